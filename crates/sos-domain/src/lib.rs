@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+
+pub mod codes;
+pub mod component;
+pub mod config;
+pub mod decimal;
+pub mod error;
+pub mod inputs;
+pub mod period;
+pub mod scoring;
+pub mod surcharge;
+pub mod text;
+
+pub use codes::{AmId, CampaignCode, SellerCode, TierName};
+pub use component::{Component, PerComponent};
+pub use error::{FieldError, ValidationErrors};
+pub use period::Period;
+pub use rust_decimal::Decimal;

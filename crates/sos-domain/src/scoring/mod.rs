@@ -1,0 +1,1 @@
+//! The five component calculators, the total, the tier and grace.

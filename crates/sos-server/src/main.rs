@@ -1,0 +1,2 @@
+//! The SOS server binary. See the crate README.
+fn main() {}
