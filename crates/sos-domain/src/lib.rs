@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+pub mod am;
 pub mod codes;
 pub mod component;
 pub mod config;
 pub mod decimal;
 pub mod error;
 pub mod inputs;
+pub mod master;
 pub mod period;
 pub mod scoring;
 pub mod surcharge;
@@ -16,3 +18,6 @@ pub use component::{Component, PerComponent};
 pub use error::{FieldError, ValidationErrors};
 pub use period::Period;
 pub use rust_decimal::Decimal;
+
+pub use am::{score_am_portfolio, AmPortfolioScore};
+pub use scoring::{score_seller, ScoreResult};

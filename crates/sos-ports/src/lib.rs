@@ -1,1 +1,38 @@
 #![doc = include_str!("../README.md")]
+
+mod auth;
+mod clock;
+mod config;
+mod errors;
+mod master;
+mod scores;
+mod sync;
+
+pub use auth::{ApiKeyRecord, ApiKeyStore, AuditEntry, AuditStore, Scope};
+pub use clock::{Clock, SystemClock};
+pub use config::ConfigStore;
+pub use errors::{CalculationStoreError, StoreError, SyncStoreError};
+pub use master::{
+    AccountManagerStore, CampaignRecord, CampaignStore, Page, PageRequest, SellerFilter, SellerRecord, SellerStore,
+};
+pub use scores::{
+    AmInputs, CalculationRun, CalculationScope, CalculationTx, PeriodSummary, RunStatus, ScoreFilter, ScoreStore,
+    SellerWithInputs, StoredScore, TierCount,
+};
+pub use sync::{
+    CampaignActualRecord, ForecastRecord, InventoryRecord, OrderRecord, PaymentInput, PaymentRecord, RawOrdersRecord,
+    SyncBatch, SyncStore, TicketRecord,
+};
+
+#[cfg(feature = "mock")]
+pub use auth::{MockApiKeyStore, MockAuditStore};
+#[cfg(feature = "mock")]
+pub use clock::MockClock;
+#[cfg(feature = "mock")]
+pub use config::MockConfigStore;
+#[cfg(feature = "mock")]
+pub use master::{MockAccountManagerStore, MockCampaignStore, MockSellerStore};
+#[cfg(feature = "mock")]
+pub use scores::{MockCalculationTx, MockScoreStore};
+#[cfg(feature = "mock")]
+pub use sync::MockSyncStore;

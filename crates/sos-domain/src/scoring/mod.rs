@@ -1,1 +1,78 @@
 //! The five component calculators, the total, the tier and grace.
+//!
+//! [`score_seller`] is the entry point. Each calculator (`o`, `t`, `f`, `i`, `p`) is public on
+//! its own too, so a rule can be tested or previewed in isolation. Everything here is exact
+//! decimal arithmetic that never panics: config figures enter through saturating operations and
+//! checked divisions, so an odd config gives an odd score, never a crash.
+
+pub mod f;
+pub mod grace;
+pub mod i;
+pub mod o;
+pub mod p;
+mod result;
+mod seller;
+pub mod t;
+pub mod total;
+
+pub use result::{
+    ComponentExplanation, ComponentResult, ComponentStatus, ConfigIds, NextTier,
+    NotApplicableReason, PScoreIds, ScoreResult, ScoreStatus,
+};
+pub use seller::score_seller;
+
+use crate::decimal::{clamp, round2};
+use rust_decimal::Decimal;
+
+/// What a component calculator found, before weights and grace: a score, or why there is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The component was scored (rounded to 2 dp, within `[0, max_points]`).
+    Scored(Decimal),
+    /// The component has no data for the period and is left out of the total.
+    NotApplicable(NotApplicableReason),
+}
+
+impl Outcome {
+    /// The score, when there is one.
+    pub fn score(self) -> Option<Decimal> {
+        match self {
+            Outcome::Scored(s) => Some(s),
+            Outcome::NotApplicable(_) => None,
+        }
+    }
+}
+
+/// A calculator's answer: the outcome and the figures that explain it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calculated<E> {
+    /// The score or the reason for none.
+    pub outcome: Outcome,
+    /// Every input, config value and intermediate figure the rule names.
+    pub explanation: E,
+}
+
+/// The one place a raw component figure becomes a score: clamped to `[0, max_points]`, then
+/// rounded once to 2 dp half away from zero, always written with two decimals (`85.00`).
+pub(crate) fn finish_score(raw: Decimal, max_points: Decimal) -> Decimal {
+    with_two_places(round2(clamp(raw, Decimal::ZERO, max_points)))
+}
+
+/// `value` written with exactly two decimals, so stored results read `85.00`, not `85`.
+pub(crate) fn with_two_places(mut value: Decimal) -> Decimal {
+    value.rescale(2);
+    value
+}
+
+
+/// The row of a band set (t-score, f-score) that holds a value; when bands overlap, the best
+/// ranked (lowest `tier_index`) wins so the answer never depends on row order.
+pub(crate) fn band_for<'a, T>(
+    rows: &'a [crate::config::Resolved<T>],
+    holds: impl Fn(&T) -> bool,
+    rank: impl Fn(&T) -> u32,
+) -> Option<&'a crate::config::Resolved<T>> {
+    rows.iter()
+        .filter(|r| holds(&r.value))
+        .min_by_key(|r| rank(&r.value))
+}

@@ -1,0 +1,164 @@
+//! The seven sync stores in memory. References are checked before anything changes, so a
+//! batch is all or nothing.
+
+use crate::{state::ForecastRow, MemoryStore};
+use sos_domain::{
+    inputs::{OrderStats, PaymentStats},
+    AmId, CampaignCode, Period, SellerCode,
+};
+use sos_ports::{PaymentInput, SyncBatch, SyncStore, SyncStoreError};
+use std::collections::BTreeSet;
+
+fn references(batch: &SyncBatch) -> (BTreeSet<&SellerCode>, BTreeSet<&CampaignCode>, BTreeSet<AmId>) {
+    let mut sellers = BTreeSet::new();
+    let mut campaigns = BTreeSet::new();
+    let mut ams = BTreeSet::new();
+    match batch {
+        SyncBatch::Orders(v) => sellers.extend(v.iter().map(|r| &r.seller)),
+        SyncBatch::RawOrders { records, .. } => sellers.extend(records.iter().map(|r| &r.seller)),
+        SyncBatch::Forecasts(v) => {
+            sellers.extend(v.iter().map(|r| &r.seller));
+            campaigns.extend(v.iter().map(|r| &r.campaign));
+        }
+        SyncBatch::CampaignActuals(v) => {
+            sellers.extend(v.iter().map(|r| &r.seller));
+            campaigns.extend(v.iter().map(|r| &r.campaign));
+        }
+        SyncBatch::Tickets(v) => sellers.extend(v.iter().map(|r| &r.seller)),
+        SyncBatch::Payments(v) => sellers.extend(v.iter().map(|r| &r.seller)),
+        SyncBatch::Inventory(v) => sellers.extend(v.iter().map(|r| &r.seller)),
+        SyncBatch::Revenue(v) => ams.extend(v.iter().map(|r| r.am_id())),
+    }
+    (sellers, campaigns, ams)
+}
+
+impl SyncStore for MemoryStore {
+    fn apply(&self, batch: &SyncBatch) -> Result<usize, SyncStoreError> {
+        let mut state = self.state();
+        let (sellers, campaigns, ams) = references(batch);
+        let unknown: Vec<SellerCode> = sellers
+            .into_iter()
+            .filter(|s| !state.sellers.contains_key(*s))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(SyncStoreError::UnknownSellers(unknown));
+        }
+        let unknown: Vec<CampaignCode> = campaigns
+            .into_iter()
+            .filter(|c| !state.campaigns.contains_key(*c))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(SyncStoreError::UnknownCampaigns(unknown));
+        }
+        let unknown: Vec<AmId> = ams.into_iter().filter(|a| !state.ams.contains_key(a)).collect();
+        if !unknown.is_empty() {
+            return Err(SyncStoreError::UnknownAccountManagers(unknown));
+        }
+        match batch {
+            SyncBatch::Orders(v) => {
+                for r in v {
+                    state.orders.insert((r.seller.clone(), r.period), r.stats.clone());
+                }
+            }
+            SyncBatch::RawOrders {
+                records,
+                max_delay_minutes,
+                now,
+            } => {
+                for r in records {
+                    let stored = state.raw_orders.entry(r.seller.clone()).or_default();
+                    let mut periods = BTreeSet::new();
+                    for o in &r.orders {
+                        periods.insert(Period::of_date(o.created_at.date_naive()));
+                        stored.insert(o.order_id.clone(), o.clone());
+                    }
+                    let aggregates: Vec<(Period, OrderStats)> = periods
+                        .into_iter()
+                        .map(|p| {
+                            let of_period: Vec<_> = stored
+                                .values()
+                                .filter(|o| p.contains(o.created_at.date_naive()))
+                                .cloned()
+                                .collect();
+                            (p, OrderStats::from_raw_orders(&of_period, *max_delay_minutes, *now))
+                        })
+                        .collect();
+                    for (p, stats) in aggregates {
+                        state.orders.insert((r.seller.clone(), p), stats);
+                    }
+                }
+            }
+            SyncBatch::Forecasts(v) => {
+                for r in v {
+                    let versions = state.forecasts.entry((r.seller.clone(), r.campaign.clone())).or_default();
+                    match versions.iter_mut().find(|f| f.submitted_at == r.submitted_at) {
+                        Some(existing) => {
+                            existing.volume = r.forecasted_order_volume;
+                            existing.sku_breakdown = r.forecasted_sku_breakdown.clone();
+                            existing.notes = r.notes.clone();
+                        }
+                        None => {
+                            let version = u32::try_from(versions.len()).unwrap_or(u32::MAX - 1) + 1;
+                            versions.push(ForecastRow {
+                                version,
+                                submitted_at: r.submitted_at,
+                                volume: r.forecasted_order_volume,
+                                sku_breakdown: r.forecasted_sku_breakdown.clone(),
+                                notes: r.notes.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            SyncBatch::CampaignActuals(v) => {
+                for r in v {
+                    state
+                        .actuals
+                        .insert((r.seller.clone(), r.campaign.clone()), r.actual_order_volume);
+                }
+            }
+            SyncBatch::Tickets(v) => {
+                for r in v {
+                    state.tickets.insert((r.seller.clone(), r.period), r.stats.clone());
+                }
+            }
+            SyncBatch::Payments(v) => {
+                for r in v {
+                    let key = (r.seller.clone(), r.period);
+                    match &r.input {
+                        PaymentInput::Aggregate(stats) => {
+                            state.payments.insert(key, stats.clone());
+                        }
+                        PaymentInput::Invoices { invoices, currency } => {
+                            let stored = state.invoices.entry(key.clone()).or_default();
+                            for inv in invoices {
+                                stored.insert(inv.invoice_id.clone(), inv.clone());
+                            }
+                            let all: Vec<_> = stored.values().cloned().collect();
+                            let stats = PaymentStats::from_invoices(&all, currency.clone())
+                                .map_err(|e| SyncStoreError::Unknown(anyhow::anyhow!("stored invoices no longer aggregate: {e}")))?;
+                            state.payments.insert(key, stats);
+                        }
+                    }
+                }
+            }
+            SyncBatch::Inventory(v) => {
+                for r in v {
+                    let key = (r.seller.clone(), r.snapshot.period());
+                    let newer = state.inventory.get(&key).is_none_or(|old| r.snapshot.replaces(old));
+                    if newer {
+                        state.inventory.insert(key, r.snapshot.clone());
+                    }
+                }
+            }
+            SyncBatch::Revenue(v) => {
+                for r in v {
+                    state.revenue.insert((r.am_id(), r.period()), r.clone());
+                }
+            }
+        }
+        Ok(batch.len())
+    }
+}

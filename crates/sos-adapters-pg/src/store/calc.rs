@@ -1,0 +1,231 @@
+//! The atomic calculation write: one transaction on one connection, holding the period's
+//! advisory lock from the first statement to commit or rollback.
+
+use super::{db_err, num::opt_txt, PgConn};
+use diesel::{
+    connection::{AnsiTransactionManager, TransactionManager},
+    sql_query,
+    sql_types::{Array, BigInt, Bool, Integer, Jsonb, Nullable, Text, Timestamptz},
+    QueryableByName, RunQueryDsl,
+};
+use sos_domain::{AmId, AmPortfolioScore, Component, Decimal, Period, SellerCode};
+use sos_ports::{CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, StoredScore};
+
+/// The advisory-lock key of a period's calculation. `finalize_period` takes the same key, so
+/// a period is never finalized in the middle of a calculation.
+pub(crate) fn lock_key(period: Period) -> String {
+    format!("sos-calculation:{period}")
+}
+
+fn store_err(e: diesel::result::Error) -> CalculationStoreError {
+    CalculationStoreError::from(db_err(e))
+}
+
+/// An open calculation on PostgreSQL. Dropping it without commit rolls back.
+pub(crate) struct PgCalculation {
+    conn: PgConn,
+    period: Period,
+    open: bool,
+}
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = Bool)]
+    flag: bool,
+}
+
+impl PgCalculation {
+    pub(crate) fn begin(mut conn: PgConn, period: Period, scope: &CalculationScope) -> Result<Self, CalculationStoreError> {
+        AnsiTransactionManager::begin_transaction(&mut *conn).map_err(store_err)?;
+        let mut tx = Self { conn, period, open: true };
+        let locked: Flag = sql_query("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS flag")
+            .bind::<Text, _>(lock_key(period))
+            .get_result(&mut *tx.conn)
+            .map_err(store_err)?;
+        if !locked.flag {
+            return Err(CalculationStoreError::AlreadyRunning(period));
+        }
+        let finalized: Flag = sql_query("SELECT EXISTS (SELECT 1 FROM finalized_period WHERE period = $1) AS flag")
+            .bind::<Text, _>(period.to_string())
+            .get_result(&mut *tx.conn)
+            .map_err(store_err)?;
+        if finalized.flag {
+            return Err(CalculationStoreError::Finalized(period));
+        }
+        let codes: Option<Vec<&str>> = match scope {
+            CalculationScope::All => None,
+            CalculationScope::Sellers(codes) => Some(codes.iter().map(SellerCode::as_str).collect()),
+        };
+        for table in ["surcharge_event", "seller_score"] {
+            sql_query(format!(
+                "DELETE FROM {table} WHERE period = $1 AND ($2::text[] IS NULL OR seller_id IN \
+                 (SELECT id FROM seller WHERE seller_code = ANY($2)))"
+            ))
+            .bind::<Text, _>(period.to_string())
+            .bind::<Nullable<Array<Text>>, _>(codes.clone())
+            .execute(&mut *tx.conn)
+            .map_err(store_err)?;
+        }
+        Ok(tx)
+    }
+}
+
+impl Drop for PgCalculation {
+    fn drop(&mut self) {
+        if self.open {
+            if let Err(e) = AnsiTransactionManager::rollback_transaction(&mut *self.conn) {
+                tracing::warn!(error = %e, "rollback of an abandoned calculation failed; the connection is discarded");
+            }
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, CalculationStoreError> {
+    serde_json::to_value(value).map_err(|e| CalculationStoreError::Unknown(anyhow::Error::new(e)))
+}
+
+#[derive(QueryableByName)]
+struct SosRow {
+    #[diesel(sql_type = BigInt)]
+    am_id: i64,
+    #[diesel(sql_type = Text)]
+    seller_code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    sos_score: Option<String>,
+}
+
+impl CalculationTx for PgCalculation {
+    fn write_scores(&mut self, scores: &[StoredScore]) -> Result<(), CalculationStoreError> {
+        if scores.is_empty() {
+            return Ok(());
+        }
+        let period = self.period.to_string();
+        let codes: Vec<&str> = scores.iter().map(|s| s.seller_code.as_str()).collect();
+        let component = |c: Component| scores.iter().map(|s| opt_txt(s.result.component_score(c))).collect::<Vec<_>>();
+        let results = scores.iter().map(|s| json(&s.result)).collect::<Result<Vec<_>, _>>()?;
+        sql_query(
+            "INSERT INTO seller_score (seller_id, period, am_id, status, sos_score, tier, p_score, o_score, t_score, \
+               f_score, i_score, result, calculated_at) \
+             SELECT s.id, $1, u.am, u.st, u.sos, u.tier, u.p, u.o, u.t, u.f, u.i, u.r, u.at \
+             FROM unnest($2::text[], $3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::numeric[], $8::numeric[], \
+               $9::numeric[], $10::numeric[], $11::numeric[], $12::jsonb[], $13::timestamptz[]) \
+               AS u(code, am, st, sos, tier, p, o, t, f, i, r, at) \
+             JOIN seller s ON s.seller_code = u.code ORDER BY s.id \
+             ON CONFLICT (seller_id, period) DO UPDATE SET am_id = EXCLUDED.am_id, status = EXCLUDED.status, \
+               sos_score = EXCLUDED.sos_score, tier = EXCLUDED.tier, p_score = EXCLUDED.p_score, o_score = EXCLUDED.o_score, \
+               t_score = EXCLUDED.t_score, f_score = EXCLUDED.f_score, i_score = EXCLUDED.i_score, \
+               result = EXCLUDED.result, calculated_at = EXCLUDED.calculated_at",
+        )
+        .bind::<Text, _>(&period)
+        .bind::<Array<Text>, _>(&codes)
+        .bind::<Array<Nullable<BigInt>>, _>(scores.iter().map(|s| s.am_id.map(AmId::get)).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(scores.iter().map(|s| s.result.status().as_str()).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(scores.iter().map(|s| opt_txt(s.result.sos_score())).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(scores.iter().map(|s| s.result.tier().map(|t| t.as_str())).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(component(Component::P))
+        .bind::<Array<Nullable<Text>>, _>(component(Component::O))
+        .bind::<Array<Nullable<Text>>, _>(component(Component::T))
+        .bind::<Array<Nullable<Text>>, _>(component(Component::F))
+        .bind::<Array<Nullable<Text>>, _>(component(Component::I))
+        .bind::<Array<Jsonb>, _>(&results)
+        .bind::<Array<Timestamptz>, _>(scores.iter().map(|s| s.calculated_at).collect::<Vec<_>>())
+        .execute(&mut *self.conn)
+        .map_err(store_err)?;
+
+        let mut ev_codes = Vec::new();
+        let mut ev_rules = Vec::new();
+        let mut ev_types = Vec::new();
+        let mut ev_actions = Vec::new();
+        for s in scores {
+            for t in &s.result.surcharges {
+                ev_codes.push(s.seller_code.as_str());
+                ev_rules.push(t.rule_id.map(|r| r.0));
+                ev_types.push(t.surcharge_type.as_str());
+                ev_actions.push(t.action.to_json());
+            }
+        }
+        if !ev_codes.is_empty() {
+            sql_query(
+                "INSERT INTO surcharge_event (seller_id, period, rule_id, surcharge_type, action) \
+                 SELECT s.id, $1, u.rule, u.ty, u.action \
+                 FROM unnest($2::text[], $3::bigint[], $4::text[], $5::jsonb[]) AS u(code, rule, ty, action) \
+                 JOIN seller s ON s.seller_code = u.code",
+            )
+            .bind::<Text, _>(&period)
+            .bind::<Array<Text>, _>(&ev_codes)
+            .bind::<Array<Nullable<BigInt>>, _>(&ev_rules)
+            .bind::<Array<Text>, _>(&ev_types)
+            .bind::<Array<Jsonb>, _>(&ev_actions)
+            .execute(&mut *self.conn)
+            .map_err(store_err)?;
+        }
+        Ok(())
+    }
+
+    fn period_sos_by_am(&mut self) -> Result<Vec<(AmId, SellerCode, Option<Decimal>)>, CalculationStoreError> {
+        let rows: Vec<SosRow> = sql_query(
+            "SELECT sc.am_id, s.seller_code, sc.sos_score::text AS sos_score FROM seller_score sc \
+             JOIN seller s ON s.id = sc.seller_id WHERE sc.period = $1 AND sc.am_id IS NOT NULL ORDER BY s.seller_code",
+        )
+        .bind::<Text, _>(self.period.to_string())
+        .load(&mut *self.conn)
+        .map_err(store_err)?;
+        rows.into_iter()
+            .map(|r| {
+                let bad = |e: String| CalculationStoreError::Unknown(anyhow::anyhow!("stored score: {e}"));
+                Ok((
+                    AmId::new(r.am_id).map_err(bad)?,
+                    SellerCode::parse(r.seller_code).map_err(bad)?,
+                    super::num::opt_dec(r.sos_score).map_err(CalculationStoreError::Unknown)?,
+                ))
+            })
+            .collect()
+    }
+
+    fn write_am_scores(&mut self, scores: &[AmPortfolioScore]) -> Result<(), CalculationStoreError> {
+        let period = self.period.to_string();
+        sql_query(
+            "UPDATE am_portfolio_period_score SET seller_count = NULL, avg_sos = NULL, sos_delta = NULL, kpi_score = NULL, \
+             bonus_or_penalty_amount = NULL, result = NULL, calculated_at = NULL WHERE period = $1",
+        )
+        .bind::<Text, _>(&period)
+        .execute(&mut *self.conn)
+        .map_err(store_err)?;
+        if scores.is_empty() {
+            return Ok(());
+        }
+        let mut sorted: Vec<&AmPortfolioScore> = scores.iter().collect();
+        sorted.sort_by_key(|s| s.am_id);
+        let results = sorted.iter().map(|s| json(*s)).collect::<Result<Vec<_>, _>>()?;
+        sql_query(
+            "INSERT INTO am_portfolio_period_score (am_id, period, seller_count, avg_sos, sos_delta, kpi_score, \
+               bonus_or_penalty_amount, result, calculated_at) \
+             SELECT a, $1, c, avg, d, k, b, r, now() FROM unnest($2::bigint[], $3::int[], $4::numeric[], $5::numeric[], \
+               $6::numeric[], $7::numeric[], $8::jsonb[]) AS u(a, c, avg, d, k, b, r) ORDER BY a \
+             ON CONFLICT (am_id, period) DO UPDATE SET seller_count = EXCLUDED.seller_count, avg_sos = EXCLUDED.avg_sos, \
+               sos_delta = EXCLUDED.sos_delta, kpi_score = EXCLUDED.kpi_score, \
+               bonus_or_penalty_amount = EXCLUDED.bonus_or_penalty_amount, result = EXCLUDED.result, \
+               calculated_at = EXCLUDED.calculated_at, updated_at = now()",
+        )
+        .bind::<Text, _>(&period)
+        .bind::<Array<BigInt>, _>(sorted.iter().map(|s| s.am_id.get()).collect::<Vec<_>>())
+        .bind::<Array<Integer>, _>(sorted.iter().map(|s| i32::try_from(s.seller_count).unwrap_or(i32::MAX)).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(sorted.iter().map(|s| opt_txt(s.avg_sos)).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(sorted.iter().map(|s| opt_txt(s.sos_delta)).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(sorted.iter().map(|s| opt_txt(s.kpi)).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(
+            sorted.iter().map(|s| opt_txt(s.bonus_penalty.as_ref().map(|b| b.amount))).collect::<Vec<_>>(),
+        )
+        .bind::<Array<Jsonb>, _>(&results)
+        .execute(&mut *self.conn)
+        .map_err(store_err)?;
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>, run: &CalculationRun) -> Result<i64, CalculationStoreError> {
+        let id = super::scores::insert_run(&mut self.conn, run).map_err(CalculationStoreError::from)?;
+        AnsiTransactionManager::commit_transaction(&mut *self.conn).map_err(store_err)?;
+        self.open = false;
+        Ok(id)
+    }
+}

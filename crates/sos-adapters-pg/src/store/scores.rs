@@ -1,0 +1,773 @@
+//! Loading a period's inputs set-based, and reading results, runs and summaries.
+
+use super::{
+    calc::{lock_key, PgCalculation},
+    db_err,
+    master::{seller_columns, AmRow, SellerRow},
+    num::{count, opt_dec},
+    PgStore, TxFail,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::{
+    sql_query,
+    sql_types::{Array, BigInt, Bool, Date, Integer, Jsonb, Nullable, Text, Timestamptz},
+    Connection, PgConnection, QueryableByName, RunQueryDsl,
+};
+use sos_domain::{
+    config::ConfigId,
+    decimal::round2,
+    inputs::{
+        CampaignInput, CampaignType, ForecastVersion, InventorySnapshot, InventorySnapshotDraft, OrderStats,
+        PaymentStats, PaymentStatsDraft, RevenueRecord, SellerInputs, TicketBreakdown, TicketStats,
+    },
+    AmId, AmPortfolioScore, CampaignCode, PerComponent, Period, ScoreResult, SellerCode, TierName,
+};
+use sos_ports::{
+    AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, Page, PageRequest, PeriodSummary,
+    RunStatus, ScoreFilter, ScoreStore, SellerWithInputs, StoreError, StoredScore, TierCount,
+};
+use std::collections::HashMap;
+
+fn bad(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unknown(anyhow::anyhow!("stored data is invalid: {e}"))
+}
+
+#[derive(QueryableByName)]
+struct SellerIdRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(embed)]
+    seller: SellerRow,
+}
+
+#[derive(QueryableByName)]
+struct OrderRow {
+    #[diesel(sql_type = BigInt)]
+    seller_id: i64,
+    #[diesel(sql_type = BigInt)]
+    total_orders: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    orders_within_30min: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    orders_late: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    avg_push_time_minutes: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct TicketRow {
+    #[diesel(sql_type = BigInt)]
+    seller_id: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    total_tickets: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    avg_response_time_hours: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    under_4h: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    h4_8h: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    h8_16h: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    over_16h: Option<i64>,
+}
+
+#[derive(QueryableByName)]
+struct PaymentRow {
+    #[diesel(sql_type = BigInt)]
+    seller_id: i64,
+    #[diesel(sql_type = BigInt)]
+    total_invoices: i64,
+    #[diesel(sql_type = BigInt)]
+    invoices_on_time: i64,
+    #[diesel(sql_type = BigInt)]
+    invoices_late_1_7: i64,
+    #[diesel(sql_type = BigInt)]
+    invoices_late_7_15: i64,
+    #[diesel(sql_type = BigInt)]
+    invoices_late_15_20: i64,
+    #[diesel(sql_type = BigInt)]
+    invoices_late_over_20: i64,
+    #[diesel(sql_type = Nullable<Integer>)]
+    worst_days_late: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    total_outstanding_amount: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    currency: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct InventoryRow {
+    #[diesel(sql_type = BigInt)]
+    seller_id: i64,
+    #[diesel(sql_type = Date)]
+    snapshot_date: NaiveDate,
+    #[diesel(sql_type = Nullable<Text>)]
+    total_cbm: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    total_sku_qty: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    aging_over_90d_cbm: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    aging_over_90d_sku_qty: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    aging_over_180d_cbm: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    aging_over_180d_pct: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct CampaignRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    campaign_code: String,
+    #[diesel(sql_type = Text)]
+    campaign_type: String,
+    #[diesel(sql_type = Date)]
+    start_date: NaiveDate,
+}
+
+#[derive(QueryableByName)]
+struct ForecastRow {
+    #[diesel(sql_type = BigInt)]
+    seller_id: i64,
+    #[diesel(sql_type = BigInt)]
+    campaign_id: i64,
+    #[diesel(sql_type = Integer)]
+    submission_version: i32,
+    #[diesel(sql_type = Timestamptz)]
+    submitted_at: DateTime<Utc>,
+    #[diesel(sql_type = BigInt)]
+    forecasted_order_volume: i64,
+}
+
+#[derive(QueryableByName)]
+struct ActualRow {
+    #[diesel(sql_type = BigInt)]
+    seller_id: i64,
+    #[diesel(sql_type = BigInt)]
+    campaign_id: i64,
+    #[diesel(sql_type = BigInt)]
+    actual_order_volume: i64,
+}
+
+#[derive(QueryableByName)]
+struct TierRow {
+    #[diesel(sql_type = BigInt)]
+    seller_id: i64,
+    #[diesel(sql_type = Text)]
+    tier: String,
+}
+
+fn orders(row: OrderRow) -> Result<OrderStats, StoreError> {
+    OrderStats::new(
+        count(row.total_orders).map_err(bad)?,
+        row.orders_within_30min.map(count).transpose().map_err(bad)?,
+        row.orders_late.map(count).transpose().map_err(bad)?,
+        opt_dec(row.avg_push_time_minutes).map_err(bad)?,
+    )
+    .map_err(bad)
+}
+
+fn tickets(row: TicketRow) -> Result<TicketStats, StoreError> {
+    let breakdown = match (row.under_4h, row.h4_8h, row.h8_16h, row.over_16h) {
+        (Some(a), Some(b), Some(c), Some(d)) => Some(TicketBreakdown {
+            under_4h: count(a).map_err(bad)?,
+            from_4h_to_8h: count(b).map_err(bad)?,
+            from_8h_to_16h: count(c).map_err(bad)?,
+            over_16h: count(d).map_err(bad)?,
+        }),
+        _ => None,
+    };
+    TicketStats::new(
+        row.total_tickets.map(count).transpose().map_err(bad)?,
+        opt_dec(row.avg_response_time_hours).map_err(bad)?,
+        breakdown,
+    )
+    .map_err(bad)
+}
+
+fn payments(row: PaymentRow) -> Result<PaymentStats, StoreError> {
+    PaymentStats::new(PaymentStatsDraft {
+        total_invoices: count(row.total_invoices).map_err(bad)?,
+        invoices_on_time: Some(count(row.invoices_on_time).map_err(bad)?),
+        invoices_late_1_7: count(row.invoices_late_1_7).map_err(bad)?,
+        invoices_late_7_15: count(row.invoices_late_7_15).map_err(bad)?,
+        invoices_late_15_20: count(row.invoices_late_15_20).map_err(bad)?,
+        invoices_late_over_20: count(row.invoices_late_over_20).map_err(bad)?,
+        worst_days_late: row.worst_days_late,
+        total_outstanding_amount: opt_dec(row.total_outstanding_amount).map_err(bad)?,
+        currency: row.currency,
+    })
+    .map_err(bad)
+}
+
+fn inventory(row: InventoryRow) -> Result<InventorySnapshot, StoreError> {
+    InventorySnapshot::new(InventorySnapshotDraft {
+        snapshot_date: row.snapshot_date,
+        total_cbm: opt_dec(row.total_cbm).map_err(bad)?,
+        total_sku_qty: opt_dec(row.total_sku_qty).map_err(bad)?,
+        aging_over_90d_cbm: opt_dec(row.aging_over_90d_cbm).map_err(bad)?,
+        aging_over_90d_sku_qty: opt_dec(row.aging_over_90d_sku_qty).map_err(bad)?,
+        aging_over_180d_cbm: opt_dec(row.aging_over_180d_cbm).map_err(bad)?,
+        aging_over_180d_pct: opt_dec(row.aging_over_180d_pct).map_err(bad)?,
+    })
+    .map_err(bad)
+}
+
+/// Loads one kind of per-seller rows of the period for `ids`, keyed by seller id.
+fn by_seller<R: QueryableByName<diesel::pg::Pg> + 'static, T>(
+    conn: &mut PgConnection,
+    sql: &str,
+    period: Period,
+    ids: &[i64],
+    seller_of: fn(&R) -> i64,
+    convert: fn(R) -> Result<T, StoreError>,
+) -> Result<HashMap<i64, T>, StoreError> {
+    let rows: Vec<R> = sql_query(sql)
+        .bind::<Text, _>(period.to_string())
+        .bind::<Array<BigInt>, _>(ids)
+        .load(conn)
+        .map_err(db_err)?;
+    rows.into_iter().map(|r| Ok((seller_of(&r), convert(r)?))).collect()
+}
+
+pub(crate) fn insert_run(conn: &mut PgConnection, run: &CalculationRun) -> Result<i64, StoreError> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let codes = run
+        .seller_codes
+        .as_ref()
+        .map(|c| serde_json::to_value(c).map_err(|e| StoreError::Unknown(e.into())))
+        .transpose()?;
+    let row: Id = sql_query(
+        "INSERT INTO calculation_run (period, seller_codes, status, started_at, finished_at, duration_ms, sellers_scored, \
+           sellers_insufficient, am_scored, surcharges_triggered, config_ids, error, triggered_by) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id",
+    )
+    .bind::<Text, _>(run.period.to_string())
+    .bind::<Nullable<Jsonb>, _>(codes)
+    .bind::<Text, _>(match run.status {
+        RunStatus::Succeeded => "succeeded",
+        RunStatus::Failed => "failed",
+        RunStatus::DryRun => "dry_run",
+    })
+    .bind::<Timestamptz, _>(run.started_at)
+    .bind::<Timestamptz, _>(run.finished_at)
+    .bind::<BigInt, _>(i64::try_from(run.duration_ms).unwrap_or(i64::MAX))
+    .bind::<Integer, _>(i32::try_from(run.sellers_scored).unwrap_or(i32::MAX))
+    .bind::<Integer, _>(i32::try_from(run.sellers_insufficient).unwrap_or(i32::MAX))
+    .bind::<Integer, _>(i32::try_from(run.am_scored).unwrap_or(i32::MAX))
+    .bind::<Integer, _>(i32::try_from(run.surcharges_triggered).unwrap_or(i32::MAX))
+    .bind::<Array<BigInt>, _>(run.config_ids.iter().map(|c| c.0).collect::<Vec<_>>())
+    .bind::<Nullable<Text>, _>(run.error.as_deref())
+    .bind::<Text, _>(&run.triggered_by)
+    .get_result(conn)
+    .map_err(db_err)?;
+    Ok(row.id)
+}
+
+#[derive(QueryableByName)]
+struct ScoreRow {
+    #[diesel(sql_type = Text)]
+    seller_code: String,
+    #[diesel(sql_type = Text)]
+    period: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    am_id: Option<i64>,
+    #[diesel(sql_type = Jsonb)]
+    result: serde_json::Value,
+    #[diesel(sql_type = Timestamptz)]
+    calculated_at: DateTime<Utc>,
+}
+
+impl ScoreRow {
+    fn into_stored(self) -> Result<StoredScore, StoreError> {
+        Ok(StoredScore {
+            seller_code: SellerCode::parse(self.seller_code).map_err(bad)?,
+            period: Period::parse(&self.period).map_err(bad)?,
+            am_id: self.am_id.map(AmId::new).transpose().map_err(bad)?,
+            result: serde_json::from_value::<ScoreResult>(self.result).map_err(bad)?,
+            calculated_at: self.calculated_at,
+        })
+    }
+}
+
+const SCORE_SELECT: &str = "SELECT s.seller_code, sc.period, sc.am_id, sc.result, sc.calculated_at \
+     FROM seller_score sc JOIN seller s ON s.id = sc.seller_id";
+
+#[derive(QueryableByName)]
+struct RunRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    period: String,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    seller_codes: Option<serde_json::Value>,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Timestamptz)]
+    started_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    finished_at: DateTime<Utc>,
+    #[diesel(sql_type = BigInt)]
+    duration_ms: i64,
+    #[diesel(sql_type = Integer)]
+    sellers_scored: i32,
+    #[diesel(sql_type = Integer)]
+    sellers_insufficient: i32,
+    #[diesel(sql_type = Integer)]
+    am_scored: i32,
+    #[diesel(sql_type = Integer)]
+    surcharges_triggered: i32,
+    #[diesel(sql_type = Array<BigInt>)]
+    config_ids: Vec<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    error: Option<String>,
+    #[diesel(sql_type = Text)]
+    triggered_by: String,
+}
+
+impl RunRow {
+    fn into_run(self) -> Result<CalculationRun, StoreError> {
+        let n = |v: i32| u32::try_from(v).map_err(bad);
+        Ok(CalculationRun {
+            id: self.id,
+            period: Period::parse(&self.period).map_err(bad)?,
+            seller_codes: self.seller_codes.map(serde_json::from_value).transpose().map_err(bad)?,
+            status: match self.status.as_str() {
+                "succeeded" => RunStatus::Succeeded,
+                "dry_run" => RunStatus::DryRun,
+                _ => RunStatus::Failed,
+            },
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            duration_ms: u64::try_from(self.duration_ms).unwrap_or(0),
+            sellers_scored: n(self.sellers_scored)?,
+            sellers_insufficient: n(self.sellers_insufficient)?,
+            am_scored: n(self.am_scored)?,
+            surcharges_triggered: n(self.surcharges_triggered)?,
+            config_ids: self.config_ids.into_iter().map(ConfigId).collect(),
+            error: self.error,
+            triggered_by: self.triggered_by,
+        })
+    }
+}
+
+impl ScoreStore for PgStore {
+    fn load_seller_inputs(
+        &self,
+        period: Period,
+        scope: &CalculationScope,
+        after: Option<SellerCode>,
+        limit: usize,
+    ) -> Result<Vec<SellerWithInputs>, StoreError> {
+        let mut conn = self.conn()?;
+        let conn = &mut *conn;
+        let only: Option<Vec<&str>> = match scope {
+            CalculationScope::All => None,
+            CalculationScope::Sellers(codes) => Some(codes.iter().map(SellerCode::as_str).collect()),
+        };
+        // One repeatable-read snapshot, so every kind of input is read as of the same instant.
+        let loaded = conn.build_transaction().read_only().repeatable_read().run(|conn| -> Result<_, TxFail> {
+            let sellers: Vec<SellerIdRow> = sql_query(format!(
+                "SELECT id, {} FROM seller WHERE status = 'active' AND ($1::text IS NULL OR seller_code > $1) \
+                 AND ($2::text[] IS NULL OR seller_code = ANY($2)) ORDER BY seller_code LIMIT $3",
+                seller_columns()
+            ))
+            .bind::<Nullable<Text>, _>(after.as_ref().map(SellerCode::as_str))
+            .bind::<Nullable<Array<Text>>, _>(only.clone())
+            .bind::<BigInt, _>(i64::try_from(limit).unwrap_or(i64::MAX))
+            .load(conn)
+            .map_err(db_err)?;
+            if sellers.is_empty() {
+                return Ok(Vec::new());
+            }
+            let ids: Vec<i64> = sellers.iter().map(|s| s.id).collect();
+            let mut orders = by_seller(
+                conn,
+                "SELECT seller_id, total_orders, orders_within_30min, orders_late, avg_push_time_minutes::text AS \
+                 avg_push_time_minutes FROM sos_order_operation_raw WHERE period = $1 AND seller_id = ANY($2)",
+                period,
+                &ids,
+                |r: &OrderRow| r.seller_id,
+                orders,
+            )?;
+            let mut tickets = by_seller(
+                conn,
+                "SELECT seller_id, total_tickets, avg_response_time_hours::text AS avg_response_time_hours, under_4h, \
+                 h4_8h, h8_16h, over_16h FROM sos_ticket_sla_raw WHERE period = $1 AND seller_id = ANY($2)",
+                period,
+                &ids,
+                |r: &TicketRow| r.seller_id,
+                tickets,
+            )?;
+            let mut payments = by_seller(
+                conn,
+                "SELECT seller_id, total_invoices, invoices_on_time, invoices_late_1_7, invoices_late_7_15, \
+                 invoices_late_15_20, invoices_late_over_20, worst_days_late, \
+                 total_outstanding_amount::text AS total_outstanding_amount, currency \
+                 FROM sos_payment_raw WHERE period = $1 AND seller_id = ANY($2)",
+                period,
+                &ids,
+                |r: &PaymentRow| r.seller_id,
+                payments,
+            )?;
+            let mut inventory = by_seller(
+                conn,
+                "SELECT seller_id, snapshot_date, total_cbm::text AS total_cbm, total_sku_qty::text AS total_sku_qty, \
+                 aging_over_90d_cbm::text AS aging_over_90d_cbm, aging_over_90d_sku_qty::text AS aging_over_90d_sku_qty, \
+                 aging_over_180d_cbm::text AS aging_over_180d_cbm, aging_over_180d_pct::text AS aging_over_180d_pct \
+                 FROM sos_inventory_health_raw WHERE period = $1 AND seller_id = ANY($2)",
+                period,
+                &ids,
+                |r: &InventoryRow| r.seller_id,
+                inventory,
+            )?;
+            let previous: HashMap<i64, String> = sql_query(
+                "SELECT seller_id, tier FROM seller_score WHERE period = $1 AND seller_id = ANY($2) AND tier IS NOT NULL",
+            )
+            .bind::<Text, _>(period.previous().to_string())
+            .bind::<Array<BigInt>, _>(&ids)
+            .load::<TierRow>(conn)
+            .map_err(db_err)?
+            .into_iter()
+            .map(|r| (r.seller_id, r.tier))
+            .collect();
+            let campaigns: Vec<CampaignRow> = sql_query(
+                "SELECT id, campaign_code, campaign_type, start_date FROM campaign \
+                 WHERE is_active AND start_date BETWEEN $1 AND $2 ORDER BY start_date, campaign_code",
+            )
+            .bind::<Date, _>(period.first_day())
+            .bind::<Date, _>(period.last_day())
+            .load(conn)
+            .map_err(db_err)?;
+            let mut forecasts: HashMap<(i64, i64), Vec<ForecastVersion>> = HashMap::new();
+            let mut actuals: HashMap<(i64, i64), u32> = HashMap::new();
+            if !campaigns.is_empty() {
+                let campaign_ids: Vec<i64> = campaigns.iter().map(|c| c.id).collect();
+                let rows: Vec<ForecastRow> = sql_query(
+                    "SELECT seller_id, campaign_id, submission_version, submitted_at, forecasted_order_volume \
+                     FROM seller_forecast_submission WHERE campaign_id = ANY($1) AND seller_id = ANY($2)",
+                )
+                .bind::<Array<BigInt>, _>(&campaign_ids)
+                .bind::<Array<BigInt>, _>(&ids)
+                .load(conn)
+                .map_err(db_err)?;
+                for r in rows {
+                    forecasts.entry((r.seller_id, r.campaign_id)).or_default().push(ForecastVersion {
+                        submission_version: u32::try_from(r.submission_version).map_err(bad)?,
+                        submitted_at: r.submitted_at,
+                        forecasted_order_volume: count(r.forecasted_order_volume).map_err(bad)?,
+                    });
+                }
+                let rows: Vec<ActualRow> = sql_query(
+                    "SELECT seller_id, campaign_id, actual_order_volume FROM campaign_actual_result \
+                     WHERE campaign_id = ANY($1) AND seller_id = ANY($2)",
+                )
+                .bind::<Array<BigInt>, _>(&campaign_ids)
+                .bind::<Array<BigInt>, _>(&ids)
+                .load(conn)
+                .map_err(db_err)?;
+                for r in rows {
+                    actuals.insert((r.seller_id, r.campaign_id), count(r.actual_order_volume).map_err(bad)?);
+                }
+            }
+            let campaign_meta: Vec<(i64, CampaignCode, CampaignType, NaiveDate)> = campaigns
+                .into_iter()
+                .map(|c| {
+                    Ok((
+                        c.id,
+                        CampaignCode::parse(c.campaign_code).map_err(bad)?,
+                        c.campaign_type.parse::<CampaignType>().map_err(bad)?,
+                        c.start_date,
+                    ))
+                })
+                .collect::<Result<_, StoreError>>()?;
+            sellers
+                .into_iter()
+                .map(|row| {
+                    let id = row.id;
+                    let seller = row.seller.into_seller()?;
+                    let campaigns = campaign_meta
+                        .iter()
+                        .filter_map(|(cid, code, ty, start)| {
+                            let fc = forecasts.remove(&(id, *cid)).unwrap_or_default();
+                            let actual = actuals.get(&(id, *cid)).copied();
+                            (!fc.is_empty() || actual.is_some()).then(|| CampaignInput {
+                                campaign_code: Some(code.clone()),
+                                campaign_type: *ty,
+                                start_date: *start,
+                                forecasts: fc,
+                                actual_order_volume: actual,
+                            })
+                        })
+                        .collect();
+                    let inputs = SellerInputs {
+                        period,
+                        onboarded_at: seller.onboarded_at,
+                        previous_tier: previous.get(&id).and_then(|t| TierName::parse(t.as_str()).ok()),
+                        orders: orders.remove(&id),
+                        tickets: tickets.remove(&id),
+                        payments: payments.remove(&id),
+                        inventory: inventory.remove(&id),
+                        campaigns,
+                    };
+                    Ok(SellerWithInputs { seller, inputs })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()
+                .map_err(TxFail)
+        });
+        loaded.map_err(|f| f.0)
+    }
+
+    fn load_am_inputs(&self, period: Period) -> Result<Vec<AmInputs>, StoreError> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(embed)]
+            am: AmRow,
+            #[diesel(sql_type = Nullable<Text>)]
+            revenue_target: Option<String>,
+            #[diesel(sql_type = Nullable<Text>)]
+            revenue_actual: Option<String>,
+            #[diesel(sql_type = Nullable<Text>)]
+            previous_avg_sos: Option<String>,
+        }
+        let mut conn = self.conn()?;
+        let rows: Vec<Row> = sql_query(
+            "SELECT a.id, a.name, a.email, a.is_active, cur.revenue_target::text AS revenue_target, \
+               cur.revenue_actual::text AS revenue_actual, prev.avg_sos::text AS previous_avg_sos \
+             FROM account_manager a \
+             LEFT JOIN am_portfolio_period_score cur ON cur.am_id = a.id AND cur.period = $1 \
+             LEFT JOIN am_portfolio_period_score prev ON prev.am_id = a.id AND prev.period = $2 \
+             WHERE a.is_active ORDER BY a.id",
+        )
+        .bind::<Text, _>(period.to_string())
+        .bind::<Text, _>(period.previous().to_string())
+        .load(&mut *conn)
+        .map_err(db_err)?;
+        rows.into_iter()
+            .map(|r| {
+                let am = r.am.into_am()?;
+                let revenue = match (opt_dec(r.revenue_target).map_err(bad)?, opt_dec(r.revenue_actual).map_err(bad)?) {
+                    (Some(t), Some(a)) => Some(RevenueRecord::new(am.id, period, t, a).map_err(bad)?),
+                    _ => None,
+                };
+                Ok(AmInputs {
+                    am,
+                    revenue,
+                    previous_avg_sos: opt_dec(r.previous_avg_sos).map_err(bad)?,
+                })
+            })
+            .collect()
+    }
+
+    fn begin_calculation(
+        &self,
+        period: Period,
+        scope: &CalculationScope,
+    ) -> Result<Box<dyn CalculationTx>, CalculationStoreError> {
+        let conn = self.conn()?;
+        Ok(Box::new(PgCalculation::begin(conn, period, scope)?))
+    }
+
+    fn record_run(&self, run: &CalculationRun) -> Result<i64, StoreError> {
+        let mut conn = self.conn()?;
+        insert_run(&mut conn, run)
+    }
+
+    fn finalize_period(&self, period: Period, actor: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| {
+            // Waits for a running calculation of the period to finish first.
+            sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<Text, _>(lock_key(period))
+                .execute(conn)?;
+            sql_query("INSERT INTO finalized_period (period, finalized_by) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING")
+                .bind::<Text, _>(period.to_string())
+                .bind::<Text, _>(actor)
+                .execute(conn)?;
+            Ok(())
+        })
+        .map_err(db_err)
+    }
+
+    fn is_finalized(&self, period: Period) -> Result<bool, StoreError> {
+        #[derive(QueryableByName)]
+        struct Flag {
+            #[diesel(sql_type = Bool)]
+            flag: bool,
+        }
+        let mut conn = self.conn()?;
+        let f: Flag = sql_query("SELECT EXISTS (SELECT 1 FROM finalized_period WHERE period = $1) AS flag")
+            .bind::<Text, _>(period.to_string())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
+        Ok(f.flag)
+    }
+
+    fn list_scores(&self, period: Period, filter: &ScoreFilter, page: PageRequest) -> Result<Page<StoredScore>, StoreError> {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let mut conn = self.conn()?;
+        let condition = "sc.period = $1 AND ($2::text IS NULL OR sc.tier = $2) AND ($3::bigint IS NULL OR sc.am_id = $3) \
+             AND ($4::text IS NULL OR sc.status = $4)";
+        let tier = filter.tier.as_ref().map(TierName::as_str);
+        let am = filter.am_id.map(AmId::get);
+        let total: N = sql_query(format!(
+            "SELECT count(*) AS n FROM seller_score sc WHERE {condition}"
+        ))
+        .bind::<Text, _>(period.to_string())
+        .bind::<Nullable<Text>, _>(tier)
+        .bind::<Nullable<BigInt>, _>(am)
+        .bind::<Nullable<Text>, _>(filter.status.as_deref())
+        .get_result(&mut *conn)
+        .map_err(db_err)?;
+        let rows: Vec<ScoreRow> = sql_query(format!(
+            "{SCORE_SELECT} WHERE {condition} ORDER BY s.seller_code LIMIT $5 OFFSET $6"
+        ))
+        .bind::<Text, _>(period.to_string())
+        .bind::<Nullable<Text>, _>(tier)
+        .bind::<Nullable<BigInt>, _>(am)
+        .bind::<Nullable<Text>, _>(filter.status.as_deref())
+        .bind::<BigInt, _>(i64::from(page.limit))
+        .bind::<BigInt, _>(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+        .load(&mut *conn)
+        .map_err(db_err)?;
+        Ok(Page {
+            items: rows.into_iter().map(ScoreRow::into_stored).collect::<Result<_, _>>()?,
+            page: page.page,
+            limit: page.limit,
+            total: u64::try_from(total.n).unwrap_or(0),
+        })
+    }
+
+    fn seller_history(&self, seller: &SellerCode) -> Result<Vec<StoredScore>, StoreError> {
+        let mut conn = self.conn()?;
+        let rows: Vec<ScoreRow> = sql_query(format!("{SCORE_SELECT} WHERE s.seller_code = $1 ORDER BY sc.period DESC"))
+            .bind::<Text, _>(seller.as_str())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        rows.into_iter().map(ScoreRow::into_stored).collect()
+    }
+
+    fn get_score(&self, seller: &SellerCode, period: Period) -> Result<StoredScore, StoreError> {
+        let mut conn = self.conn()?;
+        let row: ScoreRow = sql_query(format!("{SCORE_SELECT} WHERE s.seller_code = $1 AND sc.period = $2"))
+            .bind::<Text, _>(seller.as_str())
+            .bind::<Text, _>(period.to_string())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
+        row.into_stored()
+    }
+
+    fn period_summary(&self, period: Period) -> Result<PeriodSummary, StoreError> {
+        #[derive(QueryableByName)]
+        struct Agg {
+            #[diesel(sql_type = BigInt)]
+            sellers: i64,
+            #[diesel(sql_type = BigInt)]
+            scored: i64,
+            #[diesel(sql_type = Nullable<Text>)]
+            sos: Option<String>,
+            #[diesel(sql_type = Nullable<Text>)]
+            p: Option<String>,
+            #[diesel(sql_type = Nullable<Text>)]
+            o: Option<String>,
+            #[diesel(sql_type = Nullable<Text>)]
+            t: Option<String>,
+            #[diesel(sql_type = Nullable<Text>)]
+            f: Option<String>,
+            #[diesel(sql_type = Nullable<Text>)]
+            i: Option<String>,
+            #[diesel(sql_type = Bool)]
+            finalized: bool,
+        }
+        #[derive(QueryableByName)]
+        struct Tier {
+            #[diesel(sql_type = Text)]
+            tier: String,
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let mut conn = self.conn()?;
+        let agg: Agg = sql_query(
+            "SELECT count(*) AS sellers, count(sos_score) AS scored, avg(sos_score)::text AS sos, avg(p_score)::text AS p, \
+               avg(o_score)::text AS o, avg(t_score)::text AS t, avg(f_score)::text AS f, avg(i_score)::text AS i, \
+               EXISTS (SELECT 1 FROM finalized_period WHERE period = $1) AS finalized \
+             FROM seller_score WHERE period = $1",
+        )
+        .bind::<Text, _>(period.to_string())
+        .get_result(&mut *conn)
+        .map_err(db_err)?;
+        let tiers: Vec<Tier> = sql_query(
+            "SELECT tier, count(*) AS n FROM seller_score WHERE period = $1 AND tier IS NOT NULL GROUP BY tier ORDER BY tier",
+        )
+        .bind::<Text, _>(period.to_string())
+        .load(&mut *conn)
+        .map_err(db_err)?;
+        let avg = |v: Option<String>| -> Result<_, StoreError> { Ok(opt_dec(v).map_err(bad)?.map(round2)) };
+        Ok(PeriodSummary {
+            period,
+            finalized: agg.finalized,
+            sellers: u64::try_from(agg.sellers).unwrap_or(0),
+            scored: u64::try_from(agg.scored).unwrap_or(0),
+            insufficient_data: u64::try_from(agg.sellers - agg.scored).unwrap_or(0),
+            tiers: tiers
+                .into_iter()
+                .map(|t| {
+                    Ok(TierCount {
+                        tier: TierName::parse(t.tier).map_err(bad)?,
+                        sellers: u64::try_from(t.n).unwrap_or(0),
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+            avg_sos_score: avg(agg.sos)?,
+            avg_components: PerComponent {
+                p_score: avg(agg.p)?,
+                o_score: avg(agg.o)?,
+                t_score: avg(agg.t)?,
+                f_score: avg(agg.f)?,
+                i_score: avg(agg.i)?,
+            },
+        })
+    }
+
+    fn get_am_score(&self, am: AmId, period: Period) -> Result<AmPortfolioScore, StoreError> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Jsonb)]
+            result: serde_json::Value,
+        }
+        let mut conn = self.conn()?;
+        let row: Row = sql_query(
+            "SELECT result FROM am_portfolio_period_score WHERE am_id = $1 AND period = $2 AND result IS NOT NULL",
+        )
+        .bind::<BigInt, _>(am.get())
+        .bind::<Text, _>(period.to_string())
+        .get_result(&mut *conn)
+        .map_err(db_err)?;
+        serde_json::from_value(row.result).map_err(bad)
+    }
+
+    fn list_runs(&self, period: Option<Period>, limit: u32) -> Result<Vec<CalculationRun>, StoreError> {
+        let mut conn = self.conn()?;
+        let rows: Vec<RunRow> = sql_query(
+            "SELECT id, period, seller_codes, status, started_at, finished_at, duration_ms, sellers_scored, \
+               sellers_insufficient, am_scored, surcharges_triggered, config_ids, error, triggered_by \
+             FROM calculation_run WHERE ($1::text IS NULL OR period = $1) ORDER BY id DESC LIMIT $2",
+        )
+        .bind::<Nullable<Text>, _>(period.map(|p| p.to_string()))
+        .bind::<BigInt, _>(i64::from(limit))
+        .load(&mut *conn)
+        .map_err(db_err)?;
+        rows.into_iter().map(RunRow::into_run).collect()
+    }
+}

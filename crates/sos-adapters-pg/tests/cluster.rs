@@ -1,0 +1,282 @@
+//! The private local cluster and the test-database harness, against the machine's PostgreSQL.
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::Path;
+use std::process::Command;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
+use sos_adapters_pg::cluster::{
+    BinSearch, ClusterError, Durability, LocalCluster, StartOptions,
+};
+use sos_adapters_pg::testing::{cluster_dir_of, TestDb, TEST_DATABASE_URL_VAR};
+use tempfile::TempDir;
+
+fn ephemeral() -> StartOptions {
+    StartOptions {
+        durability: Durability::Ephemeral,
+        ..StartOptions::default()
+    }
+}
+
+/// A temporary data directory the `postgres` user can reach (tempfile's default is 0700).
+fn open_tempdir() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("sos-cluster-test-")
+        .permissions(std::fs::Permissions::from_mode(0o755))
+        .tempdir()
+        .unwrap()
+}
+
+fn start(dir: &Path) -> LocalCluster {
+    let mut cluster = LocalCluster::start_with_options(dir, ephemeral()).unwrap();
+    // Should the test fail, do not leave a server running on a deleted directory.
+    cluster.stop_on_drop(true);
+    cluster
+}
+
+#[derive(QueryableByName)]
+struct One {
+    #[diesel(sql_type = Integer)]
+    one: i32,
+}
+
+#[derive(QueryableByName)]
+struct Note {
+    #[diesel(sql_type = Text)]
+    body: String,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn count(conn: &mut PgConnection, sql: &str) -> i64 {
+    diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
+}
+
+#[test]
+fn starts_answers_and_is_reused_on_the_same_directory() {
+    let dir = open_tempdir();
+    let first = start(dir.path());
+    assert!(first.started_here());
+    assert_eq!(
+        first.database_url(),
+        format!("postgres://sos@127.0.0.1:{}/sos", first.port())
+    );
+
+    let mut conn = PgConnection::establish(&first.database_url()).unwrap();
+    let row: One = diesel::sql_query("SELECT 1 AS one").get_result(&mut conn).unwrap();
+    assert_eq!(row.one, 1);
+    drop(conn);
+
+    let second = start(dir.path());
+    assert!(!second.started_here());
+    assert_eq!(second.port(), first.port());
+    // Dropping the reusing value must leave the server to its starter.
+    drop(second);
+    PgConnection::establish(&first.database_url()).unwrap();
+
+    first.destroy().unwrap();
+    assert!(!dir.path().join("pg").exists());
+}
+
+#[test]
+fn data_survives_a_stop_and_a_start() {
+    let dir = open_tempdir();
+    let cluster = start(dir.path());
+    let mut conn = PgConnection::establish(&cluster.database_url()).unwrap();
+    diesel::sql_query("CREATE TABLE note (body text NOT NULL)")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("INSERT INTO note VALUES ('kept')")
+        .execute(&mut conn)
+        .unwrap();
+    drop(conn);
+    cluster.stop().unwrap();
+    cluster.stop().unwrap(); // stopping a stopped cluster is fine
+    assert!(PgConnection::establish(&cluster.database_url()).is_err());
+    drop(cluster);
+
+    let again = start(dir.path());
+    assert!(again.started_here());
+    let mut conn = PgConnection::establish(&again.database_url()).unwrap();
+    let note: Note = diesel::sql_query("SELECT body FROM note")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(note.body, "kept");
+    drop(conn);
+    again.destroy().unwrap();
+}
+
+#[test]
+fn concurrent_starts_make_one_cluster() {
+    let dir = open_tempdir();
+    let path = dir.path().to_path_buf();
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let path = path.clone();
+            thread::spawn(move || start(&path))
+        })
+        .collect();
+    let clusters: Vec<LocalCluster> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(clusters.iter().filter(|c| c.started_here()).count(), 1);
+    assert!(clusters.iter().all(|c| c.port() == clusters[0].port()));
+    PgConnection::establish(&clusters[0].database_url()).unwrap();
+    for cluster in clusters {
+        cluster.destroy().unwrap();
+    }
+}
+
+#[test]
+fn a_directory_postgres_cannot_enter_still_works_as_root() {
+    if !rustix_is_root() {
+        return;
+    }
+    // tempfile's default mode is 0700: the postgres user cannot traverse it.
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = start(dir.path());
+    let link = dir.path().join("pg");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let target = std::fs::canonicalize(&link).unwrap();
+    assert_eq!(cluster.pgdata(), target);
+    PgConnection::establish(&cluster.database_url()).unwrap();
+
+    // A second start follows the link to the same running cluster.
+    let again = start(dir.path());
+    assert_eq!(again.port(), cluster.port());
+    drop(again);
+
+    cluster.destroy().unwrap();
+    assert!(!target.exists());
+}
+
+fn rustix_is_root() -> bool {
+    let out = Command::new("id").arg("-u").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
+}
+
+#[test]
+fn missing_binaries_are_one_clear_sentence() {
+    let dir = open_tempdir();
+    let err = LocalCluster::start_with(dir.path(), BinSearch::Paths(vec![])).unwrap_err();
+    assert!(matches!(err, ClusterError::BinariesNotFound));
+    assert_eq!(
+        err.to_string(),
+        "PostgreSQL server binaries (initdb, pg_ctl) were not found: install PostgreSQL \
+         (apt-get install postgresql) or set DATABASE_URL"
+    );
+    let err = LocalCluster::start_with(dir.path(), BinSearch::Paths(vec![dir.path().into()]))
+        .unwrap_err();
+    assert!(matches!(err, ClusterError::BinariesNotFound));
+}
+
+#[test]
+fn test_databases_are_migrated_isolated_and_dropped() {
+    let a = TestDb::new();
+    let b = TestDb::new();
+    assert_ne!(a.name(), b.name());
+
+    let mut conn_a = a.connect();
+    let mut conn_b = b.connect();
+    for conn in [&mut conn_a, &mut conn_b] {
+        let applied = count(
+            conn,
+            "SELECT count(*) AS n FROM __diesel_schema_migrations",
+        );
+        assert!(applied >= 1, "the migrations ran into the template");
+    }
+    diesel::sql_query("CREATE TABLE only_in_a (x int)")
+        .execute(&mut conn_a)
+        .unwrap();
+    let in_b = count(
+        &mut conn_b,
+        "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'only_in_a'",
+    );
+    assert_eq!(in_b, 0);
+
+    let name_a = a.name().to_owned();
+    drop(a); // drops the database, ending conn_a's session
+    let left = count(
+        &mut conn_b,
+        &format!("SELECT count(*) AS n FROM pg_database WHERE datname = '{name_a}'"),
+    );
+    assert_eq!(left, 0);
+    drop(conn_a);
+}
+
+#[test]
+fn many_test_databases_in_parallel() {
+    let handles: Vec<_> = (0..6)
+        .map(|_| {
+            thread::spawn(|| {
+                let db = TestDb::new();
+                let mut conn = db.connect();
+                diesel::sql_query("CREATE TABLE mine (x int)")
+                    .execute(&mut conn)
+                    .unwrap();
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+}
+
+/// Run by `the_test_cluster_goes_away_with_its_process` in a child process.
+#[test]
+fn child_makes_a_test_database() {
+    if std::env::var_os("SOS_CLUSTER_TEST_CHILD").is_none() {
+        return;
+    }
+    let db = TestDb::new();
+    println!("URL={}", db.url());
+    // Leave without dropping anything, as a killed or exiting test process would.
+    std::process::exit(0);
+}
+
+#[test]
+fn the_test_cluster_goes_away_with_its_process() {
+    if std::env::var_os(TEST_DATABASE_URL_VAR).is_some() {
+        return;
+    }
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_makes_a_test_database", "--nocapture"])
+        .env("SOS_CLUSTER_TEST_CHILD", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let dir = cluster_dir_of(child.id());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let url = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("URL="))
+        .unwrap_or_else(|| panic!("no URL in {stdout}"))
+        .to_owned();
+    let port: u16 = url
+        .split(':')
+        .nth(2)
+        .and_then(|p| p.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap();
+
+    // The watchdog stops the server and deletes the directory once the child has exited.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while dir.exists() || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the child's cluster in {} is still there",
+            dir.display()
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+}

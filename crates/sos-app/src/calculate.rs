@@ -1,0 +1,284 @@
+//! The monthly calculation, finalize and preview.
+
+use crate::{errors::CalculateError, Sos};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sos_domain::{
+    config::{resolve_config, ResolvedConfig},
+    inputs::SellerInputs,
+    score_am_portfolio, score_seller, AmId, AmPortfolioScore, Decimal, Period, ScoreResult, SellerCode,
+    ValidationErrors,
+};
+use sos_ports::{
+    CalculationRun, CalculationScope, CalculationTx, Clock, ConfigStore, RunStatus, ScoreStore, SellerStore,
+    StoreError, StoredScore,
+};
+use std::collections::{BTreeMap, HashSet};
+
+/// Sellers loaded, scored and written per round trip. Bounds memory whatever the seller count.
+pub const CALCULATION_CHUNK: usize = 5_000;
+
+/// What to calculate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalculateRequest {
+    /// The period.
+    pub period: Period,
+    /// All sellers, or only some.
+    pub scope: CalculationScope,
+    /// Compute and report without writing.
+    pub dry_run: bool,
+    /// Who asked (API key name or `cli`).
+    pub actor: String,
+}
+
+/// The outcome of a calculation, as the API and CLI report it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalculationSummary {
+    /// The run record (id 0 for a dry run that could not be recorded).
+    #[serde(flatten)]
+    pub run: CalculationRun,
+    /// True when nothing was written.
+    pub dry_run: bool,
+    /// Sellers per tier.
+    pub tiers: BTreeMap<String, u32>,
+}
+
+#[derive(Default)]
+struct Tally {
+    scored: u32,
+    insufficient: u32,
+    surcharges: u32,
+    tiers: BTreeMap<String, u32>,
+    sos_by_am: Vec<(AmId, SellerCode, Option<Decimal>)>,
+}
+
+impl Tally {
+    fn add(&mut self, stored: &StoredScore) {
+        let r = &stored.result;
+        match r.sos_score() {
+            Some(_) => self.scored += 1,
+            None => self.insufficient += 1,
+        }
+        if let Some(t) = r.tier() {
+            *self.tiers.entry(t.to_string()).or_default() += 1;
+        }
+        self.surcharges += u32::try_from(r.surcharges.len()).unwrap_or(u32::MAX);
+        if let Some(am) = stored.am_id {
+            self.sos_by_am.push((am, stored.seller_code.clone(), r.sos_score()));
+        }
+    }
+}
+
+fn check_scope(scope: &CalculationScope) -> Result<(), CalculateError> {
+    if let CalculationScope::Sellers(codes) = scope {
+        let mut errors = ValidationErrors::new();
+        if codes.is_empty() {
+            errors.push("seller_codes", "must list at least one seller, or be left out to calculate all");
+        }
+        let mut seen = HashSet::new();
+        for (i, c) in codes.iter().enumerate() {
+            if !seen.insert(c) {
+                errors.push(format!("seller_codes[{i}]"), format!("{c} is listed twice"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(CalculateError::Invalid(errors));
+        }
+    }
+    Ok(())
+}
+
+impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
+    /// The configuration effective for `period`.
+    ///
+    /// # Errors
+    /// [`CalculateError::InvalidConfig`] when the weights or tiers cannot be used.
+    pub fn resolve_config(&self, period: Period) -> Result<ResolvedConfig, CalculateError> {
+        let rows = self.ports.all_config()?;
+        Ok(resolve_config(&rows, period)?)
+    }
+
+    /// Scores every active seller with data in the period (or the sellers asked for) and every
+    /// AM portfolio, and writes it all in one transaction under the period's lock. A dry run
+    /// computes the same summary and writes nothing.
+    ///
+    /// `on_progress` is told how many sellers were scored so far.
+    ///
+    /// # Errors
+    /// [`CalculateError::InvalidConfig`] (422), [`CalculateError::Finalized`] and
+    /// [`CalculateError::AlreadyRunning`] (409), [`CalculateError::UnknownSellers`] (404).
+    /// On any error the period's previous results are left as they were.
+    pub fn calculate(
+        &self,
+        request: &CalculateRequest,
+        on_progress: &mut dyn FnMut(usize),
+    ) -> Result<CalculationSummary, CalculateError> {
+        let started_at = self.ports.now();
+        let period = request.period;
+        check_scope(&request.scope)?;
+        if self.ports.is_finalized(period)? {
+            return Err(CalculateError::Finalized(period));
+        }
+        if let CalculationScope::Sellers(codes) = &request.scope {
+            let missing: Vec<SellerCode> = codes
+                .iter()
+                .filter(|c| matches!(self.ports.get_seller(c), Err(StoreError::NotFound)))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                return Err(CalculateError::UnknownSellers(missing));
+            }
+        }
+        let config = self.resolve_config(period)?;
+        let mut tx = if request.dry_run {
+            None
+        } else {
+            Some(self.ports.begin_calculation(period, &request.scope)?)
+        };
+        let outcome = self.score_all(request, &config, tx.as_deref_mut(), on_progress);
+        let finished_at = self.ports.now();
+        let mut run = CalculationRun {
+            id: 0,
+            period,
+            seller_codes: match &request.scope {
+                CalculationScope::All => None,
+                CalculationScope::Sellers(c) => Some(c.clone()),
+            },
+            status: if request.dry_run { RunStatus::DryRun } else { RunStatus::Succeeded },
+            started_at,
+            finished_at,
+            duration_ms: elapsed_ms(started_at, finished_at),
+            sellers_scored: 0,
+            sellers_insufficient: 0,
+            am_scored: 0,
+            surcharges_triggered: 0,
+            config_ids: config.config_ids(),
+            error: None,
+            triggered_by: request.actor.clone(),
+        };
+        let (tally, am_scored) = match outcome {
+            Ok(v) => v,
+            Err(e) => {
+                drop(tx);
+                run.status = RunStatus::Failed;
+                run.error = Some(e.to_string());
+                if let Err(record_err) = self.ports.record_run(&run) {
+                    tracing::error!(error = %record_err, "could not record the failed run");
+                }
+                return Err(e);
+            }
+        };
+        run.sellers_scored = tally.scored;
+        run.sellers_insufficient = tally.insufficient;
+        run.am_scored = am_scored;
+        run.surcharges_triggered = tally.surcharges;
+        run.id = match tx {
+            Some(tx) => tx.commit(&run)?,
+            None => self.ports.record_run(&run).unwrap_or(0),
+        };
+        Ok(CalculationSummary {
+            run,
+            dry_run: request.dry_run,
+            tiers: tally.tiers,
+        })
+    }
+
+    fn score_all(
+        &self,
+        request: &CalculateRequest,
+        config: &ResolvedConfig,
+        mut tx: Option<&mut (dyn CalculationTx + 'static)>,
+        on_progress: &mut dyn FnMut(usize),
+    ) -> Result<(Tally, u32), CalculateError> {
+        let period = request.period;
+        let now = self.ports.now();
+        let mut tally = Tally::default();
+        let mut after: Option<SellerCode> = None;
+        let mut done = 0usize;
+        loop {
+            let chunk = self
+                .ports
+                .load_seller_inputs(period, &request.scope, after.clone(), CALCULATION_CHUNK)?;
+            let Some(last) = chunk.last() else { break };
+            after = Some(last.seller.seller_code.clone());
+            let full = chunk.len() == CALCULATION_CHUNK;
+            let scored: Vec<StoredScore> = chunk
+                .into_iter()
+                .filter(|s| s.inputs.has_any_data())
+                .map(|s| StoredScore {
+                    result: score_seller(Some(&s.seller.seller_code), &s.inputs, config),
+                    seller_code: s.seller.seller_code,
+                    period,
+                    am_id: s.seller.am_id,
+                    calculated_at: now,
+                })
+                .collect();
+            scored.iter().for_each(|s| tally.add(s));
+            if let Some(tx) = tx.as_deref_mut() {
+                tx.write_scores(&scored)?;
+            }
+            done += scored.len();
+            on_progress(done);
+            if !full {
+                break;
+            }
+        }
+        let sos_by_am = match tx.as_deref_mut() {
+            Some(tx) => tx.period_sos_by_am()?,
+            None => std::mem::take(&mut tally.sos_by_am),
+        };
+        let am_scores = self.score_portfolios(period, &sos_by_am, config)?;
+        if let Some(tx) = tx {
+            tx.write_am_scores(&am_scores)?;
+        }
+        Ok((tally, u32::try_from(am_scores.len()).unwrap_or(u32::MAX)))
+    }
+
+    fn score_portfolios(
+        &self,
+        period: Period,
+        sos_by_am: &[(AmId, SellerCode, Option<Decimal>)],
+        config: &ResolvedConfig,
+    ) -> Result<Vec<AmPortfolioScore>, CalculateError> {
+        let mut by_am: BTreeMap<AmId, Vec<(SellerCode, Option<Decimal>)>> = BTreeMap::new();
+        for (am, seller, sos) in sos_by_am {
+            by_am.entry(*am).or_default().push((seller.clone(), *sos));
+        }
+        let inputs = self.ports.load_am_inputs(period)?;
+        Ok(inputs
+            .iter()
+            .filter_map(|am_in| {
+                let sellers = by_am.get(&am_in.am.id)?;
+                Some(score_am_portfolio(
+                    am_in.am.id,
+                    period,
+                    sellers,
+                    am_in.previous_avg_sos,
+                    am_in.revenue.as_ref(),
+                    config,
+                ))
+            })
+            .collect())
+    }
+
+    /// Freezes a period's results.
+    ///
+    /// # Errors
+    /// Infrastructure errors only.
+    pub fn finalize(&self, period: Period, actor: &str) -> Result<(), CalculateError> {
+        Ok(self.ports.finalize_period(period, actor)?)
+    }
+
+    /// Scores `inputs` with the configuration effective for their period; stores nothing.
+    ///
+    /// # Errors
+    /// [`CalculateError::InvalidConfig`] when the configuration cannot be used.
+    pub fn preview(&self, inputs: &SellerInputs) -> Result<ScoreResult, CalculateError> {
+        let config = self.resolve_config(inputs.period)?;
+        Ok(score_seller(None, inputs, &config))
+    }
+}
+
+fn elapsed_ms(from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
+    u64::try_from((to - from).num_milliseconds()).unwrap_or(0)
+}

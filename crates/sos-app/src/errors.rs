@@ -1,0 +1,173 @@
+//! One error enum per operation. The HTTP layer maps each variant to a status; the domain's
+//! [`ValidationErrors`] travel inside `Invalid` so every field problem reaches the caller.
+
+use sos_domain::{config::ResolveError, AmId, CampaignCode, Period, SellerCode, ValidationErrors};
+use sos_ports::{CalculationStoreError, StoreError, SyncStoreError};
+
+/// Ingesting a sync batch.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The batch breaks a rule; nothing was written.
+    #[error("invalid sync data: {0}")]
+    Invalid(ValidationErrors),
+    /// Sellers that do not exist; nothing was written.
+    #[error("unknown sellers")]
+    UnknownSellers(Vec<SellerCode>),
+    /// Campaigns that do not exist; nothing was written.
+    #[error("unknown campaigns")]
+    UnknownCampaigns(Vec<CampaignCode>),
+    /// Account managers that do not exist; nothing was written.
+    #[error("unknown account managers")]
+    UnknownAccountManagers(Vec<AmId>),
+    /// The database cannot be reached; retry.
+    #[error("database unavailable")]
+    Unavailable(String),
+    /// A real fault.
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+impl From<SyncStoreError> for IngestError {
+    fn from(e: SyncStoreError) -> Self {
+        match e {
+            SyncStoreError::UnknownSellers(v) => IngestError::UnknownSellers(v),
+            SyncStoreError::UnknownCampaigns(v) => IngestError::UnknownCampaigns(v),
+            SyncStoreError::UnknownAccountManagers(v) => IngestError::UnknownAccountManagers(v),
+            SyncStoreError::Unavailable(m) => IngestError::Unavailable(m),
+            SyncStoreError::Unknown(e) => IngestError::Unknown(e),
+        }
+    }
+}
+
+impl From<StoreError> for IngestError {
+    fn from(e: StoreError) -> Self {
+        SyncStoreError::from(e).into()
+    }
+}
+
+/// Config CRUD.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The row breaks a rule; nothing was written.
+    #[error("invalid config: {0}")]
+    Invalid(ValidationErrors),
+    /// No such row of that type.
+    #[error("config row not found")]
+    NotFound,
+    /// The database cannot be reached; retry.
+    #[error("database unavailable")]
+    Unavailable(String),
+    /// A real fault.
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for ConfigError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ConfigError::NotFound,
+            StoreError::Unavailable(m) => ConfigError::Unavailable(m),
+            StoreError::Conflict(m) => ConfigError::Unknown(anyhow::anyhow!(m)),
+            StoreError::Unknown(e) => ConfigError::Unknown(e),
+        }
+    }
+}
+
+/// Master-data CRUD.
+#[derive(Debug, thiserror::Error)]
+pub enum MasterError {
+    /// The record breaks a rule; nothing was written.
+    #[error("invalid record: {0}")]
+    Invalid(ValidationErrors),
+    /// No such record.
+    #[error("not found")]
+    NotFound,
+    /// A duplicate code or id, or a reference to a missing AM.
+    #[error("{0}")]
+    Conflict(String),
+    /// The database cannot be reached; retry.
+    #[error("database unavailable")]
+    Unavailable(String),
+    /// A real fault.
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for MasterError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => MasterError::NotFound,
+            StoreError::Conflict(m) => MasterError::Conflict(m),
+            StoreError::Unavailable(m) => MasterError::Unavailable(m),
+            StoreError::Unknown(e) => MasterError::Unknown(e),
+        }
+    }
+}
+
+/// A monthly calculation or a preview.
+#[derive(Debug, thiserror::Error)]
+pub enum CalculateError {
+    /// The configuration effective for the period cannot be used (422).
+    #[error(transparent)]
+    InvalidConfig(#[from] ResolveError),
+    /// The request itself is bad (a seller listed twice, an empty list).
+    #[error("invalid request: {0}")]
+    Invalid(ValidationErrors),
+    /// Sellers asked for that do not exist.
+    #[error("unknown sellers")]
+    UnknownSellers(Vec<SellerCode>),
+    /// Another calculation of the period is running (409).
+    #[error("a calculation of {0} is already running")]
+    AlreadyRunning(Period),
+    /// The period is finalized (409).
+    #[error("period {0} is finalized; its results can no longer change")]
+    Finalized(Period),
+    /// The database cannot be reached; retry.
+    #[error("database unavailable")]
+    Unavailable(String),
+    /// A real fault.
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+impl From<CalculationStoreError> for CalculateError {
+    fn from(e: CalculationStoreError) -> Self {
+        match e {
+            CalculationStoreError::AlreadyRunning(p) => CalculateError::AlreadyRunning(p),
+            CalculationStoreError::Finalized(p) => CalculateError::Finalized(p),
+            CalculationStoreError::Unavailable(m) => CalculateError::Unavailable(m),
+            CalculationStoreError::Unknown(e) => CalculateError::Unknown(e),
+        }
+    }
+}
+
+impl From<StoreError> for CalculateError {
+    fn from(e: StoreError) -> Self {
+        CalculationStoreError::from(e).into()
+    }
+}
+
+/// Reading results, runs and summaries.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// Nothing stored under that key.
+    #[error("not found")]
+    NotFound,
+    /// The database cannot be reached; retry.
+    #[error("database unavailable")]
+    Unavailable(String),
+    /// A real fault.
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for QueryError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => QueryError::NotFound,
+            StoreError::Unavailable(m) => QueryError::Unavailable(m),
+            StoreError::Conflict(m) => QueryError::Unknown(anyhow::anyhow!(m)),
+            StoreError::Unknown(e) => QueryError::Unknown(e),
+        }
+    }
+}

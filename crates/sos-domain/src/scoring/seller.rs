@@ -1,0 +1,175 @@
+//! The entry point: one seller, one period, one resolved config, one explained result.
+
+use super::{
+    f::score_f,
+    grace::apply_grace,
+    i::score_i,
+    o::score_o,
+    p::score_p,
+    result::{ComponentExplanation, ComponentResult, ComponentStatus, ConfigIds, NextTier, PScoreIds},
+    t::score_t,
+    total::{next_tier_above, normalized, tier_for, weighted_total},
+    Calculated, Outcome, ScoreResult, ScoreStatus,
+};
+use crate::{
+    codes::SellerCode,
+    component::{Component, PerComponent},
+    config::{Resolved, ResolvedConfig},
+    inputs::SellerInputs,
+    surcharge::{evaluate_rules, MetricValues},
+};
+use rust_decimal::Decimal;
+
+/// Wraps a calculator's answer with the component's weight row.
+fn component<E>(
+    config: &ResolvedConfig,
+    c: Component,
+    calculated: Calculated<E>,
+    wrap: fn(E) -> ComponentExplanation,
+) -> ComponentResult {
+    let weight = &config.weights.get(c).value;
+    let (status, score, reason) = match calculated.outcome {
+        Outcome::Scored(s) => (ComponentStatus::Scored, Some(s), None),
+        Outcome::NotApplicable(r) => (ComponentStatus::NotApplicable, None, Some(r)),
+    };
+    ComponentResult {
+        status,
+        score,
+        score_before_grace: score,
+        normalized: None,
+        weight_pct: weight.weight_pct,
+        max_points: weight.max_points,
+        not_applicable_reason: reason,
+        explanation: wrap(calculated.explanation),
+    }
+}
+
+fn ids<T>(rows: &[Resolved<T>]) -> Vec<crate::config::ConfigId> {
+    rows.iter().filter_map(|r| r.id).collect()
+}
+
+fn config_ids(config: &ResolvedConfig) -> ConfigIds {
+    ConfigIds {
+        score_weights: PerComponent::from_fn(|c| config.weights.get(c).id),
+        tiers: ids(&config.tiers),
+        p_score: PScoreIds {
+            major_campaign: config.p_score_major.id,
+            mini_campaign: config.p_score_mini.id,
+        },
+        o_score: config.o_score.id,
+        t_score: ids(&config.t_score),
+        f_score: ids(&config.f_score),
+        i_score: config.i_score.id,
+        grace_period: config.grace.id,
+        surcharges: config.surcharges.iter().filter_map(|r| r.id).collect(),
+    }
+}
+
+/// The figures surcharge rules may test, taken from the result after grace.
+fn metrics(components: &PerComponent<ComponentResult>, inputs: &SellerInputs) -> MetricValues {
+    let o = components.o_score.explanation.as_o();
+    let i = components.i_score.explanation.as_i();
+    let payments = inputs.payments.as_ref();
+    MetricValues {
+        sos_score: None,
+        p_score: components.p_score.score,
+        o_score: components.o_score.score,
+        t_score: components.t_score.score,
+        f_score: components.f_score.score,
+        i_score: components.i_score.score,
+        tier: None,
+        previous_tier: inputs.previous_tier.clone(),
+        late_pct: o.and_then(|e| e.late_pct),
+        aging_pct_used: i.and_then(|e| e.aging_pct_used),
+        aging_over_180d_pct: i.and_then(|e| e.severe_pct),
+        worst_days_late: payments.and_then(|p| p.worst_days_late()).map(Decimal::from),
+        total_outstanding_amount: payments.and_then(|p| p.total_outstanding_amount()),
+        month_index: None,
+    }
+}
+
+/// Scores one seller for one period: the five components, grace, the weighted total, the tier
+/// and the next one up, and the surcharges that trigger, each with the figures and config rows
+/// behind it. Pure and infallible: missing data makes components not applicable, and a config
+/// that passed validation always yields a result.
+pub fn score_seller(
+    seller_code: Option<&SellerCode>,
+    inputs: &SellerInputs,
+    config: &ResolvedConfig,
+) -> ScoreResult {
+    let max = |c: Component| config.weights.get(c).value.max_points;
+    let mut components = PerComponent {
+        p_score: component(
+            config,
+            Component::P,
+            score_p(&inputs.campaigns, inputs.period, config, max(Component::P)),
+            ComponentExplanation::P,
+        ),
+        o_score: component(
+            config,
+            Component::O,
+            score_o(inputs.orders.as_ref(), &config.o_score, max(Component::O)),
+            ComponentExplanation::O,
+        ),
+        t_score: component(
+            config,
+            Component::T,
+            score_t(inputs.tickets.as_ref(), &config.t_score, max(Component::T)),
+            ComponentExplanation::T,
+        ),
+        f_score: component(
+            config,
+            Component::F,
+            score_f(inputs.payments.as_ref(), &config.f_score, max(Component::F)),
+            ComponentExplanation::F,
+        ),
+        i_score: component(
+            config,
+            Component::I,
+            score_i(inputs.inventory.as_ref(), &config.i_score, max(Component::I)),
+            ComponentExplanation::I,
+        ),
+    };
+    let grace = apply_grace(inputs, &config.grace.value, &mut components);
+    for c in Component::ALL {
+        let part = components.get_mut(c);
+        part.normalized = part.score.map(|s| normalized(s, part.max_points));
+    }
+    let sos_score = weighted_total(&components);
+    let tier = sos_score.and_then(|s| tier_for(s, &config.tiers));
+    let next_tier = sos_score.and_then(|s| {
+        next_tier_above(s, &config.tiers).map(|t| NextTier {
+            tier: t.value.tier_name.clone(),
+            min_sos_score: t.value.min_sos_score,
+            points_needed: t.value.min_sos_score.saturating_sub(s),
+        })
+    });
+    let mut tier_name = tier.map(|t| t.value.tier_name.clone());
+    let surcharges = if config.surcharges.is_empty() {
+        Vec::new()
+    } else {
+        let mut values = metrics(&components, inputs);
+        values.sos_score = sos_score;
+        values.tier = tier_name.take();
+        values.month_index = grace.month_index.map(Decimal::from);
+        let triggered = evaluate_rules(&config.surcharges, &values);
+        tier_name = values.tier.take();
+        triggered
+    };
+    ScoreResult {
+        seller_code: seller_code.cloned(),
+        period: inputs.period,
+        status: if sos_score.is_some() {
+            ScoreStatus::Scored
+        } else {
+            ScoreStatus::InsufficientData
+        },
+        sos_score,
+        tier: tier_name,
+        components,
+        grace,
+        surcharges,
+        next_tier,
+        config_ids: config_ids(config),
+    }
+}

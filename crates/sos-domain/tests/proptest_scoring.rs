@@ -1,0 +1,211 @@
+//! Invariants of the scoring rules over generated inputs.
+
+mod common;
+
+use chrono::{Duration, NaiveDate};
+use common::*;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use sos_domain::{
+    inputs::{
+        CampaignInput, CampaignType, ForecastVersion, InventorySnapshotDraft, OrderStats,
+        SellerInputs, TicketBreakdown, TicketStats,
+    },
+    score_seller,
+    scoring::{f::score_f, o::score_o, t::score_t, Outcome},
+    Component,
+};
+
+fn cents(max: i64) -> impl Strategy<Value = Decimal> {
+    (0..=max).prop_map(|c| Decimal::new(c, 2))
+}
+
+fn order_stats() -> impl Strategy<Value = OrderStats> {
+    (0u32..3000)
+        .prop_flat_map(|total| (Just(total), 0..=total, any::<bool>()))
+        .prop_map(|(total, late, as_within)| {
+            if as_within {
+                OrderStats::new(total, Some(total - late), None, None).unwrap()
+            } else {
+                OrderStats::new(total, None, Some(late), None).unwrap()
+            }
+        })
+}
+
+fn ticket_stats() -> impl Strategy<Value = TicketStats> {
+    (
+        prop::option::of(0u32..200),
+        prop::option::of(cents(4000)),
+        prop::option::of(prop::array::uniform4(0u32..60)),
+    )
+        .prop_map(|(total, avg, counts)| {
+            let breakdown = counts.map(|[under_4h, from_4h_to_8h, from_8h_to_16h, over_16h]| TicketBreakdown {
+                under_4h,
+                from_4h_to_8h,
+                from_8h_to_16h,
+                over_16h,
+            });
+            TicketStats::new(total, avg, breakdown).unwrap()
+        })
+}
+
+fn inventory_draft() -> impl Strategy<Value = InventorySnapshotDraft> {
+    (
+        prop::option::of((1i64..100_000).prop_flat_map(|t| (Just(t), 0..=t, 0..=t))),
+        prop::option::of((0i64..50_000).prop_flat_map(|t| (Just(t), 0..=t))),
+        prop::option::of(cents(10_000)),
+    )
+        .prop_map(|(cbm, qty, severe)| InventorySnapshotDraft {
+            snapshot_date: date(2026, 2, 20),
+            total_cbm: cbm.map(|(t, _, _)| Decimal::new(t, 1)),
+            aging_over_90d_cbm: cbm.map(|(_, a, _)| Decimal::new(a, 1)),
+            aging_over_180d_cbm: cbm.map(|(_, _, s)| Decimal::new(s, 1)),
+            total_sku_qty: qty.map(|(t, _)| Decimal::from(t)),
+            aging_over_90d_sku_qty: qty.map(|(_, a)| Decimal::from(a)),
+            aging_over_180d_pct: severe,
+        })
+}
+
+fn campaign() -> impl Strategy<Value = CampaignInput> {
+    (
+        any::<bool>(),
+        0i64..40,
+        prop::collection::vec((0i64..60 * 24, 0u32..20_000), 0..3),
+        prop::option::of(0u32..20_000),
+    )
+        .prop_map(|(major, start_offset, forecasts, actual)| {
+            let start = NaiveDate::from_ymd_opt(2026, 1, 20).unwrap() + Duration::days(start_offset);
+            let base = at("2026-01-01T00:00:00Z");
+            CampaignInput {
+                campaign_code: None,
+                campaign_type: if major {
+                    CampaignType::MajorCampaign
+                } else {
+                    CampaignType::MiniCampaign
+                },
+                start_date: start,
+                forecasts: forecasts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (hours, volume))| ForecastVersion {
+                        submission_version: i as u32 + 1,
+                        submitted_at: base + Duration::hours(hours),
+                        forecasted_order_volume: volume,
+                    })
+                    .collect(),
+                actual_order_volume: actual,
+            }
+        })
+}
+
+fn seller_inputs() -> impl Strategy<Value = SellerInputs> {
+    (
+        prop::option::of(0i64..900),
+        prop::option::of(order_stats()),
+        prop::option::of(ticket_stats()),
+        prop::option::of(prop::array::uniform5(0u32..40)),
+        prop::option::of(inventory_draft()),
+        prop::collection::vec(campaign(), 0..4),
+    )
+        .prop_map(|(onboarded, orders, tickets, invoices, stock, campaigns)| {
+            let mut inputs = SellerInputs::empty(period("2026-02"));
+            inputs.onboarded_at = onboarded.map(|d| date(2023, 12, 1) + Duration::days(d));
+            inputs.orders = orders;
+            inputs.tickets = tickets;
+            inputs.payments = invoices.map(payments);
+            inputs.inventory = stock.map(inventory);
+            inputs.campaigns = campaigns;
+            inputs
+        })
+}
+
+/// Moves one item from bucket `from` to the worse bucket `to` (`from < to`), when it has one.
+fn worsen<const N: usize>(mut counts: [u32; N], from: usize, to: usize) -> Option<[u32; N]> {
+    (from < to && counts[from] > 0).then(|| {
+        counts[from] -= 1;
+        counts[to] += 1;
+        counts
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn scores_stay_within_their_bounds(inputs in seller_inputs(), maxima in prop::array::uniform5(1i64..200)) {
+        let mut cfg = default_config();
+        for (c, m) in Component::ALL.into_iter().zip(maxima) {
+            cfg.weights.get_mut(c).value.max_points = Decimal::from(m);
+        }
+        let r = score_seller(None, &inputs, &cfg);
+        for c in Component::ALL {
+            let part = r.component(c);
+            if let Some(s) = part.score {
+                prop_assert!(s >= Decimal::ZERO && s <= part.max_points, "{c}: {s}");
+                prop_assert!(part.score_before_grace.is_some_and(|b| b <= s));
+                prop_assert_eq!(s.scale(), 2);
+            } else {
+                prop_assert!(part.score_before_grace.is_none());
+            }
+        }
+        if let Some(sos) = r.sos_score() {
+            prop_assert!(sos >= Decimal::ZERO && sos <= dec!(100), "{}", sos);
+            prop_assert!(r.tier().is_some());
+        }
+    }
+
+    #[test]
+    fn more_late_orders_never_raise_o(total in 1u32..5000, a in 0u32..5000, b in 0u32..5000) {
+        let (fewer, more) = (a.min(b).min(total), a.max(b).min(total));
+        let cfg = default_config();
+        let o = |late| score_o(Some(&orders(total, late)), &cfg.o_score, dec!(100)).outcome.score();
+        prop_assert!(o(more) <= o(fewer));
+    }
+
+    #[test]
+    fn a_ticket_in_a_worse_bucket_never_raises_t(counts in prop::array::uniform4(0u32..100), from in 0usize..4, to in 0usize..4) {
+        let cfg = default_config();
+        let t = |c| score_t(Some(&breakdown(c)), &cfg.t_score, dec!(100)).outcome;
+        if let Some(worse) = worsen(counts, from, to) {
+            match (t(counts), t(worse)) {
+                (Outcome::Scored(before), Outcome::Scored(after)) => prop_assert!(after <= before),
+                (before, after) => prop_assert!(false, "{:?} -> {:?}", before, after),
+            }
+        }
+    }
+
+    #[test]
+    fn an_invoice_in_a_worse_bucket_never_raises_f(counts in prop::array::uniform5(0u32..100), from in 0usize..5, to in 0usize..5) {
+        let cfg = default_config();
+        let f = |c| score_f(Some(&payments(c)), &cfg.f_score, dec!(100)).outcome;
+        if let Some(worse) = worsen(counts, from, to) {
+            match (f(counts), f(worse)) {
+                (Outcome::Scored(before), Outcome::Scored(after)) => prop_assert!(after <= before),
+                (before, after) => prop_assert!(false, "{:?} -> {:?}", before, after),
+            }
+        }
+    }
+
+    #[test]
+    fn the_total_lies_between_the_present_components(inputs in seller_inputs()) {
+        let r = score_seller(None, &inputs, &default_config());
+        let norms: Vec<Decimal> = Component::ALL.iter().filter_map(|&c| r.component(c).normalized).collect();
+        match r.sos_score() {
+            Some(sos) => {
+                let lo = norms.iter().min().copied().unwrap_or_default();
+                let hi = norms.iter().max().copied().unwrap_or_default();
+                prop_assert!(sos >= lo - dec!(0.01) && sos <= hi + dec!(0.01), "{} not in [{}, {}]", sos, lo, hi);
+            }
+            None => prop_assert!(norms.is_empty()),
+        }
+    }
+
+    #[test]
+    fn results_read_back_from_json(inputs in seller_inputs()) {
+        let r = score_seller(None, &inputs, &config_with_ids());
+        let text = serde_json::to_string(&r).unwrap();
+        let back: sos_domain::ScoreResult = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(back, r);
+    }
+}

@@ -1,0 +1,22 @@
+# SOS task runner. `just --list` shows the recipes.
+
+# Run the whole CI gate locally.
+ci:
+    bash .ci/run
+
+# Run all tests (the same command as the README and CI).
+test:
+    cargo test --workspace
+
+# Format and lint.
+lint:
+    cargo fmt --all
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Domain benchmark: seller scores per second on one core.
+bench-domain:
+    cargo bench -p sos-domain --bench score_sellers
+
+# Start the server on the embedded default (private PostgreSQL under .sos/).
+run:
+    cargo run --release -p sos-server
