@@ -186,7 +186,10 @@ impl LocalCluster {
     ///
     /// # Errors
     /// As [`LocalCluster::start`].
-    pub fn start_with_options(data_dir: &Path, options: StartOptions) -> Result<Self, ClusterError> {
+    pub fn start_with_options(
+        data_dir: &Path,
+        options: StartOptions,
+    ) -> Result<Self, ClusterError> {
         let bins = Bins::find(&options.bins)?;
         let runner = Runner::new(bins)?;
         let data_dir = absolute_dir(data_dir)?;
@@ -498,16 +501,15 @@ impl PgUser {
         let (Some(uid), Some(gid)) = (number(2), number(3)) else {
             return Err(ClusterError::NoPostgresUser);
         };
-        let home = fields
-            .get(5)
-            .filter(|h| !h.is_empty())
-            .map(PathBuf::from);
+        let home = fields.get(5).filter(|h| !h.is_empty()).map(PathBuf::from);
         Ok(Self { uid, gid, home })
     }
 
     fn chown(&self, path: &Path) -> Result<(), ClusterError> {
-        std::os::unix::fs::chown(path, Some(self.uid), Some(self.gid))
-            .map_err(io_err(format!("give {} to the postgres user", path.display())))
+        std::os::unix::fs::chown(path, Some(self.uid), Some(self.gid)).map_err(io_err(format!(
+            "give {} to the postgres user",
+            path.display()
+        )))
     }
 }
 
@@ -540,15 +542,22 @@ impl Runner {
         }
     }
 
-    fn command(&self, program: &Path, cwd: &Path) -> Command {
+    fn command(&self, program: &Path) -> Command {
         let mut words = self.prefix();
         words.push(program.as_os_str().to_owned());
         let mut cmd = Command::new(&words[0]);
         cmd.args(&words[1..]);
         // A directory the server's user can enter: `postgres` may not reach root's cwd.
-        cmd.current_dir(cwd);
+        cmd.current_dir("/");
         // The server's own settings come from our arguments, not from the caller's environment.
-        for var in ["PGDATA", "PGPORT", "PGHOST", "PGUSER", "PGDATABASE", "PGOPTIONS"] {
+        for var in [
+            "PGDATA",
+            "PGPORT",
+            "PGHOST",
+            "PGUSER",
+            "PGDATABASE",
+            "PGOPTIONS",
+        ] {
             cmd.env_remove(var);
         }
         cmd
@@ -570,7 +579,7 @@ impl Runner {
     }
 
     fn initdb(&self, layout: &Layout, durability: Durability) -> Result<(), ClusterError> {
-        let mut cmd = self.command(&self.bins.initdb, &layout.pgdata);
+        let mut cmd = self.command(&self.bins.initdb);
         cmd.arg("-D")
             .arg(&layout.pgdata)
             .args(["-A", "trust", "-U", CLUSTER_USER])
@@ -592,7 +601,7 @@ impl Runner {
 
     /// The port of the server running on this cluster, if one is.
     fn running_port(&self, layout: &Layout) -> Result<Option<u16>, ClusterError> {
-        let mut cmd = self.command(&self.bins.pg_ctl, &layout.pgdata);
+        let mut cmd = self.command(&self.bins.pg_ctl);
         cmd.arg("status").arg("-D").arg(&layout.pgdata);
         let out = self.run("pg_ctl status", cmd)?;
         if !out.status.success() {
@@ -628,7 +637,7 @@ impl Runner {
                      -c max_connections=300",
                 );
             }
-            let mut cmd = self.command(&self.bins.pg_ctl, &layout.pgdata);
+            let mut cmd = self.command(&self.bins.pg_ctl);
             cmd.arg("start")
                 .arg("-D")
                 .arg(&layout.pgdata)
@@ -655,10 +664,11 @@ impl Runner {
     }
 
     fn stop_server(&self, layout: &Layout, mode: &str) -> Result<(), ClusterError> {
-        if self.running_port(layout)?.is_none() {
+        // No postmaster.pid (or no cluster at all): nothing runs there.
+        if !layout.pgdata.join("postmaster.pid").exists() || self.running_port(layout)?.is_none() {
             return Ok(());
         }
-        let mut cmd = self.command(&self.bins.pg_ctl, &layout.pgdata);
+        let mut cmd = self.command(&self.bins.pg_ctl);
         cmd.arg("stop")
             .arg("-D")
             .arg(&layout.pgdata)
@@ -692,9 +702,7 @@ impl Layout {
         let (pgdata, log) = if fs::symlink_metadata(&link).is_ok() {
             let pgdata =
                 fs::canonicalize(&link).map_err(io_err(format!("resolve {}", link.display())))?;
-            let log = if fs::symlink_metadata(&link)
-                .is_ok_and(|m| m.file_type().is_symlink())
-            {
+            let log = if fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink()) {
                 sibling_log(&pgdata)
             } else {
                 log_link.clone()
@@ -710,8 +718,11 @@ impl Layout {
             // Root, and `postgres` cannot reach data_dir: keep the cluster where it can.
             let pgdata = fallback_dir(runner, data_dir)?;
             let log = sibling_log(&pgdata);
-            std::os::unix::fs::symlink(&pgdata, &link)
-                .map_err(io_err(format!("link {} to {}", link.display(), pgdata.display())))?;
+            std::os::unix::fs::symlink(&pgdata, &link).map_err(io_err(format!(
+                "link {} to {}",
+                link.display(),
+                pgdata.display()
+            )))?;
             tracing::info!(
                 data_dir = %data_dir.display(),
                 pgdata = %pgdata.display(),
@@ -720,8 +731,11 @@ impl Layout {
             (pgdata, log)
         };
         if log != log_link && fs::symlink_metadata(&log_link).is_err() {
-            std::os::unix::fs::symlink(&log, &log_link)
-                .map_err(io_err(format!("link {} to {}", log_link.display(), log.display())))?;
+            std::os::unix::fs::symlink(&log, &log_link).map_err(io_err(format!(
+                "link {} to {}",
+                log_link.display(),
+                log.display()
+            )))?;
         }
         if let Some(user) = &runner.as_postgres {
             if fs::metadata(&pgdata).is_ok_and(|m| m.uid() != user.uid) {

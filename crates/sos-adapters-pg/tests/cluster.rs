@@ -1,5 +1,8 @@
 //! The private local cluster and the test-database harness, against the machine's PostgreSQL.
 
+// Test helpers outside `#[test]` functions fail the test on error too.
+#![allow(clippy::unwrap_used)]
+
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::process::Command;
@@ -8,10 +11,8 @@ use std::time::{Duration, Instant};
 
 use diesel::sql_types::{BigInt, Integer, Text};
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
-use sos_adapters_pg::cluster::{
-    BinSearch, ClusterError, Durability, LocalCluster, StartOptions,
-};
-use sos_adapters_pg::testing::{cluster_dir_of, TestDb, TEST_DATABASE_URL_VAR};
+use sos_adapters_pg::cluster::{BinSearch, ClusterError, Durability, LocalCluster, StartOptions};
+use sos_adapters_pg::testing::{private_cluster_dir, TestDb, TEST_DATABASE_URL_VAR};
 use tempfile::TempDir;
 
 fn ephemeral() -> StartOptions {
@@ -21,7 +22,7 @@ fn ephemeral() -> StartOptions {
     }
 }
 
-/// A temporary data directory the `postgres` user can reach (tempfile's default is 0700).
+/// A temporary data directory the `postgres` user can reach when the tests run as root.
 fn open_tempdir() -> TempDir {
     tempfile::Builder::new()
         .prefix("sos-cluster-test-")
@@ -70,7 +71,9 @@ fn starts_answers_and_is_reused_on_the_same_directory() {
     );
 
     let mut conn = PgConnection::establish(&first.database_url()).unwrap();
-    let row: One = diesel::sql_query("SELECT 1 AS one").get_result(&mut conn).unwrap();
+    let row: One = diesel::sql_query("SELECT 1 AS one")
+        .get_result(&mut conn)
+        .unwrap();
     assert_eq!(row.one, 1);
     drop(conn);
 
@@ -134,11 +137,15 @@ fn concurrent_starts_make_one_cluster() {
 
 #[test]
 fn a_directory_postgres_cannot_enter_still_works_as_root() {
-    if !rustix_is_root() {
+    if !is_root() {
         return;
     }
-    // tempfile's default mode is 0700: the postgres user cannot traverse it.
-    let dir = tempfile::tempdir().unwrap();
+    // The postgres user cannot traverse a 0700 directory of root's.
+    let dir = tempfile::Builder::new()
+        .prefix("sos-cluster-test-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+        .unwrap();
     let cluster = start(dir.path());
     let link = dir.path().join("pg");
     assert!(std::fs::symlink_metadata(&link)
@@ -158,7 +165,7 @@ fn a_directory_postgres_cannot_enter_still_works_as_root() {
     assert!(!target.exists());
 }
 
-fn rustix_is_root() -> bool {
+fn is_root() -> bool {
     let out = Command::new("id").arg("-u").output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim() == "0"
 }
@@ -187,10 +194,7 @@ fn test_databases_are_migrated_isolated_and_dropped() {
     let mut conn_a = a.connect();
     let mut conn_b = b.connect();
     for conn in [&mut conn_a, &mut conn_b] {
-        let applied = count(
-            conn,
-            "SELECT count(*) AS n FROM __diesel_schema_migrations",
-        );
+        let applied = count(conn, "SELECT count(*) AS n FROM __diesel_schema_migrations");
         assert!(applied >= 1, "the migrations ran into the template");
     }
     diesel::sql_query("CREATE TABLE only_in_a (x int)")
@@ -238,6 +242,7 @@ fn child_makes_a_test_database() {
     }
     let db = TestDb::new();
     println!("URL={}", db.url());
+    println!("DIR={}", private_cluster_dir().unwrap().display());
     // Leave without dropping anything, as a killed or exiting test process would.
     std::process::exit(0);
 }
@@ -253,7 +258,7 @@ fn the_test_cluster_goes_away_with_its_process() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let dir = cluster_dir_of(child.id());
+    let out_pid = child.id();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -268,6 +273,13 @@ fn the_test_cluster_goes_away_with_its_process() {
         .and_then(|p| p.split('/').next())
         .and_then(|p| p.parse().ok())
         .unwrap();
+    let dir = std::path::PathBuf::from(
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("DIR="))
+            .unwrap_or_else(|| panic!("no DIR in {stdout}")),
+    );
+    assert!(dir.ends_with(format!("sos-test-pg-{}", out_pid)));
 
     // The watchdog stops the server and deletes the directory once the child has exited.
     let deadline = Instant::now() + Duration::from_secs(30);

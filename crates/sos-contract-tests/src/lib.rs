@@ -1,1 +1,118 @@
 #![doc = include_str!("../README.md")]
+// This crate is test code shipped as a library so every adapter's test crate can run it:
+// a failed `unwrap`/`expect` is a failed check, exactly as in a `#[test]`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod calc;
+mod config;
+pub mod fixtures;
+mod master;
+mod sync;
+
+pub use calc::{
+    calculation_is_atomic_when_abandoned, calculation_lock_refuses_a_second_writer,
+    calculation_scores_and_records_the_run, dry_run_writes_nothing_but_counts_the_same,
+    finalized_period_refuses_calculation, subset_calculation_replaces_only_those_sellers,
+};
+pub use config::{
+    config_rows_are_soft_deleted_and_seeding_never_overwrites, effective_dates_pick_the_config_of_a_period,
+};
+pub use master::{
+    account_managers_crud, api_keys_lifecycle, audit_log_appends_and_lists_newest_first, campaigns_crud,
+    seller_listing_filters_and_pages, sellers_create_update_and_conflicts,
+};
+pub use sync::{
+    batch_with_unknown_seller_writes_nothing_of_any_kind, forecasts_are_versioned_and_retries_update_their_version,
+    inventory_late_older_snapshot_does_not_replace_newer, sync_campaign_actuals_upsert_is_idempotent,
+    sync_inventory_upsert_is_idempotent, sync_orders_upsert_is_idempotent,
+    sync_payment_aggregate_upsert_is_idempotent, sync_payment_invoices_are_kept_by_invoice_id,
+    sync_raw_orders_are_kept_by_order_id, sync_revenue_upsert_is_idempotent, sync_tickets_upsert_is_idempotent,
+    unknown_references_are_listed_and_nothing_is_written,
+};
+
+use sos_ports::{
+    AccountManagerStore, ApiKeyStore, AuditStore, CampaignStore, Clock, ConfigStore, ScoreStore, SellerStore,
+    SyncStore,
+};
+
+/// Every port at once: what a storage adapter implements and what each check takes.
+pub trait Ports:
+    SellerStore
+    + CampaignStore
+    + AccountManagerStore
+    + SyncStore
+    + ConfigStore
+    + ScoreStore
+    + ApiKeyStore
+    + AuditStore
+    + Clock
+    + Clone
+    + 'static
+{
+}
+
+impl<T> Ports for T where
+    T: SellerStore
+        + CampaignStore
+        + AccountManagerStore
+        + SyncStore
+        + ConfigStore
+        + ScoreStore
+        + ApiKeyStore
+        + AuditStore
+        + Clock
+        + Clone
+        + 'static
+{
+}
+
+/// Expands to one `#[test]` per contract check, each on a fresh, empty, migrated store.
+///
+/// - `contract_tests!(MemoryStore::new())`: the expression is evaluated once per test.
+/// - `contract_tests!(setup = || (store, guard))`: the closure runs once per test; `guard` is
+///   kept alive until the test ends (a test database, say) and dropped after the store.
+#[macro_export]
+macro_rules! contract_tests {
+    (@checks $setup:expr; $($check:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $check() {
+                let (store, _guard) = ($setup)();
+                $crate::$check(store);
+            }
+        )*
+    };
+    (setup = $setup:expr $(,)?) => {
+        $crate::contract_tests!(@checks $setup;
+            sync_orders_upsert_is_idempotent,
+            sync_raw_orders_are_kept_by_order_id,
+            sync_campaign_actuals_upsert_is_idempotent,
+            sync_tickets_upsert_is_idempotent,
+            sync_payment_aggregate_upsert_is_idempotent,
+            sync_payment_invoices_are_kept_by_invoice_id,
+            sync_inventory_upsert_is_idempotent,
+            sync_revenue_upsert_is_idempotent,
+            inventory_late_older_snapshot_does_not_replace_newer,
+            forecasts_are_versioned_and_retries_update_their_version,
+            unknown_references_are_listed_and_nothing_is_written,
+            batch_with_unknown_seller_writes_nothing_of_any_kind,
+            config_rows_are_soft_deleted_and_seeding_never_overwrites,
+            effective_dates_pick_the_config_of_a_period,
+            calculation_scores_and_records_the_run,
+            dry_run_writes_nothing_but_counts_the_same,
+            calculation_is_atomic_when_abandoned,
+            finalized_period_refuses_calculation,
+            calculation_lock_refuses_a_second_writer,
+            subset_calculation_replaces_only_those_sellers,
+            sellers_create_update_and_conflicts,
+            seller_listing_filters_and_pages,
+            campaigns_crud,
+            account_managers_crud,
+            api_keys_lifecycle,
+            audit_log_appends_and_lists_newest_first,
+        );
+    };
+    ($make:expr $(,)?) => {
+        $crate::contract_tests!(setup = || ($make, ()));
+    };
+}

@@ -1,18 +1,144 @@
 //! Exact decimal helpers. Scores are never floats: every figure is a [`Decimal`].
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use std::cmp::Ordering;
+
+/// `10^n` for every decimal scale, for the integer fast paths below.
+const POW10: [i128; 29] = {
+    let mut table = [1i128; 29];
+    let mut i = 1;
+    while i < 29 {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// `10^n` as an `i128` (`n` is a decimal scale, at most 28).
+fn pow10(n: u32) -> i128 {
+    POW10[n.min(28) as usize]
+}
+
+/// The mantissas of `a` and `b` brought to one scale, when that fits in an `i128`.
+fn aligned(a: Decimal, b: Decimal) -> Option<(i128, i128, u32)> {
+    let (sa, sb) = (a.scale(), b.scale());
+    match sa.cmp(&sb) {
+        Ordering::Equal => Some((a.mantissa(), b.mantissa(), sa)),
+        Ordering::Less => Some((a.mantissa().checked_mul(pow10(sb - sa))?, b.mantissa(), sb)),
+        Ordering::Greater => Some((a.mantissa(), b.mantissa().checked_mul(pow10(sa - sb))?, sa)),
+    }
+}
+
+/// Orders two decimals exactly as `Ord` does, by comparing integer mantissas: scoring compares
+/// figures of 0-2 decimals all the time, and the library's general comparison costs several
+/// times more.
+pub fn compare(a: Decimal, b: Decimal) -> Ordering {
+    match aligned(a, b) {
+        Some((x, y, _)) => x.cmp(&y),
+        None => a.cmp(&b),
+    }
+}
+
+/// `(sum of weights, sum of weight * value)` over `pairs`, exact, with integer arithmetic
+/// (the library's multiply-and-add costs several times more). Saturates like the library's
+/// saturating operations in the rare case the sums leave the `i128` fast path.
+pub fn weighted_sums(pairs: &[(Decimal, Decimal)]) -> (Decimal, Decimal) {
+    fn add(sum: (i128, u32), term: (i128, u32)) -> Option<(i128, u32)> {
+        let (m, s) = if term.1 >= sum.1 {
+            (sum.0.checked_mul(pow10(term.1 - sum.1))?.checked_add(term.0)?, term.1)
+        } else {
+            (sum.0.checked_add(term.0.checked_mul(pow10(sum.1 - term.1))?)?, sum.1)
+        };
+        (s <= 28).then_some((m, s))
+    }
+    let exact = pairs
+        .iter()
+        .try_fold(((0i128, 0u32), (0i128, 0u32)), |(weights, weighted), (w, v)| {
+            let product = (w.mantissa().checked_mul(v.mantissa())?, w.scale() + v.scale());
+            Some((add(weights, (w.mantissa(), w.scale()))?, add(weighted, product)?))
+        })
+        .and_then(|((wm, ws), (pm, ps))| {
+            Some((
+                Decimal::try_from_i128_with_scale(wm, ws).ok()?,
+                Decimal::try_from_i128_with_scale(pm, ps).ok()?,
+            ))
+        });
+    exact.unwrap_or_else(|| {
+        pairs.iter().fold((Decimal::ZERO, Decimal::ZERO), |(ws, ps), (w, v)| {
+            (ws.saturating_add(*w), ps.saturating_add(w.saturating_mul(*v)))
+        })
+    })
+}
 
 /// Rounds to 2 decimal places, half away from zero (`2.345 -> 2.35`, `-2.345 -> -2.35`),
 /// the one rounding the scoring rules allow.
+///
+/// Same result as `round_dp_with_strategy(2, MidpointAwayFromZero)`, computed with one integer
+/// division on the mantissa: the library's general routine costs about ten times more on the
+/// 28-digit quotients scoring produces, and scoring rounds several per seller.
 pub fn round2(value: Decimal) -> Decimal {
-    value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    let scale = value.scale();
+    if scale <= 2 {
+        return value;
+    }
+    let divisor = pow10(scale - 2);
+    let mantissa = value.mantissa();
+    let (quotient, remainder) = (mantissa / divisor, mantissa % divisor);
+    let rounded = if remainder.abs() * 2 >= divisor {
+        quotient + mantissa.signum()
+    } else {
+        quotient
+    };
+    Decimal::try_from_i128_with_scale(rounded, 2)
+        .unwrap_or_else(|_| value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+}
+
+/// The largest whole number `<= value`, as [`Decimal::floor`] gives it, by one integer division
+/// on the mantissa (the library's routine is slow on 28-digit values).
+pub fn floor(value: Decimal) -> Decimal {
+    floor_div(value, 1)
+}
+
+/// `floor(value / divisor)` exactly, for the scoring rules' "whole bands of N points", without
+/// the 28-digit quotient a decimal division would build first.
+pub fn floor_div(value: Decimal, divisor: u32) -> Decimal {
+    let whole = pow10(value.scale()).saturating_mul(i128::from(divisor.max(1)));
+    Decimal::try_from_i128_with_scale(value.mantissa().div_euclid(whole), 0)
+        .unwrap_or_else(|_| (value / Decimal::from(divisor.max(1))).floor())
+}
+
+/// `round2(numerator / denominator)` computed exactly on integers: one integer division instead
+/// of a 28-digit decimal quotient rounded afterwards. `None` when the denominator is zero.
+pub fn div_round2(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
+    if denominator.is_zero() {
+        return None;
+    }
+    // n/d * 100 = n_m * 10^(d_s + 2) / (d_m * 10^n_s)
+    let exact = 10i128
+        .checked_pow(denominator.scale() + 2)
+        .and_then(|p| numerator.mantissa().checked_mul(p))
+        .zip(
+            10i128
+                .checked_pow(numerator.scale())
+                .and_then(|p| denominator.mantissa().checked_mul(p)),
+        )
+        .and_then(|(num, den)| {
+            let (quotient, remainder) = (num / den, num % den);
+            let away = if remainder.unsigned_abs() * 2 >= den.unsigned_abs() {
+                num.signum() * den.signum()
+            } else {
+                0
+            };
+            Decimal::try_from_i128_with_scale(quotient + away, 2).ok()
+        });
+    exact.or_else(|| numerator.checked_div(denominator).map(round2))
 }
 
 /// `value` limited to `[lo, hi]`. When `hi < lo` (a config that allows no points at all), `lo`.
 pub fn clamp(value: Decimal, lo: Decimal, hi: Decimal) -> Decimal {
-    if value < lo || hi < lo {
+    if compare(value, lo).is_lt() || compare(hi, lo).is_lt() {
         lo
-    } else if value > hi {
+    } else if compare(value, hi).is_gt() {
         hi
     } else {
         value
@@ -24,8 +150,14 @@ pub fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
     if whole.is_zero() {
         None
     } else {
-        part.checked_div(whole)
-            .and_then(|q| q.checked_mul(Decimal::ONE_HUNDRED))
+        // Multiplying first keeps the product exact and makes one division do the work;
+        // dividing first leaves a 28-digit quotient whose `* 100` must be rounded again.
+        match part.checked_mul(Decimal::ONE_HUNDRED) {
+            Some(hundredfold) => hundredfold.checked_div(whole),
+            None => part
+                .checked_div(whole)
+                .and_then(|q| q.checked_mul(Decimal::ONE_HUNDRED)),
+        }
     }
 }
 
@@ -52,10 +184,79 @@ mod tests {
     }
 
     #[test]
+    fn fast_round2_and_floor_match_the_library() {
+        let mut samples: Vec<Decimal> = [
+            "-0.001", "-0.005", "0.005", "-2.345", "4.0", "-1.5", "7.999", "1.20", "5", "99.125",
+            "-99.125", "0.0049999999999999999999999999", "79228162514264337593543950335",
+            "-7.9228162514264337593543950335",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        for n in 1..200i64 {
+            samples.push(Decimal::from(n * 7919) / Decimal::from(n * 3 + 1));
+            samples.push(-Decimal::from(n * 31) / Decimal::from(n + 7));
+            samples.push(Decimal::new(n * 125, 3 + (n % 5) as u32));
+        }
+        for v in samples {
+            let slow = v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+            assert_eq!((round2(v), round2(v).to_string()), (slow, slow.to_string()), "{v}");
+            assert_eq!((floor(v), floor(v).to_string()), (v.floor(), v.floor().to_string()), "{v}");
+            assert_eq!(floor_div(v, 5), (v / dec!(5)).floor(), "{v}");
+        }
+    }
+
+    #[test]
+    fn compare_and_weighted_sums_match_the_library() {
+        let values = [
+            dec!(0), dec!(-0.00), dec!(1), dec!(1.00), dec!(-1.5), dec!(88.8), dec!(88.80),
+            dec!(88.81), dec!(3.3333333333333333333333333333), Decimal::MAX, Decimal::MIN,
+            dec!(0.0000000000000000000000000001),
+        ];
+        for a in values {
+            for b in values {
+                assert_eq!(compare(a, b), a.cmp(&b), "{a} vs {b}");
+            }
+        }
+        let (w, p) = weighted_sums(&[(dec!(18), dec!(100)), (dec!(4), dec!(80)), (dec!(2), dec!(50)), (dec!(1), dec!(0))]);
+        assert_eq!((w, p), (dec!(25), dec!(2220)));
+        let (w, p) = weighted_sums(&[(dec!(20), dec!(85.00)), (dec!(0.5), dec!(1.25)), (dec!(0), dec!(7))]);
+        assert_eq!((w, p), (dec!(20.5), dec!(1700.625)));
+        // beyond the fast path the library's saturating arithmetic answers
+        let (w, p) = weighted_sums(&[(Decimal::MAX, dec!(2)), (dec!(1), dec!(0.0000000000000000000000000001))]);
+        assert_eq!((w, p), (Decimal::MAX, Decimal::MAX));
+        assert_eq!(weighted_sums(&[]), (dec!(0), dec!(0)));
+    }
+
+    #[test]
+    fn div_round2_matches_dividing_then_rounding() {
+        for (n, d) in [
+            (dec!(7930), dec!(80)),
+            (dec!(-7930), dec!(80)),
+            (dec!(7930), dec!(-80)),
+            (dec!(2220), dec!(25)),
+            (dec!(290), dec!(3)),
+            (dec!(3682.6), dec!(40)),
+            (dec!(0.005), dec!(1)),
+            (dec!(-0.005), dec!(1)),
+            (dec!(1), dec!(3.3333333333333333333333333333)),
+            (Decimal::MAX, dec!(0.5)),
+            (Decimal::MAX, dec!(7)),
+        ] {
+            let slow = n.checked_div(d).map(|q| q.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero));
+            assert_eq!(div_round2(n, d), slow, "{n} / {d}");
+        }
+        assert_eq!(div_round2(dec!(7930), dec!(80)), Some(dec!(99.13)));
+        assert_eq!(div_round2(dec!(1), dec!(0)), None);
+    }
+
+    #[test]
     fn clamp_and_percent_of() {
         assert_eq!(clamp(dec!(-5), dec!(0), dec!(100)), dec!(0));
         assert_eq!(clamp(dec!(105), dec!(0), dec!(100)), dec!(100));
         assert_eq!(percent_of(dec!(1), dec!(0)), None);
         assert_eq!(percent_of(dec!(10), dec!(150)).map(round2), Some(dec!(6.67)));
+        assert_eq!(percent_of(dec!(22.3), dec!(150.5)).map(round2), Some(dec!(14.82)));
+        assert!(percent_of(Decimal::MAX, dec!(200)).is_some());
     }
 }

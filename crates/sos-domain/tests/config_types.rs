@@ -1,5 +1,8 @@
 //! Config type slugs, bodies, masking of helpdesk secrets and the API row shape.
 
+// Test helpers may panic: a panic is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::json;
 use sos_domain::config::{
@@ -35,7 +38,10 @@ fn slugs_round_trip_and_are_exactly_the_twelve() {
         assert_eq!(t.as_str().parse::<ConfigType>().unwrap(), t);
         assert_eq!(t.to_string(), t.as_str());
         assert_eq!(serde_json::to_value(t).unwrap(), json!(t.as_str()));
-        assert_eq!(serde_json::from_value::<ConfigType>(json!(t.as_str())).unwrap(), t);
+        assert_eq!(
+            serde_json::from_value::<ConfigType>(json!(t.as_str())).unwrap(),
+            t
+        );
     }
 }
 
@@ -43,7 +49,10 @@ fn slugs_round_trip_and_are_exactly_the_twelve() {
 fn unknown_slug_lists_the_valid_ones() {
     let err = "score_weights".parse::<ConfigType>().unwrap_err();
     let msg = err.to_string();
-    assert!(msg.starts_with("unknown config type `score_weights`"), "{msg}");
+    assert!(
+        msg.starts_with("unknown config type `score_weights`"),
+        "{msg}"
+    );
     for t in ConfigType::ALL {
         assert!(msg.contains(t.as_str()), "{msg}");
     }
@@ -104,7 +113,10 @@ fn helpdesk_secrets_are_masked_in_json_records_and_debug() {
     assert_eq!(row["api_secret"], json!("********"));
     assert_eq!(serde_json::to_value(&record).unwrap(), row);
     let debug = format!("{record:?} {draft:?}");
-    assert!(!debug.contains("key-123") && !debug.contains("secret-456"), "{debug}");
+    assert!(
+        !debug.contains("key-123") && !debug.contains("secret-456"),
+        "{debug}"
+    );
     // Non-secret bodies are unchanged by masking.
     let o = ConfigBody::OScore(OScoreConfig::default());
     assert_eq!(o.masked(), o);
@@ -143,7 +155,10 @@ fn record_body_key_and_draft() {
     assert_eq!(record.body.key().as_deref(), Some("VN"));
     assert_eq!(record.draft(), helpdesk_draft());
     assert!(record.is_active);
-    assert_eq!((record.created_by.as_str(), record.created_at), ("admin", record.updated_at));
+    assert_eq!(
+        (record.created_by.as_str(), record.created_at),
+        ("admin", record.updated_at)
+    );
 }
 
 #[test]

@@ -129,7 +129,8 @@ fn t_seed_breakdown_18_4_2_1_is_88_80() {
 fn t_rounds_half_away_from_zero() {
     // (78*100 + 1*80 + 1*50) / 80 = 7930 / 80 = 99.125 exactly -> 99.13 (banker's would say 99.12)
     let r = t(breakdown([78, 1, 1, 0]));
-    assert_eq!(r.explanation.raw_score, Some(dec!(99.125)));
+    assert_eq!(r.explanation.weighted_points, Some(dec!(7930)));
+    assert_eq!(r.explanation.counted_tickets, Some(80));
     assert_eq!(scored(r.outcome), dec!(99.13));
 }
 

@@ -1,6 +1,9 @@
 //! The surcharge rule language: every operator, the combinators, N/A metrics, tier metrics, and
 //! every parse error with its path.
 
+// Test helpers may panic: a panic is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde_json::{json, Value};
@@ -68,30 +71,60 @@ fn every_numeric_operator_true_and_false() {
         ("!=", 72.0, 72.5),
     ];
     for (op, yes, no) in cases.map(|(op, y, n)| (op, json!(y), json!(n))) {
-        assert!(holds(json!({"metric": "sos_score", "op": op, "value": yes})), "{op} {yes}");
-        assert!(!holds(json!({"metric": "sos_score", "op": op, "value": no})), "{op} {no}");
+        assert!(
+            holds(json!({"metric": "sos_score", "op": op, "value": yes})),
+            "{op} {yes}"
+        );
+        assert!(
+            !holds(json!({"metric": "sos_score", "op": op, "value": no})),
+            "{op} {no}"
+        );
     }
     // Boundaries are exact decimals: 72.50 == 72.5.
-    assert!(holds(json!({"metric": "sos_score", "op": "==", "value": 72.50})));
-    assert!(holds(json!({"metric": "sos_score", "op": ">=", "value": 72.5})));
-    assert!(!holds(json!({"metric": "sos_score", "op": ">", "value": 72.5})));
+    assert!(holds(
+        json!({"metric": "sos_score", "op": "==", "value": 72.50})
+    ));
+    assert!(holds(
+        json!({"metric": "sos_score", "op": ">=", "value": 72.5})
+    ));
+    assert!(!holds(
+        json!({"metric": "sos_score", "op": ">", "value": 72.5})
+    ));
 }
 
 #[test]
 fn in_matches_any_listed_number() {
-    assert!(holds(json!({"metric": "month_index", "op": "in", "value": [1, 2, 3]})));
-    assert!(!holds(json!({"metric": "month_index", "op": "in", "value": [1, 2]})));
+    assert!(holds(
+        json!({"metric": "month_index", "op": "in", "value": [1, 2, 3]})
+    ));
+    assert!(!holds(
+        json!({"metric": "month_index", "op": "in", "value": [1, 2]})
+    ));
 }
 
 #[test]
 fn tier_metrics_compare_names_with_eq_ne_and_in() {
-    assert!(holds(json!({"metric": "tier", "op": "==", "value": "Silver"})));
-    assert!(!holds(json!({"metric": "tier", "op": "==", "value": "Gold"})));
-    assert!(!holds(json!({"metric": "tier", "op": "==", "value": "silver"})));
-    assert!(holds(json!({"metric": "tier", "op": "!=", "value": "Gold"})));
-    assert!(!holds(json!({"metric": "tier", "op": "!=", "value": "Silver"})));
-    assert!(holds(json!({"metric": "previous_tier", "op": "in", "value": ["Bronze", "Warning"]})));
-    assert!(!holds(json!({"metric": "previous_tier", "op": "in", "value": ["Gold", "Silver"]})));
+    assert!(holds(
+        json!({"metric": "tier", "op": "==", "value": "Silver"})
+    ));
+    assert!(!holds(
+        json!({"metric": "tier", "op": "==", "value": "Gold"})
+    ));
+    assert!(!holds(
+        json!({"metric": "tier", "op": "==", "value": "silver"})
+    ));
+    assert!(holds(
+        json!({"metric": "tier", "op": "!=", "value": "Gold"})
+    ));
+    assert!(!holds(
+        json!({"metric": "tier", "op": "!=", "value": "Silver"})
+    ));
+    assert!(holds(
+        json!({"metric": "previous_tier", "op": "in", "value": ["Bronze", "Warning"]})
+    ));
+    assert!(!holds(
+        json!({"metric": "previous_tier", "op": "in", "value": ["Gold", "Silver"]})
+    ));
 }
 
 #[test]
@@ -104,19 +137,32 @@ fn all_any_and_not() {
     assert!(!holds(json!({"any": [f, f]})));
     assert!(holds(json!({"not": f})));
     assert!(!holds(json!({"not": t})));
-    assert!(holds(json!({"all": [{"any": [f, t]}, {"not": {"all": [t, f]}}]})));
+    assert!(holds(
+        json!({"all": [{"any": [f, t]}, {"not": {"all": [t, f]}}]})
+    ));
 }
 
 #[test]
 fn comparisons_against_na_metrics_are_false_and_not_of_one_is_true() {
     // p_score, late_pct and i_score are N/A for this seller.
     for op in ["<", "<=", ">", ">=", "==", "!="] {
-        assert!(!holds(json!({"metric": "p_score", "op": op, "value": 0})), "{op}");
+        assert!(
+            !holds(json!({"metric": "p_score", "op": op, "value": 0})),
+            "{op}"
+        );
     }
-    assert!(!holds(json!({"metric": "late_pct", "op": "in", "value": [0, 1]})));
-    assert!(holds(json!({"not": {"metric": "i_score", "op": "<", "value": 50}})));
-    assert!(!holds(json!({"all": [{"metric": "i_score", "op": "<", "value": 50}, {"metric": "o_score", "op": ">", "value": 0}]})));
-    assert!(holds(json!({"any": [{"metric": "i_score", "op": "<", "value": 50}, {"metric": "o_score", "op": ">", "value": 0}]})));
+    assert!(!holds(
+        json!({"metric": "late_pct", "op": "in", "value": [0, 1]})
+    ));
+    assert!(holds(
+        json!({"not": {"metric": "i_score", "op": "<", "value": 50}})
+    ));
+    assert!(!holds(
+        json!({"all": [{"metric": "i_score", "op": "<", "value": 50}, {"metric": "o_score", "op": ">", "value": 0}]})
+    ));
+    assert!(holds(
+        json!({"any": [{"metric": "i_score", "op": "<", "value": 50}, {"metric": "o_score", "op": ">", "value": 0}]})
+    ));
     let no_tier = MetricValues::default();
     assert!(!cond(json!({"metric": "tier", "op": "!=", "value": "Gold"})).evaluate(&no_tier));
 }
@@ -135,12 +181,23 @@ fn default_rules_trigger_as_the_spec_says() {
         .collect();
     let mut m = seller();
     let hit = evaluate_rules(&rules, &m);
-    assert_eq!(hit.iter().map(|t| t.rule_id).collect::<Vec<_>>(), [Some(ConfigId(10))]);
-    assert_eq!(hit[0].action.to_json(), json!({"type": "fee_multiplier", "fee": "storage", "value": 1.5}));
+    assert_eq!(
+        hit.iter().map(|t| t.rule_id).collect::<Vec<_>>(),
+        [Some(ConfigId(10))]
+    );
+    assert_eq!(
+        hit[0].action.to_json(),
+        json!({"type": "fee_multiplier", "fee": "storage", "value": 1.5})
+    );
     m.aging_over_180d_pct = Some(dec!(29.99));
     m.tier = tier("Warning");
     let hit = evaluate_rules(&rules, &m);
-    assert_eq!(hit.iter().map(|t| t.surcharge_type.as_str()).collect::<Vec<_>>(), ["fulfillment"]);
+    assert_eq!(
+        hit.iter()
+            .map(|t| t.surcharge_type.as_str())
+            .collect::<Vec<_>>(),
+        ["fulfillment"]
+    );
     m.previous_tier = None; // first month: no previous result
     assert!(evaluate_rules(&rules, &m).is_empty());
 }
@@ -152,7 +209,8 @@ fn default_rules_trigger_as_the_spec_says() {
 fn unknown_metric_lists_the_metrics() {
     let e = cond_err(json!({"metric": "revenue", "op": ">", "value": 1}));
     assert_eq!(fields(&e), ["metric"]);
-    assert!(message(&e, "metric").starts_with("unknown metric `revenue`; expected one of sos_score, p_score"));
+    assert!(message(&e, "metric")
+        .starts_with("unknown metric `revenue`; expected one of sos_score, p_score"));
 }
 
 #[test]
@@ -197,7 +255,10 @@ fn value_must_fit_the_metric() {
 #[test]
 fn in_needs_a_non_empty_array_and_other_operators_a_scalar() {
     let e = cond_err(json!({"metric": "month_index", "op": "in", "value": 1}));
-    assert_eq!(message(&e, "value"), "must be an array for `in`, got a number");
+    assert_eq!(
+        message(&e, "value"),
+        "must be an array for `in`, got a number"
+    );
     let e = cond_err(json!({"metric": "month_index", "op": "in", "value": []}));
     assert_eq!(fields(&e), ["value"]);
     let e = cond_err(json!({"metric": "month_index", "op": "==", "value": [1]}));
@@ -208,7 +269,10 @@ fn in_needs_a_non_empty_array_and_other_operators_a_scalar() {
 fn empty_all_and_any_are_rejected() {
     assert_eq!(fields(&cond_err(json!({"all": []}))), ["all"]);
     assert_eq!(fields(&cond_err(json!({"any": []}))), ["any"]);
-    assert_eq!(fields(&cond_err(json!({"any": {"metric": "tier"}}))), ["any"]);
+    assert_eq!(
+        fields(&cond_err(json!({"any": {"metric": "tier"}}))),
+        ["any"]
+    );
 }
 
 #[test]
@@ -231,7 +295,10 @@ fn every_problem_is_reported_with_its_path() {
         {"not": {"all": [{"metric": "tier", "op": "in", "value": "Gold"}]}},
         {"metric": "o_score", "op": ">", "value": 1}
     ]}));
-    assert_eq!(fields(&e), ["any[0].metric", "any[0].op", "any[1].not.all[0].value"]);
+    assert_eq!(
+        fields(&e),
+        ["any[0].metric", "any[0].op", "any[1].not.all[0].value"]
+    );
 }
 
 #[test]
@@ -254,11 +321,14 @@ fn nesting_is_limited() {
 
 #[test]
 fn numbers_out_of_range_are_errors_not_panics() {
-    let big: Value = serde_json::from_str(r#"{"metric": "sos_score", "op": ">", "value": 1e400}"#).unwrap();
+    let big: Value =
+        serde_json::from_str(r#"{"metric": "sos_score", "op": ">", "value": 1e400}"#).unwrap();
     let e = cond_err(big);
     assert_eq!(fields(&e), ["value"]);
     assert!(message(&e, "value").contains("outside the supported decimal range"));
-    let a: Value = serde_json::from_str(r#"{"type": "fixed_fee", "amount": 1e400, "currency": "VND"}"#).unwrap();
+    let a: Value =
+        serde_json::from_str(r#"{"type": "fixed_fee", "amount": 1e400, "currency": "VND"}"#)
+            .unwrap();
     assert_eq!(fields(&action_err(a)), ["amount"]);
 }
 
@@ -272,7 +342,15 @@ fn to_json_round_trips() {
     let c = cond(v.clone());
     assert_eq!(c.to_json(), v);
     assert_eq!(Condition::parse(&c.to_json()).unwrap(), c);
-    let a = SurchargeAction::parse(&json!({"type": "fixed_fee", "amount": 500000, "currency": "VND"})).unwrap();
-    assert_eq!(a, SurchargeAction::FixedFee { amount: Decimal::from(500_000), currency: "VND".into() });
+    let a =
+        SurchargeAction::parse(&json!({"type": "fixed_fee", "amount": 500000, "currency": "VND"}))
+            .unwrap();
+    assert_eq!(
+        a,
+        SurchargeAction::FixedFee {
+            amount: Decimal::from(500_000),
+            currency: "VND".into()
+        }
+    );
     assert_eq!(SurchargeAction::parse(&a.to_json()).unwrap(), a);
 }

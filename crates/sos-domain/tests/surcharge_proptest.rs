@@ -1,6 +1,9 @@
 //! Properties of the rule language: parsing never panics on any JSON, and what parses prints
 //! back to JSON that parses to the same rule.
 
+// Test helpers may panic: a panic is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use proptest::prelude::*;
 use serde_json::{Map, Number, Value};
 use sos_domain::config::{ConfigDraft, ConfigType};
@@ -11,9 +14,26 @@ const KEYS: &[&str] = &[
     "all", "any", "not", "metric", "op", "value", "type", "fee", "pct", "amount", "currency",
 ];
 const WORDS: &[&str] = &[
-    "sos_score", "tier", "previous_tier", "month_index", "aging_over_180d_pct", "Warning", "Gold",
-    "<", "<=", ">", ">=", "==", "!=", "in", "fee_multiplier", "fixed_fee", "percent_fee", "VND",
-    "storage", "",
+    "sos_score",
+    "tier",
+    "previous_tier",
+    "month_index",
+    "aging_over_180d_pct",
+    "Warning",
+    "Gold",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "==",
+    "!=",
+    "in",
+    "fee_multiplier",
+    "fixed_fee",
+    "percent_fee",
+    "VND",
+    "storage",
+    "",
 ];
 
 fn number() -> impl Strategy<Value = Value> {
@@ -21,10 +41,10 @@ fn number() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         (-1e6f64..1e6).prop_map(Value::from),
         // Any JSON number text, including ones no decimal can hold (1e400, 40 decimals).
-        "-?(0|[1-9][0-9]{0,40})(\\.[0-9]{1,40})?([eE][-+]?[0-9]{1,4})?".prop_filter_map(
-            "valid JSON number",
-            |t| Number::from_str(&t).ok().map(Value::Number)
-        ),
+        "-?(0|[1-9][0-9]{0,40})(\\.[0-9]{1,40})?([eE][-+]?[0-9]{1,4})?"
+            .prop_filter_map("valid JSON number", |t| Number::from_str(&t)
+                .ok()
+                .map(Value::Number)),
     ]
 }
 
@@ -55,24 +75,35 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 /// JSON for valid conditions, so round trips see more than leaves.
 fn valid_condition() -> impl Strategy<Value = Value> {
-    let numeric = prop::sample::select(&[
-        "sos_score", "p_score", "o_score", "t_score", "f_score", "i_score", "late_pct",
-        "aging_pct_used", "aging_over_180d_pct", "worst_days_late", "total_outstanding_amount",
-        "month_index",
-    ][..]);
+    let numeric = prop::sample::select(
+        &[
+            "sos_score",
+            "p_score",
+            "o_score",
+            "t_score",
+            "f_score",
+            "i_score",
+            "late_pct",
+            "aging_pct_used",
+            "aging_over_180d_pct",
+            "worst_days_late",
+            "total_outstanding_amount",
+            "month_index",
+        ][..],
+    );
     let num_op = prop::sample::select(&["<", "<=", ">", ">=", "==", "!="][..]);
     let tier_name = prop::sample::select(&["Platinum", "Gold", "Silver", "Bronze", "Warning"][..]);
-    let num_cmp = (numeric, num_op, number())
+    let num_cmp = (numeric.clone(), num_op, number())
         .prop_map(|(m, o, v)| serde_json::json!({"metric": m, "op": o, "value": v}));
     let num_in = (numeric, prop::collection::vec(number(), 1..4))
         .prop_map(|(m, v)| serde_json::json!({"metric": m, "op": "in", "value": v}));
     let tier_cmp = (
         prop::sample::select(&["tier", "previous_tier"][..]),
         prop::sample::select(&["==", "!="][..]),
-        tier_name,
+        tier_name.clone(),
     )
         .prop_map(|(m, o, v)| serde_json::json!({"metric": m, "op": o, "value": v}));
-    let tier_in = (prop::collection::vec(tier_name, 1..4))
+    let tier_in = prop::collection::vec(tier_name, 1..4)
         .prop_map(|v| serde_json::json!({"metric": "tier", "op": "in", "value": v}));
     prop_oneof![num_cmp, num_in, tier_cmp, tier_in].prop_recursive(5, 40, 4, |inner| {
         prop_oneof![

@@ -6,6 +6,7 @@ mod config;
 mod errors;
 mod master;
 mod scores;
+mod shared;
 mod sync;
 
 pub use auth::{ApiKeyRecord, ApiKeyStore, AuditEntry, AuditStore, Scope};
@@ -19,6 +20,7 @@ pub use scores::{
     AmInputs, CalculationRun, CalculationScope, CalculationTx, PeriodSummary, RunStatus, ScoreFilter, ScoreStore,
     SellerWithInputs, StoredScore, TierCount,
 };
+pub use shared::AllPorts;
 pub use sync::{
     CampaignActualRecord, ForecastRecord, InventoryRecord, OrderRecord, PaymentInput, PaymentRecord, RawOrdersRecord,
     SyncBatch, SyncStore, TicketRecord,

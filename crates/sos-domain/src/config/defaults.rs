@@ -3,8 +3,7 @@
 
 use super::params::{
     default_tiers, AmBonusPenaltyConfig, AmKpiWeightConfig, FScoreTierConfig, GracePeriodConfig,
-    IScoreConfig, OScoreConfig, PScoreConfig, ScoreWeightConfig, SurchargeConfig,
-    TScoreTierConfig,
+    IScoreConfig, OScoreConfig, PScoreConfig, ScoreWeightConfig, SurchargeConfig, TScoreTierConfig,
 };
 use super::resolved::{Resolved, ResolvedConfig};
 use super::types::{ConfigBody, ConfigDraft, ConfigRecord, ConfigType};
@@ -86,7 +85,10 @@ impl ResolvedConfig {
         Self {
             resolution_date,
             weights: PerComponent::from_fn(|c| Resolved::default_value(weights.get(c).clone())),
-            tiers: default_tiers().into_iter().map(Resolved::default_value).collect(),
+            tiers: default_tiers()
+                .into_iter()
+                .map(Resolved::default_value)
+                .collect(),
             p_score_major: Resolved::default_value(PScoreConfig::default_for(
                 CampaignType::MajorCampaign,
             )),

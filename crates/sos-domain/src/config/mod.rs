@@ -17,11 +17,10 @@ pub use params::*;
 pub use resolve::{resolve_config, resolve_helpdesk, select_rows, ResolveError, ResolveProblem};
 pub use resolved::{ConfigId, Resolved, ResolvedConfig};
 pub use sets::{
-    check_am_bonus_bands, check_am_kpi_weights, check_f_bands, check_set_conflicts,
-    check_t_bands, check_tier_set, check_weights,
+    check_am_bonus_bands, check_am_kpi_weights, check_f_bands, check_set_conflicts, check_t_bands,
+    check_tier_set, check_weights,
 };
 pub use types::{
-    ConfigBody, ConfigDraft, ConfigKind, ConfigRecord, ConfigType, UnknownConfigType,
-    MASKED_SECRET,
+    ConfigBody, ConfigDraft, ConfigKind, ConfigRecord, ConfigType, UnknownConfigType, MASKED_SECRET,
 };
 pub use validate::{exact_decimal, MAX_AMOUNT, MAX_DESCRIPTION_LEN, MAX_POINTS};

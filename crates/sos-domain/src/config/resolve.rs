@@ -31,7 +31,7 @@ use crate::{
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::{collections::BTreeMap, fmt};
+use std::collections::BTreeMap;
 
 /// Why the configuration effective for a period cannot be used to calculate it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,7 +62,11 @@ fn join_components(list: &[Component]) -> String {
 
 /// A calculation of `period` was refused: every problem of the configuration effective on
 /// `date` (the period's last day), so ops can fix them in one go.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "cannot calculate period {period}: the configuration effective on {date} {}",
+    join_problems(.problems)
+)]
 pub struct ResolveError {
     /// The period asked for.
     pub period: Period,
@@ -72,24 +76,13 @@ pub struct ResolveError {
     pub problems: Vec<ResolveProblem>,
 }
 
-impl fmt::Display for ResolveError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "cannot calculate period {}: the configuration effective on {} ",
-            self.period, self.date
-        )?;
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; and ")?;
-            }
-            write!(f, "{p}")?;
-        }
-        Ok(())
-    }
+fn join_problems(problems: &[ResolveProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; and ")
 }
-
-impl std::error::Error for ResolveError {}
 
 fn of_type(rows: &[ConfigRecord], t: ConfigType) -> impl Iterator<Item = &ConfigRecord> {
     rows.iter()
@@ -122,7 +115,10 @@ pub fn select_rows(
         ConfigKind::Keyed => {
             let mut by_key: BTreeMap<String, Vec<&ConfigRecord>> = BTreeMap::new();
             for r in effective() {
-                by_key.entry(r.body.key().unwrap_or_default()).or_default().push(r);
+                by_key
+                    .entry(r.body.key().unwrap_or_default())
+                    .or_default()
+                    .push(r);
             }
             by_key
                 .into_values()
@@ -143,7 +139,10 @@ pub fn select_rows(
 
 /// The helpdesk row for `country_code` (compared ignoring ASCII case): the latest active
 /// one, or `None` when the country has no helpdesk.
-pub fn resolve_helpdesk<'a>(rows: &'a [ConfigRecord], country_code: &str) -> Option<&'a ConfigRecord> {
+pub fn resolve_helpdesk<'a>(
+    rows: &'a [ConfigRecord],
+    country_code: &str,
+) -> Option<&'a ConfigRecord> {
     latest(of_type(rows, ConfigType::Helpdesk).filter(|r| {
         r.is_active
             && matches!(&r.body, ConfigBody::Helpdesk(h) if h.country_code.eq_ignore_ascii_case(country_code))
@@ -192,7 +191,10 @@ fn or_defaults<T>(found: Vec<Resolved<T>>, defaults: Vec<T>) -> Vec<Resolved<T>>
 /// Refuses, listing every problem with the period and `D`, when a component has no effective
 /// weight, the five weights do not sum to 100, no tier set is effective, or the tier set has no
 /// tier with `min_sos_score = 0`.
-pub fn resolve_config(rows: &[ConfigRecord], period: Period) -> Result<ResolvedConfig, ResolveError> {
+pub fn resolve_config(
+    rows: &[ConfigRecord],
+    period: Period,
+) -> Result<ResolvedConfig, ResolveError> {
     let date = period.last_day();
     let mut problems = Vec::new();
 
@@ -244,7 +246,7 @@ pub fn resolve_config(rows: &[ConfigRecord], period: Period) -> Result<ResolvedC
             _ => None,
         })
         .collect();
-    tiers.sort_by(|a, b| (a.1.value.tier_order, a.1.id).cmp(&(b.1.value.tier_order, b.1.id)));
+    tiers.sort_by_key(|(_, t)| (t.value.tier_order, t.id));
     match tiers.first() {
         None => problems.push(ResolveProblem::NoTierSet),
         Some((from, _)) if !tiers.iter().any(|(_, t)| t.value.min_sos_score.is_zero()) => {
@@ -283,7 +285,7 @@ pub fn resolve_config(rows: &[ConfigRecord], period: Period) -> Result<ResolvedC
         }),
         TScoreTierConfig::defaults(),
     );
-    t_score.sort_by(|a, b| (a.value.tier_index, a.id).cmp(&(b.value.tier_index, b.id)));
+    t_score.sort_by_key(|t| (t.value.tier_index, t.id));
     let mut f_score = or_defaults(
         set(rows, ConfigType::FScore, date, |b| match b {
             ConfigBody::FScore(f) => Some(f),
@@ -291,7 +293,7 @@ pub fn resolve_config(rows: &[ConfigRecord], period: Period) -> Result<ResolvedC
         }),
         FScoreTierConfig::defaults(),
     );
-    f_score.sort_by(|a, b| (a.value.tier_index, a.id).cmp(&(b.value.tier_index, b.id)));
+    f_score.sort_by_key(|f| (f.value.tier_index, f.id));
     let mut am_kpi_weights = or_defaults(
         set(rows, ConfigType::AmKpiWeight, date, |b| match b {
             ConfigBody::AmKpiWeight(w) => Some(w),
@@ -299,7 +301,7 @@ pub fn resolve_config(rows: &[ConfigRecord], period: Period) -> Result<ResolvedC
         }),
         AmKpiWeightConfig::defaults(),
     );
-    am_kpi_weights.sort_by(|a, b| (a.value.component, a.id).cmp(&(b.value.component, b.id)));
+    am_kpi_weights.sort_by_key(|w| (w.value.component, w.id));
     let mut am_bonus_penalty = or_defaults(
         set(rows, ConfigType::AmBonusPenalty, date, |b| match b {
             ConfigBody::AmBonusPenalty(a) => Some(a),
@@ -307,9 +309,7 @@ pub fn resolve_config(rows: &[ConfigRecord], period: Period) -> Result<ResolvedC
         }),
         AmBonusPenaltyConfig::defaults(),
     );
-    am_bonus_penalty.sort_by(|a, b| {
-        (b.value.sos_delta_min, a.id).cmp(&(a.value.sos_delta_min, b.id))
-    });
+    am_bonus_penalty.sort_by_key(|b| (std::cmp::Reverse(b.value.sos_delta_min), b.id));
 
     let surcharges = select_rows(rows, ConfigType::Surcharge, date)
         .into_iter()

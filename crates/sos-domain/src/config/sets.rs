@@ -23,8 +23,8 @@
 //! rules name: missing or unbalanced weights and a missing or bottomless tier set.
 
 use super::params::{
-    AmBonusPenaltyConfig, AmKpiWeightConfig, FScoreTierConfig, ScoreWeightConfig,
-    TScoreTierConfig, TierConfig,
+    AmBonusPenaltyConfig, AmKpiWeightConfig, FScoreTierConfig, ScoreWeightConfig, TScoreTierConfig,
+    TierConfig,
 };
 use super::resolved::ConfigId;
 use super::types::{ConfigBody, ConfigDraft, ConfigKind, ConfigRecord};
@@ -42,12 +42,18 @@ fn bound<T: Display>(v: Option<T>) -> String {
 fn tier_conflicts(a: &TierConfig, b: &TierConfig) -> Vec<Conflict> {
     let mut out = Vec::new();
     if a.tier_name.as_str().to_lowercase() == b.tier_name.as_str().to_lowercase() {
-        out.push(("tier_name", format!("tier `{}` is already in the set", b.tier_name)));
+        out.push((
+            "tier_name",
+            format!("tier `{}` is already in the set", b.tier_name),
+        ));
     }
     if a.tier_order == b.tier_order {
         out.push((
             "tier_order",
-            format!("tier_order {} is already used by tier `{}`", a.tier_order, b.tier_name),
+            format!(
+                "tier_order {} is already used by tier `{}`",
+                a.tier_order, b.tier_name
+            ),
         ));
     } else {
         let a_higher = a.tier_order < b.tier_order;
@@ -81,7 +87,10 @@ fn half_open_overlap(a: (Decimal, Option<Decimal>), b: (Decimal, Option<Decimal>
 fn t_conflicts(a: &TScoreTierConfig, b: &TScoreTierConfig) -> Vec<Conflict> {
     let mut out = Vec::new();
     if a.tier_index == b.tier_index {
-        out.push(("tier_index", format!("tier_index {} is already used", a.tier_index)));
+        out.push((
+            "tier_index",
+            format!("tier_index {} is already used", a.tier_index),
+        ));
     }
     if half_open_overlap(
         (a.response_hours_min, a.response_hours_max),
@@ -105,7 +114,10 @@ fn t_conflicts(a: &TScoreTierConfig, b: &TScoreTierConfig) -> Vec<Conflict> {
 fn f_conflicts(a: &FScoreTierConfig, b: &FScoreTierConfig) -> Vec<Conflict> {
     let mut out = Vec::new();
     if a.tier_index == b.tier_index {
-        out.push(("tier_index", format!("tier_index {} is already used", a.tier_index)));
+        out.push((
+            "tier_index",
+            format!("tier_index {} is already used", a.tier_index),
+        ));
     }
     let overlap = b.days_late_max.is_none_or(|b_max| a.days_late_min <= b_max)
         && a.days_late_max.is_none_or(|a_max| b.days_late_min <= a_max);
@@ -126,7 +138,10 @@ fn f_conflicts(a: &FScoreTierConfig, b: &FScoreTierConfig) -> Vec<Conflict> {
 }
 
 fn am_bonus_conflicts(a: &AmBonusPenaltyConfig, b: &AmBonusPenaltyConfig) -> Vec<Conflict> {
-    if half_open_overlap((a.sos_delta_min, a.sos_delta_max), (b.sos_delta_min, b.sos_delta_max)) {
+    if half_open_overlap(
+        (a.sos_delta_min, a.sos_delta_max),
+        (b.sos_delta_min, b.sos_delta_max),
+    ) {
         vec![(
             "sos_delta_min",
             format!(
@@ -144,7 +159,10 @@ fn am_bonus_conflicts(a: &AmBonusPenaltyConfig, b: &AmBonusPenaltyConfig) -> Vec
 
 fn am_kpi_conflicts(a: &AmKpiWeightConfig, b: &AmKpiWeightConfig) -> Vec<Conflict> {
     if a.component == b.component {
-        vec![("component", format!("{} already has a weight", a.component.as_str()))]
+        vec![(
+            "component",
+            format!("{} already has a weight", a.component.as_str()),
+        )]
     } else {
         Vec::new()
     }
@@ -214,7 +232,10 @@ pub fn check_set_conflicts(
             let from = row
                 .effective_from
                 .map_or_else(String::new, |d| format!(" of the set effective from {d}"));
-            errors.push(field, format!("{message}: conflicts with row {}{from}", row.id));
+            errors.push(
+                field,
+                format!("{message}: conflicts with row {}{from}", row.id),
+            );
         }
     }
     errors.into_result(())
@@ -291,12 +312,17 @@ pub fn check_weights(weights: &[ScoreWeightConfig]) -> Result<(), ValidationErro
     match weight_sum(weights.iter()) {
         Some(sum) if sum == Decimal::ONE_HUNDRED => {}
         Some(sum) => errors.push("weight_pct", format!("the weights sum to {sum}, not 100")),
-        None => errors.push("weight_pct", "the weights sum to more than any decimal holds"),
+        None => errors.push(
+            "weight_pct",
+            "the weights sum to more than any decimal holds",
+        ),
     }
     errors.into_result(())
 }
 
 /// The sum of the weights, or `None` on overflow.
-pub(crate) fn weight_sum<'a>(mut weights: impl Iterator<Item = &'a ScoreWeightConfig>) -> Option<Decimal> {
+pub(crate) fn weight_sum<'a>(
+    mut weights: impl Iterator<Item = &'a ScoreWeightConfig>,
+) -> Option<Decimal> {
     weights.try_fold(Decimal::ZERO, |acc, w| acc.checked_add(w.weight_pct))
 }

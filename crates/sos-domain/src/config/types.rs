@@ -6,9 +6,9 @@
 //! are masked. `Debug` masks them too, so a logged record never leaks a secret.
 
 use super::params::{
-    AmBonusPenaltyConfig, AmKpiWeightConfig, FScoreTierConfig, GracePeriodConfig,
-    HelpdeskConfig, IScoreConfig, OScoreConfig, PScoreConfig, ScoreWeightConfig,
-    SurchargeConfig, TScoreTierConfig, TierConfig,
+    AmBonusPenaltyConfig, AmKpiWeightConfig, FScoreTierConfig, GracePeriodConfig, HelpdeskConfig,
+    IScoreConfig, OScoreConfig, PScoreConfig, ScoreWeightConfig, SurchargeConfig, TScoreTierConfig,
+    TierConfig,
 };
 use super::resolved::ConfigId;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -307,7 +307,9 @@ impl ConfigDraft {
 }
 
 fn date_json(date: Option<NaiveDate>) -> Value {
-    date.map_or(Value::Null, |d| Value::String(d.format("%Y-%m-%d").to_string()))
+    date.map_or(Value::Null, |d| {
+        Value::String(d.format("%Y-%m-%d").to_string())
+    })
 }
 
 fn insert_dates(map: &mut Map<String, Value>, from: Option<NaiveDate>, to: Option<NaiveDate>) {
@@ -393,13 +395,18 @@ impl ConfigRecord {
             if self.config_type.has_effective_dates() {
                 insert_dates(map, self.effective_from, self.effective_to);
             }
-            let instant = |t: &DateTime<Utc>| {
-                Value::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-            };
+            let instant =
+                |t: &DateTime<Utc>| Value::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
             map.insert("created_at".to_owned(), instant(&self.created_at));
             map.insert("updated_at".to_owned(), instant(&self.updated_at));
-            map.insert("created_by".to_owned(), Value::String(self.created_by.clone()));
-            map.insert("updated_by".to_owned(), Value::String(self.updated_by.clone()));
+            map.insert(
+                "created_by".to_owned(),
+                Value::String(self.created_by.clone()),
+            );
+            map.insert(
+                "updated_by".to_owned(),
+                Value::String(self.updated_by.clone()),
+            );
         }
         value
     }

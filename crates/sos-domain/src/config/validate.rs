@@ -23,8 +23,8 @@
 
 use super::params::{
     AgingBasis, AmBonusPenaltyConfig, AmKpiComponent, AmKpiWeightConfig, FScoreTierConfig,
-    GracePeriodConfig, HelpdeskConfig, IScoreConfig, OScoreConfig, PScoreConfig,
-    ScoreWeightConfig, SurchargeConfig, SyncMethod, TScoreTierConfig, TierConfig,
+    GracePeriodConfig, HelpdeskConfig, IScoreConfig, OScoreConfig, PScoreConfig, ScoreWeightConfig,
+    SurchargeConfig, SyncMethod, TScoreTierConfig, TierConfig,
 };
 use super::types::{ConfigBody, ConfigDraft, ConfigType, MASKED_SECRET};
 use crate::{
@@ -72,7 +72,11 @@ pub fn exact_decimal(n: &Number) -> Option<Decimal> {
     let Some(exponent) = exponent else {
         return Some(value);
     };
-    let exponent: i64 = exponent.strip_prefix('+').unwrap_or(exponent).parse().ok()?;
+    let exponent: i64 = exponent
+        .strip_prefix('+')
+        .unwrap_or(exponent)
+        .parse()
+        .ok()?;
     if exponent >= 0 {
         if value.is_zero() {
             return Some(Decimal::ZERO);
@@ -286,11 +290,13 @@ impl<'a> Reader<'a> {
             self.push(key, "must not be blank");
         }
         if value.chars().count() > rule.max_chars {
-            self.push(key, format!("must be at most {} characters", rule.max_chars));
+            self.push(
+                key,
+                format!("must be at most {} characters", rule.max_chars),
+            );
         }
-        let bad_control = |c: char| {
-            c.is_control() && !(rule.multiline && matches!(c, '\n' | '\t' | '\r'))
-        };
+        let bad_control =
+            |c: char| c.is_control() && !(rule.multiline && matches!(c, '\n' | '\t' | '\r'));
         if value.chars().any(bad_control) {
             self.push(key, "must not contain control characters");
         }
@@ -322,7 +328,10 @@ impl<'a> Reader<'a> {
                     let shown: String = s.chars().take(64).collect();
                     self.push(
                         key,
-                        format!("unknown value `{shown}`; expected one of {}", names.join(", ")),
+                        format!(
+                            "unknown value `{shown}`; expected one of {}",
+                            names.join(", ")
+                        ),
                     );
                     Got::Invalid
                 }
@@ -404,7 +413,8 @@ const AGING_BASES: [(&str, AgingBasis); 3] = [
     ("max", AgingBasis::Max),
 ];
 
-const SYNC_METHODS: [(&str, SyncMethod); 2] = [("pull", SyncMethod::Pull), ("push", SyncMethod::Push)];
+const SYNC_METHODS: [(&str, SyncMethod); 2] =
+    [("pull", SyncMethod::Pull), ("push", SyncMethod::Push)];
 
 /// The body fields each type accepts, in the seed's order.
 fn body_fields(config_type: ConfigType) -> &'static [&'static str] {
@@ -452,7 +462,12 @@ fn body_fields(config_type: ConfigType) -> &'static [&'static str] {
             "severe_storage_multiplier",
             "calculation_basis",
         ],
-        ConfigType::Surcharge => &["surcharge_type", "trigger_condition", "action", "description"],
+        ConfigType::Surcharge => &[
+            "surcharge_type",
+            "trigger_condition",
+            "action",
+            "description",
+        ],
         ConfigType::AmBonusPenalty => &[
             "sos_delta_min",
             "sos_delta_max",
@@ -540,7 +555,10 @@ fn parse_object(
             if with_dates {
                 accepted.extend(DATE_FIELDS);
             }
-            format!("unknown field; {config_type} accepts {}", accepted.join(", "))
+            format!(
+                "unknown field; {config_type} accepts {}",
+                accepted.join(", ")
+            )
         };
         let shown: String = k.chars().filter(|c| !c.is_control()).take(64).collect();
         r.push(&shown, message);
@@ -552,7 +570,10 @@ fn parse_object(
         let to = r.date("effective_to").optional().flatten();
         if let (Some(f), Some(t)) = (from, to) {
             if t < f {
-                r.push("effective_to", format!("must be on or after effective_from ({f})"));
+                r.push(
+                    "effective_to",
+                    format!("must be on or after effective_from ({f})"),
+                );
             }
         }
         (from, to)
@@ -672,8 +693,12 @@ fn p_score(r: &mut Reader<'_>) -> Option<ConfigBody> {
     let lead = r.u32_in("required_lead_days", 0, 365);
     let lead = r.require("required_lead_days", lead);
     let on_time = r.points("on_time_points").or(defaults.on_time_points);
-    let late = r.points("late_penalty_per_day").or(defaults.late_penalty_per_day);
-    let base = r.points("accuracy_base_points").or(defaults.accuracy_base_points);
+    let late = r
+        .points("late_penalty_per_day")
+        .or(defaults.late_penalty_per_day);
+    let base = r
+        .points("accuracy_base_points")
+        .or(defaults.accuracy_base_points);
     let range_min = r
         .decimal_in("accuracy_good_range_min", d(-100), d(100))
         .or(defaults.accuracy_good_range_min);
@@ -708,7 +733,9 @@ fn o_score(r: &mut Reader<'_>) -> Option<ConfigBody> {
     let delay = r
         .u32_in("max_delay_minutes", 1, 10_080)
         .or(defaults.max_delay_minutes);
-    let acceptable = r.percent("acceptable_late_pct").or(defaults.acceptable_late_pct);
+    let acceptable = r
+        .percent("acceptable_late_pct")
+        .or(defaults.acceptable_late_pct);
     let penalty = r
         .points("penalty_per_1pct_over")
         .or(defaults.penalty_per_1pct_over);
@@ -817,7 +844,52 @@ fn extend_under(errors: &mut ValidationErrors, prefix: &str, root: &str, other: 
             nested.push(e.field, e.message);
         }
     }
-    errors.extend_prefixed(prefix, nested);
+    let mut prefixed = ValidationErrors::new();
+    prefixed.extend_prefixed(prefix, nested);
+    for e in prefixed {
+        // A number already reported as inexact is not reported again as out of range.
+        let dup = errors
+            .errors()
+            .iter()
+            .any(|x| x.field == e.field && x.message.contains("cannot be held exactly"));
+        if !dup {
+            errors.push(e.field, e.message);
+        }
+    }
+}
+
+/// Records every number inside `value` that no decimal holds exactly, by its path. The rule
+/// grammar would round such a number; config must store what the user wrote or refuse it.
+fn check_exact_numbers(
+    errors: &mut ValidationErrors,
+    value: &Value,
+    path: &str,
+    depth: usize,
+) -> bool {
+    let mut ok = true;
+    match value {
+        Value::Number(n) if exact_decimal(n).is_none() => {
+            errors.push(
+                path,
+                "number cannot be held exactly (at most 28 significant digits and 28 decimal places)",
+            );
+            ok = false;
+        }
+        // Deeper trees are refused by the grammar's own nesting limit.
+        _ if depth > 64 => {}
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                ok &= check_exact_numbers(errors, item, &format!("{path}[{i}]"), depth + 1);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                ok &= check_exact_numbers(errors, v, &format!("{path}.{k}"), depth + 1);
+            }
+        }
+        _ => {}
+    }
+    ok
 }
 
 fn surcharge(r: &mut Reader<'_>) -> Option<ConfigBody> {
@@ -825,15 +897,19 @@ fn surcharge(r: &mut Reader<'_>) -> Option<ConfigBody> {
     let kind = r.require("surcharge_type", kind);
     let condition = r.any("trigger_condition");
     let condition = r.require("trigger_condition", condition).and_then(|raw| {
+        let exact = check_exact_numbers(&mut r.errors, raw, "trigger_condition", 0);
         Condition::parse(raw)
             .map_err(|e| extend_under(&mut r.errors, "trigger_condition", "condition", e))
             .ok()
+            .filter(|_| exact)
     });
     let action = r.any("action");
     let action = r.require("action", action).and_then(|raw| {
+        let exact = check_exact_numbers(&mut r.errors, raw, "action", 0);
         SurchargeAction::parse(raw)
             .map_err(|e| extend_under(&mut r.errors, "action", "action", e))
             .ok()
+            .filter(|_| exact)
     });
     let description = r.text("description", PROSE).optional();
     Some(ConfigBody::Surcharge(SurchargeConfig {
@@ -905,7 +981,10 @@ fn components_list(r: &mut Reader<'_>, key: &str) -> Got<Vec<Component>> {
         Some(other) => return r.wrong_type(key, "an array of score components or null", other),
     };
     if items.is_empty() {
-        r.push(key, "must list at least one component (null means all five)");
+        r.push(
+            key,
+            "must list at least one component (null means all five)",
+        );
         return Got::Invalid;
     }
     let names = component_options().map(|(n, _)| n).join(", ");
@@ -922,7 +1001,10 @@ fn components_list(r: &mut Reader<'_>, key: &str) -> Got<Vec<Component>> {
                 Ok(c) => list.push(c),
                 Err(_) => {
                     let shown: String = s.chars().take(64).collect();
-                    r.push(&field, format!("unknown value `{shown}`; expected one of {names}"));
+                    r.push(
+                        &field,
+                        format!("unknown value `{shown}`; expected one of {names}"),
+                    );
                     ok = false;
                 }
             },
@@ -994,8 +1076,9 @@ fn is_cron(cron: &str) -> bool {
     let fields: Vec<&str> = cron.split_whitespace().collect();
     fields.len() == 5
         && fields.iter().all(|f| {
-            f.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | ',' | '-' | '/' | '?' | '#'))
+            f.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '*' | ',' | '-' | '/' | '?' | '#')
+            })
         })
 }
 
@@ -1049,7 +1132,10 @@ fn helpdesk(r: &mut Reader<'_>) -> Option<ConfigBody> {
     let url = match r.text("helpdesk_url", url_rule) {
         Got::Present(u) if is_http_url(&u) => Got::Present(u),
         Got::Present(_) => {
-            r.push("helpdesk_url", "must be an http:// or https:// URL with a host");
+            r.push(
+                "helpdesk_url",
+                "must be an http:// or https:// URL with a host",
+            );
             Got::Invalid
         }
         other => other,
@@ -1100,7 +1186,10 @@ fn helpdesk(r: &mut Reader<'_>) -> Option<ConfigBody> {
         if e <= s {
             r.push(
                 "business_hours_end",
-                format!("must be later than business_hours_start ({})", s.format("%H:%M")),
+                format!(
+                    "must be later than business_hours_start ({})",
+                    s.format("%H:%M")
+                ),
             );
         }
     }

@@ -3,6 +3,7 @@
 use super::{band_for, finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{ConfigId, FScoreTierConfig, Resolved},
+    decimal::{div_round2, weighted_sums},
     inputs::PaymentStats,
 };
 use rust_decimal::Decimal;
@@ -68,8 +69,6 @@ pub struct FExplanation {
     pub counted_invoices: Option<u64>,
     /// `sum(count * points)` over the buckets.
     pub weighted_points: Option<Decimal>,
-    /// `weighted_points / counted_invoices`, before clamping and rounding.
-    pub raw_score: Option<Decimal>,
 }
 
 /// Scores invoice payments per the F-score rule; N/A when no invoice is counted.
@@ -85,7 +84,6 @@ pub fn score_f(
         buckets: None,
         counted_invoices: None,
         weighted_points: None,
-        raw_score: None,
     };
     let Some(payments) = payments else {
         return Calculated {
@@ -107,9 +105,7 @@ pub fn score_f(
         }
     });
     let counted: u64 = buckets.iter().map(|b| u64::from(b.count)).sum();
-    let weighted = buckets.iter().fold(Decimal::ZERO, |sum, b| {
-        sum.saturating_add(Decimal::from(b.count).saturating_mul(b.points))
-    });
+    let (_, weighted) = weighted_sums(&buckets.map(|b| (Decimal::from(b.count), b.points)));
     explanation.buckets = Some(buckets);
     explanation.counted_invoices = Some(counted);
     if counted == 0 {
@@ -118,11 +114,8 @@ pub fn score_f(
             explanation,
         };
     }
-    let raw = weighted
-        .checked_div(Decimal::from(counted))
-        .unwrap_or(Decimal::ZERO);
+    let raw = div_round2(weighted, Decimal::from(counted)).unwrap_or(Decimal::ZERO);
     explanation.weighted_points = Some(weighted);
-    explanation.raw_score = Some(raw);
     Calculated {
         outcome: Outcome::Scored(finish_score(raw, max_points)),
         explanation,

@@ -4,6 +4,7 @@
 use super::{finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{AgingBasis, IScoreConfig, Resolved},
+    decimal::floor_div,
     inputs::{InventorySnapshot, InventorySnapshotDraft},
 };
 use rust_decimal::Decimal;
@@ -79,7 +80,7 @@ pub fn score_i(
         };
     };
     let steps = if used > rule.base_good_pct {
-        (used.saturating_sub(rule.base_good_pct) / Decimal::from(5)).floor()
+        floor_div(used.saturating_sub(rule.base_good_pct), 5)
     } else {
         Decimal::ZERO
     };

@@ -52,10 +52,11 @@ pub struct Calculated<E> {
     pub explanation: E,
 }
 
-/// The one place a raw component figure becomes a score: clamped to `[0, max_points]`, then
-/// rounded once to 2 dp half away from zero, always written with two decimals (`85.00`).
+/// The one place a raw component figure becomes a score: rounded once to 2 dp half away from
+/// zero, held within `[0, max_points]`, always written with two decimals (`85.00`). Rounding
+/// before clamping gives the same score for any 2-dp `max_points` and can never leave the range.
 pub(crate) fn finish_score(raw: Decimal, max_points: Decimal) -> Decimal {
-    with_two_places(round2(clamp(raw, Decimal::ZERO, max_points)))
+    with_two_places(clamp(round2(raw), Decimal::ZERO, max_points))
 }
 
 /// `value` written with exactly two decimals, so stored results read `85.00`, not `85`.

@@ -4,7 +4,7 @@
 use super::{finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{OScoreConfig, Resolved},
-    decimal::percent_of,
+    decimal::{floor, percent_of},
     inputs::OrderStats,
 };
 use rust_decimal::Decimal;
@@ -66,7 +66,7 @@ pub fn score_o(
     let over = late_pct
         .saturating_sub(rule.acceptable_late_pct)
         .max(Decimal::ZERO);
-    let whole_points_over = over.floor();
+    let whole_points_over = floor(over);
     let penalty = whole_points_over.saturating_mul(rule.penalty_per_1pct_over);
     let raw = rule.base_points.saturating_sub(penalty);
     explanation.late = Some(late);

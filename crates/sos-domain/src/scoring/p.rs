@@ -5,7 +5,7 @@ use super::{finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     codes::CampaignCode,
     config::{ConfigId, PScoreConfig, Resolved, ResolvedConfig},
-    decimal::clamp,
+    decimal::{clamp, div_round2, floor_div, percent_of},
     inputs::{CampaignInput, CampaignType},
     period::Period,
 };
@@ -77,8 +77,6 @@ pub struct PExplanation {
     pub pending_campaigns: u32,
     /// `sum(campaign_score)` over counted campaigns.
     pub sum_of_scores: Decimal,
-    /// `sum_of_scores / scored_campaigns`, before rounding.
-    pub raw_score: Option<Decimal>,
 }
 
 /// The timeliness part: days late against the deadline and the points they leave.
@@ -110,10 +108,7 @@ fn accuracy(forecast: u32, actual: u32, rule: &PScoreConfig, out: &mut CampaignE
         };
     }
     let actual = Decimal::from(actual);
-    let deviation = (Decimal::from(forecast) - actual)
-        .checked_div(actual)
-        .unwrap_or(Decimal::ZERO)
-        .saturating_mul(Decimal::ONE_HUNDRED);
+    let deviation = percent_of(Decimal::from(forecast) - actual, actual).unwrap_or(Decimal::ZERO);
     let distance = if deviation < rule.accuracy_good_range_min {
         rule.accuracy_good_range_min.saturating_sub(deviation)
     } else if deviation > rule.accuracy_good_range_max {
@@ -121,7 +116,7 @@ fn accuracy(forecast: u32, actual: u32, rule: &PScoreConfig, out: &mut CampaignE
     } else {
         Decimal::ZERO
     };
-    let bands = (distance / Decimal::TEN).floor();
+    let bands = floor_div(distance, 10);
     out.deviation = Some(deviation);
     out.distance = Some(distance);
     rule.accuracy_base_points
@@ -194,7 +189,6 @@ pub fn score_p(
         scored_campaigns: 0,
         pending_campaigns: 0,
         sum_of_scores: Decimal::ZERO,
-        raw_score: None,
     };
     for campaign in campaigns {
         let rule = config.p_score(campaign.campaign_type);
@@ -228,12 +222,8 @@ pub fn score_p(
             }
         }
         1 => explanation.sum_of_scores,
-        n => explanation
-            .sum_of_scores
-            .checked_div(Decimal::from(n))
-            .unwrap_or(Decimal::ZERO),
+        n => div_round2(explanation.sum_of_scores, Decimal::from(n)).unwrap_or(Decimal::ZERO),
     };
-    explanation.raw_score = Some(raw);
     Calculated {
         outcome: Outcome::Scored(finish_score(raw, max_points)),
         explanation,

@@ -8,7 +8,7 @@ use super::{
     p::score_p,
     result::{ComponentExplanation, ComponentResult, ComponentStatus, ConfigIds, NextTier, PScoreIds},
     t::score_t,
-    total::{next_tier_above, normalized, tier_for, weighted_total},
+    total::{normalized, tier_and_next, weighted_total},
     Calculated, Outcome, ScoreResult, ScoreStatus,
 };
 use crate::{
@@ -136,13 +136,11 @@ pub fn score_seller(
         part.normalized = part.score.map(|s| normalized(s, part.max_points));
     }
     let sos_score = weighted_total(&components);
-    let tier = sos_score.and_then(|s| tier_for(s, &config.tiers));
-    let next_tier = sos_score.and_then(|s| {
-        next_tier_above(s, &config.tiers).map(|t| NextTier {
-            tier: t.value.tier_name.clone(),
-            min_sos_score: t.value.min_sos_score,
-            points_needed: t.value.min_sos_score.saturating_sub(s),
-        })
+    let (tier, next) = sos_score.map_or((None, None), |s| tier_and_next(s, &config.tiers));
+    let next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
+        tier: t.value.tier_name.clone(),
+        min_sos_score: t.value.min_sos_score,
+        points_needed: t.value.min_sos_score.saturating_sub(s),
     });
     let mut tier_name = tier.map(|t| t.value.tier_name.clone());
     let surcharges = if config.surcharges.is_empty() {

@@ -3,6 +3,7 @@
 use super::{band_for, finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{ConfigId, Resolved, TScoreTierConfig},
+    decimal::{div_round2, weighted_sums},
     inputs::TicketStats,
 };
 use rust_decimal::Decimal;
@@ -84,8 +85,6 @@ pub struct TExplanation {
     pub weighted_points: Option<Decimal>,
     /// The band holding the average (average method).
     pub average_band: Option<TBand>,
-    /// The score before clamping and rounding.
-    pub raw_score: Option<Decimal>,
 }
 
 fn band(rows: &[Resolved<TScoreTierConfig>], hours: Decimal) -> TBand {
@@ -117,7 +116,6 @@ pub fn score_t(
         counted_tickets: None,
         weighted_points: None,
         average_band: None,
-        raw_score: None,
     };
     let Some(tickets) = tickets else {
         return Calculated {
@@ -137,16 +135,12 @@ pub fn score_t(
                 band: band(bands, hours),
             }
         });
-        let weighted = buckets.iter().fold(Decimal::ZERO, |sum, b| {
-            sum.saturating_add(Decimal::from(b.count).saturating_mul(b.band.points))
-        });
+        let (_, weighted) = weighted_sums(&buckets.map(|b| (Decimal::from(b.count), b.band.points)));
         explanation.buckets = Some(buckets);
         explanation.method = Some(TMethod::Breakdown);
         explanation.counted_tickets = Some(counted);
         explanation.weighted_points = Some(weighted);
-        weighted
-            .checked_div(Decimal::from(counted))
-            .unwrap_or(Decimal::ZERO)
+        div_round2(weighted, Decimal::from(counted)).unwrap_or(Decimal::ZERO)
     } else if let Some(avg) = tickets
         .avg_response_time_hours()
         .filter(|_| tickets.total_tickets() != Some(0))
@@ -166,7 +160,6 @@ pub fn score_t(
             explanation,
         };
     };
-    explanation.raw_score = Some(raw);
     Calculated {
         outcome: Outcome::Scored(finish_score(raw, max_points)),
         explanation,

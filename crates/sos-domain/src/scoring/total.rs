@@ -2,12 +2,12 @@
 
 use super::{with_two_places, ComponentResult};
 use crate::{
-    component::PerComponent,
+    component::{Component, PerComponent},
     config::{Resolved, TierConfig},
-    decimal::{clamp, round2},
+    decimal::{clamp, div_round2, weighted_sums},
 };
 use rust_decimal::Decimal;
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 
 /// `score / max_points * 100`: puts components with different maxima on one 0-100 scale.
 /// A component that allows no points (`max_points <= 0`, which validation refuses) counts 0.
@@ -27,48 +27,47 @@ pub fn normalized(score: Decimal, max_points: Decimal) -> Decimal {
 /// the weight of a not-applicable component is shared among the others. `None` when nothing
 /// weighted was scored.
 pub fn weighted_total(components: &PerComponent<ComponentResult>) -> Option<Decimal> {
-    let mut weights = Decimal::ZERO;
-    let mut weighted = Decimal::ZERO;
-    for (_, part) in components.iter() {
-        if let Some(norm) = part.normalized {
-            weights = weights.saturating_add(part.weight_pct);
-            weighted = weighted.saturating_add(part.weight_pct.saturating_mul(norm));
-        }
-    }
+    let pairs = Component::ALL.map(|c| {
+        let part = components.get(c);
+        part.normalized
+            .map_or((Decimal::ZERO, Decimal::ZERO), |norm| (part.weight_pct, norm))
+    });
+    let (weights, weighted) = weighted_sums(&pairs);
     if weights <= Decimal::ZERO {
         return None;
     }
-    let total = weighted.checked_div(weights)?;
-    Some(with_two_places(round2(clamp(
-        total,
-        Decimal::ZERO,
-        Decimal::ONE_HUNDRED,
-    ))))
+    let total = div_round2(weighted, weights)?;
+    Some(with_two_places(clamp(total, Decimal::ZERO, Decimal::ONE_HUNDRED)))
 }
 
-/// Orders tiers for picking: a higher minimum first, then the lower `tier_order` (ties).
-fn rank(a: &TierConfig, b: &TierConfig) -> Ordering {
-    b.min_sos_score
-        .cmp(&a.min_sos_score)
-        .then(a.tier_order.cmp(&b.tier_order))
-}
-
-/// The tier reached: the largest `min_sos_score <= sos` (ties: lowest `tier_order`).
-/// `max_sos_score` never excludes.
-pub fn tier_for(sos: Decimal, tiers: &[Resolved<TierConfig>]) -> Option<&Resolved<TierConfig>> {
-    tiers
-        .iter()
-        .filter(|t| t.value.min_sos_score <= sos)
-        .min_by(|a, b| rank(&a.value, &b.value))
-}
-
-/// The next tier up: the smallest `min_sos_score > sos` (ties: lowest `tier_order`), so a
+/// The tier reached and the next one up, found in one pass over the set.
+///
+/// Reached: the largest `min_sos_score <= sos` (ties: lowest `tier_order`); `max_sos_score`
+/// never excludes. Next: the smallest `min_sos_score > sos` (ties: lowest `tier_order`), so a
 /// seller can read how many points they lack.
-pub fn next_tier_above(sos: Decimal, tiers: &[Resolved<TierConfig>]) -> Option<&Resolved<TierConfig>> {
-    tiers
-        .iter()
-        .filter(|t| t.value.min_sos_score > sos)
-        .min_by(|a, b| {
-            (a.value.min_sos_score, a.value.tier_order).cmp(&(b.value.min_sos_score, b.value.tier_order))
-        })
+pub fn tier_and_next(
+    sos: Decimal,
+    tiers: &[Resolved<TierConfig>],
+) -> (Option<&Resolved<TierConfig>>, Option<&Resolved<TierConfig>>) {
+    let mut reached: Option<&Resolved<TierConfig>> = None;
+    let mut next: Option<&Resolved<TierConfig>> = None;
+    for row in tiers {
+        let t = &row.value;
+        if t.min_sos_score <= sos {
+            let better = reached.is_none_or(|r| {
+                (t.min_sos_score, Reverse(t.tier_order)) > (r.value.min_sos_score, Reverse(r.value.tier_order))
+            });
+            if better {
+                reached = Some(row);
+            }
+        } else {
+            let better = next.is_none_or(|n| {
+                (t.min_sos_score, t.tier_order) < (n.value.min_sos_score, n.value.tier_order)
+            });
+            if better {
+                next = Some(row);
+            }
+        }
+    }
+    (reached, next)
 }

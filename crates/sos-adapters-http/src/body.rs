@@ -1,0 +1,175 @@
+//! Reading JSON bodies: content type, size limits, malformed JSON, and turning JSON values
+//! into typed DTOs with every bad field named.
+
+use crate::error::{ApiError, ErrorDetail};
+use actix_web::{http::StatusCode, HttpRequest};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sos_domain::ValidationErrors;
+
+/// Largest single-object body.
+pub const MAX_OBJECT_BYTES: usize = 1024 * 1024;
+/// Largest array body (batches).
+pub const MAX_ARRAY_BYTES: usize = 16 * 1024 * 1024;
+/// Deepest JSON nesting accepted; deeper input is refused before it is parsed further.
+pub const MAX_DEPTH: usize = 64;
+
+/// A body of one object or an array of them.
+#[derive(Debug)]
+pub enum OneOrMany {
+    /// A single object.
+    One(Value),
+    /// An array.
+    Many(Vec<Value>),
+}
+
+fn nesting_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Parses a JSON body: requires a JSON content type, refuses bodies over the limits (413),
+/// deep nesting and malformed JSON (400).
+///
+/// # Errors
+/// 415 for another content type, 413 past the size limits, 400 for bad JSON.
+pub fn parse_json(req: &HttpRequest, bytes: &[u8]) -> Result<Value, ApiError> {
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence != "application/json" && !essence.ends_with("+json") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+        ));
+    }
+    if bytes.len() > MAX_ARRAY_BYTES {
+        return Err(too_large(MAX_ARRAY_BYTES));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "Request body is empty; send a JSON object"));
+    }
+    if nesting_depth(bytes) > MAX_DEPTH {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("JSON nests deeper than {MAX_DEPTH} levels"),
+        ));
+    }
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, format!("Malformed JSON: {e}"))
+    })?;
+    if !value.is_array() && bytes.len() > MAX_OBJECT_BYTES {
+        return Err(too_large(MAX_OBJECT_BYTES));
+    }
+    Ok(value)
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("Request body is larger than {} MiB", limit / (1024 * 1024)),
+    )
+}
+
+/// Splits a parsed body into one object or many.
+///
+/// # Errors
+/// 400 when the body is neither an object nor an array of objects.
+pub fn one_or_many(value: Value) -> Result<OneOrMany, ApiError> {
+    match value {
+        Value::Object(_) => Ok(OneOrMany::One(value)),
+        Value::Array(items) => Ok(OneOrMany::Many(items)),
+        _ => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "Request body must be a JSON object or an array of objects",
+        )),
+    }
+}
+
+/// Parses a body that must be one JSON object into `T`.
+///
+/// # Errors
+/// As [`parse_json`], plus 400 naming the field that does not fit `T`.
+pub fn parse_object<T: DeserializeOwned>(req: &HttpRequest, bytes: &[u8]) -> Result<T, ApiError> {
+    let value = parse_json(req, bytes)?;
+    if !value.is_object() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "Request body must be a JSON object"));
+    }
+    from_value(value, "").map_err(|e| ApiError::from_validation(&e))
+}
+
+/// Deserializes `value` into `T`, naming the failing field (prefixed by `prefix`).
+///
+/// # Errors
+/// The field and a sentence.
+pub fn from_value<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, ValidationErrors> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let field = match (prefix.is_empty(), path.as_str()) {
+            (_, ".") => prefix.to_owned(),
+            (true, p) => p.to_owned(),
+            (false, p) if p.starts_with('[') => format!("{prefix}{p}"),
+            (false, p) => format!("{prefix}.{p}"),
+        };
+        let field = if field.is_empty() { "body".to_owned() } else { field };
+        ValidationErrors::single(field, friendly(&inner))
+    })
+}
+
+/// Rewrites serde's messages into sentences a caller can act on.
+fn friendly(message: &str) -> String {
+    let message = message.replace("u32", "a whole number from 0 to 4294967295");
+    let message = message.replace("i32", "a whole number");
+    let message = message.replace("i64", "a whole number");
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        return format!("unknown field {}", rest.split(", expected").next().unwrap_or(rest));
+    }
+    message
+}
+
+/// Turns detail lists into the API's detail items.
+pub fn details(errors: &ValidationErrors) -> Vec<ErrorDetail> {
+    errors
+        .errors()
+        .iter()
+        .map(|e| ErrorDetail {
+            field: e.field.clone(),
+            message: e.message.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        assert_eq!(nesting_depth(br#"{"a": [1, {"b": "[[[["}]}"#), 3);
+        assert_eq!(nesting_depth(b"[[[]]]"), 3);
+    }
+}

@@ -1,0 +1,6 @@
+//! Request and response bodies, and their conversion into domain values.
+
+pub mod config;
+pub mod master;
+pub mod scores;
+pub mod sync;

@@ -1,0 +1,501 @@
+//! Calculation requests, results and the preview body.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sos_domain::{
+    inputs::{CampaignInput, CampaignType, ForecastVersion, InventorySnapshot, InventorySnapshotDraft, OrderStats, SellerInputs, TicketStats},
+    Decimal, Period, TierName, ValidationErrors,
+};
+use sos_ports::StoredScore;
+use utoipa::{IntoParams, ToSchema};
+
+use super::sync::{BreakdownDto, InvoiceDto};
+
+/// `POST /api/sos/monthly/calculate`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"period": "2026-02", "dry_run": false}))]
+pub struct CalculateBody {
+    /// `YYYY-MM`.
+    pub period: String,
+    /// Only these sellers (default: every active seller with data).
+    #[serde(default)]
+    pub seller_codes: Option<Vec<String>>,
+    /// Compute and report without writing.
+    #[serde(default)]
+    pub dry_run: Option<bool>,
+}
+
+/// The record of a calculation (and the answer to calculate).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunView {
+    /// Run id (0 when a dry run could not be recorded).
+    pub id: i64,
+    /// Period.
+    pub period: String,
+    /// Sellers asked for, when not all.
+    pub seller_codes: Option<Vec<String>>,
+    /// `succeeded`, `failed` or `dry_run`.
+    pub status: String,
+    /// Start.
+    pub started_at: DateTime<Utc>,
+    /// End.
+    pub finished_at: DateTime<Utc>,
+    /// Wall time.
+    pub duration_ms: u64,
+    /// Sellers with a total.
+    pub sellers_scored: u32,
+    /// Sellers with data but nothing scorable.
+    pub sellers_insufficient: u32,
+    /// AM portfolios scored.
+    pub am_scored: u32,
+    /// Surcharge rules triggered.
+    pub surcharges_triggered: u32,
+    /// Every config row used.
+    pub config_ids: Vec<i64>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Who started it.
+    pub triggered_by: String,
+    /// Sellers per tier (calculate answers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub tiers: Option<std::collections::BTreeMap<String, u32>>,
+    /// True when nothing was written (calculate answers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+}
+
+impl From<sos_ports::CalculationRun> for RunView {
+    fn from(r: sos_ports::CalculationRun) -> Self {
+        Self {
+            id: r.id,
+            period: r.period.to_string(),
+            seller_codes: r.seller_codes.map(|c| c.into_iter().map(|s| s.into_inner()).collect()),
+            status: match r.status {
+                sos_ports::RunStatus::Succeeded => "succeeded",
+                sos_ports::RunStatus::Failed => "failed",
+                sos_ports::RunStatus::DryRun => "dry_run",
+            }
+            .to_owned(),
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            duration_ms: r.duration_ms,
+            sellers_scored: r.sellers_scored,
+            sellers_insufficient: r.sellers_insufficient,
+            am_scored: r.am_scored,
+            surcharges_triggered: r.surcharges_triggered,
+            config_ids: r.config_ids.into_iter().map(|c| c.0).collect(),
+            error: r.error,
+            triggered_by: r.triggered_by,
+            tiers: None,
+            dry_run: None,
+        }
+    }
+}
+
+impl From<sos_app::CalculationSummary> for RunView {
+    fn from(s: sos_app::CalculationSummary) -> Self {
+        let mut view = RunView::from(s.run);
+        view.tiers = Some(s.tiers);
+        view.dry_run = Some(s.dry_run);
+        view
+    }
+}
+
+/// A seller's result for a period, with its explanation. See the result shape in the
+/// integration guide; `components.*.explanation` lists every input, config value and
+/// intermediate figure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoreView {
+    /// The seller (null in a preview).
+    pub seller_code: Option<String>,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// `scored` or `insufficient_data`.
+    pub status: String,
+    /// Total SOS, 0-100, 2 dp; null when insufficient_data.
+    #[schema(value_type = Option<f64>)]
+    pub sos_score: Option<Decimal>,
+    /// Tier; null when insufficient_data.
+    pub tier: Option<String>,
+    /// Per component: status, score, score_before_grace, weight_pct, max_points, explanation.
+    #[schema(value_type = Object)]
+    pub components: Value,
+    /// What grace did.
+    #[schema(value_type = Object)]
+    pub grace: Value,
+    /// Surcharge rules triggered.
+    #[schema(value_type = Vec<Object>)]
+    pub surcharges: Value,
+    /// The next tier up and the points still needed.
+    #[schema(value_type = Option<Object>)]
+    pub next_tier: Value,
+    /// Every config row id used.
+    #[schema(value_type = Object)]
+    pub config_ids: Value,
+    /// The seller's AM when scored (stored results only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub am_id: Option<i64>,
+    /// When it was calculated (stored results only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calculated_at: Option<DateTime<Utc>>,
+}
+
+impl ScoreView {
+    /// The view of a result.
+    pub fn of_result(r: &sos_domain::ScoreResult) -> Self {
+        let json = |v: &dyn erased::Ser| v.to_value();
+        Self {
+            seller_code: r.seller_code.as_ref().map(ToString::to_string),
+            period: r.period.to_string(),
+            status: r.status().as_str().to_owned(),
+            sos_score: r.sos_score(),
+            tier: r.tier().map(TierName::to_string),
+            components: json(&r.components),
+            grace: json(&r.grace),
+            surcharges: json(&r.surcharges),
+            next_tier: json(&r.next_tier),
+            config_ids: json(&r.config_ids),
+            am_id: None,
+            calculated_at: None,
+        }
+    }
+}
+
+mod erased {
+    /// Serializes any value into JSON without failing the response: values here are plain
+    /// data whose serialization cannot fail.
+    pub trait Ser {
+        fn to_value(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn to_value(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+        }
+    }
+}
+
+impl From<StoredScore> for ScoreView {
+    fn from(s: StoredScore) -> Self {
+        let mut v = ScoreView::of_result(&s.result);
+        v.seller_code = Some(s.seller_code.into_inner());
+        v.am_id = s.am_id.map(|a| a.get());
+        v.calculated_at = Some(s.calculated_at);
+        v
+    }
+}
+
+super::master::page_type!(ScorePage, ScoreView);
+
+/// Filters and paging of a period's results.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ScoreQuery {
+    /// Only this tier.
+    pub tier: Option<String>,
+    /// Only this AM's sellers.
+    pub am_id: Option<i64>,
+    /// `scored` or `insufficient_data`.
+    pub status: Option<String>,
+    /// Page, from 1.
+    #[param(minimum = 1)]
+    pub page: Option<u32>,
+    /// Rows per page, 1-500 (default 20).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// Filters of `GET /api/sos/runs`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RunQuery {
+    /// Only this period.
+    pub period: Option<String>,
+    /// Most runs returned, 1-500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// Preview order figures.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewOrders {
+    /// Orders.
+    pub total_orders: u32,
+    /// Pushed in time.
+    #[serde(default)]
+    pub orders_within_30min: Option<u32>,
+    /// Pushed late.
+    #[serde(default)]
+    pub orders_late: Option<u32>,
+    /// Average push minutes.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0)]
+    pub avg_push_time_minutes: Option<Decimal>,
+}
+
+/// Preview ticket figures.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewTickets {
+    /// Tickets.
+    #[serde(default)]
+    pub total_tickets: Option<u32>,
+    /// Average first-answer hours.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0)]
+    pub avg_response_time_hours: Option<Decimal>,
+    /// By bucket.
+    #[serde(default)]
+    pub breakdown: Option<BreakdownDto>,
+}
+
+/// Preview payments: Format A fields or `invoices`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewPayments {
+    /// Format A.
+    #[serde(default)]
+    pub total_invoices: Option<u32>,
+    /// Format A.
+    #[serde(default)]
+    pub invoices_on_time: Option<u32>,
+    /// Format A.
+    #[serde(default)]
+    pub invoices_late_1_7: Option<u32>,
+    /// Format A.
+    #[serde(default)]
+    pub invoices_late_7_15: Option<u32>,
+    /// Format A.
+    #[serde(default)]
+    pub invoices_late_15_20: Option<u32>,
+    /// Format A.
+    #[serde(default)]
+    pub invoices_late_over_20: Option<u32>,
+    /// Format A.
+    #[serde(default)]
+    pub worst_days_late: Option<i32>,
+    /// Format A.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0)]
+    pub total_outstanding_amount: Option<Decimal>,
+    /// Format B.
+    #[serde(default)]
+    pub invoices: Option<Vec<InvoiceDto>>,
+    /// Currency.
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+/// Preview inventory snapshot.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewInventory {
+    /// Snapshot day.
+    pub snapshot_date: NaiveDate,
+    /// m³.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0)]
+    pub total_cbm: Option<Decimal>,
+    /// Units.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0)]
+    pub total_sku_qty: Option<Decimal>,
+    /// m³ older than 90 days.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0)]
+    pub aging_over_90d_cbm: Option<Decimal>,
+    /// Units older than 90 days.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0)]
+    pub aging_over_90d_sku_qty: Option<Decimal>,
+    /// m³ older than 180 days.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0)]
+    pub aging_over_180d_cbm: Option<Decimal>,
+    /// Percent older than 180 days.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
+    pub aging_over_180d_pct: Option<Decimal>,
+}
+
+/// One forecast version in a preview.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewForecast {
+    /// When it was sent.
+    pub submitted_at: DateTime<Utc>,
+    /// The forecast volume.
+    pub forecasted_order_volume: u32,
+}
+
+/// One campaign in a preview.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewCampaign {
+    /// `major_campaign` or `mini_campaign`.
+    #[schema(value_type = String, example = "major_campaign")]
+    pub campaign_type: CampaignType,
+    /// First day.
+    pub start_date: NaiveDate,
+    /// Versions, first sent first.
+    #[serde(default)]
+    pub forecasts: Vec<PreviewForecast>,
+    /// Actual volume; null while pending.
+    #[serde(default)]
+    pub actual_order_volume: Option<u32>,
+}
+
+/// `POST /api/sos/preview`: the sync payloads without seller and period; every part optional.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"period": "2026-02", "onboarded_at": "2025-06-01", "previous_tier": "Silver",
+    "orders": {"total_orders": 150, "orders_within_30min": 140, "orders_late": 10},
+    "tickets": {"total_tickets": 25, "avg_response_time_hours": 3.5, "breakdown": {"under_4h": 18, "4h_8h": 4, "8h_16h": 2, "over_16h": 1}},
+    "payments": {"invoices": [{"invoice_id": "INV001", "days_late": 0, "amount": 5000000}]},
+    "inventory": {"snapshot_date": "2026-02-28", "total_cbm": 150.5, "total_sku_qty": 12000, "aging_over_90d_cbm": 22.3, "aging_over_90d_sku_qty": 1800},
+    "campaigns": [{"campaign_type": "major_campaign", "start_date": "2026-02-14", "forecasts": [{"submitted_at": "2026-01-28T10:00:00Z", "forecasted_order_volume": 5000}], "actual_order_volume": 4800}]}))]
+pub struct PreviewBody {
+    /// `YYYY-MM`: the config effective for it is used.
+    pub period: String,
+    /// Onboarding day, for grace.
+    #[serde(default)]
+    pub onboarded_at: Option<NaiveDate>,
+    /// Last period's tier, for surcharge rules.
+    #[serde(default)]
+    pub previous_tier: Option<String>,
+    /// Order figures.
+    #[serde(default)]
+    pub orders: Option<PreviewOrders>,
+    /// Ticket figures.
+    #[serde(default)]
+    pub tickets: Option<PreviewTickets>,
+    /// Payment figures.
+    #[serde(default)]
+    pub payments: Option<PreviewPayments>,
+    /// Inventory snapshot.
+    #[serde(default)]
+    pub inventory: Option<PreviewInventory>,
+    /// Campaigns.
+    #[serde(default)]
+    pub campaigns: Vec<PreviewCampaign>,
+}
+
+impl PreviewBody {
+    /// The domain inputs.
+    ///
+    /// # Errors
+    /// Every broken rule, by field.
+    pub fn into_inputs(self) -> Result<SellerInputs, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let period = Period::parse(&self.period).map_err(|e| errors.push("period", e.to_string())).ok();
+        let previous_tier = self
+            .previous_tier
+            .map(|t| TierName::parse(t).map_err(|m| errors.push("previous_tier", m)).ok())
+            .flatten();
+        let orders = self.orders.and_then(|o| {
+            let r = OrderStats::new(o.total_orders, o.orders_within_30min, o.orders_late, o.avg_push_time_minutes);
+            let mut sub = ValidationErrors::new();
+            let v = sub.collect(r);
+            errors.extend_prefixed("orders", sub);
+            v
+        });
+        let tickets = self.tickets.and_then(|t| {
+            let breakdown = t.breakdown.map(|b| sos_domain::inputs::TicketBreakdown {
+                under_4h: b.under_4h,
+                from_4h_to_8h: b.from_4h_to_8h,
+                from_8h_to_16h: b.from_8h_to_16h,
+                over_16h: b.over_16h,
+            });
+            let mut sub = ValidationErrors::new();
+            let v = sub.collect(TicketStats::new(t.total_tickets, t.avg_response_time_hours, breakdown));
+            errors.extend_prefixed("tickets", sub);
+            v
+        });
+        let payments = self.payments.and_then(|p| {
+            let sync = super::sync::PaymentSync {
+                seller_code: "PREVIEW".into(),
+                period: "2000-01".into(),
+                total_invoices: p.total_invoices,
+                invoices_on_time: p.invoices_on_time,
+                invoices_late_1_7: p.invoices_late_1_7,
+                invoices_late_7_15: p.invoices_late_7_15,
+                invoices_late_15_20: p.invoices_late_15_20,
+                invoices_late_over_20: p.invoices_late_over_20,
+                worst_days_late: p.worst_days_late,
+                total_outstanding_amount: p.total_outstanding_amount,
+                invoices: p.invoices,
+                currency: p.currency,
+            };
+            match sync.into_record() {
+                Ok(rec) => match rec.input {
+                    sos_ports::PaymentInput::Aggregate(stats) => Some(stats),
+                    sos_ports::PaymentInput::Invoices { invoices, currency } => {
+                        let mut sub = ValidationErrors::new();
+                        let v = sub.collect(sos_domain::inputs::PaymentStats::from_invoices(&invoices, currency));
+                        errors.extend_prefixed("payments", sub);
+                        v
+                    }
+                },
+                Err(e) => {
+                    errors.extend_prefixed("payments", e);
+                    None
+                }
+            }
+        });
+        let inventory = self.inventory.and_then(|i| {
+            let mut sub = ValidationErrors::new();
+            let v = sub.collect(InventorySnapshot::new(InventorySnapshotDraft {
+                snapshot_date: i.snapshot_date,
+                total_cbm: i.total_cbm,
+                total_sku_qty: i.total_sku_qty,
+                aging_over_90d_cbm: i.aging_over_90d_cbm,
+                aging_over_90d_sku_qty: i.aging_over_90d_sku_qty,
+                aging_over_180d_cbm: i.aging_over_180d_cbm,
+                aging_over_180d_pct: i.aging_over_180d_pct,
+            }));
+            errors.extend_prefixed("inventory", sub);
+            v
+        });
+        let campaigns = self
+            .campaigns
+            .into_iter()
+            .map(|c| {
+                let mut forecasts: Vec<_> = c.forecasts.into_iter().collect();
+                forecasts.sort_by_key(|f| f.submitted_at);
+                CampaignInput {
+                    campaign_code: None,
+                    campaign_type: c.campaign_type,
+                    start_date: c.start_date,
+                    forecasts: forecasts
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, f)| ForecastVersion {
+                            submission_version: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                            submitted_at: f.submitted_at,
+                            forecasted_order_volume: f.forecasted_order_volume,
+                        })
+                        .collect(),
+                    actual_order_volume: c.actual_order_volume,
+                }
+            })
+            .collect();
+        match period {
+            Some(period) if errors.is_empty() => Ok(SellerInputs {
+                period,
+                onboarded_at: self.onboarded_at,
+                previous_tier,
+                orders,
+                tickets,
+                payments,
+                inventory,
+                campaigns,
+            }),
+            _ => Err(errors),
+        }
+    }
+}

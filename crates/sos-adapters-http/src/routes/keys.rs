@@ -1,0 +1,203 @@
+//! API key management and the audit log.
+
+use crate::{
+    auth::{generate_key, store_key, Caller},
+    body::parse_object,
+    error::{ApiError, ErrorBody},
+    routes::blocking,
+    AppState,
+};
+use actix_web::{delete, get, http::StatusCode, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sos_ports::{ApiKeyRecord, ApiKeyStore, AuditEntry, Scope, StoreError};
+use utoipa::{IntoParams, ToSchema};
+
+/// A key as listed: never its secret or hash.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyView {
+    /// Unique name.
+    pub name: String,
+    /// Public lookup id.
+    pub prefix: String,
+    /// Scopes.
+    pub scopes: Vec<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last used (to the minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKeyRecord> for KeyView {
+    fn from(k: ApiKeyRecord) -> Self {
+        Self {
+            name: k.name,
+            prefix: k.prefix,
+            scopes: k.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+            created_at: k.created_at,
+            last_used_at: k.last_used_at,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
+/// `POST /api/keys`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "oms-prod", "scopes": ["sync:write"]}))]
+pub struct NewKey {
+    /// Unique name (1-64 characters).
+    pub name: String,
+    /// Scopes: sync:write, config:read, config:write, master:read, master:write, scores:read,
+    /// scores:calculate, scores:finalize, admin.
+    pub scopes: Vec<String>,
+}
+
+/// A new key: the only time its secret is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedKey {
+    /// The key to send as `Authorization: Bearer <key>`. Store it now: it is not shown again.
+    pub key: String,
+    /// The stored key.
+    #[serde(flatten)]
+    pub info: KeyView,
+}
+
+fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::not_found("No API key with that name"),
+        StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, crate::error::capitalize(&m)),
+        StoreError::Unavailable(m) => ApiError::unavailable(&m),
+        StoreError::Unknown(e) => ApiError::internal(&e),
+    }
+}
+
+/// List API keys.
+#[utoipa::path(get, path = "/api/keys", tag = "admin",
+    responses((status = 200, body = [KeyView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("bearer" = ["admin"])))]
+#[get("/api/keys")]
+pub async fn list_keys(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::Admin)?;
+    let keys = blocking(move || state.ports.list_keys()).await?.map_err(store_error)?;
+    Ok(HttpResponse::Ok().json(keys.into_iter().map(KeyView::from).collect::<Vec<_>>()))
+}
+
+/// Create an API key; the answer holds the key, shown once.
+#[utoipa::path(post, path = "/api/keys", tag = "admin", request_body = NewKey,
+    responses((status = 201, body = CreatedKey), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("bearer" = ["admin"])))]
+#[post("/api/keys")]
+pub async fn create_key(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::Admin)?;
+    let new = parse_object::<NewKey>(&req, &body)?;
+    let mut errors = sos_domain::ValidationErrors::new();
+    sos_domain::text::check_text(&mut errors, "name", &new.name, 64, true);
+    let mut scopes = Vec::new();
+    for (i, s) in new.scopes.iter().enumerate() {
+        match s.parse::<Scope>() {
+            Ok(scope) if !scopes.contains(&scope) => scopes.push(scope),
+            Ok(_) => errors.push(format!("scopes[{i}]"), format!("{s} is listed twice")),
+            Err(m) => errors.push(format!("scopes[{i}]"), m),
+        }
+    }
+    if scopes.is_empty() && errors.is_empty() {
+        errors.push("scopes", "must list at least one scope");
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::from_validation(&errors));
+    }
+    let key = generate_key().map_err(|e| ApiError::internal(&e))?;
+    let secret = key.clone();
+    let record = blocking(move || store_key(&*state.ports, &new.name, &secret, &scopes)).await?.map_err(store_error)?;
+    Ok(HttpResponse::Created().json(CreatedKey {
+        key,
+        info: record.into(),
+    }))
+}
+
+/// Revoke a key; it stops working at once.
+#[utoipa::path(delete, path = "/api/keys/{name}", tag = "admin", params(("name" = String, Path)),
+    responses((status = 200, body = KeyView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("bearer" = ["admin"])))]
+#[delete("/api/keys/{name}")]
+pub async fn revoke_key(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::Admin)?;
+    let name = path.into_inner();
+    let record = blocking(move || state.ports.revoke_key(&name)).await?.map_err(store_error)?;
+    Ok(HttpResponse::Ok().json(KeyView::from(record)))
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// `seller`, `campaign`, `account_manager` or `config:<type>`.
+    pub entity: Option<String>,
+    /// The entity's id or code.
+    pub id: Option<String>,
+    /// Most entries, 1-1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
+}
+
+/// One audit entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditView {
+    /// Entry id.
+    pub id: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The API key name.
+    pub actor: String,
+    /// What kind of thing changed.
+    pub entity: String,
+    /// Which one.
+    pub entity_id: String,
+    /// `create`, `update` or `deactivate`.
+    pub action: String,
+    /// Before (secrets masked).
+    #[schema(value_type = Option<Object>)]
+    pub old_value: Option<serde_json::Value>,
+    /// After (secrets masked).
+    #[schema(value_type = Option<Object>)]
+    pub new_value: Option<serde_json::Value>,
+}
+
+impl From<AuditEntry> for AuditView {
+    fn from(e: AuditEntry) -> Self {
+        Self {
+            id: e.id,
+            at: e.at,
+            actor: e.actor,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            action: e.action,
+            old_value: e.old_value,
+            new_value: e.new_value,
+        }
+    }
+}
+
+/// Who changed what, newest first.
+#[utoipa::path(get, path = "/api/audit", tag = "admin", params(AuditQuery),
+    responses((status = 200, body = [AuditView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("bearer" = ["admin"]), ("bearer" = ["config:read"])))]
+#[get("/api/audit")]
+pub async fn audit(caller: Caller, state: web::Data<AppState>, query: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
+    caller.require_any(&[Scope::Admin, Scope::ConfigRead])?;
+    let q = query.into_inner();
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "limit must be between 1 and 1000"));
+    }
+    let entries = blocking(move || state.sos.audit_log(q.entity, q.id, limit)).await??;
+    Ok(HttpResponse::Ok().json(entries.into_iter().map(AuditView::from).collect::<Vec<_>>()))
+}

@@ -1,0 +1,297 @@
+//! `POST /api/sync/*`: the seven sync kinds, one object or an array of them.
+
+use crate::{
+    auth::Caller,
+    body::{from_value, one_or_many, parse_json, OneOrMany},
+    dto::sync::{
+        CampaignActualSync, ForecastSync, InventorySync, OrderSync, PaymentSync, RawOrderSync, RevenueSync, TicketSync,
+    },
+    error::{ApiError, ErrorBody},
+    routes::blocking,
+    AppState,
+};
+use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::Value;
+use sos_app::MAX_BATCH;
+use sos_domain::ValidationErrors;
+use sos_ports::{Clock, Scope, SyncBatch};
+use utoipa::ToSchema;
+
+/// The answer to a successful sync call.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncAccepted {
+    /// Always true.
+    pub success: bool,
+    /// Records written, for array bodies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+}
+
+/// Turns a body into items, converting each and collecting every problem by index.
+fn convert_items<D: DeserializeOwned, R>(
+    items: Vec<Value>,
+    is_batch: bool,
+    required: &[&str],
+    seed_missing_message: Option<&str>,
+    convert: impl Fn(D) -> Result<R, ValidationErrors>,
+) -> Result<Vec<R>, ApiError> {
+    if is_batch && items.is_empty() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "The array is empty; send at least one record"));
+    }
+    if items.len() > MAX_BATCH {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("The array holds {} records; at most {MAX_BATCH} are accepted per call", items.len()),
+        ));
+    }
+    let mut errors = ValidationErrors::new();
+    let mut records = Vec::with_capacity(items.len());
+    let mut bad_items = 0usize;
+    for (i, item) in items.into_iter().enumerate() {
+        let prefix = if is_batch { format!("[{i}]") } else { String::new() };
+        let Value::Object(map) = &item else {
+            errors.push(if is_batch { prefix } else { "body".into() }, "must be a JSON object");
+            bad_items += 1;
+            continue;
+        };
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|k| map.get(*k).is_none_or(Value::is_null))
+            .collect();
+        if !missing.is_empty() {
+            if let (Some(message), false) = (seed_missing_message, is_batch) {
+                let mut details = ValidationErrors::new();
+                for field in &missing {
+                    details.push(*field, "is required");
+                }
+                return Err(ApiError::invalid(message, &details));
+            }
+            for field in missing {
+                let f = if is_batch { format!("{prefix}.{field}") } else { field.to_owned() };
+                errors.push(f, "is required");
+            }
+            bad_items += 1;
+            continue;
+        }
+        match from_value::<D>(item, "").and_then(&convert) {
+            Ok(r) => records.push(r),
+            Err(e) => {
+                bad_items += 1;
+                errors.extend_prefixed(&prefix, e);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(records)
+    } else if is_batch {
+        Err(ApiError::invalid(
+            format!("{bad_items} of the records are invalid; nothing was written"),
+            &errors,
+        ))
+    } else {
+        Err(ApiError::from_validation(&errors))
+    }
+}
+
+fn split(req: &HttpRequest, body: &[u8]) -> Result<(Vec<Value>, bool), ApiError> {
+    Ok(match one_or_many(parse_json(req, body)?)? {
+        OneOrMany::One(v) => (vec![v], false),
+        OneOrMany::Many(items) => (items, true),
+    })
+}
+
+async fn write(state: web::Data<AppState>, batch: SyncBatch, is_batch: bool) -> Result<HttpResponse, ApiError> {
+    let count = blocking(move || state.sos.ingest(&batch)).await??;
+    Ok(HttpResponse::Ok().json(SyncAccepted {
+        success: true,
+        count: is_batch.then_some(count),
+    }))
+}
+
+const SEED_MISSING: &str = "seller_code and period required";
+
+/// Push order statistics (pre-aggregated), or raw orders (`{"seller_code", "orders": [...]}`).
+#[utoipa::path(
+    post, path = "/api/sync/orders", tag = "sync",
+    request_body(content = OrderSync, description = "One object or an array of up to 1,000. The raw form `RawOrderSync` is accepted too."),
+    responses(
+        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
+        (status = 400, description = "Invalid input; nothing written", body = ErrorBody, example = json!({"error": "seller_code and period required"})),
+        (status = 401, description = "No or bad credentials", body = ErrorBody),
+        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
+        (status = 404, description = "Unknown seller", body = ErrorBody, example = json!({"error": "Seller SEL001 not found"})),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = ["sync:write"]))
+)]
+#[post("/api/sync/orders")]
+pub async fn sync_orders(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::SyncWrite)?;
+    let (items, is_batch) = split(&req, &body)?;
+    let raw = items.iter().any(|v| v.get("orders").is_some());
+    if raw {
+        if items.iter().any(|v| v.get("orders").is_none()) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "Do not mix the raw form (orders) and the aggregate form in one call",
+            ));
+        }
+        let records = convert_items(items, is_batch, &["seller_code", "orders"], None, RawOrderSync::into_record)?;
+        let count = blocking(move || state.sos.ingest_raw_orders(records)).await??;
+        return Ok(HttpResponse::Ok().json(SyncAccepted {
+            success: true,
+            count: is_batch.then_some(count),
+        }));
+    }
+    let records = convert_items(items, is_batch, &["seller_code", "period"], Some(SEED_MISSING), OrderSync::into_record)?;
+    write(state, SyncBatch::Orders(records), is_batch).await
+}
+
+/// Push forecast submissions; a new `submitted_at` is a new version.
+#[utoipa::path(
+    post, path = "/api/sync/forecasts", tag = "sync",
+    request_body(content = ForecastSync, description = "One object or an array of up to 1,000."),
+    responses(
+        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
+        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
+        (status = 401, description = "No or bad credentials", body = ErrorBody),
+        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
+        (status = 404, description = "Unknown seller or campaign", body = ErrorBody, example = json!({"error": "Campaign CAMP-X not found"})),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = ["sync:write"]))
+)]
+#[post("/api/sync/forecasts")]
+pub async fn sync_forecasts(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::SyncWrite)?;
+    let (items, is_batch) = split(&req, &body)?;
+    let now = state.ports.now();
+    let records = convert_items(items, is_batch, &["seller_code", "campaign_code"], None, |d: ForecastSync| d.into_record(now))?;
+    write(state, SyncBatch::Forecasts(records), is_batch).await
+}
+
+/// Push campaign results.
+#[utoipa::path(
+    post, path = "/api/sync/campaign-actuals", tag = "sync",
+    request_body(content = CampaignActualSync, description = "One object or an array of up to 1,000."),
+    responses(
+        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
+        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
+        (status = 401, description = "No or bad credentials", body = ErrorBody),
+        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
+        (status = 404, description = "Unknown seller or campaign", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = ["sync:write"]))
+)]
+#[post("/api/sync/campaign-actuals")]
+pub async fn sync_campaign_actuals(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::SyncWrite)?;
+    let (items, is_batch) = split(&req, &body)?;
+    let records = convert_items(items, is_batch, &["seller_code", "campaign_code"], None, CampaignActualSync::into_record)?;
+    write(state, SyncBatch::CampaignActuals(records), is_batch).await
+}
+
+/// Push ticket first-answer statistics.
+#[utoipa::path(
+    post, path = "/api/sync/tickets", tag = "sync",
+    request_body(content = TicketSync, description = "One object or an array of up to 1,000."),
+    responses(
+        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
+        (status = 400, description = "Invalid input; nothing written", body = ErrorBody, example = json!({"error": "seller_code and period required"})),
+        (status = 401, description = "No or bad credentials", body = ErrorBody),
+        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
+        (status = 404, description = "Unknown seller", body = ErrorBody, example = json!({"error": "Seller SEL001 not found"})),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = ["sync:write"]))
+)]
+#[post("/api/sync/tickets")]
+pub async fn sync_tickets(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::SyncWrite)?;
+    let (items, is_batch) = split(&req, &body)?;
+    let records = convert_items(items, is_batch, &["seller_code", "period"], Some(SEED_MISSING), TicketSync::into_record)?;
+    write(state, SyncBatch::Tickets(records), is_batch).await
+}
+
+/// Push payments: Format A (aggregate) or Format B (`invoices`).
+#[utoipa::path(
+    post, path = "/api/sync/payments", tag = "sync",
+    request_body(content = PaymentSync, description = "One object or an array of up to 1,000."),
+    responses(
+        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
+        (status = 400, description = "Invalid input; nothing written", body = ErrorBody, example = json!({"error": "seller_code and period required"})),
+        (status = 401, description = "No or bad credentials", body = ErrorBody),
+        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
+        (status = 404, description = "Unknown seller", body = ErrorBody, example = json!({"error": "Seller SEL001 not found"})),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = ["sync:write"]))
+)]
+#[post("/api/sync/payments")]
+pub async fn sync_payments(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::SyncWrite)?;
+    let (items, is_batch) = split(&req, &body)?;
+    let records = convert_items(items, is_batch, &["seller_code", "period"], Some(SEED_MISSING), PaymentSync::into_record)?;
+    write(state, SyncBatch::Payments(records), is_batch).await
+}
+
+/// Push an inventory snapshot; a newer snapshot of the month wins.
+#[utoipa::path(
+    post, path = "/api/sync/inventory", tag = "sync",
+    request_body(content = InventorySync, description = "One object or an array of up to 1,000."),
+    responses(
+        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
+        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
+        (status = 401, description = "No or bad credentials", body = ErrorBody),
+        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
+        (status = 404, description = "Unknown seller", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = ["sync:write"]))
+)]
+#[post("/api/sync/inventory")]
+pub async fn sync_inventory(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::SyncWrite)?;
+    let (items, is_batch) = split(&req, &body)?;
+    let records = convert_items(items, is_batch, &["seller_code", "snapshot_date"], None, InventorySync::into_record)?;
+    write(state, SyncBatch::Inventory(records), is_batch).await
+}
+
+/// Push AM revenue figures.
+#[utoipa::path(
+    post, path = "/api/sync/revenue", tag = "sync",
+    request_body(content = RevenueSync, description = "One object or an array of up to 1,000."),
+    responses(
+        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
+        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
+        (status = 401, description = "No or bad credentials", body = ErrorBody),
+        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
+        (status = 404, description = "Unknown account manager", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = ["sync:write"]))
+)]
+#[post("/api/sync/revenue")]
+pub async fn sync_revenue(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::SyncWrite)?;
+    let (items, is_batch) = split(&req, &body)?;
+    let records = convert_items(items, is_batch, &["am_id", "period"], None, RevenueSync::into_record)?;
+    write(state, SyncBatch::Revenue(records), is_batch).await
+}

@@ -1,0 +1,206 @@
+//! Ports behind shared pointers, so adapters can hand the use cases one
+//! `Arc<dyn AllPorts>` and the HTTP layer needs no generics.
+
+use crate::*;
+use chrono::{DateTime, Utc};
+use sos_domain::{
+    config::{ConfigDraft, ConfigId, ConfigRecord, ConfigType},
+    inputs::Campaign,
+    master::{AccountManager, Seller},
+    AmId, AmPortfolioScore, CampaignCode, Period, SellerCode,
+};
+use std::sync::Arc;
+
+/// Every port at once: what a storage adapter provides and what `sos_app::Sos` needs.
+pub trait AllPorts:
+    SellerStore
+    + CampaignStore
+    + AccountManagerStore
+    + SyncStore
+    + ConfigStore
+    + ScoreStore
+    + ApiKeyStore
+    + AuditStore
+    + Clock
+{
+}
+
+impl<T> AllPorts for T where
+    T: SellerStore
+        + CampaignStore
+        + AccountManagerStore
+        + SyncStore
+        + ConfigStore
+        + ScoreStore
+        + ApiKeyStore
+        + AuditStore
+        + Clock
+        + ?Sized
+{
+}
+
+impl<T: SellerStore + ?Sized> SellerStore for Arc<T> {
+    fn create_seller(&self, seller: &Seller, actor: &str) -> Result<SellerRecord, StoreError> {
+        (**self).create_seller(seller, actor)
+    }
+    fn update_seller(&self, seller: &Seller, actor: &str) -> Result<SellerRecord, StoreError> {
+        (**self).update_seller(seller, actor)
+    }
+    fn get_seller(&self, code: &SellerCode) -> Result<SellerRecord, StoreError> {
+        (**self).get_seller(code)
+    }
+    fn list_sellers(&self, filter: &SellerFilter, page: PageRequest) -> Result<Page<SellerRecord>, StoreError> {
+        (**self).list_sellers(filter, page)
+    }
+}
+
+impl<T: CampaignStore + ?Sized> CampaignStore for Arc<T> {
+    fn create_campaign(&self, campaign: &Campaign, actor: &str) -> Result<CampaignRecord, StoreError> {
+        (**self).create_campaign(campaign, actor)
+    }
+    fn update_campaign(&self, campaign: &Campaign, is_active: bool, actor: &str) -> Result<CampaignRecord, StoreError> {
+        (**self).update_campaign(campaign, is_active, actor)
+    }
+    fn get_campaign(&self, code: &CampaignCode) -> Result<CampaignRecord, StoreError> {
+        (**self).get_campaign(code)
+    }
+    fn list_campaigns(&self, include_inactive: bool, page: PageRequest) -> Result<Page<CampaignRecord>, StoreError> {
+        (**self).list_campaigns(include_inactive, page)
+    }
+}
+
+impl<T: AccountManagerStore + ?Sized> AccountManagerStore for Arc<T> {
+    fn create_am(&self, am: &AccountManager, actor: &str) -> Result<AccountManager, StoreError> {
+        (**self).create_am(am, actor)
+    }
+    fn update_am(&self, am: &AccountManager, actor: &str) -> Result<AccountManager, StoreError> {
+        (**self).update_am(am, actor)
+    }
+    fn get_am(&self, id: AmId) -> Result<AccountManager, StoreError> {
+        (**self).get_am(id)
+    }
+    fn list_ams(&self, include_inactive: bool, page: PageRequest) -> Result<Page<AccountManager>, StoreError> {
+        (**self).list_ams(include_inactive, page)
+    }
+}
+
+impl<T: SyncStore + ?Sized> SyncStore for Arc<T> {
+    fn apply(&self, batch: &SyncBatch) -> Result<usize, SyncStoreError> {
+        (**self).apply(batch)
+    }
+}
+
+impl<T: ConfigStore + ?Sized> ConfigStore for Arc<T> {
+    fn list_config(&self, config_type: ConfigType, include_inactive: bool) -> Result<Vec<ConfigRecord>, StoreError> {
+        (**self).list_config(config_type, include_inactive)
+    }
+    fn get_config(&self, config_type: ConfigType, id: ConfigId) -> Result<ConfigRecord, StoreError> {
+        (**self).get_config(config_type, id)
+    }
+    fn create_config(&self, draft: &ConfigDraft, actor: &str) -> Result<ConfigRecord, StoreError> {
+        (**self).create_config(draft, actor)
+    }
+    fn update_config(
+        &self,
+        config_type: ConfigType,
+        id: ConfigId,
+        draft: &ConfigDraft,
+        actor: &str,
+    ) -> Result<ConfigRecord, StoreError> {
+        (**self).update_config(config_type, id, draft, actor)
+    }
+    fn deactivate_config(&self, config_type: ConfigType, id: ConfigId, actor: &str) -> Result<ConfigRecord, StoreError> {
+        (**self).deactivate_config(config_type, id, actor)
+    }
+    fn all_config(&self) -> Result<Vec<ConfigRecord>, StoreError> {
+        (**self).all_config()
+    }
+    fn seed_defaults(&self, drafts: &[ConfigDraft], actor: &str) -> Result<usize, StoreError> {
+        (**self).seed_defaults(drafts, actor)
+    }
+}
+
+impl<T: ScoreStore + ?Sized> ScoreStore for Arc<T> {
+    fn load_seller_inputs(
+        &self,
+        period: Period,
+        scope: &CalculationScope,
+        after: Option<SellerCode>,
+        limit: usize,
+    ) -> Result<Vec<SellerWithInputs>, StoreError> {
+        (**self).load_seller_inputs(period, scope, after, limit)
+    }
+    fn load_am_inputs(&self, period: Period) -> Result<Vec<AmInputs>, StoreError> {
+        (**self).load_am_inputs(period)
+    }
+    fn begin_calculation(
+        &self,
+        period: Period,
+        scope: &CalculationScope,
+    ) -> Result<Box<dyn CalculationTx>, CalculationStoreError> {
+        (**self).begin_calculation(period, scope)
+    }
+    fn record_run(&self, run: &CalculationRun) -> Result<i64, StoreError> {
+        (**self).record_run(run)
+    }
+    fn finalize_period(&self, period: Period, actor: &str) -> Result<(), StoreError> {
+        (**self).finalize_period(period, actor)
+    }
+    fn is_finalized(&self, period: Period) -> Result<bool, StoreError> {
+        (**self).is_finalized(period)
+    }
+    fn list_scores(&self, period: Period, filter: &ScoreFilter, page: PageRequest) -> Result<Page<StoredScore>, StoreError> {
+        (**self).list_scores(period, filter, page)
+    }
+    fn seller_history(&self, seller: &SellerCode) -> Result<Vec<StoredScore>, StoreError> {
+        (**self).seller_history(seller)
+    }
+    fn get_score(&self, seller: &SellerCode, period: Period) -> Result<StoredScore, StoreError> {
+        (**self).get_score(seller, period)
+    }
+    fn period_summary(&self, period: Period) -> Result<PeriodSummary, StoreError> {
+        (**self).period_summary(period)
+    }
+    fn get_am_score(&self, am: AmId, period: Period) -> Result<AmPortfolioScore, StoreError> {
+        (**self).get_am_score(am, period)
+    }
+    fn list_runs(&self, period: Option<Period>, limit: u32) -> Result<Vec<CalculationRun>, StoreError> {
+        (**self).list_runs(period, limit)
+    }
+}
+
+impl<T: ApiKeyStore + ?Sized> ApiKeyStore for Arc<T> {
+    fn create_key(&self, name: &str, prefix: &str, key_hash: &str, scopes: &[Scope]) -> Result<ApiKeyRecord, StoreError> {
+        (**self).create_key(name, prefix, key_hash, scopes)
+    }
+    fn find_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+        (**self).find_key_by_prefix(prefix)
+    }
+    fn list_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        (**self).list_keys()
+    }
+    fn revoke_key(&self, name: &str) -> Result<ApiKeyRecord, StoreError> {
+        (**self).revoke_key(name)
+    }
+    fn touch_key(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+        (**self).touch_key(id, at)
+    }
+    fn count_keys(&self) -> Result<u64, StoreError> {
+        (**self).count_keys()
+    }
+}
+
+impl<T: AuditStore + ?Sized> AuditStore for Arc<T> {
+    fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        (**self).append_audit(entry)
+    }
+    fn list_audit(&self, entity: Option<String>, entity_id: Option<String>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        (**self).list_audit(entity, entity_id, limit)
+    }
+}
+
+impl<T: Clock + ?Sized> Clock for Arc<T> {
+    fn now(&self) -> DateTime<Utc> {
+        (**self).now()
+    }
+}
