@@ -145,6 +145,9 @@ fn friendly(message: &str) -> String {
     let message = message.replace("u32", "a whole number from 0 to 4294967295");
     let message = message.replace("i32", "a whole number");
     let message = message.replace("i64", "a whole number");
+    if message == "invalid number" {
+        return "is not a number this field accepts (whole numbers 0-4294967295 for counts; decimals within 28 digits)".to_owned();
+    }
     if let Some(rest) = message.strip_prefix("unknown field ") {
         return format!("unknown field {}", rest.split(", expected").next().unwrap_or(rest));
     }

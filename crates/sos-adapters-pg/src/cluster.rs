@@ -321,26 +321,31 @@ impl LocalCluster {
         remove_path(&self.layout.data_dir.join(LOCK_FILE))
     }
 
-    /// A `/bin/sh` command line that stops this cluster at once (`pg_ctl stop -m immediate`),
-    /// for a watchdog process that outlives this one.
-    pub(crate) fn shell_stop_command(&self) -> String {
-        let mut words = self.runner.prefix();
+    /// A `/bin/sh` command line that stops at once (`pg_ctl stop -m immediate`) whatever cluster
+    /// runs under `data_dir`, for a watchdog process that outlives this one. Made before the
+    /// cluster starts, so the watchdog can be in place first.
+    ///
+    /// # Errors
+    /// When the server binaries are not found, or when run as root without a `postgres` user.
+    pub(crate) fn shell_stop_command(data_dir: &Path) -> Result<String, ClusterError> {
+        let runner = Runner::new(Bins::find(&BinSearch::Default)?)?;
+        let mut words = runner.prefix();
         words.extend([
-            self.runner.bins.pg_ctl.clone().into_os_string(),
+            runner.bins.pg_ctl.into_os_string(),
             "stop".into(),
             "-D".into(),
-            self.layout.pgdata.clone().into_os_string(),
+            data_dir.join(PG_DIR).into_os_string(),
             "-m".into(),
             "immediate".into(),
             "-w".into(),
             "-t".into(),
             "30".into(),
         ]);
-        words
+        Ok(words
             .iter()
             .map(|w| sh_quote(&w.to_string_lossy()))
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" "))
     }
 
     /// Best-effort removal of a throw-away cluster left behind by a process that was killed:

@@ -31,7 +31,6 @@
 //! anything else is using; an advisory lock extends that to other test processes sharing a
 //! server.
 
-use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -251,41 +250,43 @@ fn start_private_cluster() -> Result<(LocalCluster, PathBuf, ChildStdin), anyhow
     // A directory of ours can only be there from a dead process that had our pid.
     LocalCluster::remove_leftover(&dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("could not create {}", dir.display()))?;
+    // The watchdog first: from here on, however this process ends, the cluster goes with it.
+    let watchdog = match spawn_watchdog(&dir) {
+        Ok(watchdog) => watchdog,
+        Err(e) => {
+            LocalCluster::remove_leftover(&dir);
+            return Err(e.context("could not start the test cluster's watchdog"));
+        }
+    };
     let options = StartOptions {
         durability: Durability::Ephemeral,
         ..StartOptions::default()
     };
-    let cluster = match LocalCluster::start_with_options(&dir, options) {
-        Ok(cluster) => cluster,
+    match LocalCluster::start_with_options(&dir, options) {
+        Ok(cluster) => Ok((cluster, dir, watchdog)),
         Err(e) => {
+            drop(watchdog);
             LocalCluster::remove_leftover(&dir);
-            return Err(e.into());
-        }
-    };
-    match spawn_watchdog(&cluster, &dir) {
-        Ok(watchdog) => Ok((cluster, dir, watchdog)),
-        Err(e) => {
-            drop(cluster);
-            LocalCluster::remove_leftover(&dir);
-            Err(anyhow::Error::new(e).context("could not start the test cluster's watchdog"))
+            Err(e.into())
         }
     }
 }
 
 /// Starts `/bin/sh` waiting for the end of a pipe from this process; when this process exits
-/// (the kernel closes the pipe, whatever the exit), it stops the cluster and deletes `dir`.
+/// (the kernel closes the pipe, whatever the exit), it stops the cluster under `dir` and deletes
+/// `dir`.
 ///
 /// The watchdog has its own process group so that Ctrl-C on the test run does not kill it before
 /// it cleans up, and no standard output, so that nothing waiting for the test's output waits for
 /// it.
-fn spawn_watchdog(cluster: &LocalCluster, dir: &Path) -> io::Result<ChildStdin> {
+fn spawn_watchdog(dir: &Path) -> Result<ChildStdin, anyhow::Error> {
     use std::os::unix::process::CommandExt as _;
     let quote = |p: &Path| format!("'{}'", p.to_string_lossy().replace('\'', r"'\''"));
     let script = format!(
         "cat >/dev/null 2>&1; {stop} >/dev/null 2>&1; \
          for l in {pg} {log}; do if [ -L \"$l\" ]; then rm -rf \"$(readlink -f \"$l\")\"; fi; done; \
          rm -rf {dir}",
-        stop = cluster.shell_stop_command(),
+        stop = LocalCluster::shell_stop_command(dir)?,
         pg = quote(&dir.join("pg")),
         log = quote(&dir.join("pg.log")),
         dir = quote(dir),
@@ -302,7 +303,7 @@ fn spawn_watchdog(cluster: &LocalCluster, dir: &Path) -> io::Result<ChildStdin> 
     child
         .stdin
         .take()
-        .ok_or_else(|| io::Error::other("the watchdog has no standard input"))
+        .ok_or_else(|| anyhow::anyhow!("the watchdog has no standard input"))
 }
 
 /// Removes the clusters of test processes that no longer exist (killed before their watchdog

@@ -22,7 +22,7 @@ pub use master::{
     seller_listing_filters_and_pages, sellers_create_update_and_conflicts,
 };
 pub use sync::{
-    batch_with_unknown_seller_writes_nothing_of_any_kind, forecasts_are_versioned_and_retries_update_their_version,
+    batch_with_unknown_seller_writes_nothing_of_any_kind, failed_batch_writes_nothing, forecasts_are_versioned_and_retries_update_their_version,
     inventory_late_older_snapshot_does_not_replace_newer, sync_campaign_actuals_upsert_is_idempotent,
     sync_inventory_upsert_is_idempotent, sync_orders_upsert_is_idempotent,
     sync_payment_aggregate_upsert_is_idempotent, sync_payment_invoices_are_kept_by_invoice_id,
@@ -96,6 +96,7 @@ macro_rules! contract_tests {
             forecasts_are_versioned_and_retries_update_their_version,
             unknown_references_are_listed_and_nothing_is_written,
             batch_with_unknown_seller_writes_nothing_of_any_kind,
+            failed_batch_writes_nothing,
             config_rows_are_soft_deleted_and_seeding_never_overwrites,
             effective_dates_pick_the_config_of_a_period,
             calculation_scores_and_records_the_run,

@@ -89,6 +89,7 @@ pub fn seller_listing_filters_and_pages<P: Ports>(store: P) {
         make("SEL001", "Alpha Trading", Some(1), SellerStatus::Active, Some("WH1")),
         make("SEL002", "Beta Foods", Some(1), SellerStatus::Suspended, Some("WH1")),
         make("SEL004", "Sale 100% Off_Shop", None, SellerStatus::Active, None),
+        make("SEL020", "CÔNG TY ĐỨC ANH", Some(1), SellerStatus::Suspended, Some("WH9")),
     ] {
         store.create_seller(&s, ACTOR).unwrap();
     }
@@ -103,19 +104,22 @@ pub fn seller_listing_filters_and_pages<P: Ports>(store: P) {
         ..SellerFilter::default()
     };
 
-    assert_eq!(all(SellerFilter::default()), (codes(&["SEL001", "SEL002", "SEL003", "SEL004", "SEL010"]), 5));
+    assert_eq!(
+        all(SellerFilter::default()),
+        (codes(&["SEL001", "SEL002", "SEL003", "SEL004", "SEL010", "SEL020"]), 6)
+    );
     let status = |s| SellerFilter {
         status: Some(s),
         ..SellerFilter::default()
     };
     assert_eq!(all(status(SellerStatus::Active)), (codes(&["SEL001", "SEL003", "SEL004"]), 3));
-    assert_eq!(all(status(SellerStatus::Suspended)), (codes(&["SEL002"]), 1));
+    assert_eq!(all(status(SellerStatus::Suspended)), (codes(&["SEL002", "SEL020"]), 2));
     assert_eq!(all(status(SellerStatus::Terminated)), (codes(&["SEL010"]), 1));
     let by_am = |id| SellerFilter {
         am_id: Some(am_id(id)),
         ..SellerFilter::default()
     };
-    assert_eq!(all(by_am(1)), (codes(&["SEL001", "SEL002"]), 2));
+    assert_eq!(all(by_am(1)), (codes(&["SEL001", "SEL002", "SEL020"]), 3));
     assert_eq!(all(by_am(2)), (codes(&["SEL003", "SEL010"]), 2));
     assert_eq!(
         all(SellerFilter {
@@ -131,6 +135,9 @@ pub fn seller_listing_filters_and_pages<P: Ports>(store: P) {
     assert_eq!(all(search("%")), (codes(&["SEL004"]), 1), "% is literal");
     assert_eq!(all(search("_")), (codes(&["SEL004"]), 1), "_ is literal");
     assert_eq!(all(search("nothing like this")), (vec![], 0));
+    // Case-insensitive beyond ASCII: Vietnamese company names are the common case.
+    assert_eq!(all(search("đức anh")), (codes(&["SEL020"]), 1), "non-ASCII letters, any case");
+    assert_eq!(all(search("Công")), (codes(&["SEL020"]), 1));
     assert_eq!(
         all(SellerFilter {
             status: Some(SellerStatus::Active),
@@ -141,10 +148,10 @@ pub fn seller_listing_filters_and_pages<P: Ports>(store: P) {
         (codes(&["SEL003"]), 1)
     );
 
-    assert_eq!(list(SellerFilter::default(), 1, 2), (codes(&["SEL001", "SEL002"]), 5));
-    assert_eq!(list(SellerFilter::default(), 2, 2), (codes(&["SEL003", "SEL004"]), 5));
-    assert_eq!(list(SellerFilter::default(), 3, 2), (codes(&["SEL010"]), 5));
-    assert_eq!(list(SellerFilter::default(), 4, 2), (vec![], 5));
+    assert_eq!(list(SellerFilter::default(), 1, 2), (codes(&["SEL001", "SEL002"]), 6));
+    assert_eq!(list(SellerFilter::default(), 2, 2), (codes(&["SEL003", "SEL004"]), 6));
+    assert_eq!(list(SellerFilter::default(), 3, 2), (codes(&["SEL010", "SEL020"]), 6));
+    assert_eq!(list(SellerFilter::default(), 4, 2), (vec![], 6));
     assert_eq!(list(status(SellerStatus::Active), 2, 2), (codes(&["SEL004"]), 3));
 }
 
@@ -255,6 +262,9 @@ pub fn api_keys_lifecycle<P: Ports>(store: P) {
     store.touch_key(reader.id, t1).unwrap();
     assert_eq!(store.find_key_by_prefix("sos_cccc").unwrap().unwrap().last_used_at, Some(t1));
     store.touch_key(reader.id, t2).unwrap();
+    assert_eq!(store.find_key_by_prefix("sos_cccc").unwrap().unwrap().last_used_at, Some(t2));
+    // Uses are recorded concurrently: a late-arriving older use never moves last_used_at back.
+    store.touch_key(reader.id, t1).unwrap();
     assert_eq!(store.find_key_by_prefix("sos_cccc").unwrap().unwrap().last_used_at, Some(t2));
     assert_eq!(store.find_key_by_prefix("sos_aaaa").unwrap().unwrap().last_used_at, None);
 

@@ -333,6 +333,21 @@ pub fn forecasts_are_versioned_and_retries_update_their_version<P: Ports>(store:
     let t3 = "2026-02-10T00:00:00Z";
     apply(&store, &SyncBatch::Forecasts(vec![forecast(s, t3, 5300)]));
     assert_eq!(versions(s), [(1, at(t1), 5100), (2, at(t2), 5200), (3, at(t3), 5300)]);
+
+    // Several new submissions in one batch are numbered in submitted_at order, whatever the
+    // order of the batch: version 1 is the earliest, the seller's first submission.
+    let fresh = &seed_master_seller(&store, "SEL050");
+    apply(
+        &store,
+        &SyncBatch::Forecasts(vec![forecast(fresh, t3, 3), forecast(fresh, t1, 1), forecast(fresh, t2, 2)]),
+    );
+    assert_eq!(versions(fresh), [(1, at(t1), 1), (2, at(t2), 2), (3, at(t3), 3)]);
+}
+
+fn seed_master_seller<P: Ports>(store: &P, seller_code: &str) -> sos_domain::SellerCode {
+    let s = seller(seller_code, Some(1));
+    store.create_seller(&s, ACTOR).unwrap();
+    s.seller_code
 }
 
 fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
@@ -350,6 +365,7 @@ pub fn unknown_references_are_listed_and_nothing_is_written<P: Ports>(store: P) 
         orders_record(&code("SEL404"), feb(), seed_orders()),
         orders_record(s, feb(), seed_orders()),
         orders_record(&code("SEL999"), feb(), seed_orders()),
+        orders_record(&code("SEL404"), mar(), seed_orders()),
     ]);
     match store.apply(&batch) {
         Err(SyncStoreError::UnknownSellers(unknown)) => assert_eq!(sorted(unknown), codes(&["SEL404", "SEL999"])),
@@ -472,4 +488,35 @@ pub fn batch_with_unknown_seller_writes_nothing_of_any_kind<P: Ports>(store: P) 
         [&ghosts[0], s, &ghosts[1]].into_iter().map(|seller| actual(seller, 1)).collect(),
     ));
     assert_eq!(known_inputs(&store, s, feb()), before, "no batch changed the known seller");
+}
+
+/// Any failed sync write leaves nothing behind, also when it fails on a later record after
+/// earlier ones were applied: here the second seller's invoices cannot be aggregated (a
+/// currency the aggregate refuses).
+pub fn failed_batch_writes_nothing<P: Ports>(store: P) {
+    let sellers = seed_master(&store, 2);
+    let (a, b) = (&sellers[0], &sellers[1]);
+    apply(&store, &SyncBatch::Payments(vec![invoices_record(a, feb(), seed_invoices())]));
+    let before = known_inputs(&store, a, feb()).payments;
+    let bad = PaymentRecord {
+        seller: b.clone(),
+        period: feb(),
+        input: PaymentInput::Invoices {
+            invoices: seed_invoices(),
+            currency: Some("dong".to_owned()),
+        },
+    };
+    let batch = SyncBatch::Payments(vec![
+        invoices_record(a, feb(), vec![invoice("INV004", 30, dec!(1000000))]),
+        bad,
+    ]);
+    match store.apply(&batch) {
+        Err(SyncStoreError::Unknown(_)) => {}
+        other => panic!("expected an Unknown error, got {other:?}"),
+    }
+    assert_eq!(known_inputs(&store, a, feb()).payments, before, "the first record was not applied");
+    assert_eq!(known_inputs(&store, b, feb()).payments, None);
+    // Nor were its invoices kept: sending the seed invoices again gives the seed aggregate.
+    apply(&store, &SyncBatch::Payments(vec![invoices_record(a, feb(), seed_invoices())]));
+    assert_eq!(known_inputs(&store, a, feb()).payments, before);
 }

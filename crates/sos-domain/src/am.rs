@@ -4,10 +4,9 @@
 use crate::{
     codes::{AmId, SellerCode},
     config::{AmBonusPenaltyConfig, AmKpiComponent, ConfigId, Resolved, ResolvedConfig},
-    decimal::{clamp, round2},
+    decimal::{clamp, round2, with_two_places},
     inputs::RevenueRecord,
     period::Period,
-    scoring::with_two_places,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

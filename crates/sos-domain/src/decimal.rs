@@ -3,58 +3,93 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;
 
-/// `10^n` for every decimal scale, for the integer fast paths below.
-const POW10: [i128; 29] = {
-    let mut table = [1i128; 29];
+// Integer fast paths. Scoring compares, sums and rounds figures of 0-2 decimals and a few
+// 28-digit quotients all the time, and the library's general routines cost several times more
+// than the same exact arithmetic on `i128` mantissas (a decimal is `mantissa / 10^scale`, the
+// mantissa below 2^96). Each helper gives exactly the library's answer and falls back to the
+// library when a figure leaves the fast path.
+
+/// `10^n` for `n` in `0..=38`, the powers an `i128` holds.
+const POW10: [i128; 39] = {
+    let mut table = [1i128; 39];
     let mut i = 1;
-    while i < 29 {
+    while i < 39 {
         table[i] = table[i - 1] * 10;
         i += 1;
     }
     table
 };
 
-/// `10^n` as an `i128` (`n` is a decimal scale, at most 28).
-fn pow10(n: u32) -> i128 {
-    POW10[n.min(28) as usize]
-}
+/// Below this, `m * 10^9` (and any `m * 10^k` with `k <= 9`) cannot overflow an `i128`.
+const SMALL_SCALING_BOUND: u128 = 1 << 97;
 
-/// The mantissas of `a` and `b` brought to one scale, when that fits in an `i128`.
-fn aligned(a: Decimal, b: Decimal) -> Option<(i128, i128, u32)> {
-    let (sa, sb) = (a.scale(), b.scale());
-    match sa.cmp(&sb) {
-        Ordering::Equal => Some((a.mantissa(), b.mantissa(), sa)),
-        Ordering::Less => Some((a.mantissa().checked_mul(pow10(sb - sa))?, b.mantissa(), sb)),
-        Ordering::Greater => Some((a.mantissa(), b.mantissa().checked_mul(pow10(sa - sb))?, sa)),
+/// `m * 10^k`, skipping the overflow check (a library call for `i128`) when it cannot overflow.
+fn scale_up(m: i128, k: u32) -> Option<i128> {
+    let power = *POW10.get(k as usize)?;
+    if k <= 9 && m.unsigned_abs() < SMALL_SCALING_BOUND {
+        Some(m * power)
+    } else {
+        m.checked_mul(power)
     }
 }
 
-/// Orders two decimals exactly as `Ord` does, by comparing integer mantissas: scoring compares
-/// figures of 0-2 decimals all the time, and the library's general comparison costs several
-/// times more.
+/// `a * b`, skipping the overflow check when both fit in 63 bits.
+fn mul(a: i128, b: i128) -> Option<i128> {
+    const HALF: u128 = 1 << 63;
+    if a.unsigned_abs() < HALF && b.unsigned_abs() < HALF {
+        Some(a * b)
+    } else {
+        a.checked_mul(b)
+    }
+}
+
+/// `(quotient, remainder)` of `a / b` (truncating) with a single `i128` division.
+fn div_rem(a: i128, b: i128) -> (i128, i128) {
+    let q = a / b;
+    (q, a - q * b)
+}
+
+/// The mantissas of `a` and `b` brought to one scale, when that fits in an `i128`.
+fn aligned(a: Decimal, b: Decimal) -> Option<(i128, i128)> {
+    let (sa, sb) = (a.scale(), b.scale());
+    match sa.cmp(&sb) {
+        Ordering::Equal => Some((a.mantissa(), b.mantissa())),
+        Ordering::Less => Some((scale_up(a.mantissa(), sb - sa)?, b.mantissa())),
+        Ordering::Greater => Some((a.mantissa(), scale_up(b.mantissa(), sa - sb)?)),
+    }
+}
+
+/// Orders two decimals exactly as `Ord` does.
 pub fn compare(a: Decimal, b: Decimal) -> Ordering {
     match aligned(a, b) {
-        Some((x, y, _)) => x.cmp(&y),
+        Some((x, y)) => x.cmp(&y),
         None => a.cmp(&b),
     }
 }
 
-/// `(sum of weights, sum of weight * value)` over `pairs`, exact, with integer arithmetic
-/// (the library's multiply-and-add costs several times more). Saturates like the library's
-/// saturating operations in the rare case the sums leave the `i128` fast path.
+/// The larger of `a` and `b`, as `Ord::max` picks it.
+pub fn max(a: Decimal, b: Decimal) -> Decimal {
+    if compare(a, b).is_gt() {
+        a
+    } else {
+        b
+    }
+}
+
+/// `(sum of weights, sum of weight * value)` over `pairs`, exact. Saturates like the library's
+/// saturating operations in the rare case the sums leave the fast path.
 pub fn weighted_sums(pairs: &[(Decimal, Decimal)]) -> (Decimal, Decimal) {
-    fn add(sum: (i128, u32), term: (i128, u32)) -> Option<(i128, u32)> {
-        let (m, s) = if term.1 >= sum.1 {
-            (sum.0.checked_mul(pow10(term.1 - sum.1))?.checked_add(term.0)?, term.1)
+    fn add((sum, sum_scale): (i128, u32), (term, term_scale): (i128, u32)) -> Option<(i128, u32)> {
+        if term_scale >= sum_scale {
+            Some((scale_up(sum, term_scale - sum_scale)?.checked_add(term)?, term_scale))
         } else {
-            (sum.0.checked_add(term.0.checked_mul(pow10(sum.1 - term.1))?)?, sum.1)
-        };
-        (s <= 28).then_some((m, s))
+            Some((sum.checked_add(scale_up(term, sum_scale - term_scale)?)?, sum_scale))
+        }
     }
     let exact = pairs
         .iter()
         .try_fold(((0i128, 0u32), (0i128, 0u32)), |(weights, weighted), (w, v)| {
-            let product = (w.mantissa().checked_mul(v.mantissa())?, w.scale() + v.scale());
+            let product = (mul(w.mantissa(), v.mantissa())?, w.scale() + v.scale());
             Some((add(weights, (w.mantissa(), w.scale()))?, add(weighted, product)?))
         })
         .and_then(|((wm, ws), (pm, ps))| {
@@ -70,20 +105,34 @@ pub fn weighted_sums(pairs: &[(Decimal, Decimal)]) -> (Decimal, Decimal) {
     })
 }
 
+/// `value` written with exactly two decimals (`85` -> `85.00`), as `rescale(2)` does, so stored
+/// scores always read the same way.
+pub fn with_two_places(value: Decimal) -> Decimal {
+    match value.scale() {
+        2 => value,
+        0 | 1 => scale_up(value.mantissa(), 2 - value.scale())
+            .and_then(|m| Decimal::try_from_i128_with_scale(m, 2).ok())
+            .unwrap_or_else(|| rescaled(value)),
+        _ => rescaled(value),
+    }
+}
+
+fn rescaled(mut value: Decimal) -> Decimal {
+    value.rescale(2);
+    value
+}
+
 /// Rounds to 2 decimal places, half away from zero (`2.345 -> 2.35`, `-2.345 -> -2.35`),
-/// the one rounding the scoring rules allow.
-///
-/// Same result as `round_dp_with_strategy(2, MidpointAwayFromZero)`, computed with one integer
-/// division on the mantissa: the library's general routine costs about ten times more on the
-/// 28-digit quotients scoring produces, and scoring rounds several per seller.
+/// the one rounding the scoring rules allow. Same result as
+/// `round_dp_with_strategy(2, MidpointAwayFromZero)`.
 pub fn round2(value: Decimal) -> Decimal {
     let scale = value.scale();
     if scale <= 2 {
         return value;
     }
-    let divisor = pow10(scale - 2);
+    let divisor = POW10[(scale - 2) as usize];
     let mantissa = value.mantissa();
-    let (quotient, remainder) = (mantissa / divisor, mantissa % divisor);
+    let (quotient, remainder) = div_rem(mantissa, divisor);
     let rounded = if remainder.abs() * 2 >= divisor {
         quotient + mantissa.signum()
     } else {
@@ -93,37 +142,43 @@ pub fn round2(value: Decimal) -> Decimal {
         .unwrap_or_else(|_| value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
 }
 
-/// The largest whole number `<= value`, as [`Decimal::floor`] gives it, by one integer division
-/// on the mantissa (the library's routine is slow on 28-digit values).
+/// The largest whole number `<= value`, as [`Decimal::floor`] gives it.
 pub fn floor(value: Decimal) -> Decimal {
     floor_div(value, 1)
 }
 
 /// `floor(value / divisor)` exactly, for the scoring rules' "whole bands of N points", without
-/// the 28-digit quotient a decimal division would build first.
+/// building the 28-digit quotient first.
 pub fn floor_div(value: Decimal, divisor: u32) -> Decimal {
-    let whole = pow10(value.scale()).saturating_mul(i128::from(divisor.max(1)));
-    Decimal::try_from_i128_with_scale(value.mantissa().div_euclid(whole), 0)
+    // At most 10^28 * (2^32 - 1) < 2^127: no overflow.
+    let whole = POW10[value.scale() as usize] * i128::from(divisor.max(1));
+    let (quotient, remainder) = div_rem(value.mantissa(), whole);
+    let floored = if remainder < 0 { quotient - 1 } else { quotient };
+    Decimal::try_from_i128_with_scale(floored, 0)
         .unwrap_or_else(|_| (value / Decimal::from(divisor.max(1))).floor())
 }
 
-/// `round2(numerator / denominator)` computed exactly on integers: one integer division instead
-/// of a 28-digit decimal quotient rounded afterwards. `None` when the denominator is zero.
+/// The smallest whole number `>= value`, saturating at the `i64` range: for band bounds, which
+/// a whole number `h` passes exactly when it passes their ceiling (`min <= h` is
+/// `ceil(min) <= h`, `h < max` is `h < ceil(max)`).
+pub fn ceil_whole(value: Decimal) -> i64 {
+    let whole = POW10[value.scale() as usize];
+    let (quotient, remainder) = div_rem(value.mantissa(), whole);
+    let ceiled = if remainder > 0 { quotient + 1 } else { quotient };
+    i64::try_from(ceiled).unwrap_or(if ceiled < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// `round2(numerator / denominator)` computed exactly, without building the 28-digit quotient
+/// first. `None` when the denominator is zero.
 pub fn div_round2(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
     if denominator.is_zero() {
         return None;
     }
-    // n/d * 100 = n_m * 10^(d_s + 2) / (d_m * 10^n_s)
-    let exact = 10i128
-        .checked_pow(denominator.scale() + 2)
-        .and_then(|p| numerator.mantissa().checked_mul(p))
-        .zip(
-            10i128
-                .checked_pow(numerator.scale())
-                .and_then(|p| denominator.mantissa().checked_mul(p)),
-        )
+    // n / d * 100 = n_m * 10^(d_s + 2) / (d_m * 10^n_s)
+    let exact = scale_up(numerator.mantissa(), denominator.scale() + 2)
+        .zip(scale_up(denominator.mantissa(), numerator.scale()))
         .and_then(|(num, den)| {
-            let (quotient, remainder) = (num / den, num % den);
+            let (quotient, remainder) = div_rem(num, den);
             let away = if remainder.unsigned_abs() * 2 >= den.unsigned_abs() {
                 num.signum() * den.signum()
             } else {
@@ -226,6 +281,27 @@ mod tests {
         let (w, p) = weighted_sums(&[(Decimal::MAX, dec!(2)), (dec!(1), dec!(0.0000000000000000000000000001))]);
         assert_eq!((w, p), (Decimal::MAX, Decimal::MAX));
         assert_eq!(weighted_sums(&[]), (dec!(0), dec!(0)));
+    }
+
+    #[test]
+    fn ceil_whole_rounds_up() {
+        assert_eq!(ceil_whole(dec!(4)), 4);
+        assert_eq!(ceil_whole(dec!(4.00)), 4);
+        assert_eq!(ceil_whole(dec!(3.01)), 4);
+        assert_eq!(ceil_whole(dec!(-3.5)), -3);
+        assert_eq!(ceil_whole(dec!(0)), 0);
+        assert_eq!(ceil_whole(Decimal::MAX), i64::MAX);
+    }
+
+    #[test]
+    fn with_two_places_matches_rescale() {
+        for v in [dec!(85), dec!(8.8), dec!(88.80), dec!(-1), dec!(0), dec!(99.125), dec!(1.005), Decimal::MAX] {
+            let mut expected = v;
+            expected.rescale(2);
+            assert_eq!((with_two_places(v), with_two_places(v).to_string()), (expected, expected.to_string()), "{v}");
+        }
+        assert_eq!(max(dec!(1.5), dec!(2)), dec!(2));
+        assert_eq!(max(dec!(0), dec!(-3)), dec!(0));
     }
 
     #[test]

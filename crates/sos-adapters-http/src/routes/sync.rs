@@ -62,11 +62,8 @@ fn convert_items<D: DeserializeOwned, R>(
             .collect();
         if !missing.is_empty() {
             if let (Some(message), false) = (seed_missing_message, is_batch) {
-                let mut details = ValidationErrors::new();
-                for field in &missing {
-                    details.push(*field, "is required");
-                }
-                return Err(ApiError::invalid(message, &details));
+                // The seed's exact answer, which integrators already handle.
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, message));
             }
             for field in missing {
                 let f = if is_batch { format!("{prefix}.{field}") } else { field.to_owned() };

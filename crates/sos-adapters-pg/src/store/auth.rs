@@ -9,7 +9,8 @@ use diesel::{
 };
 use sos_ports::{ApiKeyRecord, ApiKeyStore, AuditEntry, AuditStore, Scope, StoreError};
 
-const KEY_COLUMNS: &str = "id, name, prefix, key_hash, scopes, created_at, last_used_at, revoked_at";
+const KEY_COLUMNS: &str =
+    "id, name, prefix, key_hash, scopes, created_at, last_used_at, revoked_at";
 
 #[derive(QueryableByName)]
 struct KeyRow {
@@ -53,7 +54,13 @@ impl KeyRow {
 }
 
 impl ApiKeyStore for PgStore {
-    fn create_key(&self, name: &str, prefix: &str, key_hash: &str, scopes: &[Scope]) -> Result<ApiKeyRecord, StoreError> {
+    fn create_key(
+        &self,
+        name: &str,
+        prefix: &str,
+        key_hash: &str,
+        scopes: &[Scope],
+    ) -> Result<ApiKeyRecord, StoreError> {
         let mut conn = self.conn()?;
         let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
         let row: KeyRow = sql_query(format!(
@@ -73,18 +80,21 @@ impl ApiKeyStore for PgStore {
 
     fn find_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
         let mut conn = self.conn()?;
-        let rows: Vec<KeyRow> = sql_query(format!("SELECT {KEY_COLUMNS} FROM api_key WHERE prefix = $1"))
-            .bind::<Text, _>(prefix)
-            .load(&mut conn)
-            .map_err(db_err)?;
+        let rows: Vec<KeyRow> = sql_query(format!(
+            "SELECT {KEY_COLUMNS} FROM api_key WHERE prefix = $1"
+        ))
+        .bind::<Text, _>(prefix)
+        .load(&mut conn)
+        .map_err(db_err)?;
         rows.into_iter().next().map(KeyRow::into_record).transpose()
     }
 
     fn list_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
         let mut conn = self.conn()?;
-        let rows: Vec<KeyRow> = sql_query(format!("SELECT {KEY_COLUMNS} FROM api_key ORDER BY name"))
-            .load(&mut conn)
-            .map_err(db_err)?;
+        let rows: Vec<KeyRow> =
+            sql_query(format!("SELECT {KEY_COLUMNS} FROM api_key ORDER BY name"))
+                .load(&mut conn)
+                .map_err(db_err)?;
         rows.into_iter().map(KeyRow::into_record).collect()
     }
 
@@ -116,7 +126,9 @@ impl ApiKeyStore for PgStore {
             n: i64,
         }
         let mut conn = self.conn()?;
-        let n: N = sql_query("SELECT count(*) AS n FROM api_key").get_result(&mut conn).map_err(db_err)?;
+        let n: N = sql_query("SELECT count(*) AS n FROM api_key")
+            .get_result(&mut conn)
+            .map_err(db_err)?;
         Ok(u64::try_from(n.n).unwrap_or(0))
     }
 }
@@ -159,7 +171,12 @@ impl AuditStore for PgStore {
         Ok(())
     }
 
-    fn list_audit(&self, entity: Option<String>, entity_id: Option<String>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+    fn list_audit(
+        &self,
+        entity: Option<String>,
+        entity_id: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let mut conn = self.conn()?;
         let rows: Vec<AuditRow> = sql_query(
             "SELECT id, at, actor, entity, entity_id, action, old_value, new_value FROM audit_log \

@@ -9,7 +9,9 @@ use diesel::{
     QueryableByName, RunQueryDsl,
 };
 use sos_domain::{AmId, AmPortfolioScore, Component, Decimal, Period, SellerCode};
-use sos_ports::{CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, StoredScore};
+use sos_ports::{
+    CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, StoredScore,
+};
 
 /// The advisory-lock key of a period's calculation. `finalize_period` takes the same key, so
 /// a period is never finalized in the middle of a calculation.
@@ -35,26 +37,38 @@ struct Flag {
 }
 
 impl PgCalculation {
-    pub(crate) fn begin(mut conn: PgConn, period: Period, scope: &CalculationScope) -> Result<Self, CalculationStoreError> {
+    pub(crate) fn begin(
+        mut conn: PgConn,
+        period: Period,
+        scope: &CalculationScope,
+    ) -> Result<Self, CalculationStoreError> {
         AnsiTransactionManager::begin_transaction(&mut *conn).map_err(store_err)?;
-        let mut tx = Self { conn, period, open: true };
-        let locked: Flag = sql_query("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS flag")
-            .bind::<Text, _>(lock_key(period))
-            .get_result(&mut *tx.conn)
-            .map_err(store_err)?;
+        let mut tx = Self {
+            conn,
+            period,
+            open: true,
+        };
+        let locked: Flag =
+            sql_query("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS flag")
+                .bind::<Text, _>(lock_key(period))
+                .get_result(&mut *tx.conn)
+                .map_err(store_err)?;
         if !locked.flag {
             return Err(CalculationStoreError::AlreadyRunning(period));
         }
-        let finalized: Flag = sql_query("SELECT EXISTS (SELECT 1 FROM finalized_period WHERE period = $1) AS flag")
-            .bind::<Text, _>(period.to_string())
-            .get_result(&mut *tx.conn)
-            .map_err(store_err)?;
+        let finalized: Flag =
+            sql_query("SELECT EXISTS (SELECT 1 FROM finalized_period WHERE period = $1) AS flag")
+                .bind::<Text, _>(period.to_string())
+                .get_result(&mut *tx.conn)
+                .map_err(store_err)?;
         if finalized.flag {
             return Err(CalculationStoreError::Finalized(period));
         }
         let codes: Option<Vec<&str>> = match scope {
             CalculationScope::All => None,
-            CalculationScope::Sellers(codes) => Some(codes.iter().map(SellerCode::as_str).collect()),
+            CalculationScope::Sellers(codes) => {
+                Some(codes.iter().map(SellerCode::as_str).collect())
+            }
         };
         for table in ["surcharge_event", "seller_score"] {
             sql_query(format!(
@@ -101,8 +115,16 @@ impl CalculationTx for PgCalculation {
         }
         let period = self.period.to_string();
         let codes: Vec<&str> = scores.iter().map(|s| s.seller_code.as_str()).collect();
-        let component = |c: Component| scores.iter().map(|s| opt_txt(s.result.component_score(c))).collect::<Vec<_>>();
-        let results = scores.iter().map(|s| json(&s.result)).collect::<Result<Vec<_>, _>>()?;
+        let component = |c: Component| {
+            scores
+                .iter()
+                .map(|s| opt_txt(s.result.component_score(c)))
+                .collect::<Vec<_>>()
+        };
+        let results = scores
+            .iter()
+            .map(|s| json(&s.result))
+            .collect::<Result<Vec<_>, _>>()?;
         sql_query(
             "INSERT INTO seller_score (seller_id, period, am_id, status, sos_score, tier, p_score, o_score, t_score, \
                f_score, i_score, result, calculated_at) \
@@ -162,7 +184,9 @@ impl CalculationTx for PgCalculation {
         Ok(())
     }
 
-    fn period_sos_by_am(&mut self) -> Result<Vec<(AmId, SellerCode, Option<Decimal>)>, CalculationStoreError> {
+    fn period_sos_by_am(
+        &mut self,
+    ) -> Result<Vec<(AmId, SellerCode, Option<Decimal>)>, CalculationStoreError> {
         let rows: Vec<SosRow> = sql_query(
             "SELECT sc.am_id, s.seller_code, sc.sos_score::text AS sos_score FROM seller_score sc \
              JOIN seller s ON s.id = sc.seller_id WHERE sc.period = $1 AND sc.am_id IS NOT NULL ORDER BY s.seller_code",
@@ -172,7 +196,9 @@ impl CalculationTx for PgCalculation {
         .map_err(store_err)?;
         rows.into_iter()
             .map(|r| {
-                let bad = |e: String| CalculationStoreError::Unknown(anyhow::anyhow!("stored score: {e}"));
+                let bad = |e: String| {
+                    CalculationStoreError::Unknown(anyhow::anyhow!("stored score: {e}"))
+                };
                 Ok((
                     AmId::new(r.am_id).map_err(bad)?,
                     SellerCode::parse(r.seller_code).map_err(bad)?,
@@ -182,7 +208,10 @@ impl CalculationTx for PgCalculation {
             .collect()
     }
 
-    fn write_am_scores(&mut self, scores: &[AmPortfolioScore]) -> Result<(), CalculationStoreError> {
+    fn write_am_scores(
+        &mut self,
+        scores: &[AmPortfolioScore],
+    ) -> Result<(), CalculationStoreError> {
         let period = self.period.to_string();
         sql_query(
             "UPDATE am_portfolio_period_score SET seller_count = NULL, avg_sos = NULL, sos_delta = NULL, kpi_score = NULL, \
@@ -196,7 +225,10 @@ impl CalculationTx for PgCalculation {
         }
         let mut sorted: Vec<&AmPortfolioScore> = scores.iter().collect();
         sorted.sort_by_key(|s| s.am_id);
-        let results = sorted.iter().map(|s| json(*s)).collect::<Result<Vec<_>, _>>()?;
+        let results = sorted
+            .iter()
+            .map(|s| json(*s))
+            .collect::<Result<Vec<_>, _>>()?;
         sql_query(
             "INSERT INTO am_portfolio_period_score (am_id, period, seller_count, avg_sos, sos_delta, kpi_score, \
                bonus_or_penalty_amount, result, calculated_at) \
@@ -223,7 +255,8 @@ impl CalculationTx for PgCalculation {
     }
 
     fn commit(mut self: Box<Self>, run: &CalculationRun) -> Result<i64, CalculationStoreError> {
-        let id = super::scores::insert_run(&mut self.conn, run).map_err(CalculationStoreError::from)?;
+        let id =
+            super::scores::insert_run(&mut self.conn, run).map_err(CalculationStoreError::from)?;
         AnsiTransactionManager::commit_transaction(&mut *self.conn).map_err(store_err)?;
         self.open = false;
         Ok(id)

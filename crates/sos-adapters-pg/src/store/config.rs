@@ -39,12 +39,15 @@ struct ConfigRow {
 
 impl ConfigRow {
     fn into_record(self) -> Result<ConfigRecord, StoreError> {
-        let config_type: ConfigType = self
-            .config_type
-            .parse()
-            .map_err(|e| StoreError::Unknown(anyhow::anyhow!("stored config row {}: {e}", self.id)))?;
-        let body = ConfigBody::parse(config_type, &self.body)
-            .map_err(|e| StoreError::Unknown(anyhow::anyhow!("stored config row {} is invalid: {e}", self.id)))?;
+        let config_type: ConfigType = self.config_type.parse().map_err(|e| {
+            StoreError::Unknown(anyhow::anyhow!("stored config row {}: {e}", self.id))
+        })?;
+        let body = ConfigBody::parse(config_type, &self.body).map_err(|e| {
+            StoreError::Unknown(anyhow::anyhow!(
+                "stored config row {} is invalid: {e}",
+                self.id
+            ))
+        })?;
         Ok(ConfigRecord {
             id: ConfigId(self.id),
             config_type,
@@ -65,7 +68,11 @@ fn records(rows: Vec<ConfigRow>) -> Result<Vec<ConfigRecord>, StoreError> {
 }
 
 impl ConfigStore for PgStore {
-    fn list_config(&self, config_type: ConfigType, include_inactive: bool) -> Result<Vec<ConfigRecord>, StoreError> {
+    fn list_config(
+        &self,
+        config_type: ConfigType,
+        include_inactive: bool,
+    ) -> Result<Vec<ConfigRecord>, StoreError> {
         let mut conn = self.conn()?;
         let rows: Vec<ConfigRow> = sql_query(format!(
             "SELECT {COLUMNS} FROM sos_config WHERE config_type = $1 AND ($2 OR is_active) ORDER BY id"
@@ -77,13 +84,19 @@ impl ConfigStore for PgStore {
         records(rows)
     }
 
-    fn get_config(&self, config_type: ConfigType, id: ConfigId) -> Result<ConfigRecord, StoreError> {
+    fn get_config(
+        &self,
+        config_type: ConfigType,
+        id: ConfigId,
+    ) -> Result<ConfigRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: ConfigRow = sql_query(format!("SELECT {COLUMNS} FROM sos_config WHERE config_type = $1 AND id = $2"))
-            .bind::<Text, _>(config_type.as_str())
-            .bind::<BigInt, _>(id.0)
-            .get_result(&mut conn)
-            .map_err(db_err)?;
+        let row: ConfigRow = sql_query(format!(
+            "SELECT {COLUMNS} FROM sos_config WHERE config_type = $1 AND id = $2"
+        ))
+        .bind::<Text, _>(config_type.as_str())
+        .bind::<BigInt, _>(id.0)
+        .get_result(&mut conn)
+        .map_err(db_err)?;
         row.into_record()
     }
 
@@ -126,7 +139,12 @@ impl ConfigStore for PgStore {
         row.into_record()
     }
 
-    fn deactivate_config(&self, config_type: ConfigType, id: ConfigId, actor: &str) -> Result<ConfigRecord, StoreError> {
+    fn deactivate_config(
+        &self,
+        config_type: ConfigType,
+        id: ConfigId,
+        actor: &str,
+    ) -> Result<ConfigRecord, StoreError> {
         let mut conn = self.conn()?;
         let row: ConfigRow = sql_query(format!(
             "UPDATE sos_config SET is_active = false, updated_by = $3, updated_at = now() \
@@ -142,9 +160,10 @@ impl ConfigStore for PgStore {
 
     fn all_config(&self) -> Result<Vec<ConfigRecord>, StoreError> {
         let mut conn = self.conn()?;
-        let rows: Vec<ConfigRow> = sql_query(format!("SELECT {COLUMNS} FROM sos_config ORDER BY id"))
-            .load(&mut conn)
-            .map_err(db_err)?;
+        let rows: Vec<ConfigRow> =
+            sql_query(format!("SELECT {COLUMNS} FROM sos_config ORDER BY id"))
+                .load(&mut conn)
+                .map_err(db_err)?;
         records(rows)
     }
 

@@ -13,11 +13,12 @@ use sos_domain::{
     AmId, CampaignCode, SellerCode,
 };
 use sos_ports::{
-    AccountManagerStore, CampaignRecord, CampaignStore, Page, PageRequest, SellerFilter, SellerRecord, SellerStore,
-    StoreError,
+    AccountManagerStore, CampaignRecord, CampaignStore, Page, PageRequest, SellerFilter,
+    SellerRecord, SellerStore, StoreError,
 };
 
-const SELLER_COLUMNS: &str = "seller_code, company_name, contract_type, country_code, warehouse_id, status, \
+const SELLER_COLUMNS: &str =
+    "seller_code, company_name, contract_type, country_code, warehouse_id, status, \
      onboarded_at, am_id, created_at, updated_at, created_by, updated_by";
 
 #[derive(QueryableByName)]
@@ -54,7 +55,8 @@ impl SellerRow {
     }
 
     fn into_record(self) -> Result<SellerRecord, StoreError> {
-        let bad = |what: String| StoreError::Unknown(anyhow::anyhow!("stored seller is invalid: {what}"));
+        let bad =
+            |what: String| StoreError::Unknown(anyhow::anyhow!("stored seller is invalid: {what}"));
         Ok(SellerRecord {
             seller: Seller {
                 seller_code: SellerCode::parse(self.seller_code).map_err(bad)?,
@@ -89,7 +91,9 @@ fn am_conflict(e: StoreError, am: Option<AmId>) -> StoreError {
         (StoreError::Conflict(c), Some(id)) if c.contains("am_id") => {
             StoreError::Conflict(format!("account manager {id} does not exist"))
         }
-        (StoreError::Conflict(c), _) if c.contains("seller_code") => StoreError::Conflict("seller already exists".into()),
+        (StoreError::Conflict(c), _) if c.contains("seller_code") => {
+            StoreError::Conflict("seller already exists".into())
+        }
         (other, _) => other,
     }
 }
@@ -138,17 +142,26 @@ impl SellerStore for PgStore {
 
     fn get_seller(&self, code: &SellerCode) -> Result<SellerRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: SellerRow = sql_query(format!("SELECT {SELLER_COLUMNS} FROM seller WHERE seller_code = $1"))
-            .bind::<Text, _>(code.as_str())
-            .get_result(&mut conn)
-            .map_err(db_err)?;
+        let row: SellerRow = sql_query(format!(
+            "SELECT {SELLER_COLUMNS} FROM seller WHERE seller_code = $1"
+        ))
+        .bind::<Text, _>(code.as_str())
+        .get_result(&mut conn)
+        .map_err(db_err)?;
         row.into_record()
     }
 
-    fn list_sellers(&self, filter: &SellerFilter, page: PageRequest) -> Result<Page<SellerRecord>, StoreError> {
+    fn list_sellers(
+        &self,
+        filter: &SellerFilter,
+        page: PageRequest,
+    ) -> Result<Page<SellerRecord>, StoreError> {
         let mut conn = self.conn()?;
         let pattern = filter.search.as_ref().map(|s| {
-            let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let escaped = s
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             format!("%{escaped}%")
         });
         let condition = "($1::text IS NULL OR status = $1) AND ($2::bigint IS NULL OR am_id = $2) \
@@ -156,13 +169,15 @@ impl SellerStore for PgStore {
              AND ($4::text IS NULL OR seller_code ILIKE $4 OR company_name ILIKE $4)";
         let status = filter.status.map(SellerStatus::as_str);
         let am = filter.am_id.map(AmId::get);
-        let total: CountRow = sql_query(format!("SELECT count(*) AS n FROM seller WHERE {condition}"))
-            .bind::<Nullable<Text>, _>(status)
-            .bind::<Nullable<BigInt>, _>(am)
-            .bind::<Nullable<Text>, _>(filter.warehouse_id.as_deref())
-            .bind::<Nullable<Text>, _>(pattern.as_deref())
-            .get_result(&mut conn)
-            .map_err(db_err)?;
+        let total: CountRow = sql_query(format!(
+            "SELECT count(*) AS n FROM seller WHERE {condition}"
+        ))
+        .bind::<Nullable<Text>, _>(status)
+        .bind::<Nullable<BigInt>, _>(am)
+        .bind::<Nullable<Text>, _>(filter.warehouse_id.as_deref())
+        .bind::<Nullable<Text>, _>(pattern.as_deref())
+        .get_result(&mut conn)
+        .map_err(db_err)?;
         let rows: Vec<SellerRow> = sql_query(format!(
             "SELECT {SELLER_COLUMNS} FROM seller WHERE {condition} ORDER BY seller_code LIMIT $5 OFFSET $6"
         ))
@@ -175,7 +190,10 @@ impl SellerStore for PgStore {
         .load(&mut conn)
         .map_err(db_err)?;
         Ok(Page {
-            items: rows.into_iter().map(SellerRow::into_record).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(SellerRow::into_record)
+                .collect::<Result<_, _>>()?,
             page: page.page,
             limit: page.limit,
             total: u64::try_from(total.n).unwrap_or(0),
@@ -212,7 +230,9 @@ struct CampaignRow {
 
 impl CampaignRow {
     fn into_record(self) -> Result<CampaignRecord, StoreError> {
-        let bad = |what: String| StoreError::Unknown(anyhow::anyhow!("stored campaign is invalid: {what}"));
+        let bad = |what: String| {
+            StoreError::Unknown(anyhow::anyhow!("stored campaign is invalid: {what}"))
+        };
         let campaign_type: CampaignType = self.campaign_type.parse().map_err(bad)?;
         let campaign = Campaign::new(
             CampaignCode::parse(self.campaign_code).map_err(bad)?,
@@ -234,7 +254,11 @@ impl CampaignRow {
 }
 
 impl CampaignStore for PgStore {
-    fn create_campaign(&self, campaign: &Campaign, actor: &str) -> Result<CampaignRecord, StoreError> {
+    fn create_campaign(
+        &self,
+        campaign: &Campaign,
+        actor: &str,
+    ) -> Result<CampaignRecord, StoreError> {
         let mut conn = self.conn()?;
         let row: CampaignRow = sql_query(format!(
             "INSERT INTO campaign (campaign_code, name, campaign_type, start_date, end_date, created_by, updated_by) \
@@ -254,7 +278,12 @@ impl CampaignStore for PgStore {
         row.into_record()
     }
 
-    fn update_campaign(&self, campaign: &Campaign, is_active: bool, actor: &str) -> Result<CampaignRecord, StoreError> {
+    fn update_campaign(
+        &self,
+        campaign: &Campaign,
+        is_active: bool,
+        actor: &str,
+    ) -> Result<CampaignRecord, StoreError> {
         let mut conn = self.conn()?;
         let row: CampaignRow = sql_query(format!(
             "UPDATE campaign SET name = $2, campaign_type = $3, start_date = $4, end_date = $5, is_active = $6, \
@@ -274,19 +303,26 @@ impl CampaignStore for PgStore {
 
     fn get_campaign(&self, code: &CampaignCode) -> Result<CampaignRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: CampaignRow = sql_query(format!("SELECT {CAMPAIGN_COLUMNS} FROM campaign WHERE campaign_code = $1"))
-            .bind::<Text, _>(code.as_str())
-            .get_result(&mut conn)
-            .map_err(db_err)?;
+        let row: CampaignRow = sql_query(format!(
+            "SELECT {CAMPAIGN_COLUMNS} FROM campaign WHERE campaign_code = $1"
+        ))
+        .bind::<Text, _>(code.as_str())
+        .get_result(&mut conn)
+        .map_err(db_err)?;
         row.into_record()
     }
 
-    fn list_campaigns(&self, include_inactive: bool, page: PageRequest) -> Result<Page<CampaignRecord>, StoreError> {
+    fn list_campaigns(
+        &self,
+        include_inactive: bool,
+        page: PageRequest,
+    ) -> Result<Page<CampaignRecord>, StoreError> {
         let mut conn = self.conn()?;
-        let total: CountRow = sql_query("SELECT count(*) AS n FROM campaign WHERE ($1 OR is_active)")
-            .bind::<Bool, _>(include_inactive)
-            .get_result(&mut conn)
-            .map_err(db_err)?;
+        let total: CountRow =
+            sql_query("SELECT count(*) AS n FROM campaign WHERE ($1 OR is_active)")
+                .bind::<Bool, _>(include_inactive)
+                .get_result(&mut conn)
+                .map_err(db_err)?;
         let rows: Vec<CampaignRow> = sql_query(format!(
             "SELECT {CAMPAIGN_COLUMNS} FROM campaign WHERE ($1 OR is_active) \
              ORDER BY start_date DESC, campaign_code LIMIT $2 OFFSET $3"
@@ -297,7 +333,10 @@ impl CampaignStore for PgStore {
         .load(&mut conn)
         .map_err(db_err)?;
         Ok(Page {
-            items: rows.into_iter().map(CampaignRow::into_record).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(CampaignRow::into_record)
+                .collect::<Result<_, _>>()?,
             page: page.page,
             limit: page.limit,
             total: u64::try_from(total.n).unwrap_or(0),
@@ -342,7 +381,9 @@ impl AccountManagerStore for PgStore {
         .bind::<Text, _>(actor)
         .get_result(&mut conn)
         .map_err(|e| match db_err(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("account manager {} already exists", am.id)),
+            StoreError::Conflict(_) => {
+                StoreError::Conflict(format!("account manager {} already exists", am.id))
+            }
             other => other,
         })?;
         row.into_am()
@@ -366,19 +407,25 @@ impl AccountManagerStore for PgStore {
 
     fn get_am(&self, id: AmId) -> Result<AccountManager, StoreError> {
         let mut conn = self.conn()?;
-        let row: AmRow = sql_query("SELECT id, name, email, is_active FROM account_manager WHERE id = $1")
-            .bind::<BigInt, _>(id.get())
-            .get_result(&mut conn)
-            .map_err(db_err)?;
+        let row: AmRow =
+            sql_query("SELECT id, name, email, is_active FROM account_manager WHERE id = $1")
+                .bind::<BigInt, _>(id.get())
+                .get_result(&mut conn)
+                .map_err(db_err)?;
         row.into_am()
     }
 
-    fn list_ams(&self, include_inactive: bool, page: PageRequest) -> Result<Page<AccountManager>, StoreError> {
+    fn list_ams(
+        &self,
+        include_inactive: bool,
+        page: PageRequest,
+    ) -> Result<Page<AccountManager>, StoreError> {
         let mut conn = self.conn()?;
-        let total: CountRow = sql_query("SELECT count(*) AS n FROM account_manager WHERE ($1 OR is_active)")
-            .bind::<Bool, _>(include_inactive)
-            .get_result(&mut conn)
-            .map_err(db_err)?;
+        let total: CountRow =
+            sql_query("SELECT count(*) AS n FROM account_manager WHERE ($1 OR is_active)")
+                .bind::<Bool, _>(include_inactive)
+                .get_result(&mut conn)
+                .map_err(db_err)?;
         let rows: Vec<AmRow> = sql_query(
             "SELECT id, name, email, is_active FROM account_manager WHERE ($1 OR is_active) ORDER BY id LIMIT $2 OFFSET $3",
         )
@@ -388,7 +435,10 @@ impl AccountManagerStore for PgStore {
         .load(&mut conn)
         .map_err(db_err)?;
         Ok(Page {
-            items: rows.into_iter().map(AmRow::into_am).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(AmRow::into_am)
+                .collect::<Result<_, _>>()?,
             page: page.page,
             limit: page.limit,
             total: u64::try_from(total.n).unwrap_or(0),

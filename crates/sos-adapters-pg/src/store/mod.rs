@@ -39,7 +39,9 @@ pub struct PgStore {
 
 impl std::fmt::Debug for PgStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgStore").field("pool", &self.pool.state()).finish_non_exhaustive()
+        f.debug_struct("PgStore")
+            .field("pool", &self.pool.state())
+            .finish_non_exhaustive()
     }
 }
 
@@ -106,18 +108,27 @@ impl Clock for PgStore {
 pub(crate) fn db_err(e: DieselError) -> StoreError {
     match e {
         DieselError::NotFound => StoreError::NotFound,
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, info) => {
-            StoreError::Unavailable(info.message().to_owned())
-        }
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation, info) => {
-            StoreError::Conflict(info.constraint_name().unwrap_or("unique constraint").to_owned())
-        }
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            info,
+        ) => StoreError::Unavailable(info.message().to_owned()),
+        DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
+            info,
+        ) => StoreError::Conflict(
+            info.constraint_name()
+                .unwrap_or("unique constraint")
+                .to_owned(),
+        ),
         other => StoreError::Unknown(anyhow::Error::new(other)),
     }
 }
 
 /// Runs `f` in a transaction; `E` must absorb driver errors.
-pub(crate) fn in_tx<T, E>(conn: &mut PgConnection, f: impl FnOnce(&mut PgConnection) -> Result<T, E>) -> Result<T, E>
+pub(crate) fn in_tx<T, E>(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> Result<T, E>,
+) -> Result<T, E>
 where
     E: From<DieselError>,
 {

@@ -17,14 +17,16 @@ use sos_domain::{
     config::ConfigId,
     decimal::round2,
     inputs::{
-        CampaignInput, CampaignType, ForecastVersion, InventorySnapshot, InventorySnapshotDraft, OrderStats,
-        PaymentStats, PaymentStatsDraft, RevenueRecord, SellerInputs, TicketBreakdown, TicketStats,
+        CampaignInput, CampaignType, ForecastVersion, InventorySnapshot, InventorySnapshotDraft,
+        OrderStats, PaymentStats, PaymentStatsDraft, RevenueRecord, SellerInputs, TicketBreakdown,
+        TicketStats,
     },
     AmId, AmPortfolioScore, CampaignCode, PerComponent, Period, ScoreResult, SellerCode, TierName,
 };
 use sos_ports::{
-    AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, Page, PageRequest, PeriodSummary,
-    RunStatus, ScoreFilter, ScoreStore, SellerWithInputs, StoreError, StoredScore, TierCount,
+    AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, Page,
+    PageRequest, PeriodSummary, RunStatus, ScoreFilter, ScoreStore, SellerWithInputs, StoreError,
+    StoredScore, TierCount,
 };
 use std::collections::HashMap;
 
@@ -163,7 +165,10 @@ struct TierRow {
 fn orders(row: OrderRow) -> Result<OrderStats, StoreError> {
     OrderStats::new(
         count(row.total_orders).map_err(bad)?,
-        row.orders_within_30min.map(count).transpose().map_err(bad)?,
+        row.orders_within_30min
+            .map(count)
+            .transpose()
+            .map_err(bad)?,
         row.orders_late.map(count).transpose().map_err(bad)?,
         opt_dec(row.avg_push_time_minutes).map_err(bad)?,
     )
@@ -230,7 +235,9 @@ fn by_seller<R: QueryableByName<diesel::pg::Pg> + 'static, T>(
         .bind::<Array<BigInt>, _>(ids)
         .load(conn)
         .map_err(db_err)?;
-    rows.into_iter().map(|r| Ok((seller_of(&r), convert(r)?))).collect()
+    rows.into_iter()
+        .map(|r| Ok((seller_of(&r), convert(r)?)))
+        .collect()
 }
 
 pub(crate) fn insert_run(conn: &mut PgConnection, run: &CalculationRun) -> Result<i64, StoreError> {
@@ -297,7 +304,8 @@ impl ScoreRow {
     }
 }
 
-const SCORE_SELECT: &str = "SELECT s.seller_code, sc.period, sc.am_id, sc.result, sc.calculated_at \
+const SCORE_SELECT: &str =
+    "SELECT s.seller_code, sc.period, sc.am_id, sc.result, sc.calculated_at \
      FROM seller_score sc JOIN seller s ON s.id = sc.seller_id";
 
 #[derive(QueryableByName)]
@@ -338,7 +346,11 @@ impl RunRow {
         Ok(CalculationRun {
             id: self.id,
             period: Period::parse(&self.period).map_err(bad)?,
-            seller_codes: self.seller_codes.map(serde_json::from_value).transpose().map_err(bad)?,
+            seller_codes: self
+                .seller_codes
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(bad)?,
             status: match self.status.as_str() {
                 "succeeded" => RunStatus::Succeeded,
                 "dry_run" => RunStatus::DryRun,
@@ -370,7 +382,9 @@ impl ScoreStore for PgStore {
         let conn = &mut *conn;
         let only: Option<Vec<&str>> = match scope {
             CalculationScope::All => None,
-            CalculationScope::Sellers(codes) => Some(codes.iter().map(SellerCode::as_str).collect()),
+            CalculationScope::Sellers(codes) => {
+                Some(codes.iter().map(SellerCode::as_str).collect())
+            }
         };
         // One repeatable-read snapshot, so every kind of input is read as of the same instant.
         let loaded = conn.build_transaction().read_only().repeatable_read().run(|conn| -> Result<_, TxFail> {
@@ -553,8 +567,13 @@ impl ScoreStore for PgStore {
         rows.into_iter()
             .map(|r| {
                 let am = r.am.into_am()?;
-                let revenue = match (opt_dec(r.revenue_target).map_err(bad)?, opt_dec(r.revenue_actual).map_err(bad)?) {
-                    (Some(t), Some(a)) => Some(RevenueRecord::new(am.id, period, t, a).map_err(bad)?),
+                let revenue = match (
+                    opt_dec(r.revenue_target).map_err(bad)?,
+                    opt_dec(r.revenue_actual).map_err(bad)?,
+                ) {
+                    (Some(t), Some(a)) => {
+                        Some(RevenueRecord::new(am.id, period, t, a).map_err(bad)?)
+                    }
                     _ => None,
                 };
                 Ok(AmInputs {
@@ -603,14 +622,20 @@ impl ScoreStore for PgStore {
             flag: bool,
         }
         let mut conn = self.conn()?;
-        let f: Flag = sql_query("SELECT EXISTS (SELECT 1 FROM finalized_period WHERE period = $1) AS flag")
-            .bind::<Text, _>(period.to_string())
-            .get_result(&mut *conn)
-            .map_err(db_err)?;
+        let f: Flag =
+            sql_query("SELECT EXISTS (SELECT 1 FROM finalized_period WHERE period = $1) AS flag")
+                .bind::<Text, _>(period.to_string())
+                .get_result(&mut *conn)
+                .map_err(db_err)?;
         Ok(f.flag)
     }
 
-    fn list_scores(&self, period: Period, filter: &ScoreFilter, page: PageRequest) -> Result<Page<StoredScore>, StoreError> {
+    fn list_scores(
+        &self,
+        period: Period,
+        filter: &ScoreFilter,
+        page: PageRequest,
+    ) -> Result<Page<StoredScore>, StoreError> {
         #[derive(QueryableByName)]
         struct N {
             #[diesel(sql_type = BigInt)]
@@ -642,7 +667,10 @@ impl ScoreStore for PgStore {
         .load(&mut *conn)
         .map_err(db_err)?;
         Ok(Page {
-            items: rows.into_iter().map(ScoreRow::into_stored).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(ScoreRow::into_stored)
+                .collect::<Result<_, _>>()?,
             page: page.page,
             limit: page.limit,
             total: u64::try_from(total.n).unwrap_or(0),
@@ -651,20 +679,24 @@ impl ScoreStore for PgStore {
 
     fn seller_history(&self, seller: &SellerCode) -> Result<Vec<StoredScore>, StoreError> {
         let mut conn = self.conn()?;
-        let rows: Vec<ScoreRow> = sql_query(format!("{SCORE_SELECT} WHERE s.seller_code = $1 ORDER BY sc.period DESC"))
-            .bind::<Text, _>(seller.as_str())
-            .load(&mut *conn)
-            .map_err(db_err)?;
+        let rows: Vec<ScoreRow> = sql_query(format!(
+            "{SCORE_SELECT} WHERE s.seller_code = $1 ORDER BY sc.period DESC"
+        ))
+        .bind::<Text, _>(seller.as_str())
+        .load(&mut *conn)
+        .map_err(db_err)?;
         rows.into_iter().map(ScoreRow::into_stored).collect()
     }
 
     fn get_score(&self, seller: &SellerCode, period: Period) -> Result<StoredScore, StoreError> {
         let mut conn = self.conn()?;
-        let row: ScoreRow = sql_query(format!("{SCORE_SELECT} WHERE s.seller_code = $1 AND sc.period = $2"))
-            .bind::<Text, _>(seller.as_str())
-            .bind::<Text, _>(period.to_string())
-            .get_result(&mut *conn)
-            .map_err(db_err)?;
+        let row: ScoreRow = sql_query(format!(
+            "{SCORE_SELECT} WHERE s.seller_code = $1 AND sc.period = $2"
+        ))
+        .bind::<Text, _>(seller.as_str())
+        .bind::<Text, _>(period.to_string())
+        .get_result(&mut *conn)
+        .map_err(db_err)?;
         row.into_stored()
     }
 
@@ -713,7 +745,9 @@ impl ScoreStore for PgStore {
         .bind::<Text, _>(period.to_string())
         .load(&mut *conn)
         .map_err(db_err)?;
-        let avg = |v: Option<String>| -> Result<_, StoreError> { Ok(opt_dec(v).map_err(bad)?.map(round2)) };
+        let avg = |v: Option<String>| -> Result<_, StoreError> {
+            Ok(opt_dec(v).map_err(bad)?.map(round2))
+        };
         Ok(PeriodSummary {
             period,
             finalized: agg.finalized,
@@ -757,7 +791,11 @@ impl ScoreStore for PgStore {
         serde_json::from_value(row.result).map_err(bad)
     }
 
-    fn list_runs(&self, period: Option<Period>, limit: u32) -> Result<Vec<CalculationRun>, StoreError> {
+    fn list_runs(
+        &self,
+        period: Option<Period>,
+        limit: u32,
+    ) -> Result<Vec<CalculationRun>, StoreError> {
         let mut conn = self.conn()?;
         let rows: Vec<RunRow> = sql_query(
             "SELECT id, period, seller_codes, status, started_at, finished_at, duration_ms, sellers_scored, \

@@ -60,7 +60,10 @@ impl PgStore {
         let mut found = HashMap::with_capacity(codes.len());
         let mut missing: Vec<String> = Vec::new();
         {
-            let cache = self.seller_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let cache = self
+                .seller_ids
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             for code in codes {
                 match cache.get(*code) {
                     Some(id) => {
@@ -71,10 +74,14 @@ impl PgStore {
             }
         }
         if !missing.is_empty() {
-            let rows: Vec<CodeId> = sql_query("SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)")
-                .bind::<Array<Text>, _>(&missing)
-                .load(conn)?;
-            let mut cache = self.seller_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let rows: Vec<CodeId> =
+                sql_query("SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)")
+                    .bind::<Array<Text>, _>(&missing)
+                    .load(conn)?;
+            let mut cache = self
+                .seller_ids
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             for row in rows {
                 if let Ok(code) = SellerCode::parse(row.code) {
                     cache.insert(code.clone(), row.id);
@@ -82,7 +89,11 @@ impl PgStore {
                 }
             }
         }
-        let unknown: Vec<SellerCode> = codes.iter().filter(|c| !found.contains_key(**c)).map(|c| (*c).clone()).collect();
+        let unknown: Vec<SellerCode> = codes
+            .iter()
+            .filter(|c| !found.contains_key(**c))
+            .map(|c| (*c).clone())
+            .collect();
         if unknown.is_empty() {
             Ok(found)
         } else {
@@ -91,16 +102,24 @@ impl PgStore {
     }
 }
 
-fn campaign_ids(conn: &mut PgConnection, codes: &BTreeSet<&CampaignCode>) -> Result<HashMap<CampaignCode, i64>, TxError> {
+fn campaign_ids(
+    conn: &mut PgConnection,
+    codes: &BTreeSet<&CampaignCode>,
+) -> Result<HashMap<CampaignCode, i64>, TxError> {
     let wanted: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
-    let rows: Vec<CodeId> = sql_query("SELECT campaign_code AS code, id FROM campaign WHERE campaign_code = ANY($1)")
-        .bind::<Array<Text>, _>(&wanted)
-        .load(conn)?;
+    let rows: Vec<CodeId> =
+        sql_query("SELECT campaign_code AS code, id FROM campaign WHERE campaign_code = ANY($1)")
+            .bind::<Array<Text>, _>(&wanted)
+            .load(conn)?;
     let found: HashMap<CampaignCode, i64> = rows
         .into_iter()
         .filter_map(|r| Some((CampaignCode::parse(r.code).ok()?, r.id)))
         .collect();
-    let unknown: Vec<CampaignCode> = codes.iter().filter(|c| !found.contains_key(**c)).map(|c| (*c).clone()).collect();
+    let unknown: Vec<CampaignCode> = codes
+        .iter()
+        .filter(|c| !found.contains_key(**c))
+        .map(|c| (*c).clone())
+        .collect();
     if unknown.is_empty() {
         Ok(found)
     } else {
@@ -119,7 +138,11 @@ fn check_ams(conn: &mut PgConnection, ams: &BTreeSet<AmId>) -> Result<(), TxErro
         .bind::<Array<BigInt>, _>(&wanted)
         .load(conn)?;
     let found: BTreeSet<i64> = rows.into_iter().map(|r| r.id).collect();
-    let unknown: Vec<AmId> = ams.iter().filter(|a| !found.contains(&a.get())).copied().collect();
+    let unknown: Vec<AmId> = ams
+        .iter()
+        .filter(|a| !found.contains(&a.get()))
+        .copied()
+        .collect();
     if unknown.is_empty() {
         Ok(())
     } else {
@@ -127,7 +150,10 @@ fn check_ams(conn: &mut PgConnection, ams: &BTreeSet<AmId>) -> Result<(), TxErro
     }
 }
 
-fn upsert_orders(conn: &mut PgConnection, rows: &[(i64, Period, &OrderStats)]) -> Result<(), DieselError> {
+fn upsert_orders(
+    conn: &mut PgConnection,
+    rows: &[(i64, Period, &OrderStats)],
+) -> Result<(), DieselError> {
     let mut rows = rows.to_vec();
     rows.sort_by_key(|(id, p, _)| (*id, *p));
     sql_query(
@@ -200,7 +226,10 @@ fn upsert_raw_orders(
     .bind::<Array<Nullable<Timestamptz>>, _>(sorted.iter().map(|o| o.pushed_at).collect::<Vec<_>>())
     .bind::<Array<Text>, _>(sorted.iter().map(|o| status_name(o.status)).collect::<Vec<_>>())
     .execute(conn)?;
-    let periods: BTreeSet<Period> = orders.iter().map(|o| Period::of_date(o.created_at.date_naive())).collect();
+    let periods: BTreeSet<Period> = orders
+        .iter()
+        .map(|o| Period::of_date(o.created_at.date_naive()))
+        .collect();
     let mut aggregates = Vec::with_capacity(periods.len());
     for period in periods {
         let stored: Vec<RawOrderRow> = sql_query(
@@ -218,15 +247,22 @@ fn upsert_raw_orders(
                 pushed_at: r.pushed_at,
             })
             .collect();
-        aggregates.push((period, OrderStats::from_raw_orders(&raw, max_delay_minutes, now)));
+        aggregates.push((
+            period,
+            OrderStats::from_raw_orders(&raw, max_delay_minutes, now),
+        ));
     }
     Ok(aggregates)
 }
 
-fn upsert_payments(conn: &mut PgConnection, rows: &[(i64, Period, PaymentStats)]) -> Result<(), DieselError> {
+fn upsert_payments(
+    conn: &mut PgConnection,
+    rows: &[(i64, Period, PaymentStats)],
+) -> Result<(), DieselError> {
     let mut rows = rows.to_vec();
     rows.sort_by_key(|(id, p, _)| (*id, *p));
-    let col = |f: fn(&PaymentStats) -> u32| rows.iter().map(|r| to_i64(f(&r.2))).collect::<Vec<_>>();
+    let col =
+        |f: fn(&PaymentStats) -> u32| rows.iter().map(|r| to_i64(f(&r.2))).collect::<Vec<_>>();
     sql_query(
         "INSERT INTO sos_payment_raw (seller_id, period, total_invoices, invoices_on_time, invoices_late_1_7, \
            invoices_late_7_15, invoices_late_15_20, invoices_late_over_20, worst_days_late, total_outstanding_amount, currency) \
@@ -302,8 +338,11 @@ fn upsert_invoices(
         })
         .collect::<Result<Vec<_>, anyhow::Error>>()
         .map_err(|e| TxError::Sync(SyncStoreError::Unknown(e)))?;
-    PaymentStats::from_invoices(&all, currency)
-        .map_err(|e| TxError::Sync(SyncStoreError::Unknown(anyhow::anyhow!("stored invoices no longer aggregate: {e}"))))
+    PaymentStats::from_invoices(&all, currency).map_err(|e| {
+        TxError::Sync(SyncStoreError::Unknown(anyhow::anyhow!(
+            "stored invoices no longer aggregate: {e}"
+        )))
+    })
 }
 
 impl PgStore {
@@ -311,7 +350,10 @@ impl PgStore {
         match batch {
             SyncBatch::Orders(v) => {
                 let ids = self.seller_ids(conn, &v.iter().map(|r| &r.seller).collect())?;
-                let rows: Vec<_> = v.iter().map(|r| (ids[&r.seller], r.period, &r.stats)).collect();
+                let rows: Vec<_> = v
+                    .iter()
+                    .map(|r| (ids[&r.seller], r.period, &r.stats))
+                    .collect();
                 upsert_orders(conn, &rows)?;
             }
             SyncBatch::RawOrders {
@@ -323,7 +365,9 @@ impl PgStore {
                 let mut aggregates = Vec::new();
                 for r in records {
                     let id = ids[&r.seller];
-                    for (period, stats) in upsert_raw_orders(conn, id, &r.orders, *max_delay_minutes, *now)? {
+                    for (period, stats) in
+                        upsert_raw_orders(conn, id, &r.orders, *max_delay_minutes, *now)?
+                    {
                         aggregates.push((id, period, stats));
                     }
                 }
@@ -366,7 +410,10 @@ impl PgStore {
             SyncBatch::CampaignActuals(v) => {
                 let ids = self.seller_ids(conn, &v.iter().map(|r| &r.seller).collect())?;
                 let campaigns = campaign_ids(conn, &v.iter().map(|r| &r.campaign).collect())?;
-                let mut rows: Vec<_> = v.iter().map(|r| (ids[&r.seller], campaigns[&r.campaign], r)).collect();
+                let mut rows: Vec<_> = v
+                    .iter()
+                    .map(|r| (ids[&r.seller], campaigns[&r.campaign], r))
+                    .collect();
                 rows.sort_by_key(|(s, c, _)| (*s, *c));
                 sql_query(
                     "INSERT INTO campaign_actual_result (seller_id, campaign_id, actual_order_volume, actual_sku_breakdown) \
@@ -431,10 +478,16 @@ impl PgStore {
                 let ids = self.seller_ids(conn, &v.iter().map(|r| &r.seller).collect())?;
                 let mut rows: Vec<_> = v.iter().map(|r| (ids[&r.seller], r)).collect();
                 rows.sort_by_key(|(s, r)| (*s, r.snapshot.period()));
-                let fig = |f: fn(&sos_domain::inputs::InventorySnapshotDraft) -> Option<sos_domain::Decimal>| {
-                    rows.iter().map(|(_, r)| opt_txt(f(r.snapshot.figures()))).collect::<Vec<_>>()
+                let fig = |f: fn(
+                    &sos_domain::inputs::InventorySnapshotDraft,
+                ) -> Option<sos_domain::Decimal>| {
+                    rows.iter()
+                        .map(|(_, r)| opt_txt(f(r.snapshot.figures())))
+                        .collect::<Vec<_>>()
                 };
-                let pct = |f: fn(&sos_domain::inputs::AgingPercentages) -> Option<sos_domain::Decimal>| {
+                let pct = |f: fn(
+                    &sos_domain::inputs::AgingPercentages,
+                ) -> Option<sos_domain::Decimal>| {
                     rows.iter()
                         .map(|(_, r)| opt_txt(f(&r.snapshot.aging_percentages())))
                         .collect::<Vec<_>>()

@@ -1,10 +1,11 @@
 //! Grace: new and low-volume sellers get a floor under their scored components, so a first
 //! month or a quiet month does not sink their tier.
 
-use super::{with_two_places, ComponentResult};
+use super::ComponentResult;
 use crate::{
     component::{Component, PerComponent},
     config::GracePeriodConfig,
+    decimal::{compare, with_two_places},
     inputs::SellerInputs,
     period::Period,
 };
@@ -79,8 +80,12 @@ pub fn apply_grace(
             let Some(score) = part.score.filter(|_| rule.applies_to(c)) else {
                 continue;
             };
-            let floor = with_two_places(rule.min_score_floor.min(part.max_points));
-            if score < floor {
+            let floor = with_two_places(if compare(rule.min_score_floor, part.max_points).is_lt() {
+                rule.min_score_floor
+            } else {
+                part.max_points
+            });
+            if compare(score, floor).is_lt() {
                 part.score = Some(floor);
                 raised_components.push(c);
             }

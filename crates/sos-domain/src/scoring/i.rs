@@ -4,7 +4,7 @@
 use super::{finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{AgingBasis, IScoreConfig, Resolved},
-    decimal::floor_div,
+    decimal::{compare, floor_div},
     inputs::{InventorySnapshot, InventorySnapshotDraft},
 };
 use rust_decimal::Decimal;
@@ -79,13 +79,13 @@ pub fn score_i(
             explanation,
         };
     };
-    let steps = if used > rule.base_good_pct {
+    let steps = if compare(used, rule.base_good_pct).is_gt() {
         floor_div(used.saturating_sub(rule.base_good_pct), 5)
     } else {
         Decimal::ZERO
     };
     let before = steps.saturating_mul(rule.penalty_per_5pct);
-    let multiplier_applied = severe_pct >= rule.severe_aging_pct_threshold;
+    let multiplier_applied = compare(severe_pct, rule.severe_aging_pct_threshold).is_ge();
     let penalty = if multiplier_applied {
         before.saturating_mul(rule.severe_storage_multiplier)
     } else {

@@ -21,7 +21,7 @@ pub use result::{
 };
 pub use seller::score_seller;
 
-use crate::decimal::{clamp, round2};
+use crate::decimal::{compare, round2, with_two_places};
 use rust_decimal::Decimal;
 
 /// What a component calculator found, before weights and grace: a score, or why there is none.
@@ -56,13 +56,16 @@ pub struct Calculated<E> {
 /// zero, held within `[0, max_points]`, always written with two decimals (`85.00`). Rounding
 /// before clamping gives the same score for any 2-dp `max_points` and can never leave the range.
 pub(crate) fn finish_score(raw: Decimal, max_points: Decimal) -> Decimal {
-    with_two_places(clamp(round2(raw), Decimal::ZERO, max_points))
-}
-
-/// `value` written with exactly two decimals, so stored results read `85.00`, not `85`.
-pub(crate) fn with_two_places(mut value: Decimal) -> Decimal {
-    value.rescale(2);
-    value
+    let rounded = round2(raw);
+    let negative = |d: Decimal| d.is_sign_negative() && !d.is_zero();
+    let held = if negative(rounded) || negative(max_points) {
+        Decimal::ZERO
+    } else if compare(rounded, max_points).is_gt() {
+        max_points
+    } else {
+        rounded
+    };
+    with_two_places(held)
 }
 
 

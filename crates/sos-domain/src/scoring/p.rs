@@ -5,7 +5,7 @@ use super::{finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     codes::CampaignCode,
     config::{ConfigId, PScoreConfig, Resolved, ResolvedConfig},
-    decimal::{clamp, div_round2, floor_div, percent_of},
+    decimal::{clamp, compare, div_round2, floor_div, max, percent_of},
     inputs::{CampaignInput, CampaignType},
     period::Period,
 };
@@ -95,7 +95,7 @@ fn timeliness(campaign: &CampaignInput, rule: &PScoreConfig, out: &mut CampaignE
     let lost = Decimal::from(days_late).saturating_mul(rule.late_penalty_per_day);
     out.first_submitted_at = Some(first.submitted_at);
     out.days_late = Some(days_late);
-    out.timeliness = Some(rule.on_time_points.saturating_sub(lost).max(Decimal::ZERO));
+    out.timeliness = Some(max(rule.on_time_points.saturating_sub(lost), Decimal::ZERO));
 }
 
 /// The accuracy part, for a judged forecast and a known actual.
@@ -109,9 +109,9 @@ fn accuracy(forecast: u32, actual: u32, rule: &PScoreConfig, out: &mut CampaignE
     }
     let actual = Decimal::from(actual);
     let deviation = percent_of(Decimal::from(forecast) - actual, actual).unwrap_or(Decimal::ZERO);
-    let distance = if deviation < rule.accuracy_good_range_min {
+    let distance = if compare(deviation, rule.accuracy_good_range_min).is_lt() {
         rule.accuracy_good_range_min.saturating_sub(deviation)
-    } else if deviation > rule.accuracy_good_range_max {
+    } else if compare(deviation, rule.accuracy_good_range_max).is_gt() {
         deviation.saturating_sub(rule.accuracy_good_range_max)
     } else {
         Decimal::ZERO
@@ -119,9 +119,11 @@ fn accuracy(forecast: u32, actual: u32, rule: &PScoreConfig, out: &mut CampaignE
     let bands = floor_div(distance, 10);
     out.deviation = Some(deviation);
     out.distance = Some(distance);
-    rule.accuracy_base_points
-        .saturating_sub(bands.saturating_mul(rule.accuracy_penalty_per_10pct))
-        .max(Decimal::ZERO)
+    max(
+        rule.accuracy_base_points
+            .saturating_sub(bands.saturating_mul(rule.accuracy_penalty_per_10pct)),
+        Decimal::ZERO,
+    )
 }
 
 /// One campaign's explanation; its score is set only when it counts.

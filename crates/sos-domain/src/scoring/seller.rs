@@ -14,7 +14,7 @@ use super::{
 use crate::{
     codes::SellerCode,
     component::{Component, PerComponent},
-    config::{Resolved, ResolvedConfig},
+    config::{ConfigId, ResolvedConfig},
     inputs::SellerInputs,
     surcharge::{evaluate_rules, MetricValues},
 };
@@ -44,24 +44,26 @@ fn component<E>(
     }
 }
 
-fn ids<T>(rows: &[Resolved<T>]) -> Vec<crate::config::ConfigId> {
-    rows.iter().filter_map(|r| r.id).collect()
+fn ids(rows: impl ExactSizeIterator<Item = Option<ConfigId>>) -> Vec<ConfigId> {
+    let mut out = Vec::with_capacity(rows.len());
+    out.extend(rows.flatten());
+    out
 }
 
 fn config_ids(config: &ResolvedConfig) -> ConfigIds {
     ConfigIds {
         score_weights: PerComponent::from_fn(|c| config.weights.get(c).id),
-        tiers: ids(&config.tiers),
+        tiers: ids(config.tiers.iter().map(|r| r.id)),
         p_score: PScoreIds {
             major_campaign: config.p_score_major.id,
             mini_campaign: config.p_score_mini.id,
         },
         o_score: config.o_score.id,
-        t_score: ids(&config.t_score),
-        f_score: ids(&config.f_score),
+        t_score: ids(config.t_score.iter().map(|r| r.id)),
+        f_score: ids(config.f_score.iter().map(|r| r.id)),
         i_score: config.i_score.id,
         grace_period: config.grace.id,
-        surcharges: config.surcharges.iter().filter_map(|r| r.id).collect(),
+        surcharges: ids(config.surcharges.iter().map(|r| r.id)),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::{band_for, finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{ConfigId, Resolved, TScoreTierConfig},
-    decimal::{div_round2, weighted_sums},
+    decimal::{ceil_whole, div_round2, weighted_sums},
     inputs::TicketStats,
 };
 use rust_decimal::Decimal;
@@ -87,8 +87,35 @@ pub struct TExplanation {
     pub average_band: Option<TBand>,
 }
 
+/// The hour values the breakdown buckets stand for, as in
+/// [`TicketBreakdown::buckets`](crate::inputs::TicketBreakdown::buckets).
+const BUCKET_HOURS: [i64; 4] = [0, 4, 8, 16];
+
+/// The band of each bucket, with [`band_for`]'s rule (the holding row with the lowest
+/// `tier_index`). The bucket values are whole hours, so each row's bounds are turned into whole
+/// numbers once ([`ceil_whole`]) and the buckets placed with integer comparisons: one pass over
+/// the rows instead of one per bucket.
+fn bucket_bands(rows: &[Resolved<TScoreTierConfig>]) -> [TBand; 4] {
+    let mut best: [Option<&Resolved<TScoreTierConfig>>; 4] = [None; 4];
+    for row in rows {
+        let min = ceil_whole(row.value.response_hours_min);
+        let max = row.value.response_hours_max.map(ceil_whole);
+        for (slot, hours) in best.iter_mut().zip(BUCKET_HOURS) {
+            let holds = min <= hours && max.is_none_or(|m| hours < m);
+            if holds && slot.is_none_or(|b| row.value.tier_index < b.value.tier_index) {
+                *slot = Some(row);
+            }
+        }
+    }
+    best.map(to_band)
+}
+
 fn band(rows: &[Resolved<TScoreTierConfig>], hours: Decimal) -> TBand {
-    match band_for(rows, |t| t.holds(hours), |t| t.tier_index) {
+    to_band(band_for(rows, |t| t.holds(hours), |t| t.tier_index))
+}
+
+fn to_band(row: Option<&Resolved<TScoreTierConfig>>) -> TBand {
+    match row {
         Some(row) => TBand {
             tier_id: row.id,
             tier_index: Some(row.value.tier_index),
@@ -126,13 +153,14 @@ pub fn score_t(
     let raw = if let Some(breakdown) = tickets.breakdown().filter(|b| b.total() > 0) {
         let counted = breakdown.total();
         let raw_buckets = breakdown.buckets();
+        let placed = bucket_bands(bands);
         let buckets: [TBucket; 4] = std::array::from_fn(|i| {
             let (_, hours, count) = raw_buckets[i];
             TBucket {
                 bucket: TicketBucket::ALL[i],
                 hours,
                 count,
-                band: band(bands, hours),
+                band: placed[i],
             }
         });
         let (_, weighted) = weighted_sums(&buckets.map(|b| (Decimal::from(b.count), b.band.points)));

@@ -1,20 +1,19 @@
 //! The weighted total over the scored components, and the tier it reaches.
 
-use super::{with_two_places, ComponentResult};
+use super::ComponentResult;
 use crate::{
     component::{Component, PerComponent},
     config::{Resolved, TierConfig},
-    decimal::{clamp, div_round2, weighted_sums},
+    decimal::{clamp, compare, div_round2, weighted_sums, with_two_places},
 };
 use rust_decimal::Decimal;
-use std::cmp::Reverse;
 
 /// `score / max_points * 100`: puts components with different maxima on one 0-100 scale.
 /// A component that allows no points (`max_points <= 0`, which validation refuses) counts 0.
 pub fn normalized(score: Decimal, max_points: Decimal) -> Decimal {
-    if max_points == Decimal::ONE_HUNDRED {
+    if compare(max_points, Decimal::ONE_HUNDRED).is_eq() {
         score
-    } else if max_points > Decimal::ZERO {
+    } else if compare(max_points, Decimal::ZERO).is_gt() {
         score
             .checked_div(max_points)
             .map_or(Decimal::ZERO, |q| q.saturating_mul(Decimal::ONE_HUNDRED))
@@ -33,7 +32,7 @@ pub fn weighted_total(components: &PerComponent<ComponentResult>) -> Option<Deci
             .map_or((Decimal::ZERO, Decimal::ZERO), |norm| (part.weight_pct, norm))
     });
     let (weights, weighted) = weighted_sums(&pairs);
-    if weights <= Decimal::ZERO {
+    if compare(weights, Decimal::ZERO).is_le() {
         return None;
     }
     let total = div_round2(weighted, weights)?;
@@ -53,16 +52,20 @@ pub fn tier_and_next(
     let mut next: Option<&Resolved<TierConfig>> = None;
     for row in tiers {
         let t = &row.value;
-        if t.min_sos_score <= sos {
+        if compare(t.min_sos_score, sos).is_le() {
             let better = reached.is_none_or(|r| {
-                (t.min_sos_score, Reverse(t.tier_order)) > (r.value.min_sos_score, Reverse(r.value.tier_order))
+                compare(t.min_sos_score, r.value.min_sos_score)
+                    .then(r.value.tier_order.cmp(&t.tier_order))
+                    .is_gt()
             });
             if better {
                 reached = Some(row);
             }
         } else {
             let better = next.is_none_or(|n| {
-                (t.min_sos_score, t.tier_order) < (n.value.min_sos_score, n.value.tier_order)
+                compare(t.min_sos_score, n.value.min_sos_score)
+                    .then(t.tier_order.cmp(&n.value.tier_order))
+                    .is_lt()
             });
             if better {
                 next = Some(row);
