@@ -44,8 +44,11 @@ impl ApiKeyStore for MemoryStore {
     }
 
     fn touch_key(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+        // Uses are recorded concurrently: an older one arriving late never moves it back.
         if let Some(key) = self.state().keys.iter_mut().find(|k| k.id == id) {
-            key.last_used_at = Some(at);
+            if key.last_used_at.is_none_or(|last| last < at) {
+                key.last_used_at = Some(at);
+            }
         }
         Ok(())
     }

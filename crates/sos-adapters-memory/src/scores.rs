@@ -249,7 +249,7 @@ impl ScoreStore for MemoryStore {
             .filter(|s| &s.seller_code == seller)
             .cloned()
             .collect();
-        rows.sort_by(|a, b| b.period.cmp(&a.period));
+        rows.sort_by_key(|s| std::cmp::Reverse(s.period));
         Ok(rows)
     }
 

@@ -3,11 +3,11 @@
 
 use crate::{state::ForecastRow, MemoryStore};
 use sos_domain::{
-    inputs::{OrderStats, PaymentStats},
+    inputs::{OrderStats, PaymentStats, RawInvoice},
     AmId, CampaignCode, Period, SellerCode,
 };
 use sos_ports::{PaymentInput, SyncBatch, SyncStore, SyncStoreError};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 fn references(batch: &SyncBatch) -> (BTreeSet<&SellerCode>, BTreeSet<&CampaignCode>, BTreeSet<AmId>) {
     let mut sellers = BTreeSet::new();
@@ -91,7 +91,11 @@ impl SyncStore for MemoryStore {
                 }
             }
             SyncBatch::Forecasts(v) => {
-                for r in v {
+                // New submissions of one batch are numbered in `submitted_at` order, so
+                // version 1 is the earliest whatever the order of the batch.
+                let mut sorted: Vec<_> = v.iter().collect();
+                sorted.sort_by_key(|r| r.submitted_at);
+                for r in sorted {
                     let versions = state.forecasts.entry((r.seller.clone(), r.campaign.clone())).or_default();
                     match versions.iter_mut().find(|f| f.submitted_at == r.submitted_at) {
                         Some(existing) => {
@@ -125,23 +129,31 @@ impl SyncStore for MemoryStore {
                 }
             }
             SyncBatch::Payments(v) => {
+                // Every aggregate is computed before anything changes, so a record that cannot
+                // be aggregated leaves the whole batch unwritten.
+                let mut invoices_after: HashMap<(SellerCode, Period), BTreeMap<String, RawInvoice>> = HashMap::new();
+                let mut aggregates: Vec<((SellerCode, Period), PaymentStats)> = Vec::with_capacity(v.len());
                 for r in v {
                     let key = (r.seller.clone(), r.period);
                     match &r.input {
-                        PaymentInput::Aggregate(stats) => {
-                            state.payments.insert(key, stats.clone());
-                        }
+                        PaymentInput::Aggregate(stats) => aggregates.push((key, stats.clone())),
                         PaymentInput::Invoices { invoices, currency } => {
-                            let stored = state.invoices.entry(key.clone()).or_default();
+                            let stored = invoices_after
+                                .entry(key.clone())
+                                .or_insert_with(|| state.invoices.get(&key).cloned().unwrap_or_default());
                             for inv in invoices {
                                 stored.insert(inv.invoice_id.clone(), inv.clone());
                             }
                             let all: Vec<_> = stored.values().cloned().collect();
                             let stats = PaymentStats::from_invoices(&all, currency.clone())
                                 .map_err(|e| SyncStoreError::Unknown(anyhow::anyhow!("stored invoices no longer aggregate: {e}")))?;
-                            state.payments.insert(key, stats);
+                            aggregates.push((key, stats));
                         }
                     }
+                }
+                state.invoices.extend(invoices_after);
+                for (key, stats) in aggregates {
+                    state.payments.insert(key, stats);
                 }
             }
             SyncBatch::Inventory(v) => {

@@ -197,6 +197,9 @@ impl LocalCluster {
         let layout = Layout::prepare(&runner, &data_dir)?;
 
         if !layout.pgdata.join("PG_VERSION").is_file() {
+            // Anything there is the remains of an `initdb` killed early (PG_VERSION is among
+            // the first files it writes); initdb wants an empty directory.
+            layout.empty_pgdata()?;
             runner.initdb(&layout, options.durability)?;
         }
 
@@ -356,10 +359,10 @@ impl LocalCluster {
         if let Ok(pgdata) = fs::canonicalize(&link) {
             let layout = Layout {
                 data_dir: data_dir.to_path_buf(),
-                log: if pgdata == link {
-                    data_dir.join(LOG_FILE)
-                } else {
+                log: if is_symlink(&link) {
                     sibling_log(&pgdata)
+                } else {
+                    data_dir.join(LOG_FILE)
                 },
                 pgdata,
             };
@@ -704,10 +707,15 @@ impl Layout {
     fn prepare(runner: &Runner, data_dir: &Path) -> Result<Self, ClusterError> {
         let link = data_dir.join(PG_DIR);
         let log_link = data_dir.join(LOG_FILE);
+        if is_symlink(&link) && fs::metadata(&link).is_err() {
+            // The cluster it pointed to is gone (say, /tmp after a reboot): start afresh.
+            remove_path(&link)?;
+            remove_path(&log_link)?;
+        }
         let (pgdata, log) = if fs::symlink_metadata(&link).is_ok() {
             let pgdata =
                 fs::canonicalize(&link).map_err(io_err(format!("resolve {}", link.display())))?;
-            let log = if fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink()) {
+            let log = if is_symlink(&link) {
                 sibling_log(&pgdata)
             } else {
                 log_link.clone()
@@ -771,6 +779,15 @@ impl Layout {
         }
     }
 
+    fn empty_pgdata(&self) -> Result<(), ClusterError> {
+        let entries = fs::read_dir(&self.pgdata)
+            .map_err(io_err(format!("list {}", self.pgdata.display())))?;
+        for entry in entries.flatten() {
+            remove_path(&entry.path())?;
+        }
+        Ok(())
+    }
+
     fn remove_files(&self) -> Result<(), ClusterError> {
         remove_path(&self.pgdata)?;
         remove_path(&self.log)?;
@@ -792,6 +809,10 @@ fn remove_path(path: &Path) -> Result<(), ClusterError> {
         }
         _ => Ok(()),
     }
+}
+
+fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 fn sibling_log(pgdata: &Path) -> PathBuf {

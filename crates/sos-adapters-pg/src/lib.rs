@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod cluster;
+pub mod secrets;
 pub mod testing;
 
 use diesel::PgConnection;

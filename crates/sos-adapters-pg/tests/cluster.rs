@@ -91,7 +91,9 @@ fn starts_answers_and_is_reused_on_the_same_directory() {
 #[test]
 fn data_survives_a_stop_and_a_start() {
     let dir = open_tempdir();
-    let cluster = start(dir.path());
+    // The durable default, as the server uses it.
+    let mut cluster = LocalCluster::start(dir.path()).unwrap();
+    cluster.stop_on_drop(true);
     let mut conn = PgConnection::establish(&cluster.database_url()).unwrap();
     diesel::sql_query("CREATE TABLE note (body text NOT NULL)")
         .execute(&mut conn)
@@ -114,6 +116,19 @@ fn data_survives_a_stop_and_a_start() {
     assert_eq!(note.body, "kept");
     drop(conn);
     again.destroy().unwrap();
+}
+
+#[test]
+fn the_remains_of_a_killed_initdb_are_cleared() {
+    let dir = open_tempdir();
+    let pg = dir.path().join("pg");
+    std::fs::create_dir(&pg).unwrap();
+    std::fs::create_dir(pg.join("global")).unwrap();
+    std::fs::write(pg.join("global").join("junk"), "half an initdb").unwrap();
+    let cluster = start(dir.path());
+    assert!(pg.join("PG_VERSION").is_file());
+    PgConnection::establish(&cluster.database_url()).unwrap();
+    cluster.destroy().unwrap();
 }
 
 #[test]

@@ -7,9 +7,13 @@ use rust_decimal_macros::dec;
 use sos_app::{CalculateError, CalculateRequest, CalculationSummary, Sos};
 use sos_domain::{
     decimal::round2,
-    inputs::{CampaignInput, CampaignType, ForecastVersion, OrderStats, PaymentStats, SellerInputs, TicketStats},
+    inputs::{
+        CampaignInput, CampaignType, ForecastVersion, OrderStats, PaymentStats, SellerInputs,
+        TicketStats,
+    },
     master::SellerStatus,
-    score_am_portfolio, score_seller, AmPortfolioScore, Component, Decimal, Period, ScoreResult, SellerCode, TierName,
+    score_am_portfolio, score_seller, AmPortfolioScore, Component, Decimal, Period, ScoreResult,
+    SellerCode, TierName,
 };
 use sos_ports::{
     CalculationRun, CalculationScope, CalculationStoreError, PageRequest, RunStatus, ScoreFilter,
@@ -47,7 +51,11 @@ fn seed_world<P: Ports>(store: &P) {
     apply(
         store,
         &SyncBatch::Orders(vec![
-            orders_record(&code("SEL002"), feb(), OrderStats::new(40, Some(39), Some(1), None).unwrap()),
+            orders_record(
+                &code("SEL002"),
+                feb(),
+                OrderStats::new(40, Some(39), Some(1), None).unwrap(),
+            ),
             orders_record(&code("SEL005"), feb(), seed_orders()),
         ]),
     );
@@ -71,14 +79,23 @@ fn request(period: Period, scope: CalculationScope, dry_run: bool) -> CalculateR
     }
 }
 
-fn calculate<P: Ports>(store: &P, period: Period, scope: CalculationScope, dry_run: bool) -> CalculationSummary {
+fn calculate<P: Ports>(
+    store: &P,
+    period: Period,
+    scope: CalculationScope,
+    dry_run: bool,
+) -> CalculationSummary {
     Sos::new(store.clone())
         .calculate(&request(period, scope, dry_run), &mut |_| {})
         .unwrap()
 }
 
 /// What the domain computes for each seller from the inputs the store hands out.
-fn expected_results<P: Ports>(store: &P, period: Period, sellers: &[&str]) -> BTreeMap<SellerCode, ScoreResult> {
+fn expected_results<P: Ports>(
+    store: &P,
+    period: Period,
+    sellers: &[&str],
+) -> BTreeMap<SellerCode, ScoreResult> {
     let config = Sos::new(store.clone()).resolve_config(period).unwrap();
     sellers
         .iter()
@@ -92,7 +109,14 @@ fn expected_results<P: Ports>(store: &P, period: Period, sellers: &[&str]) -> BT
 
 fn all_scores<P: Ports>(store: &P, period: Period) -> Vec<StoredScore> {
     let page = store
-        .list_scores(period, &ScoreFilter::default(), PageRequest { page: 1, limit: 100 })
+        .list_scores(
+            period,
+            &ScoreFilter::default(),
+            PageRequest {
+                page: 1,
+                limit: 100,
+            },
+        )
         .unwrap();
     assert_eq!(page.total as usize, page.items.len());
     page.items
@@ -118,9 +142,17 @@ fn expected_am_score<P: Ports>(
     previous_avg_sos: Option<Decimal>,
 ) -> AmPortfolioScore {
     let config = Sos::new(store.clone()).resolve_config(period).unwrap();
-    let sellers: Vec<(SellerCode, Option<Decimal>)> = sellers.iter().map(|(s, sos)| (code(s), *sos)).collect();
+    let sellers: Vec<(SellerCode, Option<Decimal>)> =
+        sellers.iter().map(|(s, sos)| (code(s), *sos)).collect();
     let revenue = (period == feb()).then(seed_revenue);
-    score_am_portfolio(am_id(1), period, &sellers, previous_avg_sos, revenue.as_ref(), &config)
+    score_am_portfolio(
+        am_id(1),
+        period,
+        &sellers,
+        previous_avg_sos,
+        revenue.as_ref(),
+        &config,
+    )
 }
 
 fn empty_run(period: Period) -> CalculationRun {
@@ -172,8 +204,33 @@ pub fn calculation_scores_and_records_the_run<P: Ports>(store: P) {
         }],
     };
     assert_eq!(known_inputs(&store, &code("SEL001"), feb()), want);
-    assert!(inputs_of(&store, &code("SEL005"), feb()).is_none(), "suspended sellers are not loaded");
+    assert!(
+        inputs_of(&store, &code("SEL005"), feb()).is_none(),
+        "suspended sellers are not loaded"
+    );
     assert!(!known_inputs(&store, &code("SEL003"), feb()).has_any_data());
+
+    // Paging through the active sellers of the scope, with or without data, in code order.
+    let page = |after: Option<&str>, limit| {
+        store
+            .load_seller_inputs(feb(), &CalculationScope::All, after.map(code), limit)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.seller.seller_code)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(page(None, 2), codes(&["SEL001", "SEL002"]));
+    assert_eq!(page(Some("SEL002"), 2), codes(&["SEL003", "SEL004"]));
+    assert_eq!(page(Some("SEL004"), 2), Vec::<SellerCode>::new());
+    let some = CalculationScope::Sellers(codes(&["SEL004", "SEL001", "SEL005"]));
+    let loaded = store.load_seller_inputs(feb(), &some, None, 10).unwrap();
+    assert_eq!(
+        loaded
+            .iter()
+            .map(|s| s.seller.seller_code.clone())
+            .collect::<Vec<_>>(),
+        codes(&["SEL001", "SEL004"])
+    );
 
     let expected = expected_results(&store, feb(), &SCORED);
     let sel001 = &expected[&code("SEL001")];
@@ -183,13 +240,22 @@ pub fn calculation_scores_and_records_the_run<P: Ports>(store: P) {
 
     let mut progress = Vec::new();
     let summary = sos
-        .calculate(&request(feb(), CalculationScope::All, false), &mut |n| progress.push(n))
+        .calculate(&request(feb(), CalculationScope::All, false), &mut |n| {
+            progress.push(n)
+        })
         .unwrap();
     assert_eq!(progress.last(), Some(&3));
     assert!(!summary.dry_run);
     assert!(summary.run.id > 0);
     assert_eq!(summary.run.status, RunStatus::Succeeded);
-    assert_eq!((summary.run.sellers_scored, summary.run.sellers_insufficient, summary.run.am_scored), (3, 0, 1));
+    assert_eq!(
+        (
+            summary.run.sellers_scored,
+            summary.run.sellers_insufficient,
+            summary.run.am_scored
+        ),
+        (3, 0, 1)
+    );
     let surcharges: usize = expected.values().map(|r| r.surcharges.len()).sum();
     assert_eq!(summary.run.surcharges_triggered as usize, surcharges);
     assert_eq!(summary.run.config_ids, config.config_ids());
@@ -208,9 +274,18 @@ pub fn calculation_scores_and_records_the_run<P: Ports>(store: P) {
         assert_eq!(stored.am_id, seller_am, "the AM of {c} is recorded");
     }
     for missing in ["SEL003", "SEL005"] {
-        assert!(matches!(store.get_score(&code(missing), feb()), Err(StoreError::NotFound)), "{missing}");
+        assert!(
+            matches!(
+                store.get_score(&code(missing), feb()),
+                Err(StoreError::NotFound)
+            ),
+            "{missing}"
+        );
     }
-    assert!(matches!(store.get_score(&code("SEL001"), mar()), Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.get_score(&code("SEL001"), mar()),
+        Err(StoreError::NotFound)
+    ));
 
     // The run.
     let runs = store.list_runs(Some(feb()), 10).unwrap();
@@ -220,8 +295,14 @@ pub fn calculation_scores_and_records_the_run<P: Ports>(store: P) {
     assert_eq!(run.status, RunStatus::Succeeded);
     assert_eq!(run.config_ids, config.config_ids());
     assert!(!run.config_ids.is_empty());
-    assert_eq!((run.sellers_scored, run.sellers_insufficient, run.am_scored), (3, 0, 1));
-    assert_eq!((run.seller_codes.as_ref(), run.error.as_ref()), (None, None));
+    assert_eq!(
+        (run.sellers_scored, run.sellers_insufficient, run.am_scored),
+        (3, 0, 1)
+    );
+    assert_eq!(
+        (run.seller_codes.as_ref(), run.error.as_ref()),
+        (None, None)
+    );
     assert_eq!(run.triggered_by, ACTOR);
     assert_eq!(run.duration_ms, summary.run.duration_ms);
     assert!(store.list_runs(Some(mar()), 10).unwrap().is_empty());
@@ -233,11 +314,19 @@ pub fn calculation_scores_and_records_the_run<P: Ports>(store: P) {
     for s in &listed {
         assert_eq!(&s.result, &expected[&s.seller_code]);
     }
-    let page = store.list_scores(feb(), &ScoreFilter::default(), PageRequest { page: 2, limit: 2 }).unwrap();
+    let page = store
+        .list_scores(
+            feb(),
+            &ScoreFilter::default(),
+            PageRequest { page: 2, limit: 2 },
+        )
+        .unwrap();
     assert_eq!((page.total, page.page, page.limit), (3, 2, 2));
     assert_eq!(listed_codes(&page.items), codes(&["SEL004"]));
     let by = |filter: ScoreFilter| {
-        let page = store.list_scores(feb(), &filter, PageRequest { page: 1, limit: 10 }).unwrap();
+        let page = store
+            .list_scores(feb(), &filter, PageRequest { page: 1, limit: 10 })
+            .unwrap();
         assert_eq!(page.total as usize, page.items.len());
         listed_codes(&page.items)
     };
@@ -278,11 +367,22 @@ pub fn calculation_scores_and_records_the_run<P: Ports>(store: P) {
     let summary = store.period_summary(feb()).unwrap();
     assert_eq!(summary.period, feb());
     assert!(!summary.finalized);
-    assert_eq!((summary.sellers, summary.scored, summary.insufficient_data), (3, 3, 0));
-    let tier_counts: Vec<(String, u64)> = summary.tiers.iter().map(|t| (t.tier.to_string(), t.sellers)).collect();
-    let want_tiers: Vec<(String, u64)> = tiers.into_iter().map(|(t, n)| (t, u64::from(n))).collect();
+    assert_eq!(
+        (summary.sellers, summary.scored, summary.insufficient_data),
+        (3, 3, 0)
+    );
+    let tier_counts: Vec<(String, u64)> = summary
+        .tiers
+        .iter()
+        .map(|t| (t.tier.to_string(), t.sellers))
+        .collect();
+    let want_tiers: Vec<(String, u64)> =
+        tiers.into_iter().map(|(t, n)| (t, u64::from(n))).collect();
     assert_eq!(tier_counts, want_tiers);
-    assert_eq!(summary.avg_sos_score, mean(expected.values().filter_map(ScoreResult::sos_score)));
+    assert_eq!(
+        summary.avg_sos_score,
+        mean(expected.values().filter_map(ScoreResult::sos_score))
+    );
     for c in Component::ALL {
         assert_eq!(
             *summary.avg_components.get(c),
@@ -301,20 +401,36 @@ pub fn calculation_scores_and_records_the_run<P: Ports>(store: P) {
     let am1 = store.get_am_score(am_id(1), feb()).unwrap();
     assert_eq!(
         am1,
-        expected_am_score(&store, feb(), &[("SEL001", sos_of("SEL001")), ("SEL002", sos_of("SEL002"))], None)
+        expected_am_score(
+            &store,
+            feb(),
+            &[("SEL001", sos_of("SEL001")), ("SEL002", sos_of("SEL002"))],
+            None
+        )
     );
     assert_eq!(am1.seller_count, 2);
     assert_eq!(am1.revenue_achievement_pct, Some(dec!(90)));
-    assert!(matches!(store.get_am_score(am_id(2), feb()), Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.get_am_score(am_id(2), feb()),
+        Err(StoreError::NotFound)
+    ));
     let (am_score, am_sellers) = sos.am_score(am_id(1), feb()).unwrap();
     assert_eq!(am_score, am1);
     assert_eq!(listed_codes(&am_sellers), codes(&["SEL001", "SEL002"]));
 
     // March: the previous tier and the previous AM average come from February's results.
-    apply(&store, &SyncBatch::Orders(vec![orders_record(&code("SEL001"), mar(), seed_orders())]));
+    apply(
+        &store,
+        &SyncBatch::Orders(vec![orders_record(&code("SEL001"), mar(), seed_orders())]),
+    );
     let march_inputs = known_inputs(&store, &code("SEL001"), mar());
     assert_eq!(march_inputs.previous_tier.as_ref(), sel001.tier());
-    assert_eq!(known_inputs(&store, &code("SEL002"), mar()).previous_tier.as_ref(), expected[&code("SEL002")].tier());
+    assert_eq!(
+        known_inputs(&store, &code("SEL002"), mar())
+            .previous_tier
+            .as_ref(),
+        expected[&code("SEL002")].tier()
+    );
     let am_inputs = store.load_am_inputs(mar()).unwrap();
     let am1_inputs = am_inputs.iter().find(|a| a.am.id == am_id(1)).unwrap();
     assert_eq!(am1_inputs.previous_avg_sos, am1.avg_sos);
@@ -323,7 +439,11 @@ pub fn calculation_scores_and_records_the_run<P: Ports>(store: P) {
     assert_eq!((march.run.sellers_scored, march.run.am_scored), (1, 1));
     let march_expected = expected_results(&store, mar(), &["SEL001"]);
     let history = store.seller_history(&code("SEL001")).unwrap();
-    assert_eq!(history.iter().map(|s| s.period).collect::<Vec<_>>(), [mar(), feb()], "newest first");
+    assert_eq!(
+        history.iter().map(|s| s.period).collect::<Vec<_>>(),
+        [mar(), feb()],
+        "newest first"
+    );
     assert_eq!(&history[0].result, &march_expected[&code("SEL001")]);
     assert_eq!(&history[1].result, sel001);
     let march_sos = march_expected[&code("SEL001")].sos_score();
@@ -331,7 +451,15 @@ pub fn calculation_scores_and_records_the_run<P: Ports>(store: P) {
         store.get_am_score(am_id(1), mar()).unwrap(),
         expected_am_score(&store, mar(), &[("SEL001", march_sos)], am1.avg_sos)
     );
-    assert_eq!(store.list_runs(None, 10).unwrap().iter().map(|r| r.period).collect::<Vec<_>>(), [mar(), feb()]);
+    assert_eq!(
+        store
+            .list_runs(None, 10)
+            .unwrap()
+            .iter()
+            .map(|r| r.period)
+            .collect::<Vec<_>>(),
+        [mar(), feb()]
+    );
     assert_eq!(store.list_runs(None, 1).unwrap().len(), 1);
 }
 
@@ -341,32 +469,68 @@ pub fn dry_run_writes_nothing_but_counts_the_same<P: Ports>(store: P) {
     let dry = calculate(&store, feb(), CalculationScope::All, true);
     assert!(dry.dry_run);
     assert_eq!(dry.run.status, RunStatus::DryRun);
-    assert_eq!((dry.run.sellers_scored, dry.run.sellers_insufficient, dry.run.am_scored), (3, 0, 1));
+    assert_eq!(
+        (
+            dry.run.sellers_scored,
+            dry.run.sellers_insufficient,
+            dry.run.am_scored
+        ),
+        (3, 0, 1)
+    );
     for s in SCORED {
-        assert!(matches!(store.get_score(&code(s), feb()), Err(StoreError::NotFound)), "{s}");
+        assert!(
+            matches!(store.get_score(&code(s), feb()), Err(StoreError::NotFound)),
+            "{s}"
+        );
     }
     assert!(all_scores(&store, feb()).is_empty());
     assert_eq!(store.period_summary(feb()).unwrap().sellers, 0);
-    assert!(matches!(store.get_am_score(am_id(1), feb()), Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.get_am_score(am_id(1), feb()),
+        Err(StoreError::NotFound)
+    ));
     let runs = store.list_runs(Some(feb()), 10).unwrap();
     assert_eq!(runs.len(), 1);
-    assert_eq!((runs[0].id, runs[0].status), (dry.run.id, RunStatus::DryRun));
+    assert_eq!(
+        (runs[0].id, runs[0].status),
+        (dry.run.id, RunStatus::DryRun)
+    );
 
     let real = calculate(&store, feb(), CalculationScope::All, false);
     assert!(!real.dry_run);
     assert_eq!(
-        (real.run.sellers_scored, real.run.sellers_insufficient, real.run.am_scored, real.run.surcharges_triggered),
-        (dry.run.sellers_scored, dry.run.sellers_insufficient, dry.run.am_scored, dry.run.surcharges_triggered)
+        (
+            real.run.sellers_scored,
+            real.run.sellers_insufficient,
+            real.run.am_scored,
+            real.run.surcharges_triggered
+        ),
+        (
+            dry.run.sellers_scored,
+            dry.run.sellers_insufficient,
+            dry.run.am_scored,
+            dry.run.surcharges_triggered
+        )
     );
     assert_eq!(real.tiers, dry.tiers);
     assert_eq!(real.run.config_ids, dry.run.config_ids);
     assert_eq!(listed_codes(&all_scores(&store, feb())), codes(&SCORED));
     let runs = store.list_runs(Some(feb()), 10).unwrap();
-    assert_eq!(runs.iter().map(|r| r.status).collect::<Vec<_>>(), [RunStatus::Succeeded, RunStatus::DryRun]);
+    assert_eq!(
+        runs.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [RunStatus::Succeeded, RunStatus::DryRun]
+    );
 
     // A dry run after results exist leaves them as they are.
     let before = all_scores(&store, feb());
-    apply(&store, &SyncBatch::Orders(vec![orders_record(&code("SEL002"), feb(), OrderStats::new(40, Some(0), None, None).unwrap())]));
+    apply(
+        &store,
+        &SyncBatch::Orders(vec![orders_record(
+            &code("SEL002"),
+            feb(),
+            OrderStats::new(40, Some(0), None, None).unwrap(),
+        )]),
+    );
     calculate(&store, feb(), CalculationScope::All, true);
     assert_eq!(all_scores(&store, feb()), before);
 }
@@ -388,7 +552,9 @@ pub fn calculation_is_atomic_when_abandoned<P: Ports>(store: P) {
     forged_am.avg_sos = Some(dec!(1));
     forged_am.seller_count = 99;
 
-    let mut tx = store.begin_calculation(feb(), &CalculationScope::All).unwrap();
+    let mut tx = store
+        .begin_calculation(feb(), &CalculationScope::All)
+        .unwrap();
     tx.write_scores(std::slice::from_ref(&forged)).unwrap();
     assert_eq!(
         tx.period_sos_by_am().unwrap(),
@@ -405,7 +571,10 @@ pub fn calculation_is_atomic_when_abandoned<P: Ports>(store: P) {
     let mut tx = store
         .begin_calculation(feb(), &CalculationScope::Sellers(vec![code("SEL002")]))
         .unwrap();
-    assert_eq!(tx.period_sos_by_am().unwrap(), [(am_id(1), code("SEL001"), sos1)]);
+    assert_eq!(
+        tx.period_sos_by_am().unwrap(),
+        [(am_id(1), code("SEL001"), sos1)]
+    );
     drop(tx);
     assert_eq!(all_scores(&store, feb()), old);
 
@@ -436,7 +605,14 @@ pub fn finalized_period_refuses_calculation<P: Ports>(store: P) {
         Err(CalculateError::Finalized(p)) => assert_eq!(p, feb()),
         other => panic!("expected Finalized, got {other:?}"),
     }
-    match sos.calculate(&request(feb(), CalculationScope::Sellers(vec![code("SEL001")]), false), &mut |_| {}) {
+    match sos.calculate(
+        &request(
+            feb(),
+            CalculationScope::Sellers(vec![code("SEL001")]),
+            false,
+        ),
+        &mut |_| {},
+    ) {
         Err(CalculateError::Finalized(p)) => assert_eq!(p, feb()),
         other => panic!("expected Finalized, got {other:?}"),
     }
@@ -456,6 +632,50 @@ pub fn finalized_period_refuses_calculation<P: Ports>(store: P) {
     assert_eq!(march.run.status, RunStatus::Succeeded);
 }
 
+/// Finalizing while a calculation of the period is open never freezes half a calculation:
+/// either the calculation commits first and its results are the frozen ones, or it is refused
+/// and the previous results stay. (The PostgreSQL store makes `finalize_period` wait for the
+/// lock, the in-memory one refuses the commit.)
+pub fn finalize_during_calculation_freezes_whole_results<P: Ports>(store: P) {
+    seed_world(&store);
+    calculate(&store, feb(), CalculationScope::All, false);
+    let old = all_scores(&store, feb());
+    let mut forged = old[0].clone();
+    forged.result.sos_score = Some(dec!(1));
+    forged.result.tier = Some(TierName::parse("Warning").unwrap());
+
+    let mut tx = store
+        .begin_calculation(feb(), &CalculationScope::All)
+        .unwrap();
+    tx.write_scores(std::slice::from_ref(&forged)).unwrap();
+    let finalizer = {
+        let store = store.clone();
+        std::thread::spawn(move || store.finalize_period(feb(), ACTOR))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let committed = tx.commit(&empty_run(feb()));
+    finalizer.join().unwrap().unwrap();
+    assert!(store.is_finalized(feb()).unwrap());
+    let now = all_scores(&store, feb());
+    match committed {
+        Ok(_) => assert_eq!(
+            now,
+            vec![forged],
+            "the committed calculation is what was frozen"
+        ),
+        Err(CalculationStoreError::Finalized(p)) => {
+            assert_eq!(p, feb());
+            assert_eq!(now, old, "a refused commit leaves the previous results");
+        }
+        Err(other) => panic!("unexpected commit error {other:?}"),
+    }
+    match store.begin_calculation(feb(), &CalculationScope::All) {
+        Err(CalculationStoreError::Finalized(_)) => {}
+        Err(other) => panic!("expected Finalized, got {other:?}"),
+        Ok(_) => panic!("a finalized period opened a calculation"),
+    }
+}
+
 /// The period's calculation lock: a second writer of the same period is refused at once, one
 /// of another period is not, and the lock is released by drop and by commit.
 pub fn calculation_lock_refuses_a_second_writer<P: Ports>(store: P) {
@@ -467,19 +687,25 @@ pub fn calculation_lock_refuses_a_second_writer<P: Ports>(store: P) {
         Ok(_) => panic!("two calculations of one period were opened"),
     };
 
-    let held = store.begin_calculation(feb(), &CalculationScope::All).unwrap();
+    let held = store
+        .begin_calculation(feb(), &CalculationScope::All)
+        .unwrap();
     expect_running(CalculationScope::All);
     expect_running(CalculationScope::Sellers(vec![code("SEL001")]));
     match sos.calculate(&request(feb(), CalculationScope::All, false), &mut |_| {}) {
         Err(CalculateError::AlreadyRunning(p)) => assert_eq!(p, feb()),
         other => panic!("expected AlreadyRunning, got {other:?}"),
     }
-    let other_period = store.begin_calculation(mar(), &CalculationScope::All).unwrap();
+    let other_period = store
+        .begin_calculation(mar(), &CalculationScope::All)
+        .unwrap();
     drop(other_period);
     drop(held);
 
     // Released by drop: a new write opens, and commit records its run and releases again.
-    let tx = store.begin_calculation(feb(), &CalculationScope::All).unwrap();
+    let tx = store
+        .begin_calculation(feb(), &CalculationScope::All)
+        .unwrap();
     let run_id = tx.commit(&empty_run(feb())).unwrap();
     assert!(run_id > 0);
     let runs = store.list_runs(Some(feb()), 10).unwrap();
@@ -488,7 +714,11 @@ pub fn calculation_lock_refuses_a_second_writer<P: Ports>(store: P) {
     let summary = calculate(&store, feb(), CalculationScope::All, false);
     assert_eq!(summary.run.sellers_scored, 3);
     assert!(summary.run.id > run_id);
-    drop(store.begin_calculation(feb(), &CalculationScope::All).unwrap());
+    drop(
+        store
+            .begin_calculation(feb(), &CalculationScope::All)
+            .unwrap(),
+    );
 }
 
 /// A calculation of some sellers replaces only their results; the AM portfolios are rescored
@@ -505,17 +735,37 @@ pub fn subset_calculation_replaces_only_those_sellers<P: Ports>(store: P) {
     apply(
         &store,
         &SyncBatch::Orders(vec![
-            orders_record(&code("SEL001"), feb(), OrderStats::new(150, Some(100), Some(50), None).unwrap()),
-            orders_record(&code("SEL002"), feb(), OrderStats::new(40, Some(20), Some(20), None).unwrap()),
+            orders_record(
+                &code("SEL001"),
+                feb(),
+                OrderStats::new(150, Some(100), Some(50), None).unwrap(),
+            ),
+            orders_record(
+                &code("SEL002"),
+                feb(),
+                OrderStats::new(40, Some(20), Some(20), None).unwrap(),
+            ),
         ]),
     );
     let fresh = expected_results(&store, feb(), &["SEL001", "SEL002"]);
-    assert_ne!(fresh[&code("SEL002")].sos_score(), old[&code("SEL002")].sos_score());
-    let summary = calculate(&store, feb(), CalculationScope::Sellers(vec![code("SEL002")]), false);
+    assert_ne!(
+        fresh[&code("SEL002")].sos_score(),
+        old[&code("SEL002")].sos_score()
+    );
+    let summary = calculate(
+        &store,
+        feb(),
+        CalculationScope::Sellers(vec![code("SEL002")]),
+        false,
+    );
     assert_eq!(summary.run.seller_codes, Some(codes(&["SEL002"])));
     assert_eq!((summary.run.sellers_scored, summary.run.am_scored), (1, 1));
 
-    assert_eq!(result_of(&store, "SEL001", feb()), old[&code("SEL001")], "SEL001 was not recalculated");
+    assert_eq!(
+        result_of(&store, "SEL001", feb()),
+        old[&code("SEL001")],
+        "SEL001 was not recalculated"
+    );
     assert_eq!(result_of(&store, "SEL002", feb()), fresh[&code("SEL002")]);
     assert_eq!(result_of(&store, "SEL004", feb()), old[&code("SEL004")]);
     assert_eq!(listed_codes(&all_scores(&store, feb())), codes(&SCORED));
@@ -524,7 +774,10 @@ pub fn subset_calculation_replaces_only_those_sellers<P: Ports>(store: P) {
         expected_am_score(
             &store,
             feb(),
-            &[("SEL001", old[&code("SEL001")].sos_score()), ("SEL002", fresh[&code("SEL002")].sos_score())],
+            &[
+                ("SEL001", old[&code("SEL001")].sos_score()),
+                ("SEL002", fresh[&code("SEL002")].sos_score())
+            ],
             None
         )
     );
@@ -532,7 +785,11 @@ pub fn subset_calculation_replaces_only_those_sellers<P: Ports>(store: P) {
     assert_eq!(runs[0].seller_codes, Some(codes(&["SEL002"])));
 
     match Sos::new(store.clone()).calculate(
-        &request(feb(), CalculationScope::Sellers(vec![code("SEL404")]), false),
+        &request(
+            feb(),
+            CalculationScope::Sellers(vec![code("SEL404")]),
+            false,
+        ),
         &mut |_| {},
     ) {
         Err(CalculateError::UnknownSellers(v)) => assert_eq!(v, codes(&["SEL404"])),

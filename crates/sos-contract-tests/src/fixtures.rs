@@ -7,15 +7,16 @@ use rust_decimal_macros::dec;
 use sos_app::Sos;
 use sos_domain::{
     inputs::{
-        Campaign, CampaignType, InventorySnapshot, InventorySnapshotDraft, OrderStats, PaymentStats, PaymentStatsDraft,
-        RawInvoice, RevenueRecord, SellerInputs, TicketBreakdown, TicketStats,
+        Campaign, CampaignType, InventorySnapshot, InventorySnapshotDraft, OrderStats,
+        PaymentStats, PaymentStatsDraft, RawInvoice, RevenueRecord, SellerInputs, TicketBreakdown,
+        TicketStats,
     },
     master::{AccountManager, Seller, SellerStatus},
     AmId, CampaignCode, Decimal, Period, SellerCode,
 };
 use sos_ports::{
-    CampaignActualRecord, CalculationScope, ForecastRecord, InventoryRecord, OrderRecord, PaymentInput, PaymentRecord,
-    SyncBatch, TicketRecord,
+    CalculationScope, CampaignActualRecord, ForecastRecord, InventoryRecord, OrderRecord,
+    PaymentInput, PaymentRecord, SyncBatch, TicketRecord,
 };
 
 /// The actor every check writes as.
@@ -95,12 +96,24 @@ pub fn seller(seller_code: &str, am: Option<i64>) -> Seller {
 
 /// A campaign.
 pub fn campaign(campaign: &str, campaign_type: CampaignType, start: &str, end: &str) -> Campaign {
-    Campaign::new(campaign_code(campaign), format!("Campaign {campaign}"), campaign_type, date(start), date(end)).unwrap()
+    Campaign::new(
+        campaign_code(campaign),
+        format!("Campaign {campaign}"),
+        campaign_type,
+        date(start),
+        date(end),
+    )
+    .unwrap()
 }
 
 /// `CAMP-2026-02`: a major campaign starting 2026-02-14.
 pub fn feb_campaign() -> Campaign {
-    campaign(CAMPAIGN, CampaignType::MajorCampaign, "2026-02-14", "2026-02-16")
+    campaign(
+        CAMPAIGN,
+        CampaignType::MajorCampaign,
+        "2026-02-14",
+        "2026-02-16",
+    )
 }
 
 /// Creates AM 1, the sellers `SEL001..=SEL00n` (all with AM 1) and `CAMP-2026-02`.
@@ -182,7 +195,11 @@ pub fn seed_invoices() -> Vec<RawInvoice> {
 }
 
 /// A Format B payment record of `seller` for `period`.
-pub fn invoices_record(seller: &SellerCode, period: Period, invoices: Vec<RawInvoice>) -> PaymentRecord {
+pub fn invoices_record(
+    seller: &SellerCode,
+    period: Period,
+    invoices: Vec<RawInvoice>,
+) -> PaymentRecord {
     PaymentRecord {
         seller: seller.clone(),
         period,
@@ -263,12 +280,30 @@ pub fn actual(seller: &SellerCode, volume: u32) -> CampaignActualRecord {
 /// Everything the seed examples give one seller for February: orders, tickets, raw invoices,
 /// inventory on 2026-02-28, a forecast on 2026-01-28 (5000) and the actual (4800).
 pub fn seed_full_inputs<P: Ports>(store: &P, seller: &SellerCode) {
-    apply(store, &SyncBatch::Orders(vec![orders_record(seller, feb(), seed_orders())]));
-    apply(store, &SyncBatch::Tickets(vec![tickets_record(seller, feb(), seed_tickets())]));
-    apply(store, &SyncBatch::Payments(vec![invoices_record(seller, feb(), seed_invoices())]));
-    apply(store, &SyncBatch::Inventory(vec![inventory_record(seller, seed_inventory("2026-02-28"))]));
-    apply(store, &SyncBatch::Forecasts(vec![forecast(seller, "2026-01-28T10:00:00Z", 5000)]));
-    apply(store, &SyncBatch::CampaignActuals(vec![actual(seller, 4800)]));
+    apply(
+        store,
+        &SyncBatch::Orders(vec![orders_record(seller, feb(), seed_orders())]),
+    );
+    apply(
+        store,
+        &SyncBatch::Tickets(vec![tickets_record(seller, feb(), seed_tickets())]),
+    );
+    apply(
+        store,
+        &SyncBatch::Payments(vec![invoices_record(seller, feb(), seed_invoices())]),
+    );
+    apply(
+        store,
+        &SyncBatch::Inventory(vec![inventory_record(seller, seed_inventory("2026-02-28"))]),
+    );
+    apply(
+        store,
+        &SyncBatch::Forecasts(vec![forecast(seller, "2026-01-28T10:00:00Z", 5000)]),
+    );
+    apply(
+        store,
+        &SyncBatch::CampaignActuals(vec![actual(seller, 4800)]),
+    );
 }
 
 /// What the store hands the calculation for `seller` in `period`, or `None` when the seller
@@ -276,9 +311,17 @@ pub fn seed_full_inputs<P: Ports>(store: &P, seller: &SellerCode) {
 /// port does not fix their order.
 pub fn inputs_of<P: Ports>(store: &P, seller: &SellerCode, period: Period) -> Option<SellerInputs> {
     let loaded = store
-        .load_seller_inputs(period, &CalculationScope::Sellers(vec![seller.clone()]), None, 10)
+        .load_seller_inputs(
+            period,
+            &CalculationScope::Sellers(vec![seller.clone()]),
+            None,
+            10,
+        )
         .unwrap();
-    assert!(loaded.len() <= 1, "a one-seller scope loads at most that seller");
+    assert!(
+        loaded.len() <= 1,
+        "a one-seller scope loads at most that seller"
+    );
     loaded.into_iter().next().map(|s| {
         assert_eq!(&s.seller.seller_code, seller);
         let mut inputs = s.inputs;
@@ -291,5 +334,6 @@ pub fn inputs_of<P: Ports>(store: &P, seller: &SellerCode, period: Period) -> Op
 
 /// The inputs of a seller the store must know.
 pub fn known_inputs<P: Ports>(store: &P, seller: &SellerCode, period: Period) -> SellerInputs {
-    inputs_of(store, seller, period).unwrap_or_else(|| panic!("{seller} is not loaded for {period}"))
+    inputs_of(store, seller, period)
+        .unwrap_or_else(|| panic!("{seller} is not loaded for {period}"))
 }

@@ -12,27 +12,31 @@ mod sync;
 pub use calc::{
     calculation_is_atomic_when_abandoned, calculation_lock_refuses_a_second_writer,
     calculation_scores_and_records_the_run, dry_run_writes_nothing_but_counts_the_same,
-    finalized_period_refuses_calculation, subset_calculation_replaces_only_those_sellers,
+    finalize_during_calculation_freezes_whole_results, finalized_period_refuses_calculation,
+    subset_calculation_replaces_only_those_sellers,
 };
 pub use config::{
-    config_rows_are_soft_deleted_and_seeding_never_overwrites, effective_dates_pick_the_config_of_a_period,
+    config_rows_are_soft_deleted_and_seeding_never_overwrites,
+    effective_dates_pick_the_config_of_a_period,
 };
 pub use master::{
-    account_managers_crud, api_keys_lifecycle, audit_log_appends_and_lists_newest_first, campaigns_crud,
-    seller_listing_filters_and_pages, sellers_create_update_and_conflicts,
+    account_managers_crud, api_keys_lifecycle, audit_log_appends_and_lists_newest_first,
+    campaigns_crud, seller_listing_filters_and_pages, sellers_create_update_and_conflicts,
 };
 pub use sync::{
-    batch_with_unknown_seller_writes_nothing_of_any_kind, failed_batch_writes_nothing, forecasts_are_versioned_and_retries_update_their_version,
-    inventory_late_older_snapshot_does_not_replace_newer, sync_campaign_actuals_upsert_is_idempotent,
-    sync_inventory_upsert_is_idempotent, sync_orders_upsert_is_idempotent,
-    sync_payment_aggregate_upsert_is_idempotent, sync_payment_invoices_are_kept_by_invoice_id,
-    sync_raw_orders_are_kept_by_order_id, sync_revenue_upsert_is_idempotent, sync_tickets_upsert_is_idempotent,
+    batch_with_unknown_seller_writes_nothing_of_any_kind, failed_batch_writes_nothing,
+    forecasts_are_versioned_and_retries_update_their_version,
+    inventory_late_older_snapshot_does_not_replace_newer,
+    sync_campaign_actuals_upsert_is_idempotent, sync_inventory_upsert_is_idempotent,
+    sync_orders_upsert_is_idempotent, sync_payment_aggregate_upsert_is_idempotent,
+    sync_payment_invoices_are_kept_by_invoice_id, sync_raw_orders_are_kept_by_order_id,
+    sync_revenue_upsert_is_idempotent, sync_tickets_upsert_is_idempotent,
     unknown_references_are_listed_and_nothing_is_written,
 };
 
 use sos_ports::{
-    AccountManagerStore, ApiKeyStore, AuditStore, CampaignStore, Clock, ConfigStore, ScoreStore, SellerStore,
-    SyncStore,
+    AccountManagerStore, ApiKeyStore, AuditStore, CampaignStore, Clock, ConfigStore, ScoreStore,
+    SellerStore, SyncStore,
 };
 
 /// Every port at once: what a storage adapter implements and what each check takes.
@@ -103,6 +107,7 @@ macro_rules! contract_tests {
             dry_run_writes_nothing_but_counts_the_same,
             calculation_is_atomic_when_abandoned,
             finalized_period_refuses_calculation,
+            finalize_during_calculation_freezes_whole_results,
             calculation_lock_refuses_a_second_writer,
             subset_calculation_replaces_only_those_sellers,
             sellers_create_update_and_conflicts,

@@ -30,16 +30,29 @@ pub fn sellers_create_update_and_conflicts<P: Ports>(store: P) {
     let s = seller("SEL001", Some(1));
     let created = store.create_seller(&s, "alice").unwrap();
     assert_eq!(created.seller, s);
-    assert_eq!((created.created_by.as_str(), created.updated_by.as_str()), ("alice", "alice"));
+    assert_eq!(
+        (created.created_by.as_str(), created.updated_by.as_str()),
+        ("alice", "alice")
+    );
     assert_eq!(store.get_seller(&s.seller_code).unwrap().seller, s);
 
     let mut dup = seller("SEL001", None);
     dup.company_name = "Someone else".to_owned();
     conflict(store.create_seller(&dup, "alice"), "a taken code");
-    assert_eq!(store.get_seller(&s.seller_code).unwrap().seller, s, "the first seller stays");
+    assert_eq!(
+        store.get_seller(&s.seller_code).unwrap().seller,
+        s,
+        "the first seller stays"
+    );
 
-    conflict(store.create_seller(&seller("SEL002", Some(99)), "alice"), "an unknown AM");
-    not_found(store.get_seller(&code("SEL002")), "the seller refused for its AM");
+    conflict(
+        store.create_seller(&seller("SEL002", Some(99)), "alice"),
+        "an unknown AM",
+    );
+    not_found(
+        store.get_seller(&code("SEL002")),
+        "the seller refused for its AM",
+    );
     not_found(store.get_seller(&code("NOPE")), "an unknown seller");
 
     let no_am = seller("SEL003", None);
@@ -52,23 +65,40 @@ pub fn sellers_create_update_and_conflicts<P: Ports>(store: P) {
     changed.am_id = None;
     let updated = store.update_seller(&changed, "bob").unwrap();
     assert_eq!(updated.seller, changed);
-    assert_eq!((updated.created_by.as_str(), updated.updated_by.as_str()), ("alice", "bob"));
+    assert_eq!(
+        (updated.created_by.as_str(), updated.updated_by.as_str()),
+        ("alice", "bob")
+    );
     assert_eq!(store.get_seller(&s.seller_code).unwrap().seller, changed);
 
     let mut bad_am = changed.clone();
     bad_am.am_id = Some(am_id(99));
-    conflict(store.update_seller(&bad_am, "bob"), "an update to an unknown AM");
+    conflict(
+        store.update_seller(&bad_am, "bob"),
+        "an update to an unknown AM",
+    );
     assert_eq!(store.get_seller(&s.seller_code).unwrap().seller, changed);
-    not_found(store.update_seller(&seller("SEL404", None), "bob"), "an update of an unknown seller");
+    not_found(
+        store.update_seller(&seller("SEL404", None), "bob"),
+        "an update of an unknown seller",
+    );
 
     // Through the use case, deactivation keeps the seller as terminated and is audited.
     let sos = Sos::new(store.clone());
     let terminated = sos.deactivate_seller(&code("SEL003"), "carol").unwrap();
     assert_eq!(terminated.seller.status, SellerStatus::Terminated);
-    assert_eq!(store.get_seller(&code("SEL003")).unwrap().seller.status, SellerStatus::Terminated);
-    let audit = store.list_audit(Some("seller".into()), Some("SEL003".into()), 10).unwrap();
+    assert_eq!(
+        store.get_seller(&code("SEL003")).unwrap().seller.status,
+        SellerStatus::Terminated
+    );
+    let audit = store
+        .list_audit(Some("seller".into()), Some("SEL003".into()), 10)
+        .unwrap();
     assert_eq!(audit.len(), 1);
-    assert_eq!((audit[0].action.as_str(), audit[0].actor.as_str()), ("deactivate", "carol"));
+    assert_eq!(
+        (audit[0].action.as_str(), audit[0].actor.as_str()),
+        ("deactivate", "carol")
+    );
 }
 
 /// The seller listing: ordered by code, each filter alone and combined, case-insensitive search
@@ -76,27 +106,72 @@ pub fn sellers_create_update_and_conflicts<P: Ports>(store: P) {
 pub fn seller_listing_filters_and_pages<P: Ports>(store: P) {
     store.create_am(&am(1), ACTOR).unwrap();
     store.create_am(&am(2), ACTOR).unwrap();
-    let make = |c: &str, company: &str, am: Option<i64>, status: SellerStatus, wh: Option<&str>| Seller {
-        company_name: company.to_owned(),
-        status,
-        warehouse_id: wh.map(str::to_owned),
-        ..seller(c, am)
-    };
+    let make =
+        |c: &str, company: &str, am: Option<i64>, status: SellerStatus, wh: Option<&str>| Seller {
+            company_name: company.to_owned(),
+            status,
+            warehouse_id: wh.map(str::to_owned),
+            ..seller(c, am)
+        };
     // Created out of order: the listing sorts.
     for s in [
-        make("SEL010", "Delta Home", Some(2), SellerStatus::Terminated, Some("WH2")),
-        make("SEL003", "alpha beauty", Some(2), SellerStatus::Active, Some("WH2")),
-        make("SEL001", "Alpha Trading", Some(1), SellerStatus::Active, Some("WH1")),
-        make("SEL002", "Beta Foods", Some(1), SellerStatus::Suspended, Some("WH1")),
-        make("SEL004", "Sale 100% Off_Shop", None, SellerStatus::Active, None),
-        make("SEL020", "CÔNG TY ĐỨC ANH", Some(1), SellerStatus::Suspended, Some("WH9")),
+        make(
+            "SEL010",
+            "Delta Home",
+            Some(2),
+            SellerStatus::Terminated,
+            Some("WH2"),
+        ),
+        make(
+            "SEL003",
+            "alpha beauty",
+            Some(2),
+            SellerStatus::Active,
+            Some("WH2"),
+        ),
+        make(
+            "SEL001",
+            "Alpha Trading",
+            Some(1),
+            SellerStatus::Active,
+            Some("WH1"),
+        ),
+        make(
+            "SEL002",
+            "Beta Foods",
+            Some(1),
+            SellerStatus::Suspended,
+            Some("WH1"),
+        ),
+        make(
+            "SEL004",
+            "Sale 100% Off_Shop",
+            None,
+            SellerStatus::Active,
+            None,
+        ),
+        make(
+            "SEL020",
+            "CÔNG TY ĐỨC ANH",
+            Some(1),
+            SellerStatus::Suspended,
+            Some("WH9"),
+        ),
     ] {
         store.create_seller(&s, ACTOR).unwrap();
     }
     let list = |filter: SellerFilter, page: u32, limit: u32| {
-        let p = store.list_sellers(&filter, PageRequest { page, limit }).unwrap();
+        let p = store
+            .list_sellers(&filter, PageRequest { page, limit })
+            .unwrap();
         assert_eq!((p.page, p.limit), (page, limit));
-        (p.items.iter().map(|r| r.seller.seller_code.clone()).collect::<Vec<SellerCode>>(), p.total)
+        (
+            p.items
+                .iter()
+                .map(|r| r.seller.seller_code.clone())
+                .collect::<Vec<SellerCode>>(),
+            p.total,
+        )
     };
     let all = |filter: SellerFilter| list(filter, 1, 50);
     let search = |text: &str| SellerFilter {
@@ -106,15 +181,27 @@ pub fn seller_listing_filters_and_pages<P: Ports>(store: P) {
 
     assert_eq!(
         all(SellerFilter::default()),
-        (codes(&["SEL001", "SEL002", "SEL003", "SEL004", "SEL010", "SEL020"]), 6)
+        (
+            codes(&["SEL001", "SEL002", "SEL003", "SEL004", "SEL010", "SEL020"]),
+            6
+        )
     );
     let status = |s| SellerFilter {
         status: Some(s),
         ..SellerFilter::default()
     };
-    assert_eq!(all(status(SellerStatus::Active)), (codes(&["SEL001", "SEL003", "SEL004"]), 3));
-    assert_eq!(all(status(SellerStatus::Suspended)), (codes(&["SEL002", "SEL020"]), 2));
-    assert_eq!(all(status(SellerStatus::Terminated)), (codes(&["SEL010"]), 1));
+    assert_eq!(
+        all(status(SellerStatus::Active)),
+        (codes(&["SEL001", "SEL003", "SEL004"]), 3)
+    );
+    assert_eq!(
+        all(status(SellerStatus::Suspended)),
+        (codes(&["SEL002", "SEL020"]), 2)
+    );
+    assert_eq!(
+        all(status(SellerStatus::Terminated)),
+        (codes(&["SEL010"]), 1)
+    );
     let by_am = |id| SellerFilter {
         am_id: Some(am_id(id)),
         ..SellerFilter::default()
@@ -128,15 +215,27 @@ pub fn seller_listing_filters_and_pages<P: Ports>(store: P) {
         }),
         (codes(&["SEL003", "SEL010"]), 2)
     );
-    assert_eq!(all(search("ALPHA")), (codes(&["SEL001", "SEL003"]), 2), "company name, any case");
-    assert_eq!(all(search("sel00")), (codes(&["SEL001", "SEL002", "SEL003", "SEL004"]), 4), "code, any case");
+    assert_eq!(
+        all(search("ALPHA")),
+        (codes(&["SEL001", "SEL003"]), 2),
+        "company name, any case"
+    );
+    assert_eq!(
+        all(search("sel00")),
+        (codes(&["SEL001", "SEL002", "SEL003", "SEL004"]), 4),
+        "code, any case"
+    );
     assert_eq!(all(search("L01")), (codes(&["SEL010"]), 1));
     assert_eq!(all(search("100%")), (codes(&["SEL004"]), 1));
     assert_eq!(all(search("%")), (codes(&["SEL004"]), 1), "% is literal");
     assert_eq!(all(search("_")), (codes(&["SEL004"]), 1), "_ is literal");
     assert_eq!(all(search("nothing like this")), (vec![], 0));
     // Case-insensitive beyond ASCII: Vietnamese company names are the common case.
-    assert_eq!(all(search("đức anh")), (codes(&["SEL020"]), 1), "non-ASCII letters, any case");
+    assert_eq!(
+        all(search("đức anh")),
+        (codes(&["SEL020"]), 1),
+        "non-ASCII letters, any case"
+    );
     assert_eq!(all(search("Công")), (codes(&["SEL020"]), 1));
     assert_eq!(
         all(SellerFilter {
@@ -148,11 +247,23 @@ pub fn seller_listing_filters_and_pages<P: Ports>(store: P) {
         (codes(&["SEL003"]), 1)
     );
 
-    assert_eq!(list(SellerFilter::default(), 1, 2), (codes(&["SEL001", "SEL002"]), 6));
-    assert_eq!(list(SellerFilter::default(), 2, 2), (codes(&["SEL003", "SEL004"]), 6));
-    assert_eq!(list(SellerFilter::default(), 3, 2), (codes(&["SEL010", "SEL020"]), 6));
+    assert_eq!(
+        list(SellerFilter::default(), 1, 2),
+        (codes(&["SEL001", "SEL002"]), 6)
+    );
+    assert_eq!(
+        list(SellerFilter::default(), 2, 2),
+        (codes(&["SEL003", "SEL004"]), 6)
+    );
+    assert_eq!(
+        list(SellerFilter::default(), 3, 2),
+        (codes(&["SEL010", "SEL020"]), 6)
+    );
     assert_eq!(list(SellerFilter::default(), 4, 2), (vec![], 6));
-    assert_eq!(list(status(SellerStatus::Active), 2, 2), (codes(&["SEL004"]), 3));
+    assert_eq!(
+        list(status(SellerStatus::Active), 2, 2),
+        (codes(&["SEL004"]), 3)
+    );
 }
 
 /// Campaigns: unique codes, updates of fields and the active flag, listing newest start first.
@@ -161,21 +272,69 @@ pub fn campaigns_crud<P: Ports>(store: P) {
     let created = store.create_campaign(&feb_c, "alice").unwrap();
     assert_eq!(created.campaign, feb_c);
     assert!(created.is_active);
-    assert_eq!((created.created_by.as_str(), created.updated_by.as_str()), ("alice", "alice"));
-    let mar_c = campaign("CAMP-2026-03", CampaignType::MiniCampaign, "2026-03-05", "2026-03-06");
-    let jan_c = campaign("CAMP-2026-01", CampaignType::MajorCampaign, "2026-01-10", "2026-01-12");
+    assert_eq!(
+        (created.created_by.as_str(), created.updated_by.as_str()),
+        ("alice", "alice")
+    );
+    let mar_c = campaign(
+        "CAMP-2026-03",
+        CampaignType::MiniCampaign,
+        "2026-03-05",
+        "2026-03-06",
+    );
+    let jan_c = campaign(
+        "CAMP-2026-01",
+        CampaignType::MajorCampaign,
+        "2026-01-10",
+        "2026-01-12",
+    );
     store.create_campaign(&mar_c, "alice").unwrap();
     store.create_campaign(&jan_c, "alice").unwrap();
-    let dup = campaign(CAMPAIGN, CampaignType::MiniCampaign, "2026-05-01", "2026-05-02");
-    conflict(store.create_campaign(&dup, "alice"), "a taken campaign code");
-    assert_eq!(store.get_campaign(&campaign_code(CAMPAIGN)).unwrap().campaign, feb_c);
-    not_found(store.get_campaign(&campaign_code("CAMP-X")), "an unknown campaign");
+    let dup = campaign(
+        CAMPAIGN,
+        CampaignType::MiniCampaign,
+        "2026-05-01",
+        "2026-05-02",
+    );
+    conflict(
+        store.create_campaign(&dup, "alice"),
+        "a taken campaign code",
+    );
+    assert_eq!(
+        store
+            .get_campaign(&campaign_code(CAMPAIGN))
+            .unwrap()
+            .campaign,
+        feb_c
+    );
+    not_found(
+        store.get_campaign(&campaign_code("CAMP-X")),
+        "an unknown campaign",
+    );
 
     let list = |include_inactive: bool, page: u32, limit: u32| {
-        let p = store.list_campaigns(include_inactive, PageRequest { page, limit }).unwrap();
-        (p.items.iter().map(|c| c.campaign.code().to_string()).collect::<Vec<_>>(), p.total)
+        let p = store
+            .list_campaigns(include_inactive, PageRequest { page, limit })
+            .unwrap();
+        (
+            p.items
+                .iter()
+                .map(|c| c.campaign.code().to_string())
+                .collect::<Vec<_>>(),
+            p.total,
+        )
     };
-    assert_eq!(list(false, 1, 10), (vec!["CAMP-2026-03".to_owned(), CAMPAIGN.into(), "CAMP-2026-01".into()], 3));
+    assert_eq!(
+        list(false, 1, 10),
+        (
+            vec![
+                "CAMP-2026-03".to_owned(),
+                CAMPAIGN.into(),
+                "CAMP-2026-01".into()
+            ],
+            3
+        )
+    );
 
     let renamed = sos_domain::inputs::Campaign::new(
         campaign_code("CAMP-2026-01"),
@@ -188,18 +347,50 @@ pub fn campaigns_crud<P: Ports>(store: P) {
     let updated = store.update_campaign(&renamed, false, "bob").unwrap();
     assert_eq!(updated.campaign, renamed);
     assert!(!updated.is_active);
-    assert_eq!((updated.created_by.as_str(), updated.updated_by.as_str()), ("alice", "bob"));
+    assert_eq!(
+        (updated.created_by.as_str(), updated.updated_by.as_str()),
+        ("alice", "bob")
+    );
     let fetched = store.get_campaign(&campaign_code("CAMP-2026-01")).unwrap();
-    assert_eq!((fetched.campaign, fetched.is_active), (renamed.clone(), false));
+    assert_eq!(
+        (fetched.campaign, fetched.is_active),
+        (renamed.clone(), false)
+    );
 
-    assert_eq!(list(false, 1, 10), (vec!["CAMP-2026-03".to_owned(), CAMPAIGN.into()], 2));
-    assert_eq!(list(true, 1, 10), (vec!["CAMP-2026-03".to_owned(), CAMPAIGN.into(), "CAMP-2026-01".into()], 3));
+    assert_eq!(
+        list(false, 1, 10),
+        (vec!["CAMP-2026-03".to_owned(), CAMPAIGN.into()], 2)
+    );
+    assert_eq!(
+        list(true, 1, 10),
+        (
+            vec![
+                "CAMP-2026-03".to_owned(),
+                CAMPAIGN.into(),
+                "CAMP-2026-01".into()
+            ],
+            3
+        )
+    );
     assert_eq!(list(true, 2, 2), (vec!["CAMP-2026-01".to_owned()], 3));
 
     store.update_campaign(&renamed, true, "bob").unwrap();
-    assert!(store.get_campaign(&campaign_code("CAMP-2026-01")).unwrap().is_active);
-    let ghost = campaign("CAMP-X", CampaignType::MajorCampaign, "2026-01-01", "2026-01-02");
-    not_found(store.update_campaign(&ghost, true, "bob"), "an update of an unknown campaign");
+    assert!(
+        store
+            .get_campaign(&campaign_code("CAMP-2026-01"))
+            .unwrap()
+            .is_active
+    );
+    let ghost = campaign(
+        "CAMP-X",
+        CampaignType::MajorCampaign,
+        "2026-01-01",
+        "2026-01-02",
+    );
+    not_found(
+        store.update_campaign(&ghost, true, "bob"),
+        "an update of an unknown campaign",
+    );
 }
 
 /// Account managers: unique ids, updates, the active filter and paging by id.
@@ -207,7 +398,16 @@ pub fn account_managers_crud<P: Ports>(store: P) {
     assert_eq!(store.create_am(&am(2), ACTOR).unwrap(), am(2));
     store.create_am(&am(1), ACTOR).unwrap();
     store.create_am(&am(3), ACTOR).unwrap();
-    conflict(store.create_am(&AccountManager { name: "Other".into(), ..am(1) }, ACTOR), "a taken AM id");
+    conflict(
+        store.create_am(
+            &AccountManager {
+                name: "Other".into(),
+                ..am(1)
+            },
+            ACTOR,
+        ),
+        "a taken AM id",
+    );
     assert_eq!(store.get_am(am_id(1)).unwrap(), am(1));
     not_found(store.get_am(am_id(9)), "an unknown AM");
 
@@ -222,13 +422,23 @@ pub fn account_managers_crud<P: Ports>(store: P) {
     not_found(store.update_am(&am(9), ACTOR), "an update of an unknown AM");
 
     let list = |include_inactive: bool, page: u32, limit: u32| {
-        let p = store.list_ams(include_inactive, PageRequest { page, limit }).unwrap();
-        (p.items.iter().map(|a| a.id.get()).collect::<Vec<_>>(), p.total)
+        let p = store
+            .list_ams(include_inactive, PageRequest { page, limit })
+            .unwrap();
+        (
+            p.items.iter().map(|a| a.id.get()).collect::<Vec<_>>(),
+            p.total,
+        )
     };
     assert_eq!(list(false, 1, 10), (vec![1, 3], 2));
     assert_eq!(list(true, 1, 10), (vec![1, 2, 3], 3));
     assert_eq!(list(true, 2, 2), (vec![3], 3));
-    let loaded: Vec<i64> = store.load_am_inputs(feb()).unwrap().iter().map(|a| a.am.id.get()).collect();
+    let loaded: Vec<i64> = store
+        .load_am_inputs(feb())
+        .unwrap()
+        .iter()
+        .map(|a| a.am.id.get())
+        .collect();
     assert_eq!(loaded, [1, 3], "inactive AMs are not scored");
 }
 
@@ -236,45 +446,107 @@ pub fn account_managers_crud<P: Ports>(store: P) {
 /// listing by name, and the count.
 pub fn api_keys_lifecycle<P: Ports>(store: P) {
     assert_eq!(store.count_keys().unwrap(), 0);
-    let admin = store.create_key("admin", "sos_aaaa", "hash-a", &[Scope::Admin]).unwrap();
+    let admin = store
+        .create_key("admin", "sos_aaaa", "hash-a", &[Scope::Admin])
+        .unwrap();
     assert!(admin.id > 0);
-    assert_eq!((admin.name.as_str(), admin.prefix.as_str(), admin.key_hash.as_str()), ("admin", "sos_aaaa", "hash-a"));
+    assert_eq!(
+        (
+            admin.name.as_str(),
+            admin.prefix.as_str(),
+            admin.key_hash.as_str()
+        ),
+        ("admin", "sos_aaaa", "hash-a")
+    );
     assert_eq!(admin.scopes, [Scope::Admin]);
     assert_eq!((admin.last_used_at, admin.revoked_at), (None, None));
-    conflict(store.create_key("admin", "sos_bbbb", "hash-b", &[]), "a taken key name");
-    conflict(store.create_key("other", "sos_aaaa", "hash-b", &[]), "a taken key prefix");
+    conflict(
+        store.create_key("admin", "sos_bbbb", "hash-b", &[]),
+        "a taken key name",
+    );
+    conflict(
+        store.create_key("other", "sos_aaaa", "hash-b", &[]),
+        "a taken key prefix",
+    );
     assert_eq!(store.count_keys().unwrap(), 1);
 
     let scopes = [Scope::ScoresRead, Scope::ConfigRead, Scope::SyncWrite];
-    let reader = store.create_key("reader", "sos_cccc", "hash-c", &scopes).unwrap();
+    let reader = store
+        .create_key("reader", "sos_cccc", "hash-c", &scopes)
+        .unwrap();
     assert_ne!(reader.id, admin.id);
     let found = store.find_key_by_prefix("sos_cccc").unwrap().unwrap();
-    assert_eq!((found.id, found.name.as_str(), found.key_hash.as_str()), (reader.id, "reader", "hash-c"));
+    assert_eq!(
+        (found.id, found.name.as_str(), found.key_hash.as_str()),
+        (reader.id, "reader", "hash-c")
+    );
     assert_eq!(found.scopes, scopes);
     assert!(store.find_key_by_prefix("sos_zzzz").unwrap().is_none());
     assert_eq!(
-        store.list_keys().unwrap().iter().map(|k| k.name.as_str()).collect::<Vec<_>>(),
+        store
+            .list_keys()
+            .unwrap()
+            .iter()
+            .map(|k| k.name.as_str())
+            .collect::<Vec<_>>(),
         ["admin", "reader"]
     );
 
     let t1 = at("2026-02-01T10:00:00Z");
     let t2 = at("2026-02-01T11:00:00Z");
     store.touch_key(reader.id, t1).unwrap();
-    assert_eq!(store.find_key_by_prefix("sos_cccc").unwrap().unwrap().last_used_at, Some(t1));
+    assert_eq!(
+        store
+            .find_key_by_prefix("sos_cccc")
+            .unwrap()
+            .unwrap()
+            .last_used_at,
+        Some(t1)
+    );
     store.touch_key(reader.id, t2).unwrap();
-    assert_eq!(store.find_key_by_prefix("sos_cccc").unwrap().unwrap().last_used_at, Some(t2));
+    assert_eq!(
+        store
+            .find_key_by_prefix("sos_cccc")
+            .unwrap()
+            .unwrap()
+            .last_used_at,
+        Some(t2)
+    );
     // Uses are recorded concurrently: a late-arriving older use never moves last_used_at back.
     store.touch_key(reader.id, t1).unwrap();
-    assert_eq!(store.find_key_by_prefix("sos_cccc").unwrap().unwrap().last_used_at, Some(t2));
-    assert_eq!(store.find_key_by_prefix("sos_aaaa").unwrap().unwrap().last_used_at, None);
+    assert_eq!(
+        store
+            .find_key_by_prefix("sos_cccc")
+            .unwrap()
+            .unwrap()
+            .last_used_at,
+        Some(t2)
+    );
+    assert_eq!(
+        store
+            .find_key_by_prefix("sos_aaaa")
+            .unwrap()
+            .unwrap()
+            .last_used_at,
+        None
+    );
 
     let revoked = store.revoke_key("reader").unwrap();
     let when = revoked.revoked_at.expect("revoked_at is set");
     assert_eq!(revoked.id, reader.id);
     let found = store.find_key_by_prefix("sos_cccc").unwrap().unwrap();
     assert_eq!(found.revoked_at, Some(when), "a revoked key is still found");
-    assert_eq!(store.revoke_key("reader").unwrap().revoked_at, Some(when), "revoking again keeps the first time");
-    assert!(store.find_key_by_prefix("sos_aaaa").unwrap().unwrap().revoked_at.is_none());
+    assert_eq!(
+        store.revoke_key("reader").unwrap().revoked_at,
+        Some(when),
+        "revoking again keeps the first time"
+    );
+    assert!(store
+        .find_key_by_prefix("sos_aaaa")
+        .unwrap()
+        .unwrap()
+        .revoked_at
+        .is_none());
     not_found(store.revoke_key("nobody"), "revoking an unknown key");
     assert_eq!(store.count_keys().unwrap(), 2, "revoked keys still count");
 }
@@ -309,17 +581,45 @@ pub fn audit_log_appends_and_lists_newest_first<P: Ports>(store: P) {
         let ids: Vec<i64> = v.iter().map(|e| e.id).collect();
         assert!(ids.iter().all(|id| *id > 0), "stored entries have ids");
         assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
-        v.into_iter().map(|e| AuditEntry { id: 0, ..e }).collect::<Vec<_>>()
+        v.into_iter()
+            .map(|e| AuditEntry { id: 0, ..e })
+            .collect::<Vec<_>>()
     };
     let rev = |idx: &[usize]| idx.iter().map(|i| written[*i].clone()).collect::<Vec<_>>();
-    assert_eq!(strip(store.list_audit(None, None, 10).unwrap()), rev(&[3, 2, 1, 0]));
-    assert_eq!(strip(store.list_audit(None, None, 2).unwrap()), rev(&[3, 2]));
-    assert_eq!(strip(store.list_audit(Some("seller".into()), None, 10).unwrap()), rev(&[3, 2, 0]));
     assert_eq!(
-        strip(store.list_audit(Some("seller".into()), Some("SEL001".into()), 10).unwrap()),
+        strip(store.list_audit(None, None, 10).unwrap()),
+        rev(&[3, 2, 1, 0])
+    );
+    assert_eq!(
+        strip(store.list_audit(None, None, 2).unwrap()),
+        rev(&[3, 2])
+    );
+    assert_eq!(
+        strip(store.list_audit(Some("seller".into()), None, 10).unwrap()),
+        rev(&[3, 2, 0])
+    );
+    assert_eq!(
+        strip(
+            store
+                .list_audit(Some("seller".into()), Some("SEL001".into()), 10)
+                .unwrap()
+        ),
         rev(&[2, 0])
     );
-    assert_eq!(strip(store.list_audit(Some("seller".into()), Some("SEL001".into()), 1).unwrap()), rev(&[2]));
-    assert_eq!(strip(store.list_audit(None, Some("5".into()), 10).unwrap()), rev(&[1]));
-    assert!(store.list_audit(Some("campaign".into()), None, 10).unwrap().is_empty());
+    assert_eq!(
+        strip(
+            store
+                .list_audit(Some("seller".into()), Some("SEL001".into()), 1)
+                .unwrap()
+        ),
+        rev(&[2])
+    );
+    assert_eq!(
+        strip(store.list_audit(None, Some("5".into()), 10).unwrap()),
+        rev(&[1])
+    );
+    assert!(store
+        .list_audit(Some("campaign".into()), None, 10)
+        .unwrap()
+        .is_empty());
 }

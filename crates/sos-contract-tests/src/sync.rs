@@ -5,7 +5,10 @@ use crate::{fixtures::*, Ports};
 use rust_decimal_macros::dec;
 use sos_app::{IngestError, Sos};
 use sos_domain::{
-    inputs::{CampaignType, OrderStats, PaymentStats, RawOrder, RawOrderStatus, RevenueRecord, TicketStats},
+    inputs::{
+        CampaignType, OrderStats, PaymentStats, RawOrder, RawOrderStatus, RevenueRecord,
+        TicketStats,
+    },
     AmId,
 };
 use sos_ports::{PaymentInput, PaymentRecord, RawOrdersRecord, SyncBatch, SyncStoreError};
@@ -25,13 +28,22 @@ pub fn sync_orders_upsert_is_idempotent<P: Ports>(store: P) {
     apply(&store, &batch);
     assert_eq!(known_inputs(&store, a, feb()).orders, Some(seed_orders()));
     assert_eq!(known_inputs(&store, b, feb()).orders, Some(other.clone()));
-    assert_eq!(known_inputs(&store, a, period("2026-01")).orders, Some(other.clone()));
+    assert_eq!(
+        known_inputs(&store, a, period("2026-01")).orders,
+        Some(other.clone())
+    );
     assert_eq!(known_inputs(&store, a, mar()).orders, None);
 
     let changed = OrderStats::new(200, Some(190), Some(10), Some(dec!(7.25))).unwrap();
-    apply(&store, &SyncBatch::Orders(vec![orders_record(a, feb(), changed.clone())]));
+    apply(
+        &store,
+        &SyncBatch::Orders(vec![orders_record(a, feb(), changed.clone())]),
+    );
     assert_eq!(known_inputs(&store, a, feb()).orders, Some(changed));
-    assert_eq!(known_inputs(&store, a, period("2026-01")).orders, Some(other.clone()));
+    assert_eq!(
+        known_inputs(&store, a, period("2026-01")).orders,
+        Some(other.clone())
+    );
     assert_eq!(known_inputs(&store, b, feb()).orders, Some(other));
 }
 
@@ -51,12 +63,32 @@ pub fn sync_raw_orders_are_kept_by_order_id<P: Ports>(store: P) {
     let s = &sellers[0];
     let now = at("2026-03-01T00:00:00Z");
     let first = vec![
-        raw("O1", "2026-02-01T10:00:00Z", Some("2026-02-01T10:30:00Z"), RawOrderStatus::Pushed),
-        raw("O2", "2026-02-01T10:00:00Z", Some("2026-02-01T10:31:00Z"), RawOrderStatus::Pushed),
+        raw(
+            "O1",
+            "2026-02-01T10:00:00Z",
+            Some("2026-02-01T10:30:00Z"),
+            RawOrderStatus::Pushed,
+        ),
+        raw(
+            "O2",
+            "2026-02-01T10:00:00Z",
+            Some("2026-02-01T10:31:00Z"),
+            RawOrderStatus::Pushed,
+        ),
         raw("O3", "2026-02-01T10:00:00Z", None, RawOrderStatus::Pending),
         raw("O4", "2026-02-28T23:50:00Z", None, RawOrderStatus::Pending),
-        raw("O5", "2026-02-01T10:00:00Z", None, RawOrderStatus::Cancelled),
-        raw("M1", "2026-03-02T08:00:00Z", Some("2026-03-02T08:05:00Z"), RawOrderStatus::Fulfilled),
+        raw(
+            "O5",
+            "2026-02-01T10:00:00Z",
+            None,
+            RawOrderStatus::Cancelled,
+        ),
+        raw(
+            "M1",
+            "2026-03-02T08:00:00Z",
+            Some("2026-03-02T08:05:00Z"),
+            RawOrderStatus::Fulfilled,
+        ),
     ];
     let batch = |orders: Vec<RawOrder>| SyncBatch::RawOrders {
         records: vec![RawOrdersRecord {
@@ -69,17 +101,41 @@ pub fn sync_raw_orders_are_kept_by_order_id<P: Ports>(store: P) {
     apply(&store, &batch(first.clone()));
     apply(&store, &batch(first.clone()));
     let feb_orders = known_inputs(&store, s, feb()).orders.unwrap();
-    assert_eq!(feb_orders.total_orders(), 4, "O1-O4; the cancelled O5 is left out");
+    assert_eq!(
+        feb_orders.total_orders(),
+        4,
+        "O1-O4; the cancelled O5 is left out"
+    );
     assert_eq!(feb_orders.orders_within_30min(), Some(1));
-    assert_eq!(feb_orders.orders_late(), Some(2), "O2 pushed late, O3 never pushed and overdue");
-    assert_eq!(feb_orders, OrderStats::from_raw_orders(&first[..5], 30, now));
+    assert_eq!(
+        feb_orders.orders_late(),
+        Some(2),
+        "O2 pushed late, O3 never pushed and overdue"
+    );
+    assert_eq!(
+        feb_orders,
+        OrderStats::from_raw_orders(&first[..5], 30, now)
+    );
     let mar_orders = known_inputs(&store, s, mar()).orders.unwrap();
-    assert_eq!((mar_orders.total_orders(), mar_orders.orders_within_30min()), (1, Some(1)));
+    assert_eq!(
+        (mar_orders.total_orders(), mar_orders.orders_within_30min()),
+        (1, Some(1))
+    );
 
     // O3 is pushed late now and O6 arrives: only February is recomputed, from all its orders.
     let update = vec![
-        raw("O3", "2026-02-01T10:00:00Z", Some("2026-02-01T10:45:00Z"), RawOrderStatus::Pushed),
-        raw("O6", "2026-02-10T09:00:00Z", Some("2026-02-10T09:10:00Z"), RawOrderStatus::Pushed),
+        raw(
+            "O3",
+            "2026-02-01T10:00:00Z",
+            Some("2026-02-01T10:45:00Z"),
+            RawOrderStatus::Pushed,
+        ),
+        raw(
+            "O6",
+            "2026-02-10T09:00:00Z",
+            Some("2026-02-10T09:10:00Z"),
+            RawOrderStatus::Pushed,
+        ),
     ];
     apply(&store, &batch(update.clone()));
     let all_feb = vec![
@@ -113,12 +169,24 @@ pub fn sync_campaign_actuals_upsert_is_idempotent<P: Ports>(store: P) {
     assert_eq!(campaigns[0].start_date, date("2026-02-14"));
     assert_eq!(campaigns[0].actual_order_volume, Some(4800));
     assert!(campaigns[0].forecasts.is_empty());
-    assert_eq!(known_inputs(&store, b, feb()).campaigns[0].actual_order_volume, Some(0));
-    assert!(known_inputs(&store, a, mar()).campaigns.is_empty(), "the campaign belongs to February");
+    assert_eq!(
+        known_inputs(&store, b, feb()).campaigns[0].actual_order_volume,
+        Some(0)
+    );
+    assert!(
+        known_inputs(&store, a, mar()).campaigns.is_empty(),
+        "the campaign belongs to February"
+    );
 
     apply(&store, &SyncBatch::CampaignActuals(vec![actual(a, 5100)]));
-    assert_eq!(known_inputs(&store, a, feb()).campaigns[0].actual_order_volume, Some(5100));
-    assert_eq!(known_inputs(&store, b, feb()).campaigns[0].actual_order_volume, Some(0));
+    assert_eq!(
+        known_inputs(&store, a, feb()).campaigns[0].actual_order_volume,
+        Some(5100)
+    );
+    assert_eq!(
+        known_inputs(&store, b, feb()).campaigns[0].actual_order_volume,
+        Some(0)
+    );
 }
 
 /// Tickets: one row per seller and period holding what was sent, the breakdown included; a
@@ -132,10 +200,16 @@ pub fn sync_tickets_upsert_is_idempotent<P: Ports>(store: P) {
     let stored = known_inputs(&store, s, feb()).tickets.unwrap();
     assert_eq!(stored, seed_tickets());
     let b = stored.breakdown().unwrap();
-    assert_eq!((b.under_4h, b.from_4h_to_8h, b.from_8h_to_16h, b.over_16h), (18, 4, 2, 1));
+    assert_eq!(
+        (b.under_4h, b.from_4h_to_8h, b.from_8h_to_16h, b.over_16h),
+        (18, 4, 2, 1)
+    );
 
     let average_only = TicketStats::new(Some(12), Some(dec!(9.75)), None).unwrap();
-    apply(&store, &SyncBatch::Tickets(vec![tickets_record(s, feb(), average_only.clone())]));
+    apply(
+        &store,
+        &SyncBatch::Tickets(vec![tickets_record(s, feb(), average_only.clone())]),
+    );
     let stored = known_inputs(&store, s, feb()).tickets.unwrap();
     assert_eq!(stored, average_only);
     assert!(stored.breakdown().is_none());
@@ -174,21 +248,34 @@ pub fn sync_payment_invoices_are_kept_by_invoice_id<P: Ports>(store: P) {
     assert_eq!(stored.total_outstanding_amount(), Some(dec!(15000000)));
     assert_eq!(stored.worst_days_late(), Some(12));
     assert_eq!(
-        [stored.invoices_on_time(), stored.invoices_late_1_7(), stored.invoices_late_7_15()],
+        [
+            stored.invoices_on_time(),
+            stored.invoices_late_1_7(),
+            stored.invoices_late_7_15()
+        ],
         [1, 1, 1]
     );
-    assert_eq!(stored, PaymentStats::from_invoices(&seed_invoices(), Some("VND".into())).unwrap());
+    assert_eq!(
+        stored,
+        PaymentStats::from_invoices(&seed_invoices(), Some("VND".into())).unwrap()
+    );
 
     // Re-sending INV001 alone does not count it twice.
     let inv001 = seed_invoices()[0].clone();
-    apply(&store, &SyncBatch::Payments(vec![invoices_record(s, feb(), vec![inv001])]));
+    apply(
+        &store,
+        &SyncBatch::Payments(vec![invoices_record(s, feb(), vec![inv001])]),
+    );
     let stored = known_inputs(&store, s, feb()).payments.unwrap();
     assert_eq!(stored.total_invoices(), 3);
     assert_eq!(stored.total_outstanding_amount(), Some(dec!(15000000)));
 
     // A new invoice adds to the aggregate.
     let inv004 = invoice("INV004", 25, dec!(1000000));
-    apply(&store, &SyncBatch::Payments(vec![invoices_record(s, feb(), vec![inv004.clone()])]));
+    apply(
+        &store,
+        &SyncBatch::Payments(vec![invoices_record(s, feb(), vec![inv004.clone()])]),
+    );
     let stored = known_inputs(&store, s, feb()).payments.unwrap();
     assert_eq!(stored.total_invoices(), 4);
     assert_eq!(stored.total_outstanding_amount(), Some(dec!(16000000)));
@@ -197,23 +284,51 @@ pub fn sync_payment_invoices_are_kept_by_invoice_id<P: Ports>(store: P) {
 
     // A changed invoice replaces its old figures.
     let inv003_paid = invoice("INV003", 0, dec!(7000000.50));
-    apply(&store, &SyncBatch::Payments(vec![invoices_record(s, feb(), vec![inv003_paid.clone()])]));
+    apply(
+        &store,
+        &SyncBatch::Payments(vec![invoices_record(s, feb(), vec![inv003_paid.clone()])]),
+    );
     let mut all = seed_invoices();
     all[2] = inv003_paid;
     all.push(inv004);
     let stored = known_inputs(&store, s, feb()).payments.unwrap();
-    assert_eq!(stored, PaymentStats::from_invoices(&all, Some("VND".into())).unwrap());
+    assert_eq!(
+        stored,
+        PaymentStats::from_invoices(&all, Some("VND".into())).unwrap()
+    );
     assert_eq!(stored.invoices_on_time(), 2);
     assert_eq!(stored.invoices_late_7_15(), 0);
     assert_eq!(stored.total_outstanding_amount(), Some(dec!(16000000.50)));
 
     // Invoices are kept per seller and period: the same ids elsewhere are other invoices.
-    apply(&store, &SyncBatch::Payments(vec![invoices_record(other, feb(), seed_invoices())]));
-    apply(&store, &SyncBatch::Payments(vec![invoices_record(s, mar(), vec![invoice("INV001", 3, dec!(10))])]));
-    assert_eq!(known_inputs(&store, other, feb()).payments.unwrap().total_invoices(), 3);
+    apply(
+        &store,
+        &SyncBatch::Payments(vec![invoices_record(other, feb(), seed_invoices())]),
+    );
+    apply(
+        &store,
+        &SyncBatch::Payments(vec![invoices_record(
+            s,
+            mar(),
+            vec![invoice("INV001", 3, dec!(10))],
+        )]),
+    );
+    assert_eq!(
+        known_inputs(&store, other, feb())
+            .payments
+            .unwrap()
+            .total_invoices(),
+        3
+    );
     let march = known_inputs(&store, s, mar()).payments.unwrap();
     assert_eq!((march.total_invoices(), march.invoices_late_1_7()), (1, 1));
-    assert_eq!(known_inputs(&store, s, feb()).payments.unwrap().total_invoices(), 4);
+    assert_eq!(
+        known_inputs(&store, s, feb())
+            .payments
+            .unwrap()
+            .total_invoices(),
+        4
+    );
 }
 
 /// Inventory: the same snapshot twice is one snapshot, stored with every figure.
@@ -229,7 +344,10 @@ pub fn sync_inventory_upsert_is_idempotent<P: Ports>(store: P) {
     let stored = known_inputs(&store, s, feb()).inventory.unwrap();
     assert_eq!(stored, seed_inventory("2026-02-28"));
     assert_eq!(stored.aging_percentages().max, Some(dec!(15)));
-    assert_eq!(known_inputs(&store, s, mar()).inventory, Some(seed_inventory("2026-03-31")));
+    assert_eq!(
+        known_inputs(&store, s, mar()).inventory,
+        Some(seed_inventory("2026-03-31"))
+    );
 }
 
 /// Revenue: one row per AM and period; re-sending changes nothing, new figures replace.
@@ -246,7 +364,11 @@ pub fn sync_revenue_upsert_is_idempotent<P: Ports>(store: P) {
             [1, 2],
             "every active AM is loaded"
         );
-        inputs.into_iter().find(|a| a.am.id.get() == id).unwrap().revenue
+        inputs
+            .into_iter()
+            .find(|a| a.am.id.get() == id)
+            .unwrap()
+            .revenue
     };
     let stored = revenue_of(1, feb()).unwrap();
     assert_eq!(stored, seed_revenue());
@@ -264,12 +386,18 @@ pub fn sync_revenue_upsert_is_idempotent<P: Ports>(store: P) {
 pub fn inventory_late_older_snapshot_does_not_replace_newer<P: Ports>(store: P) {
     let sellers = seed_master(&store, 1);
     let s = &sellers[0];
-    apply(&store, &SyncBatch::Inventory(vec![inventory_record(s, seed_inventory("2026-02-28"))]));
+    apply(
+        &store,
+        &SyncBatch::Inventory(vec![inventory_record(s, seed_inventory("2026-02-28"))]),
+    );
 
     let mut older = seed_inventory("2026-02-15").figures().clone();
     older.total_cbm = Some(dec!(99));
     let older = sos_domain::inputs::InventorySnapshot::new(older).unwrap();
-    apply(&store, &SyncBatch::Inventory(vec![inventory_record(s, older)]));
+    apply(
+        &store,
+        &SyncBatch::Inventory(vec![inventory_record(s, older)]),
+    );
     let stored = known_inputs(&store, s, feb()).inventory.unwrap();
     assert_eq!(stored.snapshot_date(), date("2026-02-28"));
     assert_eq!(stored, seed_inventory("2026-02-28"));
@@ -278,7 +406,10 @@ pub fn inventory_late_older_snapshot_does_not_replace_newer<P: Ports>(store: P) 
     same_day.total_cbm = Some(dec!(200));
     same_day.aging_over_90d_cbm = Some(dec!(10));
     let same_day = sos_domain::inputs::InventorySnapshot::new(same_day).unwrap();
-    apply(&store, &SyncBatch::Inventory(vec![inventory_record(s, same_day.clone())]));
+    apply(
+        &store,
+        &SyncBatch::Inventory(vec![inventory_record(s, same_day.clone())]),
+    );
     let stored = known_inputs(&store, s, feb()).inventory.unwrap();
     assert_eq!(stored, same_day);
     assert_eq!(stored.figures().total_cbm, Some(dec!(200)));
@@ -288,7 +419,10 @@ pub fn inventory_late_older_snapshot_does_not_replace_newer<P: Ports>(store: P) 
     day_before.snapshot_date = date("2026-02-27");
     apply(
         &store,
-        &SyncBatch::Inventory(vec![inventory_record(s, sos_domain::inputs::InventorySnapshot::new(day_before).unwrap())]),
+        &SyncBatch::Inventory(vec![inventory_record(
+            s,
+            sos_domain::inputs::InventorySnapshot::new(day_before).unwrap(),
+        )]),
     );
     assert_eq!(known_inputs(&store, s, feb()).inventory, Some(same_day));
 }
@@ -309,13 +443,23 @@ pub fn forecasts_are_versioned_and_retries_update_their_version<P: Ports>(store:
         campaigns[0]
             .forecasts
             .iter()
-            .map(|f| (f.submission_version, f.submitted_at, f.forecasted_order_volume))
+            .map(|f| {
+                (
+                    f.submission_version,
+                    f.submitted_at,
+                    f.forecasted_order_volume,
+                )
+            })
             .collect::<Vec<_>>()
     };
     assert_eq!(versions(s), [(1, at(t1), 5000), (2, at(t2), 5200)]);
     let campaign = known_inputs(&store, s, feb()).campaigns.remove(0);
     let first = campaign.first_forecast().unwrap();
-    assert_eq!((first.submission_version, first.submitted_at), (1, at(t1)), "version 1 is the first submission");
+    assert_eq!(
+        (first.submission_version, first.submitted_at),
+        (1, at(t1)),
+        "version 1 is the first submission"
+    );
 
     // A retry of t1 with a new volume updates version 1.
     apply(&store, &SyncBatch::Forecasts(vec![forecast(s, t1, 5100)]));
@@ -332,16 +476,26 @@ pub fn forecasts_are_versioned_and_retries_update_their_version<P: Ports>(store:
     assert_eq!(versions(other), [(1, at(t2), 10)]);
     let t3 = "2026-02-10T00:00:00Z";
     apply(&store, &SyncBatch::Forecasts(vec![forecast(s, t3, 5300)]));
-    assert_eq!(versions(s), [(1, at(t1), 5100), (2, at(t2), 5200), (3, at(t3), 5300)]);
+    assert_eq!(
+        versions(s),
+        [(1, at(t1), 5100), (2, at(t2), 5200), (3, at(t3), 5300)]
+    );
 
     // Several new submissions in one batch are numbered in submitted_at order, whatever the
     // order of the batch: version 1 is the earliest, the seller's first submission.
     let fresh = &seed_master_seller(&store, "SEL050");
     apply(
         &store,
-        &SyncBatch::Forecasts(vec![forecast(fresh, t3, 3), forecast(fresh, t1, 1), forecast(fresh, t2, 2)]),
+        &SyncBatch::Forecasts(vec![
+            forecast(fresh, t3, 3),
+            forecast(fresh, t1, 1),
+            forecast(fresh, t2, 2),
+        ]),
     );
-    assert_eq!(versions(fresh), [(1, at(t1), 1), (2, at(t2), 2), (3, at(t3), 3)]);
+    assert_eq!(
+        versions(fresh),
+        [(1, at(t1), 1), (2, at(t2), 2), (3, at(t3), 3)]
+    );
 }
 
 fn seed_master_seller<P: Ports>(store: &P, seller_code: &str) -> sos_domain::SellerCode {
@@ -368,15 +522,23 @@ pub fn unknown_references_are_listed_and_nothing_is_written<P: Ports>(store: P) 
         orders_record(&code("SEL404"), mar(), seed_orders()),
     ]);
     match store.apply(&batch) {
-        Err(SyncStoreError::UnknownSellers(unknown)) => assert_eq!(sorted(unknown), codes(&["SEL404", "SEL999"])),
+        Err(SyncStoreError::UnknownSellers(unknown)) => {
+            assert_eq!(sorted(unknown), codes(&["SEL404", "SEL999"]))
+        }
         other => panic!("expected UnknownSellers, got {other:?}"),
     }
-    assert_eq!(known_inputs(&store, s, feb()).orders, None, "the known seller's row is not written");
+    assert_eq!(
+        known_inputs(&store, s, feb()).orders,
+        None,
+        "the known seller's row is not written"
+    );
     assert!(inputs_of(&store, &code("SEL404"), feb()).is_none());
 
     // The use case reports the same.
     match Sos::new(store.clone()).ingest(&batch) {
-        Err(IngestError::UnknownSellers(unknown)) => assert_eq!(sorted(unknown), codes(&["SEL404", "SEL999"])),
+        Err(IngestError::UnknownSellers(unknown)) => {
+            assert_eq!(sorted(unknown), codes(&["SEL404", "SEL999"]))
+        }
         other => panic!("expected IngestError::UnknownSellers, got {other:?}"),
     }
 
@@ -388,7 +550,9 @@ pub fn unknown_references_are_listed_and_nothing_is_written<P: Ports>(store: P) 
         },
     ]);
     match store.apply(&batch) {
-        Err(SyncStoreError::UnknownCampaigns(unknown)) => assert_eq!(unknown, [campaign_code("CAMP-X")]),
+        Err(SyncStoreError::UnknownCampaigns(unknown)) => {
+            assert_eq!(unknown, [campaign_code("CAMP-X")])
+        }
         other => panic!("expected UnknownCampaigns, got {other:?}"),
     }
     let batch = SyncBatch::CampaignActuals(vec![
@@ -404,11 +568,17 @@ pub fn unknown_references_are_listed_and_nothing_is_written<P: Ports>(store: P) 
     ]);
     match store.apply(&batch) {
         Err(SyncStoreError::UnknownCampaigns(unknown)) => {
-            assert_eq!(sorted(unknown), [campaign_code("CAMP-X"), campaign_code("CAMP-Y")]);
+            assert_eq!(
+                sorted(unknown),
+                [campaign_code("CAMP-X"), campaign_code("CAMP-Y")]
+            );
         }
         other => panic!("expected UnknownCampaigns, got {other:?}"),
     }
-    assert!(known_inputs(&store, s, feb()).campaigns.is_empty(), "no forecast or actual was written");
+    assert!(
+        known_inputs(&store, s, feb()).campaigns.is_empty(),
+        "no forecast or actual was written"
+    );
 
     let batch = SyncBatch::Revenue(vec![
         seed_revenue(),
@@ -417,7 +587,10 @@ pub fn unknown_references_are_listed_and_nothing_is_written<P: Ports>(store: P) 
     ]);
     match store.apply(&batch) {
         Err(SyncStoreError::UnknownAccountManagers(unknown)) => {
-            assert_eq!(sorted(unknown), [AmId::new(77).unwrap(), AmId::new(78).unwrap()]);
+            assert_eq!(
+                sorted(unknown),
+                [AmId::new(77).unwrap(), AmId::new(78).unwrap()]
+            );
         }
         other => panic!("expected UnknownAccountManagers, got {other:?}"),
     }
@@ -436,7 +609,9 @@ pub fn batch_with_unknown_seller_writes_nothing_of_any_kind<P: Ports>(store: P) 
     // Unknown codes sort before and after the known one, so no write order can slip through.
     let ghosts = [code("SEL000"), code("SEL999")];
     let expect_unknown = |batch: SyncBatch| match store.apply(&batch) {
-        Err(SyncStoreError::UnknownSellers(unknown)) => assert_eq!(sorted(unknown), ghosts.to_vec()),
+        Err(SyncStoreError::UnknownSellers(unknown)) => {
+            assert_eq!(sorted(unknown), ghosts.to_vec())
+        }
         other => panic!("expected UnknownSellers for {batch:?}, got {other:?}"),
     };
     let worse_orders = OrderStats::new(10, Some(0), Some(10), None).unwrap();
@@ -450,7 +625,12 @@ pub fn batch_with_unknown_seller_writes_nothing_of_any_kind<P: Ports>(store: P) 
             .into_iter()
             .map(|seller| RawOrdersRecord {
                 seller: seller.clone(),
-                orders: vec![raw("X1", "2026-02-03T00:00:00Z", None, RawOrderStatus::Pending)],
+                orders: vec![raw(
+                    "X1",
+                    "2026-02-03T00:00:00Z",
+                    None,
+                    RawOrderStatus::Pending,
+                )],
             })
             .collect(),
         max_delay_minutes: 30,
@@ -485,9 +665,16 @@ pub fn batch_with_unknown_seller_writes_nothing_of_any_kind<P: Ports>(store: P) 
             .collect(),
     ));
     expect_unknown(SyncBatch::CampaignActuals(
-        [&ghosts[0], s, &ghosts[1]].into_iter().map(|seller| actual(seller, 1)).collect(),
+        [&ghosts[0], s, &ghosts[1]]
+            .into_iter()
+            .map(|seller| actual(seller, 1))
+            .collect(),
     ));
-    assert_eq!(known_inputs(&store, s, feb()), before, "no batch changed the known seller");
+    assert_eq!(
+        known_inputs(&store, s, feb()),
+        before,
+        "no batch changed the known seller"
+    );
 }
 
 /// Any failed sync write leaves nothing behind, also when it fails on a later record after
@@ -496,7 +683,10 @@ pub fn batch_with_unknown_seller_writes_nothing_of_any_kind<P: Ports>(store: P) 
 pub fn failed_batch_writes_nothing<P: Ports>(store: P) {
     let sellers = seed_master(&store, 2);
     let (a, b) = (&sellers[0], &sellers[1]);
-    apply(&store, &SyncBatch::Payments(vec![invoices_record(a, feb(), seed_invoices())]));
+    apply(
+        &store,
+        &SyncBatch::Payments(vec![invoices_record(a, feb(), seed_invoices())]),
+    );
     let before = known_inputs(&store, a, feb()).payments;
     let bad = PaymentRecord {
         seller: b.clone(),
@@ -514,9 +704,16 @@ pub fn failed_batch_writes_nothing<P: Ports>(store: P) {
         Err(SyncStoreError::Unknown(_)) => {}
         other => panic!("expected an Unknown error, got {other:?}"),
     }
-    assert_eq!(known_inputs(&store, a, feb()).payments, before, "the first record was not applied");
+    assert_eq!(
+        known_inputs(&store, a, feb()).payments,
+        before,
+        "the first record was not applied"
+    );
     assert_eq!(known_inputs(&store, b, feb()).payments, None);
     // Nor were its invoices kept: sending the seed invoices again gives the seed aggregate.
-    apply(&store, &SyncBatch::Payments(vec![invoices_record(a, feb(), seed_invoices())]));
+    apply(
+        &store,
+        &SyncBatch::Payments(vec![invoices_record(a, feb(), seed_invoices())]),
+    );
     assert_eq!(known_inputs(&store, a, feb()).payments, before);
 }

@@ -49,22 +49,25 @@ fn div_rem(a: i128, b: i128) -> (i128, i128) {
     (q, a - q * b)
 }
 
-/// The mantissas of `a` and `b` brought to one scale, when that fits in an `i128`.
-fn aligned(a: Decimal, b: Decimal) -> Option<(i128, i128)> {
-    let (sa, sb) = (a.scale(), b.scale());
-    match sa.cmp(&sb) {
-        Ordering::Equal => Some((a.mantissa(), b.mantissa())),
-        Ordering::Less => Some((scale_up(a.mantissa(), sb - sa)?, b.mantissa())),
-        Ordering::Greater => Some((a.mantissa(), scale_up(b.mantissa(), sa - sb)?)),
+/// Orders two decimals exactly as `Ord` does.
+#[inline]
+pub fn compare(a: Decimal, b: Decimal) -> Ordering {
+    if a.scale() == b.scale() {
+        a.mantissa().cmp(&b.mantissa())
+    } else {
+        compare_rescaled(a, b)
     }
 }
 
-/// Orders two decimals exactly as `Ord` does.
-pub fn compare(a: Decimal, b: Decimal) -> Ordering {
-    match aligned(a, b) {
-        Some((x, y)) => x.cmp(&y),
-        None => a.cmp(&b),
-    }
+/// [`compare`] for different scales: the lower-scale mantissa is brought up to the other's.
+fn compare_rescaled(a: Decimal, b: Decimal) -> Ordering {
+    let (sa, sb) = (a.scale(), b.scale());
+    let aligned = if sa < sb {
+        scale_up(a.mantissa(), sb - sa).map(|x| x.cmp(&b.mantissa()))
+    } else {
+        scale_up(b.mantissa(), sa - sb).map(|y| a.mantissa().cmp(&y))
+    };
+    aligned.unwrap_or_else(|| a.cmp(&b))
 }
 
 /// The larger of `a` and `b`, as `Ord::max` picks it.
@@ -79,6 +82,37 @@ pub fn max(a: Decimal, b: Decimal) -> Decimal {
 /// `(sum of weights, sum of weight * value)` over `pairs`, exact. Saturates like the library's
 /// saturating operations in the rare case the sums leave the fast path.
 pub fn weighted_sums(pairs: &[(Decimal, Decimal)]) -> (Decimal, Decimal) {
+    same_scale_sums(pairs)
+        .or_else(|| mixed_scale_sums(pairs))
+        .unwrap_or_else(|| {
+            pairs.iter().fold((Decimal::ZERO, Decimal::ZERO), |(ws, ps), (w, v)| {
+                (ws.saturating_add(*w), ps.saturating_add(w.saturating_mul(*v)))
+            })
+        })
+}
+
+/// [`weighted_sums`] when every weight has one scale and every value another (counts and
+/// points, weights and normalized scores): plain integer sums, no rescaling.
+fn same_scale_sums(pairs: &[(Decimal, Decimal)]) -> Option<(Decimal, Decimal)> {
+    let (first_w, first_v) = pairs.first()?;
+    let (ws, vs) = (first_w.scale(), first_v.scale());
+    let mut weights = 0i128;
+    let mut weighted = 0i128;
+    for (w, v) in pairs {
+        if w.scale() != ws || v.scale() != vs {
+            return None;
+        }
+        weights = weights.checked_add(w.mantissa())?;
+        weighted = weighted.checked_add(mul(w.mantissa(), v.mantissa())?)?;
+    }
+    Some((
+        Decimal::try_from_i128_with_scale(weights, ws).ok()?,
+        Decimal::try_from_i128_with_scale(weighted, ws + vs).ok()?,
+    ))
+}
+
+/// [`weighted_sums`] for figures of mixed scales, rescaling the running sums as needed.
+fn mixed_scale_sums(pairs: &[(Decimal, Decimal)]) -> Option<(Decimal, Decimal)> {
     fn add((sum, sum_scale): (i128, u32), (term, term_scale): (i128, u32)) -> Option<(i128, u32)> {
         if term_scale >= sum_scale {
             Some((scale_up(sum, term_scale - sum_scale)?.checked_add(term)?, term_scale))
@@ -86,23 +120,16 @@ pub fn weighted_sums(pairs: &[(Decimal, Decimal)]) -> (Decimal, Decimal) {
             Some((sum.checked_add(scale_up(term, sum_scale - term_scale)?)?, sum_scale))
         }
     }
-    let exact = pairs
+    let ((wm, ws), (pm, ps)) = pairs
         .iter()
         .try_fold(((0i128, 0u32), (0i128, 0u32)), |(weights, weighted), (w, v)| {
             let product = (mul(w.mantissa(), v.mantissa())?, w.scale() + v.scale());
             Some((add(weights, (w.mantissa(), w.scale()))?, add(weighted, product)?))
-        })
-        .and_then(|((wm, ws), (pm, ps))| {
-            Some((
-                Decimal::try_from_i128_with_scale(wm, ws).ok()?,
-                Decimal::try_from_i128_with_scale(pm, ps).ok()?,
-            ))
-        });
-    exact.unwrap_or_else(|| {
-        pairs.iter().fold((Decimal::ZERO, Decimal::ZERO), |(ws, ps), (w, v)| {
-            (ws.saturating_add(*w), ps.saturating_add(w.saturating_mul(*v)))
-        })
-    })
+        })?;
+    Some((
+        Decimal::try_from_i128_with_scale(wm, ws).ok()?,
+        Decimal::try_from_i128_with_scale(pm, ps).ok()?,
+    ))
 }
 
 /// `value` written with exactly two decimals (`85` -> `85.00`), as `rescale(2)` does, so stored

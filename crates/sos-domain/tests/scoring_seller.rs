@@ -287,12 +287,12 @@ fn every_config_row_used_is_recorded() {
     let r = score_seller(None, &seed_inputs(), &cfg);
     let ids = &r.config_ids;
     assert_eq!(ids.score_weights.p_score, Some(ConfigId(1)));
-    assert_eq!(ids.tiers, [6, 7, 8, 9, 10].map(ConfigId));
+    assert_eq!(ids.tiers.to_vec(), [6, 7, 8, 9, 10].map(ConfigId));
     assert_eq!(ids.p_score.major_campaign, Some(ConfigId(11)));
     assert_eq!(ids.o_score, Some(ConfigId(13)));
     assert_eq!(ids.t_score.len(), 4);
     assert_eq!(ids.f_score.len(), 5);
-    assert_eq!(ids.surcharges, [ConfigId(1000), ConfigId(1001)]);
+    assert_eq!(ids.surcharges.to_vec(), [ConfigId(1000), ConfigId(1001)]);
     let o = r.component(Component::O).explanation.as_o().unwrap();
     assert_eq!(o.config.id, Some(ConfigId(13)));
     let p = r.component(Component::P).explanation.as_p().unwrap();

@@ -46,7 +46,7 @@ pub fn ensure_admin_key<S: ApiKeyStore + ?Sized>(store: &S, data_dir: &Path, pre
 }
 
 /// Writes `content` to a new file only its owner can read.
-fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -63,4 +63,26 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     file.write_all(content.as_bytes())?;
     file.write_all(b"\n")?;
     Ok(())
+}
+
+/// The server key that encrypts config secrets at rest: `SOS_SECRET_KEY`, else
+/// `<data dir>/secret-key`, generated (mode 0600) on first use.
+///
+/// # Errors
+/// A malformed key, or file errors.
+pub fn secret_box(data_dir: &Path) -> anyhow::Result<sos_adapters_pg::secrets::SecretBox> {
+    use sos_adapters_pg::secrets::SecretBox;
+    if let Ok(hex) = std::env::var("SOS_SECRET_KEY") {
+        return SecretBox::from_hex(&hex).map_err(|e| anyhow::anyhow!("SOS_SECRET_KEY: {e}"));
+    }
+    let file = data_dir.join("secret-key");
+    if file.exists() {
+        let hex = std::fs::read_to_string(&file)?;
+        return SecretBox::from_hex(&hex).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()));
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let hex = SecretBox::generate_hex()?;
+    write_private(&file, &hex)?;
+    tracing::info!(file = %file.display(), "generated the secret key that encrypts config secrets");
+    SecretBox::from_hex(&hex)
 }

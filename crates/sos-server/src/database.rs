@@ -46,7 +46,7 @@ pub fn open(database_url: Option<&str>, data_dir: &Path, pool_size: u32) -> anyh
             (cluster.database_url(), Some(cluster), description)
         }
     };
-    let store = PgStore::connect(&url, pool_size)?;
+    let store = PgStore::connect(&url, pool_size)?.with_secrets(crate::bootstrap::secret_box(data_dir)?);
     store
         .migrate()
         .map_err(|e| anyhow::anyhow!("the database at {} is not usable: {e}", redact(&url)))?;

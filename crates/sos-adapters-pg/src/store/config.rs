@@ -37,6 +37,35 @@ struct ConfigRow {
     updated_by: String,
 }
 
+impl PgStore {
+    /// The body as stored: secrets sealed when a key is configured.
+    fn stored_body(&self, draft: &ConfigDraft) -> Result<serde_json::Value, StoreError> {
+        let mut body = draft.body.to_json();
+        if let Some(secrets) = &self.secrets {
+            secrets.seal_fields(&mut body).map_err(StoreError::Unknown)?;
+        }
+        Ok(body)
+    }
+
+    fn record(&self, mut row: ConfigRow) -> Result<ConfigRecord, StoreError> {
+        match &self.secrets {
+            Some(secrets) => secrets.open_fields(&mut row.body).map_err(StoreError::Unknown)?,
+            None if crate::secrets::is_sealed(&row.body) => {
+                return Err(StoreError::Unknown(anyhow::anyhow!(
+                    "config row {} holds encrypted secrets but no secret key is configured",
+                    row.id
+                )))
+            }
+            None => {}
+        }
+        row.into_record()
+    }
+
+    fn records(&self, rows: Vec<ConfigRow>) -> Result<Vec<ConfigRecord>, StoreError> {
+        rows.into_iter().map(|r| self.record(r)).collect()
+    }
+}
+
 impl ConfigRow {
     fn into_record(self) -> Result<ConfigRecord, StoreError> {
         let config_type: ConfigType = self.config_type.parse().map_err(|e| {
@@ -63,10 +92,6 @@ impl ConfigRow {
     }
 }
 
-fn records(rows: Vec<ConfigRow>) -> Result<Vec<ConfigRecord>, StoreError> {
-    rows.into_iter().map(ConfigRow::into_record).collect()
-}
-
 impl ConfigStore for PgStore {
     fn list_config(
         &self,
@@ -81,7 +106,7 @@ impl ConfigStore for PgStore {
         .bind::<Bool, _>(include_inactive)
         .load(&mut conn)
         .map_err(db_err)?;
-        records(rows)
+        self.records(rows)
     }
 
     fn get_config(
@@ -97,7 +122,7 @@ impl ConfigStore for PgStore {
         .bind::<BigInt, _>(id.0)
         .get_result(&mut conn)
         .map_err(db_err)?;
-        row.into_record()
+        self.record(row)
     }
 
     fn create_config(&self, draft: &ConfigDraft, actor: &str) -> Result<ConfigRecord, StoreError> {
@@ -109,11 +134,11 @@ impl ConfigStore for PgStore {
         .bind::<Text, _>(draft.config_type().as_str())
         .bind::<Nullable<Date>, _>(draft.effective_from)
         .bind::<Nullable<Date>, _>(draft.effective_to)
-        .bind::<Jsonb, _>(draft.body.to_json())
+        .bind::<Jsonb, _>(self.stored_body(draft)?)
         .bind::<Text, _>(actor)
         .get_result(&mut conn)
         .map_err(db_err)?;
-        row.into_record()
+        self.record(row)
     }
 
     fn update_config(
@@ -132,11 +157,11 @@ impl ConfigStore for PgStore {
         .bind::<BigInt, _>(id.0)
         .bind::<Nullable<Date>, _>(draft.effective_from)
         .bind::<Nullable<Date>, _>(draft.effective_to)
-        .bind::<Jsonb, _>(draft.body.to_json())
+        .bind::<Jsonb, _>(self.stored_body(draft)?)
         .bind::<Text, _>(actor)
         .get_result(&mut conn)
         .map_err(db_err)?;
-        row.into_record()
+        self.record(row)
     }
 
     fn deactivate_config(
@@ -155,7 +180,7 @@ impl ConfigStore for PgStore {
         .bind::<Text, _>(actor)
         .get_result(&mut conn)
         .map_err(db_err)?;
-        row.into_record()
+        self.record(row)
     }
 
     fn all_config(&self) -> Result<Vec<ConfigRecord>, StoreError> {
@@ -164,11 +189,12 @@ impl ConfigStore for PgStore {
             sql_query(format!("SELECT {COLUMNS} FROM sos_config ORDER BY id"))
                 .load(&mut conn)
                 .map_err(db_err)?;
-        records(rows)
+        self.records(rows)
     }
 
     fn seed_defaults(&self, drafts: &[ConfigDraft], actor: &str) -> Result<usize, StoreError> {
         use diesel::Connection;
+        let bodies = drafts.iter().map(|d| self.stored_body(d)).collect::<Result<Vec<_>, _>>()?;
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
             // One seeder at a time, so two servers starting together seed once.
@@ -181,7 +207,7 @@ impl ConfigStore for PgStore {
             let present: Vec<TypeRow> = sql_query("SELECT DISTINCT config_type FROM sos_config").load(conn)?;
             let present: HashSet<String> = present.into_iter().map(|r| r.config_type).collect();
             let mut inserted = 0;
-            for draft in drafts.iter().filter(|d| !present.contains(d.config_type().as_str())) {
+            for (draft, body) in drafts.iter().zip(bodies).filter(|(d, _)| !present.contains(d.config_type().as_str())) {
                 sql_query(
                     "INSERT INTO sos_config (config_type, effective_from, effective_to, body, created_by, updated_by) \
                      VALUES ($1, $2, $3, $4, $5, $5)",
@@ -189,7 +215,7 @@ impl ConfigStore for PgStore {
                 .bind::<Text, _>(draft.config_type().as_str())
                 .bind::<Nullable<Date>, _>(draft.effective_from)
                 .bind::<Nullable<Date>, _>(draft.effective_to)
-                .bind::<Jsonb, _>(draft.body.to_json())
+                .bind::<Jsonb, _>(body)
                 .bind::<Text, _>(actor)
                 .execute(conn)?;
                 inserted += 1;

@@ -164,9 +164,12 @@ impl SellerStore for PgStore {
                 .replace('_', "\\_");
             format!("%{escaped}%")
         });
+        // ILIKE folds case by the collation's rules: under the C locale only ASCII letters
+        // fold, so the ICU root collation is named to make "đức" find "ĐỨC" as well.
         let condition = "($1::text IS NULL OR status = $1) AND ($2::bigint IS NULL OR am_id = $2) \
              AND ($3::text IS NULL OR warehouse_id = $3) \
-             AND ($4::text IS NULL OR seller_code ILIKE $4 OR company_name ILIKE $4)";
+             AND ($4::text IS NULL OR seller_code COLLATE \"und-x-icu\" ILIKE $4 \
+               OR company_name COLLATE \"und-x-icu\" ILIKE $4)";
         let status = filter.status.map(SellerStatus::as_str);
         let am = filter.am_id.map(AmId::get);
         let total: CountRow = sql_query(format!(

@@ -35,6 +35,8 @@ pub struct PgStore {
     /// Seller ids by code. Codes never change and sellers are never deleted, so entries never
     /// go stale; this saves a lookup per sync request.
     seller_ids: Arc<Mutex<HashMap<SellerCode, i64>>>,
+    /// Seals config secrets at rest; without it they are stored as given (tests only).
+    secrets: Option<crate::secrets::SecretBox>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -63,7 +65,14 @@ impl PgStore {
             pool,
             clock: Arc::new(SystemClock),
             seller_ids: Arc::new(Mutex::new(HashMap::new())),
+            secrets: None,
         })
+    }
+
+    /// Encrypts config secrets (helpdesk `api_key`, `api_secret`) at rest with `secrets`.
+    pub fn with_secrets(mut self, secrets: crate::secrets::SecretBox) -> Self {
+        self.secrets = Some(secrets);
+        self
     }
 
     /// Replaces the clock, for tests.

@@ -24,7 +24,7 @@ pub enum GraceReason {
 }
 
 /// What grace did to a result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct GraceOutcome {
     /// True when the seller was in grace (even if no score needed raising).
     pub applied: bool,

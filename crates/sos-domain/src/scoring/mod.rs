@@ -8,6 +8,7 @@
 pub mod f;
 pub mod grace;
 pub mod i;
+mod ids;
 pub mod o;
 pub mod p;
 mod result;
@@ -15,9 +16,10 @@ mod seller;
 pub mod t;
 pub mod total;
 
+pub use ids::{ConfigIds, IdList, PScoreIds};
 pub use result::{
-    ComponentExplanation, ComponentResult, ComponentStatus, ConfigIds, NextTier,
-    NotApplicableReason, PScoreIds, ScoreResult, ScoreStatus,
+    ComponentExplanation, ComponentResult, ComponentStatus, NextTier, NotApplicableReason,
+    ScoreResult, ScoreStatus,
 };
 pub use seller::score_seller;
 

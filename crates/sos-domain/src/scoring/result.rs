@@ -5,13 +5,12 @@
 //! and deserializes, exactly.
 
 use super::{
-    f::FExplanation, grace::GraceOutcome, i::IExplanation, o::OExplanation, p::PExplanation,
-    t::TExplanation,
+    f::FExplanation, grace::GraceOutcome, i::IExplanation, ids::ConfigIds, o::OExplanation,
+    p::PExplanation, t::TExplanation,
 };
 use crate::{
     codes::{SellerCode, TierName},
     component::{Component, PerComponent},
-    config::ConfigId,
     period::Period,
     surcharge::TriggeredSurcharge,
 };
@@ -154,39 +153,6 @@ pub struct NextTier {
     pub min_sos_score: Decimal,
     /// `min_sos_score - sos_score`.
     pub points_needed: Decimal,
-}
-
-/// The p-score rows of both campaign types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct PScoreIds {
-    /// The major-campaign row.
-    pub major_campaign: Option<ConfigId>,
-    /// The mini-campaign row.
-    pub mini_campaign: Option<ConfigId>,
-}
-
-/// Every config row a calculation consulted, so the result can be reproduced after the
-/// config changed. `None` (or an empty set) means the built-in default was used.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ConfigIds {
-    /// The score-weights row of each component.
-    pub score_weights: PerComponent<Option<ConfigId>>,
-    /// The tier set the tier was picked from.
-    pub tiers: Vec<ConfigId>,
-    /// The p-score rows.
-    pub p_score: PScoreIds,
-    /// The o-score row.
-    pub o_score: Option<ConfigId>,
-    /// The t-score band set.
-    pub t_score: Vec<ConfigId>,
-    /// The f-score band set.
-    pub f_score: Vec<ConfigId>,
-    /// The i-score row.
-    pub i_score: Option<ConfigId>,
-    /// The grace-period row.
-    pub grace_period: Option<ConfigId>,
-    /// Every surcharge rule evaluated.
-    pub surcharges: Vec<ConfigId>,
 }
 
 /// One seller's score for one period, with everything needed to explain it.

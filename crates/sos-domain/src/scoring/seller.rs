@@ -2,11 +2,12 @@
 
 use super::{
     f::score_f,
-    grace::apply_grace,
+    grace::{apply_grace, GraceOutcome},
     i::score_i,
     o::score_o,
     p::score_p,
-    result::{ComponentExplanation, ComponentResult, ComponentStatus, ConfigIds, NextTier, PScoreIds},
+    ids::{ConfigIds, PScoreIds},
+    result::{ComponentExplanation, ComponentResult, ComponentStatus, NextTier},
     t::score_t,
     total::{normalized, tier_and_next, weighted_total},
     Calculated, Outcome, ScoreResult, ScoreStatus,
@@ -14,7 +15,7 @@ use super::{
 use crate::{
     codes::SellerCode,
     component::{Component, PerComponent},
-    config::{ConfigId, ResolvedConfig},
+    config::ResolvedConfig,
     inputs::SellerInputs,
     surcharge::{evaluate_rules, MetricValues},
 };
@@ -44,26 +45,20 @@ fn component<E>(
     }
 }
 
-fn ids(rows: impl ExactSizeIterator<Item = Option<ConfigId>>) -> Vec<ConfigId> {
-    let mut out = Vec::with_capacity(rows.len());
-    out.extend(rows.flatten());
-    out
-}
-
 fn config_ids(config: &ResolvedConfig) -> ConfigIds {
     ConfigIds {
         score_weights: PerComponent::from_fn(|c| config.weights.get(c).id),
-        tiers: ids(config.tiers.iter().map(|r| r.id)),
+        tiers: config.tiers.iter().filter_map(|r| r.id).collect(),
         p_score: PScoreIds {
             major_campaign: config.p_score_major.id,
             mini_campaign: config.p_score_mini.id,
         },
         o_score: config.o_score.id,
-        t_score: ids(config.t_score.iter().map(|r| r.id)),
-        f_score: ids(config.f_score.iter().map(|r| r.id)),
+        t_score: config.t_score.iter().filter_map(|r| r.id).collect(),
+        f_score: config.f_score.iter().filter_map(|r| r.id).collect(),
         i_score: config.i_score.id,
         grace_period: config.grace.id,
-        surcharges: ids(config.surcharges.iter().map(|r| r.id)),
+        surcharges: config.surcharges.iter().filter_map(|r| r.id).collect(),
     }
 }
 
@@ -100,76 +95,76 @@ pub fn score_seller(
     config: &ResolvedConfig,
 ) -> ScoreResult {
     let max = |c: Component| config.weights.get(c).value.max_points;
-    let mut components = PerComponent {
-        p_score: component(
-            config,
-            Component::P,
-            score_p(&inputs.campaigns, inputs.period, config, max(Component::P)),
-            ComponentExplanation::P,
-        ),
-        o_score: component(
-            config,
-            Component::O,
-            score_o(inputs.orders.as_ref(), &config.o_score, max(Component::O)),
-            ComponentExplanation::O,
-        ),
-        t_score: component(
-            config,
-            Component::T,
-            score_t(inputs.tickets.as_ref(), &config.t_score, max(Component::T)),
-            ComponentExplanation::T,
-        ),
-        f_score: component(
-            config,
-            Component::F,
-            score_f(inputs.payments.as_ref(), &config.f_score, max(Component::F)),
-            ComponentExplanation::F,
-        ),
-        i_score: component(
-            config,
-            Component::I,
-            score_i(inputs.inventory.as_ref(), &config.i_score, max(Component::I)),
-            ComponentExplanation::I,
-        ),
+    // The result is built first and filled in place: it is large (every explanation), and
+    // moving it between steps would cost more than some of the steps.
+    let mut result = ScoreResult {
+        seller_code: seller_code.cloned(),
+        period: inputs.period,
+        status: ScoreStatus::InsufficientData,
+        sos_score: None,
+        tier: None,
+        components: PerComponent {
+            p_score: component(
+                config,
+                Component::P,
+                score_p(&inputs.campaigns, inputs.period, config, max(Component::P)),
+                ComponentExplanation::P,
+            ),
+            o_score: component(
+                config,
+                Component::O,
+                score_o(inputs.orders.as_ref(), &config.o_score, max(Component::O)),
+                ComponentExplanation::O,
+            ),
+            t_score: component(
+                config,
+                Component::T,
+                score_t(inputs.tickets.as_ref(), &config.t_score, max(Component::T)),
+                ComponentExplanation::T,
+            ),
+            f_score: component(
+                config,
+                Component::F,
+                score_f(inputs.payments.as_ref(), &config.f_score, max(Component::F)),
+                ComponentExplanation::F,
+            ),
+            i_score: component(
+                config,
+                Component::I,
+                score_i(inputs.inventory.as_ref(), &config.i_score, max(Component::I)),
+                ComponentExplanation::I,
+            ),
+        },
+        grace: GraceOutcome::default(),
+        surcharges: Vec::new(),
+        next_tier: None,
+        config_ids: config_ids(config),
     };
-    let grace = apply_grace(inputs, &config.grace.value, &mut components);
+    let components = &mut result.components;
+    result.grace = apply_grace(inputs, &config.grace.value, components);
     for c in Component::ALL {
         let part = components.get_mut(c);
         part.normalized = part.score.map(|s| normalized(s, part.max_points));
     }
-    let sos_score = weighted_total(&components);
+    let sos_score = weighted_total(components);
     let (tier, next) = sos_score.map_or((None, None), |s| tier_and_next(s, &config.tiers));
-    let next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
+    result.next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
         tier: t.value.tier_name.clone(),
         min_sos_score: t.value.min_sos_score,
         points_needed: t.value.min_sos_score.saturating_sub(s),
     });
-    let mut tier_name = tier.map(|t| t.value.tier_name.clone());
-    let surcharges = if config.surcharges.is_empty() {
-        Vec::new()
-    } else {
-        let mut values = metrics(&components, inputs);
-        values.sos_score = sos_score;
-        values.tier = tier_name.take();
-        values.month_index = grace.month_index.map(Decimal::from);
-        let triggered = evaluate_rules(&config.surcharges, &values);
-        tier_name = values.tier.take();
-        triggered
-    };
-    ScoreResult {
-        seller_code: seller_code.cloned(),
-        period: inputs.period,
-        status: if sos_score.is_some() {
-            ScoreStatus::Scored
-        } else {
-            ScoreStatus::InsufficientData
-        },
-        sos_score,
-        tier: tier_name,
-        components,
-        grace,
-        surcharges,
-        next_tier,
-        config_ids: config_ids(config),
+    if sos_score.is_some() {
+        result.status = ScoreStatus::Scored;
     }
+    result.sos_score = sos_score;
+    result.tier = tier.map(|t| t.value.tier_name.clone());
+    if !config.surcharges.is_empty() {
+        let mut values = metrics(&result.components, inputs);
+        values.sos_score = sos_score;
+        values.tier = result.tier.take();
+        values.month_index = result.grace.month_index.map(Decimal::from);
+        result.surcharges = evaluate_rules(&config.surcharges, &values);
+        result.tier = values.tier.take();
+    }
+    result
 }

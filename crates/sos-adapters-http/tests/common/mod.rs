@@ -1,0 +1,293 @@
+//! The HTTP test harness: the real `app()` over the in-memory adapters, API keys for every
+//! scope, and small helpers to send requests and read answers.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use actix_web::{
+    http::{header::HeaderMap, Method, StatusCode},
+    test::{self, TestRequest},
+    web,
+};
+use futures_util::future::LocalBoxFuture;
+use serde_json::{json, Value};
+use sos_adapters_http::{auth::store_key, AppState, Ports};
+use sos_adapters_memory::MemoryStore;
+use sos_ports::Scope;
+use std::{collections::HashMap, rc::Rc, sync::Arc};
+
+/// The admin key's name (recorded as `created_by`).
+pub const ADMIN_NAME: &str = "test-admin";
+/// The admin key. Not of the `sos_` shape on purpose: operator-chosen keys work too.
+pub const ADMIN_KEY: &str = "sos_0a0a0a0a_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+/// One answer.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: web::Bytes,
+}
+
+impl Resp {
+    /// The body as JSON; panics with the body text when it is not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.text()))
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The `error` sentence of an error body.
+    pub fn error(&self) -> String {
+        self.json()["error"].as_str().unwrap_or_else(|| panic!("no error in {}", self.text())).to_owned()
+    }
+
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn assert_status(&self, expected: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), expected, "unexpected status; body: {}", self.text());
+        self
+    }
+}
+
+type Caller = Rc<dyn Fn(TestRequest) -> LocalBoxFuture<'static, Resp>>;
+
+/// The application under test, with its store and keys.
+#[derive(Clone)]
+pub struct TestApp {
+    call: Caller,
+    /// The ports behind the app (to check storage directly when the API has no read).
+    pub ports: Ports,
+    /// Keys by scope: each holds exactly that scope.
+    pub keys: HashMap<Scope, String>,
+}
+
+/// The key name of the single-scope key for `scope`.
+pub fn key_name(scope: Scope) -> String {
+    format!("key-{}", scope.as_str().replace(':', "-"))
+}
+
+/// A key of the `sos_<8 hex>_<64 hex>` shape derived from `n`.
+pub fn fixed_key(n: u8) -> String {
+    format!("sos_{:08x}_{}", 0x1000_0000u32 + u32::from(n), format!("{n:02x}").repeat(32))
+}
+
+impl TestApp {
+    /// A fresh app: empty memory store, default config seeded, an admin key and one key per scope.
+    pub async fn new() -> Self {
+        let ports: Ports = Arc::new(MemoryStore::new()) as Ports;
+        let state = AppState::new(ports.clone(), Arc::new(|| true));
+        state.sos.seed_default_config().expect("seed default config");
+        store_key(&*ports, ADMIN_NAME, ADMIN_KEY, &[Scope::Admin]).expect("admin key");
+        let mut keys = HashMap::new();
+        for (i, scope) in Scope::ALL.into_iter().enumerate() {
+            let key = fixed_key(u8::try_from(i + 1).unwrap());
+            store_key(&*ports, &key_name(scope), &key, &[scope]).expect("scoped key");
+            keys.insert(scope, key);
+        }
+        let service = Rc::new(test::init_service(sos_adapters_http::app(web::Data::new(state))).await);
+        let call: Caller = Rc::new(move |req: TestRequest| {
+            let service = service.clone();
+            Box::pin(async move {
+                let res = test::call_service(&*service, req.to_request()).await;
+                let status = res.status();
+                let headers = res.headers().clone();
+                let body = test::read_body(res).await;
+                Resp { status, headers, body }
+            })
+        });
+        Self { call, ports, keys }
+    }
+
+    /// The single-scope key for `scope`.
+    pub fn key(&self, scope: Scope) -> &str {
+        &self.keys[&scope]
+    }
+
+    /// Sends a prepared request as is.
+    pub async fn send(&self, req: TestRequest) -> Resp {
+        (self.call)(req).await
+    }
+
+    /// Sends `method path` with `key` (if any) and a JSON body (if any).
+    pub async fn request(&self, method: Method, path: &str, key: Option<&str>, body: Option<&Value>) -> Resp {
+        let mut req = TestRequest::default().method(method).uri(path);
+        if let Some(k) = key {
+            req = req.insert_header(("Authorization", format!("Bearer {k}")));
+        }
+        if let Some(b) = body {
+            req = req
+                .insert_header(("Content-Type", "application/json"))
+                .set_payload(serde_json::to_vec(b).unwrap());
+        }
+        self.send(req).await
+    }
+
+    /// GET with the admin key.
+    pub async fn get(&self, path: &str) -> Resp {
+        self.request(Method::GET, path, Some(ADMIN_KEY), None).await
+    }
+
+    /// POST JSON with the admin key.
+    pub async fn post(&self, path: &str, body: &Value) -> Resp {
+        self.request(Method::POST, path, Some(ADMIN_KEY), Some(body)).await
+    }
+
+    /// PUT JSON with the admin key.
+    pub async fn put(&self, path: &str, body: &Value) -> Resp {
+        self.request(Method::PUT, path, Some(ADMIN_KEY), Some(body)).await
+    }
+
+    /// DELETE with the admin key.
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.request(Method::DELETE, path, Some(ADMIN_KEY), None).await
+    }
+
+    /// POST raw bytes with a content type, with the admin key.
+    pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: impl Into<web::Bytes>) -> Resp {
+        let mut req = TestRequest::post()
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {ADMIN_KEY}")))
+            .set_payload(body.into());
+        if let Some(ct) = content_type {
+            req = req.insert_header(("Content-Type", ct));
+        }
+        self.send(req).await
+    }
+
+    /// Creates the README's master data: AM 1, seller SEL001 (onboarded 2025-06-01) and
+    /// campaign CAMP-2026-02.
+    pub async fn seed_master(&self) {
+        self.post("/api/account-managers", &am_body()).await.assert_status(201);
+        self.post("/api/sellers", &seller_body("SEL001")).await.assert_status(201);
+        self.post("/api/campaigns", &campaign_body()).await.assert_status(201);
+    }
+
+    /// Pushes the seed example of every sync kind (the README's quick start).
+    pub async fn seed_sync(&self) {
+        for (path, body) in seed_examples() {
+            let r = self.post(path, &body).await;
+            r.assert_status(200);
+            assert_eq!(r.json(), json!({"success": true}), "{path}");
+        }
+    }
+
+    /// Master data plus every seed example.
+    pub async fn seeded() -> Self {
+        let app = Self::new().await;
+        app.seed_master().await;
+        app.seed_sync().await;
+        app
+    }
+}
+
+/// The README's account manager.
+pub fn am_body() -> Value {
+    json!({"id": 1, "name": "Nguyen Van A", "email": "a.nguyen@example.com"})
+}
+
+/// The README's seller, under `code`.
+pub fn seller_body(code: &str) -> Value {
+    json!({"seller_code": code, "company_name": "Acme Cosmetics", "contract_type": "B2C", "country_code": "VN", "onboarded_at": "2025-06-01", "am_id": 1})
+}
+
+/// The README's campaign.
+pub fn campaign_body() -> Value {
+    json!({"campaign_code": "CAMP-2026-02", "name": "Valentine 2026", "campaign_type": "major_campaign", "start_date": "2026-02-14", "end_date": "2026-02-15"})
+}
+
+pub fn orders_example() -> Value {
+    json!({"seller_code": "SEL001", "period": "2026-02", "total_orders": 150, "orders_within_30min": 140, "orders_late": 10, "avg_push_time_minutes": 18.5})
+}
+
+pub fn forecast_example() -> Value {
+    json!({"seller_code": "SEL001", "campaign_code": "CAMP-2026-02", "submitted_at": "2026-01-28T10:00:00Z", "forecasted_order_volume": 5000, "forecasted_sku_breakdown": {"SKU001": 2000, "SKU002": 3000}, "notes": "Valentine sale forecast"})
+}
+
+pub fn actuals_example() -> Value {
+    json!({"seller_code": "SEL001", "campaign_code": "CAMP-2026-02", "actual_order_volume": 4800, "actual_sku_breakdown": {"SKU001": 1900, "SKU002": 2900}})
+}
+
+pub fn tickets_example() -> Value {
+    json!({"seller_code": "SEL001", "period": "2026-02", "total_tickets": 25, "avg_response_time_hours": 3.5, "breakdown": {"under_4h": 18, "4h_8h": 4, "8h_16h": 2, "over_16h": 1}})
+}
+
+pub fn payments_example() -> Value {
+    json!({"seller_code": "SEL001", "period": "2026-02", "total_invoices": 10, "invoices_on_time": 7, "invoices_late_1_7": 2, "invoices_late_7_15": 1, "invoices_late_15_20": 0, "invoices_late_over_20": 0, "worst_days_late": 12, "total_outstanding_amount": 15000000, "currency": "VND"})
+}
+
+pub fn payments_format_b_example() -> Value {
+    json!({"seller_code": "SEL001", "period": "2026-02", "invoices": [
+        {"invoice_id": "INV001", "days_late": 0, "amount": 5000000},
+        {"invoice_id": "INV002", "days_late": 5, "amount": 3000000},
+        {"invoice_id": "INV003", "days_late": 12, "amount": 7000000}
+    ], "currency": "VND"})
+}
+
+pub fn inventory_example() -> Value {
+    json!({"seller_code": "SEL001", "snapshot_date": "2026-02-28", "total_cbm": 150.5, "total_sku_qty": 12000, "aging_over_90d_cbm": 22.3, "aging_over_90d_sku_qty": 1800, "aging_over_180d_cbm": 5.1, "aging_over_180d_pct": 3.4})
+}
+
+pub fn revenue_example() -> Value {
+    json!({"am_id": 1, "period": "2026-02", "revenue_target": 500000000, "revenue_actual": 450000000})
+}
+
+/// Every sync endpoint with its seed example.
+pub fn seed_examples() -> Vec<(&'static str, Value)> {
+    vec![
+        ("/api/sync/orders", orders_example()),
+        ("/api/sync/forecasts", forecast_example()),
+        ("/api/sync/campaign-actuals", actuals_example()),
+        ("/api/sync/tickets", tickets_example()),
+        ("/api/sync/payments", payments_example()),
+        ("/api/sync/inventory", inventory_example()),
+        ("/api/sync/revenue", revenue_example()),
+    ]
+}
+
+/// The api.md preview body.
+pub fn preview_example() -> Value {
+    json!({
+        "period": "2026-02",
+        "onboarded_at": "2025-06-01",
+        "previous_tier": "Silver",
+        "orders":    {"total_orders": 150, "orders_within_30min": 140, "orders_late": 10},
+        "tickets":   {"total_tickets": 25, "avg_response_time_hours": 3.5, "breakdown": {"under_4h": 18, "4h_8h": 4, "8h_16h": 2, "over_16h": 1}},
+        "payments":  {"invoices": [{"invoice_id": "INV001", "days_late": 0, "amount": 5000000}]},
+        "inventory": {"snapshot_date": "2026-02-28", "total_cbm": 150.5, "total_sku_qty": 12000, "aging_over_90d_cbm": 22.3, "aging_over_90d_sku_qty": 1800},
+        "campaigns": [{"campaign_type": "major_campaign", "start_date": "2026-02-14",
+                       "forecasts": [{"submitted_at": "2026-01-28T10:00:00Z", "forecasted_order_volume": 5000}],
+                       "actual_order_volume": 4800}]
+    })
+}
+
+/// A JSON number as f64 (numbers arrive as exact text under `arbitrary_precision`).
+pub fn num(v: &Value) -> f64 {
+    match v {
+        Value::Number(n) => n.to_string().parse().unwrap(),
+        other => panic!("not a number: {other}"),
+    }
+}
+
+/// Asserts a JSON number equals `expected` to the cent.
+#[track_caller]
+pub fn assert_num(v: &Value, expected: f64) {
+    let got = num(v);
+    assert!((got - expected).abs() < 0.005, "expected {expected}, got {got}");
+}
+
+/// Scores every seller of 2026-02 and returns SEL001's stored result.
+pub async fn calculate_and_read(app: &TestApp) -> Value {
+    app.post("/api/sos/monthly/calculate", &json!({"period": "2026-02"})).await.assert_status(200);
+    let r = app.get("/api/sos/sellers/SEL001/scores/2026-02").await;
+    r.assert_status(200);
+    r.json()
+}
