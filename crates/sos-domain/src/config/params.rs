@@ -426,7 +426,9 @@ pub enum SyncMethod {
 }
 
 /// `helpdesk`: the Frappe Helpdesk instance of one country.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` masks `api_key` and `api_secret`, so a stray log line cannot leak them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HelpdeskConfig {
     /// ISO 3166-1 alpha-2 country (`VN`).
@@ -455,6 +457,23 @@ pub struct HelpdeskConfig {
     /// IANA time zone (default `Asia/Ho_Chi_Minh`).
     #[serde(default = "default_timezone")]
     pub timezone: String,
+}
+
+impl std::fmt::Debug for HelpdeskConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HelpdeskConfig")
+            .field("country_code", &self.country_code)
+            .field("helpdesk_url", &self.helpdesk_url)
+            .field("api_key", &"********")
+            .field("api_secret", &"********")
+            .field("sync_method", &self.sync_method)
+            .field("pull_cron", &self.pull_cron)
+            .field("seller_field_mapping", &self.seller_field_mapping)
+            .field("business_hours_start", &self.business_hours_start)
+            .field("business_hours_end", &self.business_hours_end)
+            .field("timezone", &self.timezone)
+            .finish()
+    }
 }
 
 fn default_timezone() -> String {
