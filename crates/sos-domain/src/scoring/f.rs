@@ -16,12 +16,16 @@ pub enum InvoiceBucket {
     /// Paid on time (stands for 0 days).
     InvoicesOnTime,
     /// 1-7 days late (stands for 1 day).
+    #[serde(rename = "invoices_late_1_7")]
     InvoicesLate1_7,
     /// 8-15 days late (stands for 8 days).
+    #[serde(rename = "invoices_late_7_15")]
     InvoicesLate7_15,
     /// 16-20 days late (stands for 16 days).
+    #[serde(rename = "invoices_late_15_20")]
     InvoicesLate15_20,
     /// 21 or more days late (stands for 21 days).
+    #[serde(rename = "invoices_late_over_20")]
     InvoicesLateOver20,
 }
 

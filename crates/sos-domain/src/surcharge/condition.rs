@@ -164,10 +164,8 @@ pub enum Condition {
 }
 
 pub(crate) fn decimal_from_json(n: &serde_json::Number) -> Option<Decimal> {
-    let text = n.to_string();
-    Decimal::from_str(&text)
-        .ok()
-        .or_else(|| Decimal::from_scientific(&text).ok())
+    // Exact or nothing: a rule must compare against the number that was written.
+    crate::config::exact_decimal(n)
 }
 
 fn describe(v: &Value) -> &'static str {
@@ -272,7 +270,7 @@ fn compare(actual: MetricValue<'_>, op: CompareOp, expected: &ConditionValue) ->
     }
 }
 
-fn single_key<'a>(obj: &'a Map<String, Value>) -> Option<(&'a str, &'a Value)> {
+fn single_key(obj: &Map<String, Value>) -> Option<(&str, &Value)> {
     if obj.len() == 1 {
         obj.iter().next().map(|(k, v)| (k.as_str(), v))
     } else {
