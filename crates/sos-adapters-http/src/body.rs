@@ -135,6 +135,15 @@ pub fn from_value<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, 
             (false, p) if p.starts_with('[') => format!("{prefix}{p}"),
             (false, p) => format!("{prefix}.{p}"),
         };
+        // serde reports a missing field at its parent: name the field itself.
+        let missing = inner
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'))
+            .map(str::to_owned);
+        if let Some(name) = missing {
+            let field = if field.is_empty() { name } else { format!("{field}.{name}") };
+            return ValidationErrors::single(field, "is required");
+        }
         let field = if field.is_empty() { "body".to_owned() } else { field };
         ValidationErrors::single(field, friendly(&inner))
     })

@@ -131,6 +131,19 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The sentence for an error raised by the framework rather than a handler (reading the
+/// body, for one): by status only, so no internal detail reaches the caller.
+pub fn foreign_error_sentence(status: StatusCode) -> String {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "Request body is larger than {} MiB",
+            crate::body::MAX_ARRAY_BYTES / (1024 * 1024)
+        ),
+        StatusCode::BAD_REQUEST => "The request body could not be read".to_owned(),
+        other => other.canonical_reason().unwrap_or("Request failed").to_owned(),
+    }
+}
+
 /// `Seller X not found` for one, `Sellers X, Y not found` for several.
 pub fn missing(kind: &str, names: &[String]) -> String {
     match names {

@@ -83,7 +83,16 @@ pub fn app(
             let started = std::time::Instant::now();
             let fut = srv.call(req);
             async move {
-                let mut res = fut.await?;
+                // Errors raised outside the handlers' own `ApiError`s (reading the body past
+                // its limit, for one) get the API's JSON error body too.
+                let mut res = match fut.await?.map_into_left_body() {
+                    res if res.response().error().is_some_and(|e| e.as_error::<error::ApiError>().is_none()) => {
+                        let body = error::ApiError::new(res.status(), error::foreign_error_sentence(res.status()));
+                        let (req, _) = res.into_parts();
+                        ServiceResponse::new(req, actix_web::ResponseError::error_response(&body)).map_into_right_body()
+                    }
+                    res => res,
+                };
                 let status = res.status().as_u16();
                 routes::ops::count_response(status);
                 // Method, path, status and time only: never headers, bodies or query strings.

@@ -43,9 +43,16 @@ fn mul(a: i128, b: i128) -> Option<i128> {
     }
 }
 
-/// `(quotient, remainder)` of `a / b` (truncating) with a single `i128` division.
+/// `(quotient, remainder)` of `a / b` (truncating, `b != 0`) with a single division: a
+/// hardware one when both fit in 64 bits (the usual case), else the `i128` routine.
 fn div_rem(a: i128, b: i128) -> (i128, i128) {
-    let q = a / b;
+    if b == 1 {
+        return (a, 0);
+    }
+    let q = match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) if y != -1 => i128::from(x / y),
+        _ => a / b,
+    };
     (q, a - q * b)
 }
 

@@ -279,6 +279,7 @@ fn sos_command(dir: &DataDir) -> Command {
     cmd.current_dir(&dir.path)
         .env_remove("DATABASE_URL")
         .env_remove("SOS_ADMIN_KEY")
+        .env_remove("SOS_SECRET_KEY")
         .env_remove("SOS_BIND")
         .env_remove("SOS_WORKERS")
         .env("SOS_DATA_DIR", &dir.path)
@@ -637,6 +638,8 @@ fn first_start_without_a_preset_key_writes_the_admin_key_file() {
     assert_eq!(meta.permissions().mode() & 0o777, 0o600, "admin-key mode");
     let key = std::fs::read_to_string(&file).unwrap().trim().to_owned();
     assert_eq!(key, printed, "the printed key and the file differ");
+    let secret_key = std::fs::metadata(dir.path.join("secret-key")).expect("<data dir>/secret-key exists");
+    assert_eq!(secret_key.permissions().mode() & 0o777, 0o600, "secret-key mode");
     assert!(key.starts_with("sos_"), "key shape: {key}");
 
     let r = server.call("GET", "/api/keys", Some(&key), None);

@@ -13,7 +13,11 @@ use serde_json::{json, Value};
 use sos_adapters_http::{auth::store_key, AppState, Ports};
 use sos_adapters_memory::MemoryStore;
 use sos_ports::Scope;
-use std::{collections::HashMap, rc::Rc, sync::Arc};
+use std::{
+    collections::HashMap,
+    rc::Rc,
+    sync::{Arc, OnceLock},
+};
 
 /// The admin key's name (recorded as `created_by`).
 pub const ADMIN_NAME: &str = "test-admin";
@@ -112,23 +116,40 @@ impl TestApp {
         &self.keys[&scope]
     }
 
-    /// Sends a prepared request as is.
-    pub async fn send(&self, req: TestRequest) -> Resp {
-        (self.call)(req).await
+    /// Sends `method uri`, with whatever `build` adds (headers, payload). Every answer of a
+    /// documented operation must carry a status its OpenAPI entry documents, and 500 never
+    /// happens.
+    pub async fn send(&self, method: Method, uri: &str, build: impl FnOnce(TestRequest) -> TestRequest) -> Resp {
+        let req = build(TestRequest::default().method(method.clone()).uri(uri));
+        let resp = (self.call)(req).await;
+        let path = uri.split('?').next().unwrap_or(uri);
+        let m = method.as_str().to_ascii_lowercase();
+        assert_ne!(resp.status.as_u16(), 500, "{method} {uri} answered 500: {}", resp.text());
+        if let Some((template, documented)) = documented_statuses(&m, path) {
+            assert!(
+                documented.contains(&resp.status.as_u16().to_string()),
+                "{method} {uri} answered {} which {template} does not document ({documented:?}); body: {}",
+                resp.status,
+                resp.text()
+            );
+        }
+        resp
     }
 
     /// Sends `method path` with `key` (if any) and a JSON body (if any).
     pub async fn request(&self, method: Method, path: &str, key: Option<&str>, body: Option<&Value>) -> Resp {
-        let mut req = TestRequest::default().method(method).uri(path);
-        if let Some(k) = key {
-            req = req.insert_header(("Authorization", format!("Bearer {k}")));
-        }
-        if let Some(b) = body {
-            req = req
-                .insert_header(("Content-Type", "application/json"))
-                .set_payload(serde_json::to_vec(b).unwrap());
-        }
-        self.send(req).await
+        self.send(method, path, |mut req| {
+            if let Some(k) = key {
+                req = req.insert_header(("Authorization", format!("Bearer {k}")));
+            }
+            if let Some(b) = body {
+                req = req
+                    .insert_header(("Content-Type", "application/json"))
+                    .set_payload(serde_json::to_vec(b).unwrap());
+            }
+            req
+        })
+        .await
     }
 
     /// GET with the admin key.
@@ -153,14 +174,17 @@ impl TestApp {
 
     /// POST raw bytes with a content type, with the admin key.
     pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: impl Into<web::Bytes>) -> Resp {
-        let mut req = TestRequest::post()
-            .uri(path)
-            .insert_header(("Authorization", format!("Bearer {ADMIN_KEY}")))
-            .set_payload(body.into());
-        if let Some(ct) = content_type {
-            req = req.insert_header(("Content-Type", ct));
-        }
-        self.send(req).await
+        let body = body.into();
+        self.send(Method::POST, path, |req| {
+            let req = req
+                .insert_header(("Authorization", format!("Bearer {ADMIN_KEY}")))
+                .set_payload(body);
+            match content_type {
+                Some(ct) => req.insert_header(("Content-Type", ct)),
+                None => req,
+            }
+        })
+        .await
     }
 
     /// Creates the README's master data: AM 1, seller SEL001 (onboarded 2025-06-01) and
@@ -187,6 +211,48 @@ impl TestApp {
         app.seed_sync().await;
         app
     }
+}
+
+/// The operations of the OpenAPI document: method, path segments, documented statuses.
+fn document_operations() -> &'static Vec<(String, String, Vec<String>)> {
+    static OPS: OnceLock<Vec<(String, String, Vec<String>)>> = OnceLock::new();
+    OPS.get_or_init(|| {
+        let doc: Value = serde_json::from_str(&sos_adapters_http::openapi::document_json()).unwrap();
+        let mut ops = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+                    ops.push((method.clone(), path.clone(), responses.keys().cloned().collect()));
+                }
+            }
+        }
+        ops
+    })
+}
+
+/// The documented statuses of the operation serving `method path`, if one does.
+pub fn documented_statuses(method: &str, path: &str) -> Option<(String, Vec<String>)> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    document_operations().iter().find_map(|(m, template, statuses)| {
+        let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+        let matches = m == method
+            && t.len() == parts.len()
+            && t.iter().zip(&parts).all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p);
+        matches.then(|| (template.clone(), statuses.clone()))
+    })
+}
+
+/// Percent-encodes a path segment.
+pub fn enc(segment: &str) -> String {
+    let mut out = String::new();
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The README's account manager.
