@@ -29,6 +29,52 @@ impl Modify for BearerScheme {
     }
 }
 
+/// OpenAPI requires a description on every response; where a handler gave none, the standard
+/// meaning of its status is used, so generated clients accept the document.
+#[derive(Debug)]
+struct ResponseDescriptions;
+
+fn status_meaning(code: &str) -> &'static str {
+    match code {
+        "200" => "OK",
+        "201" => "Created",
+        "400" => "Invalid input: the body names each bad field; nothing was written",
+        "401" => "Missing, invalid or revoked API key",
+        "403" => "The API key lacks the scope this operation needs",
+        "404" => "Not found",
+        "405" => "Method not allowed",
+        "409" => "Conflict",
+        "413" => "Request body too large",
+        "415" => "Content-Type must be application/json",
+        "422" => "Valid input, but the operation cannot proceed",
+        "503" => "The database is unavailable; retry with backoff",
+        _ => "Response",
+    }
+}
+
+impl Modify for ResponseDescriptions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.delete.as_mut(),
+                item.patch.as_mut(),
+            ];
+            for op in operations.into_iter().flatten() {
+                for (code, response) in op.responses.responses.iter_mut() {
+                    if let utoipa::openapi::RefOr::T(r) = response {
+                        if r.description.trim().is_empty() {
+                            r.description = status_meaning(code).to_owned();
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The SOS HTTP API.
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -58,7 +104,7 @@ impl Modify for BearerScheme {
         error::ErrorBody, error::ErrorDetail, routes::sync::SyncAccepted,
         dto::sync::RawOrderSync, dto::sync::RawOrderItem,
     )),
-    modifiers(&BearerScheme),
+    modifiers(&BearerScheme, &ResponseDescriptions),
     tags(
         (name = "sync", description = "Idempotent upserts from the OMS, WMS, helpdesk and accounting"),
         (name = "config", description = "The 12 config types, one generic CRUD"),
@@ -70,7 +116,96 @@ impl Modify for BearerScheme {
 )]
 pub struct ApiDoc;
 
+/// `YYYY-MM` with a year from 2000 to 9999: what `Period::parse` accepts.
+pub const PERIOD_PATTERN: &str = "^[2-9][0-9]{3}-(0[1-9]|1[0-2])$";
+
+/// A seller, campaign or tier code as `SellerCode::parse` accepts it: no control characters,
+/// no `/`, no whitespace at either end (with `minLength` 1 and `maxLength` 64).
+pub const CODE_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f/\s]([^\x00-\x1f\x7f-\x9f/]*[^\x00-\x1f\x7f-\x9f/\s])?$";
+
+/// Free text in a query string: no control characters.
+pub const QUERY_TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
+
+/// The document, with the constraints utoipa cannot derive filled in (see [`tighten`]).
+pub fn document() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        tighten(&mut doc);
+        doc
+    })
+}
+
 /// The document as pretty JSON, as committed in `openapi/openapi.json`.
 pub fn document_json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    serde_json::to_string_pretty(document()).unwrap_or_default()
+}
+
+/// Makes the document say exactly what the server accepts, where the derived schema is looser
+/// or stricter than the handlers:
+///
+/// - `u32` fields: utoipa writes `format: int32, minimum: 0`, which clients (and fuzzers) read
+///   as "at most 2^31-1"; the server takes up to 4294967295, so they become `int64` with that
+///   maximum.
+/// - path and query parameters the handlers parse: periods get [`PERIOD_PATTERN`], codes
+///   [`CODE_PATTERN`], ids `minimum: 1`, status filters their values, free text no control
+///   characters.
+fn tighten(doc: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    fn widen_u32(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                let is_u32 = map.get("format").and_then(Value::as_str) == Some("int32")
+                    && map.get("minimum").and_then(Value::as_i64) == Some(0);
+                if is_u32 {
+                    map.insert("format".into(), json!("int64"));
+                    map.entry("maximum").or_insert(json!(4_294_967_295u64));
+                }
+                map.values_mut().for_each(widen_u32);
+            }
+            Value::Array(items) => items.iter_mut().for_each(widen_u32),
+            _ => {}
+        }
+    }
+    widen_u32(doc);
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for op in item.values_mut() {
+            let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+                continue;
+            };
+            for param in params {
+                let name = param.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                match name.as_str() {
+                    "period" => {
+                        schema.insert("pattern".into(), json!(PERIOD_PATTERN));
+                    }
+                    "seller_code" | "campaign_code" | "tier" => {
+                        schema.insert("pattern".into(), json!(CODE_PATTERN));
+                        schema.insert("minLength".into(), json!(1));
+                        schema.insert("maxLength".into(), json!(64));
+                    }
+                    "am_id" => {
+                        schema.insert("minimum".into(), json!(1));
+                    }
+                    "status" if path == "/api/sellers" => {
+                        schema.insert("enum".into(), json!(["active", "suspended", "terminated", "all"]));
+                    }
+                    "status" => {
+                        schema.insert("enum".into(), json!(["scored", "insufficient_data"]));
+                    }
+                    "search" | "warehouse_id" | "entity" | "id" if path == "/api/sellers" || path == "/api/audit" => {
+                        schema.insert("pattern".into(), json!(QUERY_TEXT_PATTERN));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
 }

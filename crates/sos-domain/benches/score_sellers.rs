@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo bench -p sos-domain --bench score_sellers -- --warm-up-time 1 --measurement-time 5`
 
+// Test helpers may panic: a panic is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 
@@ -91,7 +94,11 @@ fn seller(rng: &mut Lcg, tiers: &[TierName]) -> SellerInputs {
 
 fn bench(c: &mut Criterion) {
     let config = config_with_ids();
-    let tiers: Vec<TierName> = config.tiers.iter().map(|t| t.value.tier_name.clone()).collect();
+    let tiers: Vec<TierName> = config
+        .tiers
+        .iter()
+        .map(|t| t.value.tier_name.clone())
+        .collect();
     let mut rng = Lcg(42);
     let sellers: Vec<(SellerCode, SellerInputs)> = (0..SELLERS)
         .map(|i| {

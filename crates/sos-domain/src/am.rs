@@ -88,7 +88,10 @@ fn two_places(value: Decimal) -> Decimal {
 }
 
 fn part(config: &ResolvedConfig, which: AmKpiComponent, value: Option<Decimal>) -> AmKpiPart {
-    let row = config.am_kpi_weights.iter().find(|w| w.value.component == which);
+    let row = config
+        .am_kpi_weights
+        .iter()
+        .find(|w| w.value.component == which);
     AmKpiPart {
         value,
         weight_pct: row.map(|r| r.value.weight_pct),

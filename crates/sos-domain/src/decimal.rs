@@ -59,8 +59,15 @@ fn div_rem(a: i128, b: i128) -> (i128, i128) {
 /// Orders two decimals exactly as `Ord` does.
 #[inline]
 pub fn compare(a: Decimal, b: Decimal) -> Ordering {
-    if a.scale() == b.scale() {
+    let (sa, sb) = (a.scale(), b.scale());
+    // A mantissa is below 2^96, so raising it by up to 9 decimal places cannot overflow.
+    if sa == sb {
         a.mantissa().cmp(&b.mantissa())
+    } else if sa < sb && sb - sa <= 9 {
+        (a.mantissa() * POW10[(sb - sa) as usize]).cmp(&b.mantissa())
+    } else if sb < sa && sa - sb <= 9 {
+        a.mantissa()
+            .cmp(&(b.mantissa() * POW10[(sa - sb) as usize]))
     } else {
         compare_rescaled(a, b)
     }
@@ -92,9 +99,14 @@ pub fn weighted_sums(pairs: &[(Decimal, Decimal)]) -> (Decimal, Decimal) {
     same_scale_sums(pairs)
         .or_else(|| mixed_scale_sums(pairs))
         .unwrap_or_else(|| {
-            pairs.iter().fold((Decimal::ZERO, Decimal::ZERO), |(ws, ps), (w, v)| {
-                (ws.saturating_add(*w), ps.saturating_add(w.saturating_mul(*v)))
-            })
+            pairs
+                .iter()
+                .fold((Decimal::ZERO, Decimal::ZERO), |(ws, ps), (w, v)| {
+                    (
+                        ws.saturating_add(*w),
+                        ps.saturating_add(w.saturating_mul(*v)),
+                    )
+                })
         })
 }
 
@@ -122,17 +134,27 @@ fn same_scale_sums(pairs: &[(Decimal, Decimal)]) -> Option<(Decimal, Decimal)> {
 fn mixed_scale_sums(pairs: &[(Decimal, Decimal)]) -> Option<(Decimal, Decimal)> {
     fn add((sum, sum_scale): (i128, u32), (term, term_scale): (i128, u32)) -> Option<(i128, u32)> {
         if term_scale >= sum_scale {
-            Some((scale_up(sum, term_scale - sum_scale)?.checked_add(term)?, term_scale))
+            Some((
+                scale_up(sum, term_scale - sum_scale)?.checked_add(term)?,
+                term_scale,
+            ))
         } else {
-            Some((sum.checked_add(scale_up(term, sum_scale - term_scale)?)?, sum_scale))
+            Some((
+                sum.checked_add(scale_up(term, sum_scale - term_scale)?)?,
+                sum_scale,
+            ))
         }
     }
-    let ((wm, ws), (pm, ps)) = pairs
-        .iter()
-        .try_fold(((0i128, 0u32), (0i128, 0u32)), |(weights, weighted), (w, v)| {
+    let ((wm, ws), (pm, ps)) = pairs.iter().try_fold(
+        ((0i128, 0u32), (0i128, 0u32)),
+        |(weights, weighted), (w, v)| {
             let product = (mul(w.mantissa(), v.mantissa())?, w.scale() + v.scale());
-            Some((add(weights, (w.mantissa(), w.scale()))?, add(weighted, product)?))
-        })?;
+            Some((
+                add(weights, (w.mantissa(), w.scale()))?,
+                add(weighted, product)?,
+            ))
+        },
+    )?;
     Some((
         Decimal::try_from_i128_with_scale(wm, ws).ok()?,
         Decimal::try_from_i128_with_scale(pm, ps).ok()?,
@@ -187,7 +209,11 @@ pub fn floor_div(value: Decimal, divisor: u32) -> Decimal {
     // At most 10^28 * (2^32 - 1) < 2^127: no overflow.
     let whole = POW10[value.scale() as usize] * i128::from(divisor.max(1));
     let (quotient, remainder) = div_rem(value.mantissa(), whole);
-    let floored = if remainder < 0 { quotient - 1 } else { quotient };
+    let floored = if remainder < 0 {
+        quotient - 1
+    } else {
+        quotient
+    };
     Decimal::try_from_i128_with_scale(floored, 0)
         .unwrap_or_else(|_| (value / Decimal::from(divisor.max(1))).floor())
 }
@@ -198,7 +224,11 @@ pub fn floor_div(value: Decimal, divisor: u32) -> Decimal {
 pub fn ceil_whole(value: Decimal) -> i64 {
     let whole = POW10[value.scale() as usize];
     let (quotient, remainder) = div_rem(value.mantissa(), whole);
-    let ceiled = if remainder > 0 { quotient + 1 } else { quotient };
+    let ceiled = if remainder > 0 {
+        quotient + 1
+    } else {
+        quotient
+    };
     i64::try_from(ceiled).unwrap_or(if ceiled < 0 { i64::MIN } else { i64::MAX })
 }
 
@@ -275,8 +305,19 @@ mod tests {
     #[test]
     fn fast_round2_and_floor_match_the_library() {
         let mut samples: Vec<Decimal> = [
-            "-0.001", "-0.005", "0.005", "-2.345", "4.0", "-1.5", "7.999", "1.20", "5", "99.125",
-            "-99.125", "0.0049999999999999999999999999", "79228162514264337593543950335",
+            "-0.001",
+            "-0.005",
+            "0.005",
+            "-2.345",
+            "4.0",
+            "-1.5",
+            "7.999",
+            "1.20",
+            "5",
+            "99.125",
+            "-99.125",
+            "0.0049999999999999999999999999",
+            "79228162514264337593543950335",
             "-7.9228162514264337593543950335",
         ]
         .iter()
@@ -289,8 +330,16 @@ mod tests {
         }
         for v in samples {
             let slow = v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-            assert_eq!((round2(v), round2(v).to_string()), (slow, slow.to_string()), "{v}");
-            assert_eq!((floor(v), floor(v).to_string()), (v.floor(), v.floor().to_string()), "{v}");
+            assert_eq!(
+                (round2(v), round2(v).to_string()),
+                (slow, slow.to_string()),
+                "{v}"
+            );
+            assert_eq!(
+                (floor(v), floor(v).to_string()),
+                (v.floor(), v.floor().to_string()),
+                "{v}"
+            );
             assert_eq!(floor_div(v, 5), (v / dec!(5)).floor(), "{v}");
         }
     }
@@ -298,8 +347,17 @@ mod tests {
     #[test]
     fn compare_and_weighted_sums_match_the_library() {
         let values = [
-            dec!(0), dec!(-0.00), dec!(1), dec!(1.00), dec!(-1.5), dec!(88.8), dec!(88.80),
-            dec!(88.81), dec!(3.3333333333333333333333333333), Decimal::MAX, Decimal::MIN,
+            dec!(0),
+            dec!(-0.00),
+            dec!(1),
+            dec!(1.00),
+            dec!(-1.5),
+            dec!(88.8),
+            dec!(88.80),
+            dec!(88.81),
+            dec!(3.3333333333333333333333333333),
+            Decimal::MAX,
+            Decimal::MIN,
             dec!(0.0000000000000000000000000001),
         ];
         for a in values {
@@ -307,12 +365,24 @@ mod tests {
                 assert_eq!(compare(a, b), a.cmp(&b), "{a} vs {b}");
             }
         }
-        let (w, p) = weighted_sums(&[(dec!(18), dec!(100)), (dec!(4), dec!(80)), (dec!(2), dec!(50)), (dec!(1), dec!(0))]);
+        let (w, p) = weighted_sums(&[
+            (dec!(18), dec!(100)),
+            (dec!(4), dec!(80)),
+            (dec!(2), dec!(50)),
+            (dec!(1), dec!(0)),
+        ]);
         assert_eq!((w, p), (dec!(25), dec!(2220)));
-        let (w, p) = weighted_sums(&[(dec!(20), dec!(85.00)), (dec!(0.5), dec!(1.25)), (dec!(0), dec!(7))]);
+        let (w, p) = weighted_sums(&[
+            (dec!(20), dec!(85.00)),
+            (dec!(0.5), dec!(1.25)),
+            (dec!(0), dec!(7)),
+        ]);
         assert_eq!((w, p), (dec!(20.5), dec!(1700.625)));
         // beyond the fast path the library's saturating arithmetic answers
-        let (w, p) = weighted_sums(&[(Decimal::MAX, dec!(2)), (dec!(1), dec!(0.0000000000000000000000000001))]);
+        let (w, p) = weighted_sums(&[
+            (Decimal::MAX, dec!(2)),
+            (dec!(1), dec!(0.0000000000000000000000000001)),
+        ]);
         assert_eq!((w, p), (Decimal::MAX, Decimal::MAX));
         assert_eq!(weighted_sums(&[]), (dec!(0), dec!(0)));
     }
@@ -329,10 +399,23 @@ mod tests {
 
     #[test]
     fn with_two_places_matches_rescale() {
-        for v in [dec!(85), dec!(8.8), dec!(88.80), dec!(-1), dec!(0), dec!(99.125), dec!(1.005), Decimal::MAX] {
+        for v in [
+            dec!(85),
+            dec!(8.8),
+            dec!(88.80),
+            dec!(-1),
+            dec!(0),
+            dec!(99.125),
+            dec!(1.005),
+            Decimal::MAX,
+        ] {
             let mut expected = v;
             expected.rescale(2);
-            assert_eq!((with_two_places(v), with_two_places(v).to_string()), (expected, expected.to_string()), "{v}");
+            assert_eq!(
+                (with_two_places(v), with_two_places(v).to_string()),
+                (expected, expected.to_string()),
+                "{v}"
+            );
         }
         assert_eq!(max(dec!(1.5), dec!(2)), dec!(2));
         assert_eq!(max(dec!(0), dec!(-3)), dec!(0));
@@ -353,7 +436,9 @@ mod tests {
             (Decimal::MAX, dec!(0.5)),
             (Decimal::MAX, dec!(7)),
         ] {
-            let slow = n.checked_div(d).map(|q| q.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero));
+            let slow = n
+                .checked_div(d)
+                .map(|q| q.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero));
             assert_eq!(div_round2(n, d), slow, "{n} / {d}");
         }
         assert_eq!(div_round2(dec!(7930), dec!(80)), Some(dec!(99.13)));
@@ -365,8 +450,14 @@ mod tests {
         assert_eq!(clamp(dec!(-5), dec!(0), dec!(100)), dec!(0));
         assert_eq!(clamp(dec!(105), dec!(0), dec!(100)), dec!(100));
         assert_eq!(percent_of(dec!(1), dec!(0)), None);
-        assert_eq!(percent_of(dec!(10), dec!(150)).map(round2), Some(dec!(6.67)));
-        assert_eq!(percent_of(dec!(22.3), dec!(150.5)).map(round2), Some(dec!(14.82)));
+        assert_eq!(
+            percent_of(dec!(10), dec!(150)).map(round2),
+            Some(dec!(6.67))
+        );
+        assert_eq!(
+            percent_of(dec!(22.3), dec!(150.5)).map(round2),
+            Some(dec!(14.82))
+        );
         assert!(percent_of(Decimal::MAX, dec!(200)).is_some());
     }
 }

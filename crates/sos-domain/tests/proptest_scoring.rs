@@ -1,5 +1,8 @@
 //! Invariants of the scoring rules over generated inputs.
 
+// Test helpers may panic: a panic is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use chrono::{Duration, NaiveDate};
@@ -40,12 +43,15 @@ fn ticket_stats() -> impl Strategy<Value = TicketStats> {
         prop::option::of(prop::array::uniform4(0u32..60)),
     )
         .prop_map(|(total, avg, counts)| {
-            let breakdown = counts.map(|[under_4h, from_4h_to_8h, from_8h_to_16h, over_16h]| TicketBreakdown {
-                under_4h,
-                from_4h_to_8h,
-                from_8h_to_16h,
-                over_16h,
-            });
+            let breakdown =
+                counts.map(
+                    |[under_4h, from_4h_to_8h, from_8h_to_16h, over_16h]| TicketBreakdown {
+                        under_4h,
+                        from_4h_to_8h,
+                        from_8h_to_16h,
+                        over_16h,
+                    },
+                );
             TicketStats::new(total, avg, breakdown).unwrap()
         })
 }
@@ -75,7 +81,8 @@ fn campaign() -> impl Strategy<Value = CampaignInput> {
         prop::option::of(0u32..20_000),
     )
         .prop_map(|(major, start_offset, forecasts, actual)| {
-            let start = NaiveDate::from_ymd_opt(2026, 1, 20).unwrap() + Duration::days(start_offset);
+            let start =
+                NaiveDate::from_ymd_opt(2026, 1, 20).unwrap() + Duration::days(start_offset);
             let base = at("2026-01-01T00:00:00Z");
             CampaignInput {
                 campaign_code: None,

@@ -1,5 +1,8 @@
 //! The account manager KPI and bonus bands, with figures worked by hand.
 
+// Test helpers may panic: a panic is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;
@@ -31,7 +34,14 @@ fn kpi(
     previous: Option<Decimal>,
     revenue: Option<&RevenueRecord>,
 ) -> AmPortfolioScore {
-    score_am_portfolio(am(), period("2026-02"), &sellers(scores), previous, revenue, &config_with_ids())
+    score_am_portfolio(
+        am(),
+        period("2026-02"),
+        &sellers(scores),
+        previous,
+        revenue,
+        &config_with_ids(),
+    )
 }
 
 #[test]
@@ -42,7 +52,11 @@ fn seed_like_portfolio() {
     // growth = clamp(50 + 5 * 2.73, 0, 100) = 63.65
     // kpi = (50*82.73 + 30*90 + 20*63.65) / 100 = (4136.5 + 2700 + 1273) / 100 = 81.095 -> 81.10
     let rev = revenue(dec!(500000000), dec!(450000000));
-    let r = kpi(&[Some(dec!(89.96)), Some(dec!(75.50)), None], Some(dec!(80.00)), Some(&rev));
+    let r = kpi(
+        &[Some(dec!(89.96)), Some(dec!(75.50)), None],
+        Some(dec!(80.00)),
+        Some(&rev),
+    );
     assert_eq!(r.seller_count, 3);
     assert_eq!(r.scored_seller_count, 2);
     assert_eq!(r.avg_sos, Some(dec!(82.73)));
@@ -135,7 +149,11 @@ fn growth_and_revenue_are_capped() {
 #[test]
 fn avg_sos_is_rounded_to_two_places() {
     // (80 + 80 + 81) / 3 = 80.333.. -> 80.33
-    let r = kpi(&[Some(dec!(80)), Some(dec!(80)), Some(dec!(81))], None, None);
+    let r = kpi(
+        &[Some(dec!(80)), Some(dec!(80)), Some(dec!(81))],
+        None,
+        None,
+    );
     assert_eq!(r.avg_sos, Some(dec!(80.33)));
     assert_eq!(r.sum_of_sos, dec!(241));
 }

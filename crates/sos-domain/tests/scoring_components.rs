@@ -1,5 +1,8 @@
 //! The five component rules of scoring-rules.md, each checked against figures worked by hand.
 
+// Test helpers may panic: a panic is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;
@@ -56,9 +59,15 @@ fn o_seed_150_orders_10_late_is_85() {
 
 #[test]
 fn o_is_not_applicable_without_orders_or_a_late_count() {
-    assert_eq!(o(None).outcome, Outcome::NotApplicable(NotApplicableReason::NoData));
+    assert_eq!(
+        o(None).outcome,
+        Outcome::NotApplicable(NotApplicableReason::NoData)
+    );
     let zero = OrderStats::new(0, Some(0), Some(0), None).unwrap();
-    assert_eq!(o(Some(zero)).outcome, Outcome::NotApplicable(NotApplicableReason::ZeroTotal));
+    assert_eq!(
+        o(Some(zero)).outcome,
+        Outcome::NotApplicable(NotApplicableReason::ZeroTotal)
+    );
     let no_counts = OrderStats::new(100, None, None, None).unwrap();
     assert_eq!(
         o(Some(no_counts)).outcome,
@@ -96,7 +105,10 @@ fn o_clamps_at_zero_and_at_max_points() {
         base_points: dec!(120),
         ..OScoreConfig::default()
     });
-    assert_eq!(scored(score_o(Some(&orders(100, 0)), &generous, MAX).outcome), dec!(100.00));
+    assert_eq!(
+        scored(score_o(Some(&orders(100, 0)), &generous, MAX).outcome),
+        dec!(100.00)
+    );
     // max_points 80 from the weight row caps a perfect 100 at 80.00
     let r = score_o(Some(&orders(100, 0)), &default_config().o_score, dec!(80));
     assert_eq!(scored(r.outcome), dec!(80.00));
@@ -169,12 +181,21 @@ fn t_is_not_applicable_without_usable_figures() {
         Outcome::NotApplicable(NotApplicableReason::NoData)
     );
     let empty = TicketStats::new(Some(0), None, Some(TicketBreakdown::default())).unwrap();
-    assert_eq!(t(empty).outcome, Outcome::NotApplicable(NotApplicableReason::ZeroTotal));
+    assert_eq!(
+        t(empty).outcome,
+        Outcome::NotApplicable(NotApplicableReason::ZeroTotal)
+    );
     // an average with total_tickets 0 does not count
     let zero_total = TicketStats::new(Some(0), Some(dec!(2)), None).unwrap();
-    assert_eq!(t(zero_total).outcome, Outcome::NotApplicable(NotApplicableReason::ZeroTotal));
+    assert_eq!(
+        t(zero_total).outcome,
+        Outcome::NotApplicable(NotApplicableReason::ZeroTotal)
+    );
     let nothing = TicketStats::new(Some(4), None, None).unwrap();
-    assert_eq!(t(nothing).outcome, Outcome::NotApplicable(NotApplicableReason::MissingFigures));
+    assert_eq!(
+        t(nothing).outcome,
+        Outcome::NotApplicable(NotApplicableReason::MissingFigures)
+    );
 }
 
 #[test]
@@ -212,7 +233,13 @@ fn f_seed_7_2_1_0_0_is_91() {
     assert_eq!(scored(r.outcome), dec!(91.00));
     assert_eq!(r.explanation.counted_invoices, Some(10));
     assert_eq!(r.explanation.weighted_points, Some(dec!(910)));
-    let days: Vec<_> = r.explanation.buckets.unwrap().iter().map(|b| b.days).collect();
+    let days: Vec<_> = r
+        .explanation
+        .buckets
+        .unwrap()
+        .iter()
+        .map(|b| b.days)
+        .collect();
     assert_eq!(days, [0, 1, 8, 16, 21]);
 }
 
@@ -249,7 +276,10 @@ fn f_is_not_applicable_when_nothing_is_counted() {
         Outcome::NotApplicable(NotApplicableReason::NoData)
     );
     let r = f(payments([0, 0, 0, 0, 0]));
-    assert_eq!(r.outcome, Outcome::NotApplicable(NotApplicableReason::ZeroTotal));
+    assert_eq!(
+        r.outcome,
+        Outcome::NotApplicable(NotApplicableReason::ZeroTotal)
+    );
     // the surcharge figures are still shown
     assert_eq!(r.explanation.worst_days_late, Some(12));
 }
@@ -304,9 +334,15 @@ fn i_seed_is_80() {
 #[test]
 fn i_basis_picks_the_share() {
     // cbm: 14.817.. -> floor(9.817../5) = 1 step -> 90.00
-    assert_eq!(scored(i_with(seed_inventory_draft(), basis(AgingBasis::Cbm)).outcome), dec!(90.00));
+    assert_eq!(
+        scored(i_with(seed_inventory_draft(), basis(AgingBasis::Cbm)).outcome),
+        dec!(90.00)
+    );
     // qty: 15 -> 2 steps -> 80.00
-    assert_eq!(scored(i_with(seed_inventory_draft(), basis(AgingBasis::Qty)).outcome), dec!(80.00));
+    assert_eq!(
+        scored(i_with(seed_inventory_draft(), basis(AgingBasis::Qty)).outcome),
+        dec!(80.00)
+    );
     // cbm basis without volume data -> N/A
     let mut no_cbm = seed_inventory_draft();
     no_cbm.total_cbm = None;
@@ -358,7 +394,10 @@ fn i_is_not_applicable_without_a_share() {
     );
     let mut d = units(dec!(0), None);
     d.total_sku_qty = Some(dec!(0));
-    assert_eq!(i(d).outcome, Outcome::NotApplicable(NotApplicableReason::MissingFigures));
+    assert_eq!(
+        i(d).outcome,
+        Outcome::NotApplicable(NotApplicableReason::MissingFigures)
+    );
 }
 
 // ---------------------------------------------------------------- P
@@ -418,9 +457,15 @@ fn p_mini_campaign_uses_its_own_lead_time() {
 #[test]
 fn p_good_range_bounds_are_inclusive() {
     // +10% exactly: (5500 - 5000)/5000*100 = 10 -> full accuracy -> 100.00
-    assert_eq!(scored(p(&[one_forecast("2026-01-01T00:00:00Z", 5500, 5000)]).outcome), dec!(100.00));
+    assert_eq!(
+        scored(p(&[one_forecast("2026-01-01T00:00:00Z", 5500, 5000)]).outcome),
+        dec!(100.00)
+    );
     // -10% exactly: (4500 - 5000)/5000*100 = -10 -> 100.00
-    assert_eq!(scored(p(&[one_forecast("2026-01-01T00:00:00Z", 4500, 5000)]).outcome), dec!(100.00));
+    assert_eq!(
+        scored(p(&[one_forecast("2026-01-01T00:00:00Z", 4500, 5000)]).outcome),
+        dec!(100.00)
+    );
 }
 
 #[test]
@@ -433,13 +478,19 @@ fn p_accuracy_loses_10_per_whole_10_points_beyond_the_range() {
     assert_eq!(c.accuracy, Some(dec!(40)));
     assert_eq!(scored(r.outcome), dec!(90.00));
     // +30%: distance 20 -> 2 bands -> 30 -> 80.00
-    assert_eq!(scored(p(&[one_forecast("2026-01-01T00:00:00Z", 13000, 10000)]).outcome), dec!(80.00));
+    assert_eq!(
+        scored(p(&[one_forecast("2026-01-01T00:00:00Z", 13000, 10000)]).outcome),
+        dec!(80.00)
+    );
     // -29.99%: (7001 - 10000)/10000*100 = -29.99 -> distance to -10 is 19.99 -> 40 -> 90.00
     let r = p(&[one_forecast("2026-01-01T00:00:00Z", 7001, 10000)]);
     assert_eq!(r.explanation.campaigns[0].distance, Some(dec!(19.99)));
     assert_eq!(scored(r.outcome), dec!(90.00));
     // 10x the actual: +900% -> distance 890 -> 89 bands -> max(0, 50 - 890) = 0 -> 50.00
-    assert_eq!(scored(p(&[one_forecast("2026-01-01T00:00:00Z", 10000, 1000)]).outcome), dec!(50.00));
+    assert_eq!(
+        scored(p(&[one_forecast("2026-01-01T00:00:00Z", 10000, 1000)]).outcome),
+        dec!(50.00)
+    );
 }
 
 #[test]
@@ -469,7 +520,10 @@ fn p_all_versions_after_the_start_judge_the_first() {
     // none before 2026-02-14: judged = v1 (3000) -> -37.5% -> accuracy 30
     // first sent 2026-02-15: 15 days after the deadline -> max(0, 50 - 150) = 0 -> 30.00
     let c = major_campaign(
-        vec![forecast(1, "2026-02-15T09:00:00Z", 3000), forecast(2, "2026-02-16T09:00:00Z", 4800)],
+        vec![
+            forecast(1, "2026-02-15T09:00:00Z", 3000),
+            forecast(2, "2026-02-16T09:00:00Z", 4800),
+        ],
         Some(4800),
     );
     let r = p(&[c]);
@@ -487,7 +541,10 @@ fn p_actual_zero() {
     assert_eq!(r.explanation.campaigns[0].deviation, None);
     assert_eq!(scored(r.outcome), dec!(100.00));
     // forecast 100, actual 0 -> accuracy 0 -> 50.00
-    assert_eq!(scored(p(&[one_forecast("2026-01-01T00:00:00Z", 100, 0)]).outcome), dec!(50.00));
+    assert_eq!(
+        scored(p(&[one_forecast("2026-01-01T00:00:00Z", 100, 0)]).outcome),
+        dec!(50.00)
+    );
 }
 
 #[test]
@@ -512,7 +569,10 @@ fn p_pending_campaigns_are_listed_not_counted() {
         p(&[pending]).outcome,
         Outcome::NotApplicable(NotApplicableReason::NoScoredCampaigns)
     );
-    assert_eq!(p(&[]).outcome, Outcome::NotApplicable(NotApplicableReason::NoScoredCampaigns));
+    assert_eq!(
+        p(&[]).outcome,
+        Outcome::NotApplicable(NotApplicableReason::NoScoredCampaigns)
+    );
 }
 
 #[test]
@@ -532,8 +592,14 @@ fn p_ignores_campaigns_of_another_period() {
     let mut march = one_forecast("2026-02-01T10:00:00Z", 5000, 5000);
     march.start_date = date(2026, 3, 2);
     let r = p(&[march]);
-    assert_eq!(r.explanation.campaigns[0].status, CampaignStatus::OutsidePeriod);
-    assert_eq!(r.outcome, Outcome::NotApplicable(NotApplicableReason::NoScoredCampaigns));
+    assert_eq!(
+        r.explanation.campaigns[0].status,
+        CampaignStatus::OutsidePeriod
+    );
+    assert_eq!(
+        r.outcome,
+        Outcome::NotApplicable(NotApplicableReason::NoScoredCampaigns)
+    );
 }
 
 #[test]
@@ -541,7 +607,12 @@ fn p_campaign_score_is_clamped_to_max_points() {
     // on_time_points 80: 80 + 50 = 130 -> clamped to 100 -> 100.00
     let mut cfg = default_config();
     cfg.p_score_major.value.on_time_points = dec!(80);
-    let r = score_p(&[one_forecast("2026-01-28T10:00:00Z", 5000, 5000)], period("2026-02"), &cfg, MAX);
+    let r = score_p(
+        &[one_forecast("2026-01-28T10:00:00Z", 5000, 5000)],
+        period("2026-02"),
+        &cfg,
+        MAX,
+    );
     assert_eq!(r.explanation.campaigns[0].campaign_score, Some(dec!(100)));
     assert_eq!(scored(r.outcome), dec!(100.00));
 }

@@ -1,6 +1,9 @@
 //! `score_seller` end to end: total, tier, next tier, grace, surcharges, config ids, and the
 //! stored JSON form. Expected figures are worked by hand in the comments.
 
+// Test helpers may panic: a panic is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;
@@ -39,10 +42,19 @@ fn seed_seller_totals_89_96_gold() {
     assert_eq!(r.status(), ScoreStatus::Scored);
     assert_eq!(r.sos_score(), Some(dec!(89.96)));
     assert_eq!(r.tier(), Some(&tier("Gold")));
-    let scores: Vec<_> = Component::ALL.iter().map(|&c| r.component_score(c)).collect();
+    let scores: Vec<_> = Component::ALL
+        .iter()
+        .map(|&c| r.component_score(c))
+        .collect();
     assert_eq!(
         scores,
-        [Some(dec!(100)), Some(dec!(85)), Some(dec!(88.8)), Some(dec!(91)), Some(dec!(80))]
+        [
+            Some(dec!(100)),
+            Some(dec!(85)),
+            Some(dec!(88.8)),
+            Some(dec!(91)),
+            Some(dec!(80))
+        ]
     );
     let next = r.next_tier.as_ref().unwrap();
     assert_eq!(next.tier, tier("Platinum"));
@@ -62,7 +74,10 @@ fn only_present_components_are_weighted() {
     inputs.tickets = Some(breakdown([18, 4, 2, 1]));
     let r = score(&inputs);
     assert_eq!(r.sos_score(), Some(dec!(86.90)));
-    assert_eq!(r.component(Component::P).status, ComponentStatus::NotApplicable);
+    assert_eq!(
+        r.component(Component::P).status,
+        ComponentStatus::NotApplicable
+    );
     assert_eq!(r.component(Component::P).score, None);
     assert_eq!(
         r.component(Component::P).not_applicable_reason,
@@ -86,7 +101,9 @@ fn no_data_at_all_is_insufficient() {
     assert_eq!(r.sos_score(), None);
     assert_eq!(r.tier(), None);
     assert_eq!(r.next_tier, None);
-    assert!(Component::ALL.iter().all(|&c| r.component_score(c).is_none()));
+    assert!(Component::ALL
+        .iter()
+        .all(|&c| r.component_score(c).is_none()));
 }
 
 #[test]
@@ -178,7 +195,10 @@ fn both_grace_reasons_are_reported() {
     let mut inputs = onboarded(date(2026, 2, 1));
     inputs.orders = Some(orders(20, 2));
     let r = score(&inputs);
-    assert_eq!(r.grace.reasons, [GraceReason::NewSeller, GraceReason::LowVolume]);
+    assert_eq!(
+        r.grace.reasons,
+        [GraceReason::NewSeller, GraceReason::LowVolume]
+    );
 }
 
 #[test]
@@ -212,7 +232,10 @@ fn grace_never_invents_a_component_nor_passes_max_points() {
     let mut inputs = only_orders(100, 20);
     inputs.onboarded_at = Some(date(2026, 2, 1));
     let r = score_seller(None, &inputs, &cfg);
-    assert_eq!(r.component(Component::O).score_before_grace, Some(dec!(15.00)));
+    assert_eq!(
+        r.component(Component::O).score_before_grace,
+        Some(dec!(15.00))
+    );
     assert_eq!(r.component_score(Component::O), Some(dec!(60.00)));
     assert_eq!(r.sos_score(), Some(dec!(100.00)));
 }
@@ -314,8 +337,14 @@ fn the_result_has_the_contract_shape() {
     assert_eq!(serde_json::to_string(&v["sos_score"]).unwrap(), "89.96");
     assert_eq!(v["tier"], json!("Gold"));
     assert_eq!(v["components"]["p_score"]["status"], json!("scored"));
-    assert_eq!(serde_json::to_string(&v["components"]["o_score"]["score"]).unwrap(), "85.00");
-    assert_eq!(serde_json::to_string(&v["components"]["t_score"]["score"]).unwrap(), "88.80");
+    assert_eq!(
+        serde_json::to_string(&v["components"]["o_score"]["score"]).unwrap(),
+        "85.00"
+    );
+    assert_eq!(
+        serde_json::to_string(&v["components"]["t_score"]["score"]).unwrap(),
+        "88.80"
+    );
     assert_eq!(v["components"]["o_score"]["explanation"]["late"], json!(10));
     assert_eq!(v["grace"]["applied"], json!(false));
     assert_eq!(v["grace"]["reasons"], json!([]));
@@ -326,9 +355,15 @@ fn the_result_has_the_contract_shape() {
     assert_eq!(empty["status"], json!("insufficient_data"));
     assert_eq!(empty["sos_score"], json!(null));
     assert_eq!(empty["tier"], json!(null));
-    assert_eq!(empty["components"]["o_score"]["status"], json!("not_applicable"));
+    assert_eq!(
+        empty["components"]["o_score"]["status"],
+        json!("not_applicable")
+    );
     assert_eq!(empty["components"]["o_score"]["score"], json!(null));
-    assert_eq!(empty["components"]["o_score"]["not_applicable_reason"], json!("no_data"));
+    assert_eq!(
+        empty["components"]["o_score"]["not_applicable_reason"],
+        json!("no_data")
+    );
 }
 
 #[test]
@@ -341,10 +376,14 @@ fn results_read_back_exactly_from_json() {
     let mut draft = seed_inventory_draft();
     draft.aging_over_180d_pct = Some(dec!(35));
     severe.inventory = Some(inventory(draft));
-    severe.tickets = Some(sos_domain::inputs::TicketStats::new(Some(3), Some(dec!(5.5)), None).unwrap());
+    severe.tickets =
+        Some(sos_domain::inputs::TicketStats::new(Some(3), Some(dec!(5.5)), None).unwrap());
     severe.orders = Some(OrderStats::new(0, None, None, None).unwrap());
     let mut pending = seed_inputs();
-    pending.campaigns.push(major_campaign(vec![forecast(1, "2026-02-20T00:00:00Z", 7)], None));
+    pending.campaigns.push(major_campaign(
+        vec![forecast(1, "2026-02-20T00:00:00Z", 7)],
+        None,
+    ));
     for inputs in [
         seed_inputs(),
         SellerInputs::empty(period("2026-02")),

@@ -62,9 +62,16 @@ pub fn open(database_url: Option<&str>, data_dir: &Path, pool_size: u32) -> anyh
 }
 
 impl Database {
-    /// Stops the private cluster if this process started it.
+    /// Stops the private cluster if this process started it (also done on drop, so an error
+    /// path never leaves PostgreSQL running).
     pub fn shutdown(self) {
-        if let Some(cluster) = self.cluster {
+        drop(self);
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Some(cluster) = self.cluster.take() {
             if cluster.started_here() {
                 match cluster.stop() {
                     Ok(()) => tracing::info!("stopped the private PostgreSQL"),

@@ -29,7 +29,11 @@ fn main() {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_server=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -80,9 +84,32 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let addrs: Vec<String> = server.addrs().iter().map(ToString::to_string).collect();
     println!("SOS listening on http://{} (database: {})", addrs.join(", http://"), db.description);
     println!("{key_line}");
-    let outcome = actix_web::rt::System::new().block_on(server.run());
+    let outcome = actix_web::rt::System::new().block_on(run_until_signal(server.disable_signals().run()));
     db.shutdown();
     outcome.map_err(Into::into)
+}
+
+/// Runs the server until SIGINT or SIGTERM, then drains in-flight requests (graceful stop)
+/// before returning. actix's own handling drains only on SIGTERM, so both are handled here.
+async fn run_until_signal(server: actix_web::dev::Server) -> std::io::Result<()> {
+    use actix_web::rt::signal;
+    let handle = server.handle();
+    actix_web::rt::spawn(async move {
+        let interrupt = Box::pin(signal::ctrl_c());
+        match signal::unix::signal(signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                let terminated = Box::pin(async move { terminate.recv().await });
+                futures_util::future::select(interrupt, terminated).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot watch SIGTERM; only SIGINT stops the server gracefully");
+                let _ = interrupt.await;
+            }
+        }
+        tracing::info!("stopping: draining in-flight requests");
+        handle.stop(true).await;
+    });
+    server.await
 }
 
 fn calculate(cli: &Cli, args: &CalculateArgs) -> anyhow::Result<()> {
@@ -133,7 +160,7 @@ fn calculate(cli: &Cli, args: &CalculateArgs) -> anyhow::Result<()> {
         ("surcharges triggered", run.surcharges_triggered.to_string()),
         ("duration", format!("{} ms", run.duration_ms)),
     ];
-    println!("{:<22} {}", "", "");
+    println!();
     for (label, value) in rows {
         println!("{label:<22} {value}");
     }
@@ -160,7 +187,7 @@ fn keys(cli: &Cli, cmd: &KeysCommand) -> anyhow::Result<()> {
             println!("Created API key {name} (shown once): {key}");
         }
         KeysCommand::List => {
-            println!("{:<24} {:<10} {:<40} {:<26} {}", "name", "prefix", "scopes", "last used", "revoked");
+            println!("{:<24} {:<10} {:<40} {:<26} revoked", "name", "prefix", "scopes", "last used");
             for k in db.store.list_keys()? {
                 let scopes: Vec<&str> = k.scopes.iter().map(|s| s.as_str()).collect();
                 println!(

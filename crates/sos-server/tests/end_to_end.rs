@@ -42,7 +42,8 @@ impl DataDir {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .subsec_nanos();
-        let path = std::env::temp_dir().join(format!("sos-e2e-{tag}-{}-{nanos}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("sos-e2e-{tag}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&path).unwrap();
         // Traversable by the `postgres` user when the tests run as root, so the cluster lives
         // inside this directory and goes away with it.
@@ -66,7 +67,10 @@ impl Drop for DataDir {
             stop_leftover_postgres(pgdata);
         }
         // A cluster kept outside the directory (see sos_adapters_pg::cluster) goes too.
-        if let (Some(pgdata), true) = (&pgdata, std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink())) {
+        if let (Some(pgdata), true) = (
+            &pgdata,
+            std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink()),
+        ) {
             let _ = std::fs::remove_dir_all(pgdata);
             let mut log = pgdata.as_os_str().to_owned();
             log.push(".log");
@@ -122,7 +126,11 @@ fn pg_ctl_running(pgdata: &Path) -> Option<bool> {
         .map(|e| e.path().join("bin/pg_ctl"))
         .filter(|p| p.is_file())
         .max()?;
-    let root = Command::new("id").arg("-u").output().ok().is_some_and(|o| o.stdout.starts_with(b"0\n"));
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .ok()
+        .is_some_and(|o| o.stdout.starts_with(b"0\n"));
     let mut cmd = if root {
         let mut c = Command::new("runuser");
         c.args(["-u", "postgres", "--"]).arg(&pg_ctl);
@@ -148,8 +156,16 @@ fn assert_postgres_stopped(dir: &DataDir) {
         pgdata.display()
     );
     let left = processes_mentioning(&pgdata.to_string_lossy());
-    assert!(left.is_empty(), "processes still use {}: {left:?}", pgdata.display());
-    assert_ne!(pg_ctl_running(&pgdata), Some(true), "pg_ctl status says the cluster still runs");
+    assert!(
+        left.is_empty(),
+        "processes still use {}: {left:?}",
+        pgdata.display()
+    );
+    assert_ne!(
+        pg_ctl_running(&pgdata),
+        Some(true),
+        "pg_ctl status says the cluster still runs"
+    );
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -220,7 +236,11 @@ impl Proc {
 
     /// Both outputs, for failure messages.
     fn dump(&self) -> String {
-        format!("--- stdout ---\n{}\n--- stderr ---\n{}", self.stdout_text(), self.stderr_text())
+        format!(
+            "--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout_text(),
+            self.stderr_text()
+        )
     }
 
     /// The next stdout line, waiting at most `timeout`.
@@ -229,7 +249,10 @@ impl Proc {
             Ok(line) => line,
             Err(e) => {
                 let status = self.child.try_wait().ok().flatten();
-                panic!("no stdout line within {timeout:?} ({e}); exit status {status:?}\n{}", self.dump())
+                panic!(
+                    "no stdout line within {timeout:?} ({e}); exit status {status:?}\n{}",
+                    self.dump()
+                )
             }
         }
     }
@@ -255,7 +278,10 @@ impl Proc {
         signal(self.pid(), "TERM");
         match self.wait_exit(STOP_TIMEOUT) {
             Some(status) => status,
-            None => panic!("still running {STOP_TIMEOUT:?} after SIGTERM\n{}", self.dump()),
+            None => panic!(
+                "still running {STOP_TIMEOUT:?} after SIGTERM\n{}",
+                self.dump()
+            ),
         }
     }
 }
@@ -298,7 +324,11 @@ fn run_to_end(cmd: Command, timeout: Duration) -> (ExitStatus, String, String) {
 
 /// A loopback port nothing listens on now.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -331,10 +361,10 @@ impl std::fmt::Debug for Response {
 
 fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    loop {
-        let Some(end) = raw.windows(2).position(|w| w == b"\r\n") else { break };
+    while let Some(end) = raw.windows(2).position(|w| w == b"\r\n") {
         let size_text = String::from_utf8_lossy(&raw[..end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16).unwrap_or(0);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
+            .unwrap_or(0);
         raw = &raw[end + 2..];
         if size == 0 || raw.len() < size {
             break;
@@ -345,7 +375,14 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     out
 }
 
-fn try_request(addr: &str, method: &str, path: &str, key: Option<&str>, body: Option<&Value>, extra: &[(&str, &str)]) -> std::io::Result<Response> {
+fn try_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&Value>,
+    extra: &[(&str, &str)],
+) -> std::io::Result<Response> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     stream.set_write_timeout(Some(Duration::from_secs(60)))?;
@@ -358,7 +395,10 @@ fn try_request(addr: &str, method: &str, path: &str, key: Option<&str>, body: Op
     }
     let payload = body.map(Value::to_string).unwrap_or_default();
     if body.is_some() {
-        head.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", payload.len()));
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            payload.len()
+        ));
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
@@ -386,7 +426,10 @@ fn try_request(addr: &str, method: &str, path: &str, key: Option<&str>, body: Op
         body: String::new(),
     };
     let rest = &raw[split + 4..];
-    let body = if response.header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+    let body = if response
+        .header("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+    {
         dechunk(rest)
     } else {
         rest.to_vec()
@@ -404,26 +447,43 @@ struct Server {
 }
 
 impl Server {
+    /// Starts the server on a free port, retrying (up to 3 times) when another process took
+    /// the port between picking and binding it.
     fn start(dir: &DataDir, admin_key: Option<&str>) -> Self {
-        let port = free_port();
-        let addr = format!("127.0.0.1:{port}");
-        let mut cmd = sos_command(dir);
-        cmd.env("SOS_BIND", &addr);
-        if let Some(key) = admin_key {
-            cmd.env("SOS_ADMIN_KEY", key);
-        }
         let started = Instant::now();
-        let mut proc = Proc::spawn(cmd);
-        let first = proc.next_line(START_TIMEOUT);
-        let second = proc.next_line(Duration::from_secs(10));
-        let mut server = Self {
-            proc,
-            addr,
-            banner: vec![first, second],
-        };
-        server.wait_ready(started + START_TIMEOUT);
-        eprintln!("server on {} ready after {:?}", server.addr, started.elapsed());
-        server
+        for attempt in 1..=3 {
+            let addr = format!("127.0.0.1:{}", free_port());
+            let mut cmd = sos_command(dir);
+            cmd.env("SOS_BIND", &addr);
+            if let Some(key) = admin_key {
+                cmd.env("SOS_ADMIN_KEY", key);
+            }
+            let mut proc = Proc::spawn(cmd);
+            let first = match proc.stdout_lines.recv_timeout(START_TIMEOUT) {
+                Ok(line) => line,
+                Err(_) => {
+                    let exited = proc.wait_exit(Duration::from_secs(5)).is_some();
+                    if exited && attempt < 3 && proc.stderr_text().contains("cannot listen on") {
+                        continue;
+                    }
+                    panic!("no startup line within {START_TIMEOUT:?}\n{}", proc.dump());
+                }
+            };
+            let second = proc.next_line(Duration::from_secs(10));
+            let mut server = Self {
+                proc,
+                addr,
+                banner: vec![first, second],
+            };
+            server.wait_ready(started + START_TIMEOUT);
+            eprintln!(
+                "server on {} ready after {:?}",
+                server.addr,
+                started.elapsed()
+            );
+            return server;
+        }
+        unreachable!("every attempt returns or panics")
     }
 
     fn wait_ready(&mut self, deadline: Instant) {
@@ -435,9 +495,16 @@ impl Server {
                 }
             }
             if let Ok(Some(status)) = self.proc.child.try_wait() {
-                panic!("the server exited ({status}) before it was ready\n{}", self.proc.dump());
+                panic!(
+                    "the server exited ({status}) before it was ready\n{}",
+                    self.proc.dump()
+                );
             }
-            assert!(Instant::now() < deadline, "/readyz not 200 within {START_TIMEOUT:?}\n{}", self.proc.dump());
+            assert!(
+                Instant::now() < deadline,
+                "/readyz not 200 within {START_TIMEOUT:?}\n{}",
+                self.proc.dump()
+            );
             thread::sleep(Duration::from_millis(200));
         }
     }
@@ -450,7 +517,11 @@ impl Server {
     /// Stops with SIGTERM and asserts a clean exit.
     fn stop(mut self) -> String {
         let status = self.proc.terminate();
-        assert!(status.success(), "the server did not exit cleanly: {status}\n{}", self.proc.dump());
+        assert!(
+            status.success(),
+            "the server did not exit cleanly: {status}\n{}",
+            self.proc.dump()
+        );
         self.proc.stderr_text()
     }
 }
@@ -461,7 +532,11 @@ impl Server {
 /// The README's master data and seven sync payloads, in its order.
 fn quick_start_writes() -> Vec<(&'static str, Value, u16)> {
     vec![
-        ("/api/account-managers", json!({"id": 1, "name": "Nguyen Van A", "email": "a.nguyen@example.com"}), 201),
+        (
+            "/api/account-managers",
+            json!({"id": 1, "name": "Nguyen Van A", "email": "a.nguyen@example.com"}),
+            201,
+        ),
         (
             "/api/sellers",
             json!({"seller_code": "SEL001", "company_name": "Acme Cosmetics", "contract_type": "B2C", "country_code": "VN", "onboarded_at": "2025-06-01", "am_id": 1}),
@@ -502,7 +577,11 @@ fn quick_start_writes() -> Vec<(&'static str, Value, u16)> {
             json!({"seller_code": "SEL001", "snapshot_date": "2026-02-28", "total_cbm": 150.5, "total_sku_qty": 12000, "aging_over_90d_cbm": 22.3, "aging_over_90d_sku_qty": 1800, "aging_over_180d_cbm": 5.1, "aging_over_180d_pct": 3.4}),
             200,
         ),
-        ("/api/sync/revenue", json!({"am_id": 1, "period": "2026-02", "revenue_target": 500000000, "revenue_actual": 450000000}), 200),
+        (
+            "/api/sync/revenue",
+            json!({"am_id": 1, "period": "2026-02", "revenue_target": 500000000, "revenue_actual": 450000000}),
+            200,
+        ),
     ]
 }
 
@@ -512,17 +591,35 @@ fn number(v: &Value) -> f64 {
 
 /// Asserts the README's result for SEL001 in 2026-02.
 fn assert_sel001_result(server: &Server, key: &str) {
-    let r = server.call("GET", "/api/sos/sellers/SEL001/scores/2026-02", Some(key), None);
+    let r = server.call(
+        "GET",
+        "/api/sos/sellers/SEL001/scores/2026-02",
+        Some(key),
+        None,
+    );
     assert_eq!(r.status, 200, "{r:?}");
     let v = r.json();
     assert_eq!(v["seller_code"], "SEL001");
     assert_eq!(v["period"], "2026-02");
     assert_eq!(v["status"], "scored");
-    assert!((number(&v["sos_score"]) - 89.96).abs() < 1e-9, "sos_score: {}", v["sos_score"]);
+    assert!(
+        (number(&v["sos_score"]) - 89.96).abs() < 1e-9,
+        "sos_score: {}",
+        v["sos_score"]
+    );
     assert_eq!(v["tier"], "Gold");
-    for (component, score) in [("p_score", 100.0), ("o_score", 85.0), ("t_score", 88.8), ("f_score", 91.0), ("i_score", 80.0)] {
+    for (component, score) in [
+        ("p_score", 100.0),
+        ("o_score", 85.0),
+        ("t_score", 88.8),
+        ("f_score", 91.0),
+        ("i_score", 80.0),
+    ] {
         let c = &v["components"][component];
-        assert!((number(&c["score"]) - score).abs() < 1e-9, "{component}: {c}");
+        assert!(
+            (number(&c["score"]) - score).abs() < 1e-9,
+            "{component}: {c}"
+        );
         let explanation = &c["explanation"];
         assert!(
             explanation.is_object() && !explanation.as_object().unwrap().is_empty(),
@@ -540,25 +637,58 @@ fn quick_start_over_http_survives_a_restart() {
 
     // First start: creates the cluster, migrates, seeds the config, stores the preset key.
     let server = Server::start(&dir, Some(key));
-    let listening = format!("SOS listening on http://{} (database: private PostgreSQL in ", server.addr);
-    assert!(server.banner[0].starts_with(&listening), "first line: {}", server.banner[0]);
+    let listening = |server: &Server| {
+        format!(
+            "SOS listening on http://{} (database: private PostgreSQL in ",
+            server.addr
+        )
+    };
+    assert!(
+        server.banner[0].starts_with(&listening(&server)),
+        "first line: {}",
+        server.banner[0]
+    );
     let pgdata = dir.pgdata().expect("the cluster directory exists");
-    assert!(server.banner[0].contains(&pgdata.display().to_string()), "first line: {}", server.banner[0]);
-    assert_eq!(server.banner[1], "Admin API key: the value of SOS_ADMIN_KEY");
-    assert!(!dir.path.join("admin-key").exists(), "no key file when SOS_ADMIN_KEY is given");
+    assert!(
+        server.banner[0].contains(&pgdata.display().to_string()),
+        "first line: {}",
+        server.banner[0]
+    );
+    assert_eq!(
+        server.banner[1],
+        "Admin API key: the value of SOS_ADMIN_KEY"
+    );
+    assert!(
+        !dir.path.join("admin-key").exists(),
+        "no key file when SOS_ADMIN_KEY is given"
+    );
 
     // Operations endpoints and the request id.
     let r = server.call("GET", "/healthz", None, None);
     assert_eq!((r.status, r.json()), (200, json!({"status": "ok"})));
-    assert!(r.header("x-request-id").is_some_and(|id| !id.is_empty()), "no x-request-id: {:?}", r.headers);
-    let r = try_request(&server.addr, "GET", "/healthz", None, None, &[("X-Request-Id", "e2e-trace-42")]).unwrap();
+    assert!(
+        r.header("x-request-id").is_some_and(|id| !id.is_empty()),
+        "no x-request-id: {:?}",
+        r.headers
+    );
+    let r = try_request(
+        &server.addr,
+        "GET",
+        "/healthz",
+        None,
+        None,
+        &[("X-Request-Id", "e2e-trace-42")],
+    )
+    .unwrap();
     assert_eq!(r.header("x-request-id"), Some("e2e-trace-42"));
     let r = server.call("GET", "/openapi.json", None, None);
     assert_eq!(r.status, 200);
     assert!(r.json()["paths"]["/api/sync/orders"].is_object());
     let r = server.call("GET", "/api/sellers", None, None);
     assert_eq!(r.status, 401, "{r:?}");
-    assert!(r.header("www-authenticate").is_some_and(|h| h.starts_with("Bearer")));
+    assert!(r
+        .header("www-authenticate")
+        .is_some_and(|h| h.starts_with("Bearer")));
     let r = server.call("GET", "/api/sellers", Some("wrong-key"), None);
     assert_eq!(r.status, 401, "{r:?}");
 
@@ -573,9 +703,18 @@ fn quick_start_over_http_survives_a_restart() {
     // Sync calls are upserts: the same payload again changes nothing and still succeeds.
     let (path, body, _) = quick_start_writes().swap_remove(3);
     let r = server.call("POST", path, Some(key), Some(body));
-    assert_eq!((r.status, r.json()), (200, json!({"success": true})), "repeated {path}");
+    assert_eq!(
+        (r.status, r.json()),
+        (200, json!({"success": true})),
+        "repeated {path}"
+    );
 
-    let r = server.call("POST", "/api/sos/monthly/calculate", Some(key), Some(json!({"period": "2026-02"})));
+    let r = server.call(
+        "POST",
+        "/api/sos/monthly/calculate",
+        Some(key),
+        Some(json!({"period": "2026-02"})),
+    );
     assert_eq!(r.status, 200, "{r:?}");
     let run = r.json();
     assert_eq!(run["period"], "2026-02");
@@ -585,13 +724,29 @@ fn quick_start_over_http_survives_a_restart() {
     // SIGTERM: a clean exit that stops the private PostgreSQL too.
     let stderr = server.stop();
     assert!(!stderr.contains(key), "the admin key appears in the log");
+    assert!(
+        stderr.contains("status=200"),
+        "no access log lines:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour escapes in a log that is not a terminal"
+    );
     assert_postgres_stopped(&dir);
     eprintln!("first run done after {:?}", began.elapsed());
 
     // Second start on the same directory: the data is still there.
     let server = Server::start(&dir, Some(key));
-    assert!(server.banner[0].starts_with(&listening), "first line: {}", server.banner[0]);
-    assert!(server.banner[1].starts_with("Admin API key: created earlier"), "second line: {}", server.banner[1]);
+    assert!(
+        server.banner[0].starts_with(&listening(&server)),
+        "first line: {}",
+        server.banner[0]
+    );
+    assert!(
+        server.banner[1].starts_with("Admin API key: created earlier"),
+        "second line: {}",
+        server.banner[1]
+    );
     let r = server.call("GET", "/api/sellers/SEL001", Some(key), None);
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(r.json()["company_name"], "Acme Cosmetics");
@@ -601,7 +756,10 @@ fn quick_start_over_http_survives_a_restart() {
     let mut cli = sos_command(&dir);
     cli.args(["calculate", "--period", "2026-02", "--dry-run"]);
     let (status, stdout, stderr) = run_to_end(cli, Duration::from_secs(60));
-    assert!(status.success(), "calculate failed: {status}\n{stdout}\n{stderr}");
+    assert!(
+        status.success(),
+        "calculate failed: {status}\n{stdout}\n{stderr}"
+    );
     let line = |label: &str| {
         stdout
             .lines()
@@ -613,10 +771,23 @@ fn quick_start_over_http_survives_a_restart() {
     assert_eq!(line("mode"), "dry run (nothing written)");
     assert_eq!(line("sellers scored"), "1");
     assert_eq!(line("AM portfolios"), "1");
-    assert!(stdout.lines().any(|l| l.split_whitespace().eq(["tier", "sellers"])), "no tier table:\n{stdout}");
-    assert!(stdout.lines().any(|l| l.split_whitespace().eq(["Gold", "1"])), "no Gold row:\n{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.split_whitespace().eq(["tier", "sellers"])),
+        "no tier table:\n{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.split_whitespace().eq(["Gold", "1"])),
+        "no Gold row:\n{stdout}"
+    );
     let r = server.call("GET", "/readyz", None, None);
-    assert_eq!(r.status, 200, "the server lost its database to the CLI: {r:?}");
+    assert_eq!(
+        r.status, 200,
+        "the server lost its database to the CLI: {r:?}"
+    );
     assert_sel001_result(&server, key);
 
     server.stop();
@@ -630,22 +801,40 @@ fn first_start_without_a_preset_key_writes_the_admin_key_file() {
     let dir = DataDir::new("keyfile");
     let server = Server::start(&dir, None);
     let file = dir.path.join("admin-key");
-    let expected_start = format!("Created the admin API key (shown once; also saved to {}): ", file.display());
-    assert!(server.banner[1].starts_with(&expected_start), "second line: {}", server.banner[1]);
+    let expected_start = format!(
+        "Created the admin API key (shown once; also saved to {}): ",
+        file.display()
+    );
+    assert!(
+        server.banner[1].starts_with(&expected_start),
+        "second line: {}",
+        server.banner[1]
+    );
     let printed = server.banner[1][expected_start.len()..].to_owned();
 
     let meta = std::fs::metadata(&file).expect("<data dir>/admin-key exists");
     assert_eq!(meta.permissions().mode() & 0o777, 0o600, "admin-key mode");
     let key = std::fs::read_to_string(&file).unwrap().trim().to_owned();
     assert_eq!(key, printed, "the printed key and the file differ");
-    let secret_key = std::fs::metadata(dir.path.join("secret-key")).expect("<data dir>/secret-key exists");
-    assert_eq!(secret_key.permissions().mode() & 0o777, 0o600, "secret-key mode");
+    let secret_key =
+        std::fs::metadata(dir.path.join("secret-key")).expect("<data dir>/secret-key exists");
+    assert_eq!(
+        secret_key.permissions().mode() & 0o777,
+        0o600,
+        "secret-key mode"
+    );
     assert!(key.starts_with("sos_"), "key shape: {key}");
 
     let r = server.call("GET", "/api/keys", Some(&key), None);
     assert_eq!(r.status, 200, "{r:?}");
     let keys = r.json();
-    assert!(keys.as_array().unwrap().iter().any(|k| k["name"] == "admin" && k["scopes"] == json!(["admin"])), "{keys}");
+    assert!(
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["name"] == "admin" && k["scopes"] == json!(["admin"])),
+        "{keys}"
+    );
     assert!(!r.body.contains(&key), "a key listing shows the secret");
 
     let stderr = server.stop();
@@ -662,8 +851,20 @@ fn openapi_command_prints_the_document() {
     let (status, stdout, stderr) = run_to_end(cmd, Duration::from_secs(30));
     assert!(status.success(), "{stderr}");
     let doc: Value = serde_json::from_str(&stdout).expect("valid JSON");
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", doc["openapi"]);
-    for kind in ["orders", "forecasts", "campaign-actuals", "tickets", "payments", "inventory", "revenue"] {
+    assert!(
+        doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")),
+        "{}",
+        doc["openapi"]
+    );
+    for kind in [
+        "orders",
+        "forecasts",
+        "campaign-actuals",
+        "tickets",
+        "payments",
+        "inventory",
+        "revenue",
+    ] {
         let path = format!("/api/sync/{kind}");
         assert!(doc["paths"][&path]["post"].is_object(), "{path} missing");
     }

@@ -2,5 +2,6 @@
 
 pub mod config;
 pub mod master;
+pub mod number;
 pub mod scores;
 pub mod sync;

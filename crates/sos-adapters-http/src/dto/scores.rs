@@ -233,7 +233,7 @@ pub struct PreviewOrders {
     #[serde(default)]
     pub orders_late: Option<u32>,
     /// Average push minutes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub avg_push_time_minutes: Option<Decimal>,
 }
@@ -246,7 +246,7 @@ pub struct PreviewTickets {
     #[serde(default)]
     pub total_tickets: Option<u32>,
     /// Average first-answer hours.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub avg_response_time_hours: Option<Decimal>,
     /// By bucket.
@@ -280,7 +280,7 @@ pub struct PreviewPayments {
     #[serde(default)]
     pub worst_days_late: Option<i32>,
     /// Format A.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub total_outstanding_amount: Option<Decimal>,
     /// Format B.
@@ -298,27 +298,27 @@ pub struct PreviewInventory {
     /// Snapshot day.
     pub snapshot_date: NaiveDate,
     /// m³.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub total_cbm: Option<Decimal>,
     /// Units.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub total_sku_qty: Option<Decimal>,
     /// m³ older than 90 days.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub aging_over_90d_cbm: Option<Decimal>,
     /// Units older than 90 days.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub aging_over_90d_sku_qty: Option<Decimal>,
     /// m³ older than 180 days.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub aging_over_180d_cbm: Option<Decimal>,
     /// Percent older than 180 days.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub aging_over_180d_pct: Option<Decimal>,
 }
@@ -395,8 +395,7 @@ impl PreviewBody {
         let period = Period::parse(&self.period).map_err(|e| errors.push("period", e.to_string())).ok();
         let previous_tier = self
             .previous_tier
-            .map(|t| TierName::parse(t).map_err(|m| errors.push("previous_tier", m)).ok())
-            .flatten();
+            .and_then(|t| TierName::parse(t).map_err(|m| errors.push("previous_tier", m)).ok());
         let orders = self.orders.and_then(|o| {
             let r = OrderStats::new(o.total_orders, o.orders_within_30min, o.orders_late, o.avg_push_time_minutes);
             let mut sub = ValidationErrors::new();

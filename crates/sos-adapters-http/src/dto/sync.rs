@@ -37,6 +37,9 @@ fn campaign(errors: &mut ValidationErrors, code: &str) -> Option<CampaignCode> {
     CampaignCode::parse(code).map_err(|m| errors.push("campaign_code", m)).ok()
 }
 
+/// Checks a free-form JSON field (per-SKU volumes): an object or null, as documented, with no
+/// NUL character (PostgreSQL cannot store one) and only numbers a decimal holds exactly (jsonb
+/// refuses numbers past NUMERIC's range).
 fn check_json_text(errors: &mut ValidationErrors, field: &str, value: &Option<Value>) {
     fn has_nul(v: &Value) -> bool {
         match v {
@@ -46,8 +49,24 @@ fn check_json_text(errors: &mut ValidationErrors, field: &str, value: &Option<Va
             _ => false,
         }
     }
+    fn bad_number(v: &Value) -> bool {
+        match v {
+            Value::Number(n) => super::number::decimal(&Value::Number(n.clone())).is_err(),
+            Value::Array(items) => items.iter().any(bad_number),
+            Value::Object(map) => map.values().any(bad_number),
+            _ => false,
+        }
+    }
+    match value {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(_)) => {}
+        Some(_) => errors.push(field, "must be a JSON object"),
+    }
     if value.as_ref().is_some_and(has_nul) {
         errors.push(field, "must not contain NUL characters");
+    }
+    if value.as_ref().is_some_and(bad_number) {
+        errors.push(field, "holds a number no decimal can keep exactly (at most 28 significant digits)");
     }
 }
 
@@ -68,7 +87,7 @@ pub struct OrderSync {
     #[serde(default)]
     pub orders_late: Option<u32>,
     /// Average push time in minutes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub avg_push_time_minutes: Option<Decimal>,
 }
@@ -284,7 +303,7 @@ pub struct TicketSync {
     #[serde(default)]
     pub total_tickets: Option<u32>,
     /// Average first-answer time in hours.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub avg_response_time_hours: Option<Decimal>,
     /// Tickets by first-answer bucket.
@@ -324,6 +343,7 @@ pub struct InvoiceDto {
     pub days_late: i32,
     /// Amount outstanding.
     #[schema(value_type = f64, minimum = 0)]
+    #[serde(deserialize_with = "crate::dto::number::decimal")]
     pub amount: Decimal,
 }
 
@@ -357,7 +377,7 @@ pub struct PaymentSync {
     #[serde(default)]
     pub worst_days_late: Option<i32>,
     /// Format A: amount outstanding.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub total_outstanding_amount: Option<Decimal>,
     /// Format B: the invoices, aggregated by SOS.
@@ -434,27 +454,27 @@ pub struct InventorySync {
     /// The snapshot day (`YYYY-MM-DD`).
     pub snapshot_date: NaiveDate,
     /// Stored volume (m³).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub total_cbm: Option<Decimal>,
     /// Stored units.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub total_sku_qty: Option<Decimal>,
     /// Volume older than 90 days.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub aging_over_90d_cbm: Option<Decimal>,
     /// Units older than 90 days.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub aging_over_90d_sku_qty: Option<Decimal>,
     /// Volume older than 180 days.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub aging_over_180d_cbm: Option<Decimal>,
     /// Share of stock older than 180 days (percent).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
     #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub aging_over_180d_pct: Option<Decimal>,
 }
@@ -496,9 +516,11 @@ pub struct RevenueSync {
     pub period: String,
     /// Revenue target.
     #[schema(value_type = f64, minimum = 0)]
+    #[serde(deserialize_with = "crate::dto::number::decimal")]
     pub revenue_target: Decimal,
     /// Revenue achieved.
     #[schema(value_type = f64, minimum = 0)]
+    #[serde(deserialize_with = "crate::dto::number::decimal")]
     pub revenue_actual: Decimal,
 }
 

@@ -122,13 +122,14 @@ pub async fn create_key(caller: Caller, state: web::Data<AppState>, req: HttpReq
 
 /// Revoke a key; it stops working at once.
 #[utoipa::path(delete, path = "/api/keys/{name}", tag = "admin", params(("name" = String, Path)),
-    responses((status = 200, body = KeyView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = KeyView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["admin"])))]
 #[delete("/api/keys/{name}")]
 pub async fn revoke_key(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Admin)?;
     let name = path.into_inner();
+    crate::routes::text_param("name", &name)?;
     let record = blocking(move || state.ports.revoke_key(&name)).await?.map_err(store_error)?;
     Ok(HttpResponse::Ok().json(KeyView::from(record)))
 }
@@ -194,6 +195,8 @@ impl From<AuditEntry> for AuditView {
 pub async fn audit(caller: Caller, state: web::Data<AppState>, query: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
     caller.require_any(&[Scope::Admin, Scope::ConfigRead])?;
     let q = query.into_inner();
+    crate::routes::text_param("entity", q.entity.as_deref().unwrap_or(""))?;
+    crate::routes::text_param("id", q.id.as_deref().unwrap_or(""))?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "limit must be between 1 and 1000"));

@@ -8,7 +8,7 @@ use crate::{
         SellerQuery, SellerView,
     },
     error::{ApiError, ErrorBody},
-    routes::{blocking, page_request},
+    routes::{blocking, page_request, text_param},
     AppState,
 };
 use actix_web::{delete, get, http::StatusCode, post, put, web, HttpRequest, HttpResponse};
@@ -43,6 +43,8 @@ pub async fn list_sellers(caller: Caller, state: web::Data<AppState>, query: web
         Some(s) => Some(s.parse::<SellerStatus>().map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?),
     };
     let am_id = q.am_id.map(AmId::new).transpose().map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
+    text_param("warehouse_id", q.warehouse_id.as_deref().unwrap_or(""))?;
+    text_param("search", q.search.as_deref().unwrap_or(""))?;
     let filter = SellerFilter {
         status,
         am_id,

@@ -42,6 +42,22 @@ pub(crate) fn page_request(page: Option<u32>, limit: Option<u32>) -> Result<Page
     Ok(PageRequest { page, limit })
 }
 
+/// Checks free text that arrives in a query string or path and reaches storage as is (search
+/// terms, audit filters, key names): PostgreSQL refuses NUL in text, so control characters are
+/// a 400 here rather than a 500 there.
+///
+/// # Errors
+/// 400 naming the parameter.
+pub(crate) fn text_param(name: &str, value: &str) -> Result<(), ApiError> {
+    if value.chars().any(char::is_control) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("{name} must not contain control characters"),
+        ));
+    }
+    Ok(())
+}
+
 /// Every documented path template and its methods, from the OpenAPI document.
 fn route_table() -> &'static Vec<(Vec<String>, Vec<&'static str>)> {
     static TABLE: OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = OnceLock::new();
@@ -164,6 +180,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/docs",
             web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish() }),
         )
-        .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
+        // No validator badge: by default Swagger UI loads it from validator.swagger.io, sending
+        // it the document's URL. The page must not reach any outside host.
+        .service(
+            utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none")),
+        )
         .default_service(web::to(fallback));
 }

@@ -1,10 +1,10 @@
 //! Health, readiness, metrics and the API document.
 
-use crate::{openapi::ApiDoc, routes::blocking, AppState};
+use crate::{routes::blocking, AppState};
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 /// Requests answered, by status class, for `/metrics`.
 pub static RESPONSES: [AtomicU64; 5] = [
@@ -73,5 +73,5 @@ pub async fn metrics() -> HttpResponse {
     responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
 #[get("/openapi.json")]
 pub async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(crate::openapi::document())
 }

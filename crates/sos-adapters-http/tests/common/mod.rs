@@ -87,8 +87,13 @@ pub fn fixed_key(n: u8) -> String {
 impl TestApp {
     /// A fresh app: empty memory store, default config seeded, an admin key and one key per scope.
     pub async fn new() -> Self {
+        Self::with_ready(true).await
+    }
+
+    /// As [`TestApp::new`], with `/readyz` answering `ready`.
+    pub async fn with_ready(ready: bool) -> Self {
         let ports: Ports = Arc::new(MemoryStore::new()) as Ports;
-        let state = AppState::new(ports.clone(), Arc::new(|| true));
+        let state = AppState::new(ports.clone(), Arc::new(move || ready));
         state.sos.seed_default_config().expect("seed default config");
         store_key(&*ports, ADMIN_NAME, ADMIN_KEY, &[Scope::Admin]).expect("admin key");
         let mut keys = HashMap::new();
@@ -356,4 +361,30 @@ pub async fn calculate_and_read(app: &TestApp) -> Value {
     let r = app.get("/api/sos/sellers/SEL001/scores/2026-02").await;
     r.assert_status(200);
     r.json()
+}
+
+/// A valid body of every config type, and a field to change on update with its new value.
+pub fn config_examples() -> Vec<(&'static str, Value, &'static str, Value)> {
+    vec![
+        ("score-weights", json!({"score_component": "p_score", "weight_pct": 25, "max_points": 100, "effective_from": "2027-01-01"}), "weight_pct", json!(30)),
+        ("tiers", json!({"tier_name": "Diamond", "tier_order": 1, "min_sos_score": 95, "max_sos_score": 100, "color_code": "#B9F2FF", "benefits": "Priority slots", "restrictions": "None", "effective_from": "2027-01-01"}), "benefits", json!("Priority slots and a dedicated AM")),
+        ("p-score", json!({"campaign_type": "mini_campaign", "required_lead_days": 10, "on_time_points": 50, "late_penalty_per_day": 5}), "required_lead_days", json!(12)),
+        ("o-score", json!({"effective_from": "2027-01-01", "max_delay_minutes": 45, "acceptable_late_pct": 5, "penalty_per_1pct_over": 4, "base_points": 100}), "max_delay_minutes", json!(60)),
+        ("t-score", json!({"tier_index": 1, "response_hours_min": 0, "response_hours_max": 2, "points": 100, "effective_from": "2027-01-01"}), "points", json!(90)),
+        ("f-score", json!({"tier_index": 1, "days_late_min": 0, "days_late_max": 0, "points": 100, "effective_from": "2027-01-01"}), "points", json!(95)),
+        ("i-score", json!({"effective_from": "2027-01-01", "aging_threshold_days": 60, "base_good_pct": 5, "calculation_basis": "cbm"}), "calculation_basis", json!("qty")),
+        ("surcharge", json!({"surcharge_type": "storage", "trigger_condition": {"metric": "aging_over_180d_pct", "op": ">=", "value": 40}, "action": {"type": "fee_multiplier", "fee": "storage", "value": 2}, "description": "Very old stock doubles the storage fee", "effective_from": "2027-01-01"}), "description", json!("Changed")),
+        ("am-bonus-penalty", json!({"sos_delta_min": 10, "sos_delta_max": 20, "bonus_or_penalty_amount": 9000000, "currency": "VND", "description": "Outstanding", "effective_from": "2027-01-01"}), "bonus_or_penalty_amount", json!(10000000)),
+        ("am-kpi-weight", json!({"component": "avg_sos", "weight_pct": 60, "effective_from": "2027-01-01"}), "weight_pct", json!(55)),
+        ("grace-period", json!({"effective_from": "2027-01-01", "grace_period_months": 3, "min_score_floor": 75, "min_orders_threshold": 20, "apply_to_components": ["o_score", "t_score"]}), "grace_period_months", json!(4)),
+        ("helpdesk", helpdesk_example(), "helpdesk_url", json!("https://support.example.vn")),
+    ]
+}
+
+/// The helpdesk secrets the tests write; they must never come back.
+pub const HELPDESK_KEY: &str = "hdkey-7f3c9a1e-NEVER-SHOWN";
+pub const HELPDESK_SECRET: &str = "hdsecret-42b8d6f0-NEVER-SHOWN";
+
+pub fn helpdesk_example() -> Value {
+    json!({"country_code": "VN", "helpdesk_url": "https://help.example.vn", "api_key": HELPDESK_KEY, "api_secret": HELPDESK_SECRET, "sync_method": "pull", "pull_cron": "0 * * * *", "seller_field_mapping": {"seller_code": "customer"}, "business_hours_start": "08:00:00", "business_hours_end": "17:30:00", "timezone": "Asia/Ho_Chi_Minh"})
 }

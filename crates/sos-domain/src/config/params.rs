@@ -179,9 +179,7 @@ impl TScoreTierConfig {
 
     /// True when `hours` falls in the band: `min <= hours < max`.
     pub fn holds(&self, hours: Decimal) -> bool {
-        use crate::decimal::compare;
-        compare(self.response_hours_min, hours).is_le()
-            && self.response_hours_max.is_none_or(|max| compare(hours, max).is_lt())
+        self.response_hours_min <= hours && self.response_hours_max.is_none_or(|max| hours < max)
     }
 }
 

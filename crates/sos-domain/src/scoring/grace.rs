@@ -80,11 +80,12 @@ pub fn apply_grace(
             let Some(score) = part.score.filter(|_| rule.applies_to(c)) else {
                 continue;
             };
-            let floor = with_two_places(if compare(rule.min_score_floor, part.max_points).is_lt() {
-                rule.min_score_floor
-            } else {
-                part.max_points
-            });
+            let floor =
+                with_two_places(if compare(rule.min_score_floor, part.max_points).is_lt() {
+                    rule.min_score_floor
+                } else {
+                    part.max_points
+                });
             if compare(score, floor).is_lt() {
                 part.score = Some(floor);
                 raised_components.push(c);

@@ -1,7 +1,7 @@
 //! I-score: stock aging past the threshold costs points per whole 5-point band over the
 //! tolerated share, multiplied when much of the stock is severely aged.
 
-use super::{finish_score, Calculated, NotApplicableReason, Outcome};
+use super::{finish_score, non_negative, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{AgingBasis, IScoreConfig, Resolved},
     decimal::{compare, floor_div},
@@ -79,11 +79,8 @@ pub fn score_i(
             explanation,
         };
     };
-    let steps = if compare(used, rule.base_good_pct).is_gt() {
-        floor_div(used.saturating_sub(rule.base_good_pct), 5)
-    } else {
-        Decimal::ZERO
-    };
+    // Whole 5-point bands over the tolerance; none at or below it.
+    let steps = floor_div(non_negative(used.saturating_sub(rule.base_good_pct)), 5);
     let before = steps.saturating_mul(rule.penalty_per_5pct);
     let multiplier_applied = compare(severe_pct, rule.severe_aging_pct_threshold).is_ge();
     let penalty = if multiplier_applied {

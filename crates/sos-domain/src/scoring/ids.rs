@@ -140,7 +140,10 @@ mod tests {
         for n in [0, 1, INLINE_IDS, INLINE_IDS + 3] {
             let list: IdList = (1..=n as i64).map(ConfigId).collect();
             assert_eq!(list.len(), n);
-            assert_eq!(list.to_vec(), (1..=n as i64).map(ConfigId).collect::<Vec<_>>());
+            assert_eq!(
+                list.to_vec(),
+                (1..=n as i64).map(ConfigId).collect::<Vec<_>>()
+            );
             let json = serde_json::to_string(&list).unwrap();
             assert_eq!(json, serde_json::to_string(&list.to_vec()).unwrap());
             assert_eq!(serde_json::from_str::<IdList>(&json).unwrap(), list);

@@ -54,13 +54,22 @@ pub struct Calculated<E> {
     pub explanation: E,
 }
 
+/// `max(value, 0)` by its sign: cheaper than a comparison for the 28-decimal figures
+/// (percentages, deviations) the rules hold at zero.
+pub(crate) fn non_negative(value: Decimal) -> Decimal {
+    if value.is_sign_negative() {
+        Decimal::ZERO
+    } else {
+        value
+    }
+}
+
 /// The one place a raw component figure becomes a score: rounded once to 2 dp half away from
 /// zero, held within `[0, max_points]`, always written with two decimals (`85.00`). Rounding
 /// before clamping gives the same score for any 2-dp `max_points` and can never leave the range.
 pub(crate) fn finish_score(raw: Decimal, max_points: Decimal) -> Decimal {
     let rounded = round2(raw);
-    let negative = |d: Decimal| d.is_sign_negative() && !d.is_zero();
-    let held = if negative(rounded) || negative(max_points) {
+    let held = if rounded.is_sign_negative() || max_points.is_sign_negative() {
         Decimal::ZERO
     } else if compare(rounded, max_points).is_gt() {
         max_points
@@ -70,14 +79,13 @@ pub(crate) fn finish_score(raw: Decimal, max_points: Decimal) -> Decimal {
     with_two_places(held)
 }
 
-
 /// The row of a band set (t-score, f-score) that holds a value; when bands overlap, the best
 /// ranked (lowest `tier_index`) wins so the answer never depends on row order.
-pub(crate) fn band_for<'a, T>(
-    rows: &'a [crate::config::Resolved<T>],
+pub(crate) fn band_for<T>(
+    rows: &[crate::config::Resolved<T>],
     holds: impl Fn(&T) -> bool,
     rank: impl Fn(&T) -> u32,
-) -> Option<&'a crate::config::Resolved<T>> {
+) -> Option<&crate::config::Resolved<T>> {
     rows.iter()
         .filter(|r| holds(&r.value))
         .min_by_key(|r| rank(&r.value))

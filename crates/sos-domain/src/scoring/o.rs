@@ -1,10 +1,10 @@
 //! O-score: orders pushed to the warehouse late cost points per whole percentage point over the
 //! tolerated share.
 
-use super::{finish_score, Calculated, NotApplicableReason, Outcome};
+use super::{finish_score, non_negative, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{OScoreConfig, Resolved},
-    decimal::{floor, max, percent_of},
+    decimal::{floor, percent_of},
     inputs::OrderStats,
 };
 use rust_decimal::Decimal;
@@ -63,7 +63,7 @@ pub fn score_o(
     let rule = &config.value;
     let late_pct = percent_of(Decimal::from(late), Decimal::from(orders.total_orders()))
         .unwrap_or(Decimal::ZERO);
-    let over = max(late_pct.saturating_sub(rule.acceptable_late_pct), Decimal::ZERO);
+    let over = non_negative(late_pct.saturating_sub(rule.acceptable_late_pct));
     let whole_points_over = floor(over);
     let penalty = whole_points_over.saturating_mul(rule.penalty_per_1pct_over);
     let raw = rule.base_points.saturating_sub(penalty);

@@ -5,7 +5,7 @@ use super::{finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     codes::CampaignCode,
     config::{ConfigId, PScoreConfig, Resolved, ResolvedConfig},
-    decimal::{clamp, compare, div_round2, floor_div, max, percent_of},
+    decimal::{clamp, compare, div_round2, floor_div, max},
     inputs::{CampaignInput, CampaignType},
     period::Period,
 };
@@ -99,7 +99,12 @@ fn timeliness(campaign: &CampaignInput, rule: &PScoreConfig, out: &mut CampaignE
 }
 
 /// The accuracy part, for a judged forecast and a known actual.
-fn accuracy(forecast: u32, actual: u32, rule: &PScoreConfig, out: &mut CampaignExplanation) -> Decimal {
+fn accuracy(
+    forecast: u32,
+    actual: u32,
+    rule: &PScoreConfig,
+    out: &mut CampaignExplanation,
+) -> Decimal {
     if actual == 0 {
         return if forecast == 0 {
             rule.accuracy_base_points
@@ -107,11 +112,16 @@ fn accuracy(forecast: u32, actual: u32, rule: &PScoreConfig, out: &mut CampaignE
             Decimal::ZERO
         };
     }
+    // deviation = gap / actual with gap = (forecast - actual) * 100. As actual > 0, the range
+    // tests compare gap with bound * actual: exact and cheap, where the 28-decimal deviation
+    // would need rescaling.
+    let gap = Decimal::from((i64::from(forecast) - i64::from(actual)) * 100);
     let actual = Decimal::from(actual);
-    let deviation = percent_of(Decimal::from(forecast) - actual, actual).unwrap_or(Decimal::ZERO);
-    let distance = if compare(deviation, rule.accuracy_good_range_min).is_lt() {
+    let deviation = gap.checked_div(actual).unwrap_or(Decimal::ZERO);
+    let outside = |bound: Decimal| compare(gap, bound.saturating_mul(actual));
+    let distance = if outside(rule.accuracy_good_range_min).is_lt() {
         rule.accuracy_good_range_min.saturating_sub(deviation)
-    } else if compare(deviation, rule.accuracy_good_range_max).is_gt() {
+    } else if outside(rule.accuracy_good_range_max).is_gt() {
         deviation.saturating_sub(rule.accuracy_good_range_max)
     } else {
         Decimal::ZERO
@@ -168,7 +178,11 @@ fn explain_campaign(
         (Some(forecast), Some(timeliness)) => {
             let accuracy = accuracy(forecast.forecasted_order_volume, actual, rule, &mut out);
             out.accuracy = Some(accuracy);
-            clamp(timeliness.saturating_add(accuracy), Decimal::ZERO, max_points)
+            clamp(
+                timeliness.saturating_add(accuracy),
+                Decimal::ZERO,
+                max_points,
+            )
         }
         _ => Decimal::ZERO,
     };

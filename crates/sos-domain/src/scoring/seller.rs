@@ -4,9 +4,9 @@ use super::{
     f::score_f,
     grace::{apply_grace, GraceOutcome},
     i::score_i,
+    ids::{ConfigIds, PScoreIds},
     o::score_o,
     p::score_p,
-    ids::{ConfigIds, PScoreIds},
     result::{ComponentExplanation, ComponentResult, ComponentStatus, NextTier},
     t::score_t,
     total::{normalized, tier_and_next, weighted_total},
@@ -22,11 +22,12 @@ use crate::{
 use rust_decimal::Decimal;
 
 /// Wraps a calculator's answer with the component's weight row.
+#[inline]
 fn component<E>(
     config: &ResolvedConfig,
     c: Component,
     calculated: Calculated<E>,
-    wrap: fn(E) -> ComponentExplanation,
+    wrap: impl FnOnce(E) -> ComponentExplanation,
 ) -> ComponentResult {
     let weight = &config.weights.get(c).value;
     let (status, score, reason) = match calculated.outcome {
@@ -79,7 +80,9 @@ fn metrics(components: &PerComponent<ComponentResult>, inputs: &SellerInputs) ->
         late_pct: o.and_then(|e| e.late_pct),
         aging_pct_used: i.and_then(|e| e.aging_pct_used),
         aging_over_180d_pct: i.and_then(|e| e.severe_pct),
-        worst_days_late: payments.and_then(|p| p.worst_days_late()).map(Decimal::from),
+        worst_days_late: payments
+            .and_then(|p| p.worst_days_late())
+            .map(Decimal::from),
         total_outstanding_amount: payments.and_then(|p| p.total_outstanding_amount()),
         month_index: None,
     }
@@ -131,7 +134,11 @@ pub fn score_seller(
             i_score: component(
                 config,
                 Component::I,
-                score_i(inputs.inventory.as_ref(), &config.i_score, max(Component::I)),
+                score_i(
+                    inputs.inventory.as_ref(),
+                    &config.i_score,
+                    max(Component::I),
+                ),
                 ComponentExplanation::I,
             ),
         },

@@ -163,7 +163,8 @@ pub fn score_t(
                 band: placed[i],
             }
         });
-        let (_, weighted) = weighted_sums(&buckets.map(|b| (Decimal::from(b.count), b.band.points)));
+        let (_, weighted) =
+            weighted_sums(&buckets.map(|b| (Decimal::from(b.count), b.band.points)));
         explanation.buckets = Some(buckets);
         explanation.method = Some(TMethod::Breakdown);
         explanation.counted_tickets = Some(counted);

@@ -29,14 +29,20 @@ pub fn weighted_total(components: &PerComponent<ComponentResult>) -> Option<Deci
     let pairs = Component::ALL.map(|c| {
         let part = components.get(c);
         part.normalized
-            .map_or((Decimal::ZERO, Decimal::ZERO), |norm| (part.weight_pct, norm))
+            .map_or((Decimal::ZERO, Decimal::ZERO), |norm| {
+                (part.weight_pct, norm)
+            })
     });
     let (weights, weighted) = weighted_sums(&pairs);
     if compare(weights, Decimal::ZERO).is_le() {
         return None;
     }
     let total = div_round2(weighted, weights)?;
-    Some(with_two_places(clamp(total, Decimal::ZERO, Decimal::ONE_HUNDRED)))
+    Some(with_two_places(clamp(
+        total,
+        Decimal::ZERO,
+        Decimal::ONE_HUNDRED,
+    )))
 }
 
 /// The tier reached and the next one up, found in one pass over the set.

@@ -1,23 +1,16 @@
-//! Builders shared by the scoring tests and the bench: the spec's default configuration and
-//! the seed's inputs.
+//! Builders shared by the scoring tests and the bench: the spec's default configuration (with
+//! and without row ids) and the seed's inputs.
 #![allow(dead_code)]
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use serde_json::json;
 use sos_domain::{
-    config::{
-        default_tiers, AmBonusPenaltyConfig, AmKpiWeightConfig, ConfigId, FScoreTierConfig,
-        GracePeriodConfig, IScoreConfig, OScoreConfig, PScoreConfig, Resolved, ResolvedConfig,
-        ScoreWeightConfig, TScoreTierConfig,
-    },
+    config::{ConfigId, ResolvedConfig},
     inputs::{
         CampaignInput, CampaignType, ForecastVersion, InventorySnapshot, InventorySnapshotDraft,
         OrderStats, PaymentStats, PaymentStatsDraft, SellerInputs, TicketBreakdown, TicketStats,
     },
-    surcharge::{Condition, SurchargeAction, SurchargeRule},
-    Component, PerComponent, Period,
+    Component, Period,
 };
 
 pub fn period(text: &str) -> Period {
@@ -32,96 +25,38 @@ pub fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
 
-fn weight(c: Component, w: i64) -> ScoreWeightConfig {
-    ScoreWeightConfig {
-        score_component: c,
-        weight_pct: Decimal::from(w),
-        max_points: dec!(100),
-    }
-}
-
-/// The spec's two default surcharge rules: severe aging -> storage x1.5; Warning twice in a
-/// row -> fulfillment +5%.
-pub fn default_surcharges(first_id: Option<i64>) -> Vec<SurchargeRule> {
-    let rule = |offset: i64, kind: &str, condition, action| SurchargeRule {
-        id: first_id.map(|i| ConfigId(i + offset)),
-        surcharge_type: kind.to_owned(),
-        condition: Condition::parse(&condition).unwrap(),
-        action: SurchargeAction::parse(&action).unwrap(),
-    };
-    vec![
-        rule(
-            0,
-            "storage",
-            json!({"metric": "aging_over_180d_pct", "op": ">=", "value": 30}),
-            json!({"type": "fee_multiplier", "fee": "storage", "value": 1.5}),
-        ),
-        rule(
-            1,
-            "fulfillment",
-            json!({"all": [
-                {"metric": "tier", "op": "==", "value": "Warning"},
-                {"metric": "previous_tier", "op": "==", "value": "Warning"}
-            ]}),
-            json!({"type": "percent_fee", "fee": "fulfillment", "pct": 5}),
-        ),
-    ]
-}
-
 /// The spec's defaults with no row ids (built-in defaults).
 pub fn default_config() -> ResolvedConfig {
-    build_config(false)
+    ResolvedConfig::defaults(date(2026, 2, 28))
 }
 
-/// The spec's defaults, each row with an id, as a seeded database would give them.
+/// The spec's defaults, each row with an id as a seeded database would give them: weights
+/// 1-5, tiers 6-10, p-score 11-12, o-score 13, t-score 14-17, f-score 18-22, i-score 23,
+/// grace 24, AM KPI weights 25-27, AM bands 28-32, surcharge rules 1000 and 1001.
 pub fn config_with_ids() -> ResolvedConfig {
-    build_config(true)
-}
-
-/// Hands out row ids 1, 2, 3, ... (or none, for built-in defaults).
-struct Rows {
-    next: i64,
-    with_ids: bool,
-}
-
-impl Rows {
-    fn row<T>(&mut self, value: T) -> Resolved<T> {
-        self.next += 1;
-        if self.with_ids {
-            Resolved::from_row(ConfigId(self.next), value)
-        } else {
-            Resolved::default_value(value)
-        }
+    let mut c = default_config();
+    let mut next = 0i64;
+    let mut id = || {
+        next += 1;
+        Some(ConfigId(next))
+    };
+    for comp in Component::ALL {
+        c.weights.get_mut(comp).id = id();
     }
-
-    fn rows<T>(&mut self, values: Vec<T>) -> Vec<Resolved<T>> {
-        values.into_iter().map(|v| self.row(v)).collect()
+    c.tiers.iter_mut().for_each(|r| r.id = id());
+    c.p_score_major.id = id();
+    c.p_score_mini.id = id();
+    c.o_score.id = id();
+    c.t_score.iter_mut().for_each(|r| r.id = id());
+    c.f_score.iter_mut().for_each(|r| r.id = id());
+    c.i_score.id = id();
+    c.grace.id = id();
+    c.am_kpi_weights.iter_mut().for_each(|r| r.id = id());
+    c.am_bonus_penalty.iter_mut().for_each(|r| r.id = id());
+    for (i, rule) in c.surcharges.iter_mut().enumerate() {
+        rule.id = Some(ConfigId(1000 + i as i64));
     }
-}
-
-fn build_config(with_ids: bool) -> ResolvedConfig {
-    let mut r = Rows { next: 0, with_ids };
-    ResolvedConfig {
-        resolution_date: date(2026, 2, 28),
-        weights: PerComponent {
-            p_score: r.row(weight(Component::P, 25)),
-            o_score: r.row(weight(Component::O, 20)),
-            t_score: r.row(weight(Component::T, 20)),
-            f_score: r.row(weight(Component::F, 20)),
-            i_score: r.row(weight(Component::I, 15)),
-        },
-        tiers: r.rows(default_tiers()),
-        p_score_major: r.row(PScoreConfig::default_for(CampaignType::MajorCampaign)),
-        p_score_mini: r.row(PScoreConfig::default_for(CampaignType::MiniCampaign)),
-        o_score: r.row(OScoreConfig::default()),
-        t_score: r.rows(TScoreTierConfig::defaults()),
-        f_score: r.rows(FScoreTierConfig::defaults()),
-        i_score: r.row(IScoreConfig::default()),
-        grace: r.row(GracePeriodConfig::default()),
-        surcharges: default_surcharges(with_ids.then_some(1000)),
-        am_kpi_weights: r.rows(AmKpiWeightConfig::defaults()),
-        am_bonus_penalty: r.rows(AmBonusPenaltyConfig::defaults()),
-    }
+    c
 }
 
 pub fn orders(total: u32, late: u32) -> OrderStats {

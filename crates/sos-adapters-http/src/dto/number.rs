@@ -1,0 +1,77 @@
+//! Decimal fields on the wire: JSON numbers only, kept exactly.
+//!
+//! `rust_decimal`'s own `Deserialize` also takes strings (`"12.5"`) and rounds numbers with more
+//! than 28 decimal places. The document says `number`, and SOS never rounds what it is sent, so
+//! every decimal field of a request body goes through these instead: a string is refused, and a
+//! number that a decimal cannot hold exactly (past 28 significant digits or 28 decimal places,
+//! `1e400`) is refused rather than rounded. `-0` is stored as 0.
+
+use serde::{de::Error as _, Deserialize, Deserializer};
+use sos_domain::Decimal;
+
+fn exact(n: &serde_json::Number) -> Result<Decimal, String> {
+    // With `arbitrary_precision`, the number's text is exactly what the client sent.
+    let text = n.to_string();
+    let parsed = if text.contains(['e', 'E']) {
+        Decimal::from_scientific(&text)
+    } else {
+        Decimal::from_str_exact(&text)
+    };
+    match parsed {
+        Ok(d) if d.is_zero() => Ok(Decimal::ZERO),
+        Ok(d) => Ok(d),
+        Err(_) => Err(format!(
+            "{text} is not a number this field accepts (decimals within 28 significant digits)"
+        )),
+    }
+}
+
+/// A required decimal field: `#[serde(deserialize_with = "crate::dto::number::decimal")]`.
+///
+/// # Errors
+/// A value that is not a JSON number, or that a decimal cannot hold exactly.
+pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    exact(&n).map_err(D::Error::custom)
+}
+
+/// An optional decimal field (null or absent is `None`):
+/// `#[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]`.
+///
+/// # Errors
+/// As [`decimal`].
+pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    Option::<serde_json::Number>::deserialize(d)?
+        .map(|n| exact(&n))
+        .transpose()
+        .map_err(D::Error::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    struct T {
+        #[serde(default, deserialize_with = "opt_decimal")]
+        v: Option<Decimal>,
+    }
+
+    fn parse(text: &str) -> Result<Option<Decimal>, String> {
+        serde_json::from_str::<T>(text).map(|t| t.v).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn numbers_are_exact_and_strings_refused() {
+        assert_eq!(parse(r#"{"v": 18.5}"#).unwrap().unwrap().to_string(), "18.5");
+        assert_eq!(parse(r#"{"v": 1.5e3}"#).unwrap().unwrap().to_string(), "1500");
+        assert_eq!(parse(r#"{"v": -0}"#).unwrap().unwrap().to_string(), "0");
+        assert_eq!(parse(r#"{"v": null}"#).unwrap(), None);
+        assert_eq!(parse("{}").unwrap(), None);
+        for bad in [r#""12""#, "1e400", "79228162514264337593543950336", "0.1234567890123456789012345678901234567890", "true"] {
+            assert!(parse(&format!(r#"{{"v": {bad}}}"#)).is_err(), "{bad}");
+        }
+        assert!(serde_json::from_value::<T>(json!({"v": "3.5"})).is_err());
+    }
+}

@@ -1,0 +1,650 @@
+#![doc = include_str!("../README.md")]
+
+mod domain;
+mod http;
+mod pg;
+mod procs;
+mod report;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, ValueEnum};
+use domain::Lcg;
+use pg::{Db, CALC_PERIOD, INGEST_PERIOD};
+use procs::Guarded;
+use report::{mb, thousands, Row};
+use sos_adapters_pg::cluster::{LocalCluster, StartOptions};
+use std::{
+    io::Write as _,
+    net::{SocketAddr, TcpListener},
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    sync::atomic::{AtomicBool, AtomicU64, Ordering},
+    time::{Duration, Instant},
+};
+
+/// Sellers the ingest phases pick from.
+const INGEST_SELLERS: u32 = 100_000;
+/// Records per batch call.
+const BATCH: usize = 1_000;
+/// Distinct batches (seller sets) both sides cycle through.
+const BATCH_SETS: usize = 16;
+
+/// Holds SOS (the release server) against PostgreSQL's own limits, in one run.
+#[derive(Debug, Parser)]
+#[command(name = "sos-bench", about)]
+struct Args {
+    /// Seconds per measurement.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// Unmeasured seconds before each HTTP measurement.
+    #[arg(long, default_value_t = 1.0)]
+    warmup: f64,
+    /// Only these phases (repeat the flag); all by default.
+    #[arg(long = "only", value_enum)]
+    only: Vec<Phase>,
+    /// Seller counts of the monthly-calculation phase.
+    #[arg(long = "calc-sellers", value_delimiter = ',', default_values_t = [10_000u32, 100_000])]
+    calc_sellers: Vec<u32>,
+    /// Runs of each calculation and of its floor; the best of each is reported.
+    #[arg(long, default_value_t = 2)]
+    calc_runs: usize,
+    /// Connection counts of the single-record ingest phase.
+    #[arg(long = "single-conns", value_delimiter = ',', default_values_t = [1usize, 4, 16])]
+    single_conns: Vec<usize>,
+    /// Connection counts of the batch ingest phase.
+    #[arg(long = "batch-conns", value_delimiter = ',', default_values_t = [1usize, 4])]
+    batch_conns: Vec<usize>,
+    /// The release `sos-server` binary (default: next to this one).
+    #[arg(long)]
+    server: Option<PathBuf>,
+    /// Write the table into this Markdown file, between its `sos-bench` markers.
+    #[arg(long)]
+    write: Option<PathBuf>,
+    /// Leave the seeded cluster running at the end and print its URL (for profiling).
+    #[arg(long)]
+    keep: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Phase {
+    /// `score_seller` on one core.
+    Domain,
+    /// `POST /api/sync/orders` one record at a time, and server memory.
+    Ingest,
+    /// `POST /api/sync/orders` with arrays of 1,000.
+    Batch,
+    /// `sos-server calculate` against the I/O floor.
+    Calc,
+}
+
+fn main() {
+    if let Err(e) = run(Args::parse()) {
+        eprintln!("sos-bench: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn say(line: impl AsRef<str>) {
+    eprintln!("[{}] {}", chrono::Local::now().format("%H:%M:%S"), line.as_ref());
+}
+
+fn run(args: Args) -> Result<()> {
+    let wants = |p: Phase| args.only.is_empty() || args.only.contains(&p);
+    let load_start = load_average();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+
+    if wants(Phase::Domain) {
+        say("domain: scoring generated sellers on one thread");
+        let d = domain::run(100_000, args.seconds.min(5.0))?;
+        say(format!("domain: {} scores/s (best of {} passes)", thousands(d.best_per_sec), d.passes));
+        rows.push(
+            Row::new(
+                "Domain",
+                "seller scores/s, one core",
+                format!(
+                    "{}/s (mean {}/s, {} passes of {})",
+                    thousands(d.best_per_sec),
+                    thousands(d.mean_per_sec),
+                    d.passes,
+                    thousands(d.sellers as f64)
+                ),
+            )
+            .goal(">= 1,000,000/s", d.best_per_sec >= 1_000_000.0),
+        );
+    }
+
+    let needs_db = wants(Phase::Ingest) || wants(Phase::Batch) || wants(Phase::Calc);
+    let mut pg_version = String::new();
+    if needs_db {
+        let server = match &args.server {
+            Some(p) => p.clone(),
+            None => std::env::current_exe()?
+                .parent()
+                .ok_or_else(|| anyhow!("no directory for this binary"))?
+                .join("sos-server"),
+        };
+        if !server.is_file() {
+            bail!(
+                "{} not found: build it first (cargo build --release -p sos-server)",
+                server.display()
+            );
+        }
+        let work = tempfile::Builder::new().prefix("sos-bench-").tempdir()?;
+        set_mode(work.path(), 0o755)?;
+        say(format!("starting a private PostgreSQL (durable defaults) in {}", work.path().display()));
+        let mut cluster = ClusterGuard(Some(LocalCluster::start_with_options(
+            &work.path().join("db"),
+            StartOptions::default(),
+        )?));
+        let db = Db::new(cluster.get()?)?;
+        pg_version = db.scalar("current_setting('server_version')")?;
+        let bench = Bench {
+            args: &args,
+            db: &db,
+            server: &server,
+            work: work.path(),
+        };
+        bench.sos_command(&["migrate"]).and_then(|mut c| {
+            let out = c.output()?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                bail!("sos-server migrate failed: {}", String::from_utf8_lossy(&out.stderr))
+            }
+        })?;
+        let mut seeded = 0u32;
+        if wants(Phase::Calc) {
+            let mut targets = args.calc_sellers.clone();
+            targets.sort_unstable();
+            targets.dedup();
+            for target in targets {
+                bench.seed_to(&mut seeded, target)?;
+                rows.extend(bench.calc_phase(target)?);
+            }
+        }
+        if wants(Phase::Ingest) || wants(Phase::Batch) {
+            let target = seeded.max(INGEST_SELLERS);
+            bench.seed_to(&mut seeded, target)?;
+            let (r, n) = bench.server_phases(wants(Phase::Ingest), wants(Phase::Batch))?;
+            rows.extend(r);
+            notes.extend(n);
+        }
+        if args.keep {
+            if let Some(mut c) = cluster.0.take() {
+                c.stop_on_drop(false);
+                say(format!("kept: DATABASE_URL={} (data in {})", db.url, work.keep().display()));
+            }
+        } else if let Some(c) = cluster.0.take() {
+            c.destroy()?;
+        }
+    }
+
+    let generated = render(&rows, &notes, &pg_version, load_start, &args);
+    println!("\n{generated}");
+    if let Some(path) = &args.write {
+        report::write_doc(path, &generated)?;
+        say(format!("wrote {}", path.display()));
+    }
+    Ok(())
+}
+
+fn render(rows: &[Row], notes: &[String], pg_version: &str, load_start: String, args: &Args) -> String {
+    let mut out = format!(
+        "Measured {} by `sos-bench` on {} ({} cores); load average {} at the start and {} at the end; \
+         {}{} s per measurement after {} s of warm-up; release build.\n\n",
+        chrono::Local::now().format("%Y-%m-%d %H:%M %Z"),
+        cpu_model(),
+        std::thread::available_parallelism().map_or(0, usize::from),
+        load_start,
+        load_average(),
+        if pg_version.is_empty() {
+            String::new()
+        } else {
+            format!("PostgreSQL {pg_version} (a private cluster with durable defaults), ")
+        },
+        args.seconds,
+        args.warmup
+    );
+    out.push_str(&report::table(rows));
+    if !notes.is_empty() {
+        out.push('\n');
+        for n in notes {
+            out.push_str(&format!("- {n}\n"));
+        }
+    }
+    out
+}
+
+/// Stops and deletes the cluster when the run ends, however it ends.
+struct ClusterGuard(Option<LocalCluster>);
+
+impl ClusterGuard {
+    fn get(&self) -> Result<&LocalCluster> {
+        self.0.as_ref().ok_or_else(|| anyhow!("cluster gone"))
+    }
+}
+
+impl Drop for ClusterGuard {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            if let Err(e) = c.destroy() {
+                eprintln!("sos-bench: could not remove the benchmark cluster: {e}");
+            }
+        }
+    }
+}
+
+struct Bench<'a> {
+    args: &'a Args,
+    db: &'a Db,
+    server: &'a Path,
+    work: &'a Path,
+}
+
+impl Bench<'_> {
+    fn sos_command(&self, args: &[&str]) -> Result<Command> {
+        let mut cmd = Command::new(self.server);
+        cmd.args(args)
+            .env("DATABASE_URL", &self.db.url)
+            .env("SOS_DATA_DIR", self.work.join("sos"))
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null());
+        Ok(cmd)
+    }
+
+    fn seed_to(&self, seeded: &mut u32, target: u32) -> Result<()> {
+        if target <= *seeded {
+            return Ok(());
+        }
+        say(format!("seeding sellers {}..={target} with every input of {CALC_PERIOD}", *seeded + 1));
+        let started = Instant::now();
+        self.db.execute(&pg::seed_sql(*seeded + 1, target))?;
+        self.db.execute("VACUUM ANALYZE")?;
+        self.db.execute("CHECKPOINT")?;
+        say(format!("seeded in {:.1} s", started.elapsed().as_secs_f64()));
+        *seeded = target;
+        Ok(())
+    }
+
+    fn calc_phase(&self, sellers: u32) -> Result<Vec<Row>> {
+        let floor_file = self.work.join("floor.sql");
+        std::fs::write(&floor_file, pg::floor_sql())?;
+        let mut best_ours: Option<procs::Timed> = None;
+        let mut peak = 0u64;
+        let mut best_floor = Duration::MAX;
+        for i in 0..self.args.calc_runs.max(1) {
+            self.db.execute("CHECKPOINT")?;
+            let mut cmd = self.sos_command(&["calculate", "--period", CALC_PERIOD])?;
+            cmd.env("SOS_DATA_DIR", self.work.join("sos"));
+            let ours = procs::run_measured(cmd)?;
+            let scored = summary_value(&ours.stdout, "sellers scored").unwrap_or(0)
+                + summary_value(&ours.stdout, "insufficient data").unwrap_or(0);
+            if scored != u64::from(sellers) {
+                bail!("the calculation scored {scored} sellers, not {sellers}:\n{}", ours.stdout);
+            }
+            say(format!(
+                "calc {sellers} run {}: ours {:.2} s (in-process {} ms), peak RSS {}",
+                i + 1,
+                ours.wall.as_secs_f64(),
+                summary_value(&ours.stdout, "duration").unwrap_or(0),
+                mb(ours.peak_rss)
+            ));
+            peak = peak.max(ours.peak_rss);
+            if best_ours.as_ref().is_none_or(|b| ours.wall < b.wall) {
+                best_ours = Some(ours);
+            }
+            self.db.execute("CHECKPOINT")?;
+            let floor = self.db.psql_file(&floor_file)?;
+            say(format!("calc {sellers} run {}: floor {:.2} s", i + 1, floor.as_secs_f64()));
+            best_floor = best_floor.min(floor);
+        }
+        // Leave the period with a real calculation's results.
+        let mut cmd = self.sos_command(&["calculate", "--period", CALC_PERIOD])?;
+        cmd.stdout(Stdio::null());
+        cmd.status()?;
+        let ours = best_ours.ok_or_else(|| anyhow!("no calculation ran"))?;
+        let wall = ours.wall.as_secs_f64();
+        let floor = best_floor.as_secs_f64();
+        let ratio = wall / floor;
+        let label = format!("Monthly calculation, {} sellers", thousands(f64::from(sellers)));
+        let mut time_row = Row::new(
+            label.clone(),
+            "wall time of `sos-server calculate`",
+            format!(
+                "{wall:.2} s (in-process {} ms)",
+                summary_value(&ours.stdout, "duration").unwrap_or(0)
+            ),
+        )
+        .baseline(format!("I/O floor {floor:.2} s"), ratio)
+        .goal("<= 1.5x floor", ratio <= 1.5);
+        if sellers == 100_000 {
+            time_row = time_row.goal("< 2 s", wall < 2.0).goal("< 5 s (issue 3)", wall < 5.0);
+        }
+        let mem_row = Row::new(label, "peak RSS", mb(peak)).goal("< 300 MB", peak < 300 * 1024 * 1024);
+        Ok(vec![time_row, mem_row])
+    }
+
+    fn server_phases(&self, ingest: bool, batch: bool) -> Result<(Vec<Row>, Vec<String>)> {
+        let port = free_port()?;
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+        let key = format!("sos_{:08x}_{:064x}", std::process::id(), random_u128()?);
+        let log = std::fs::File::create(self.work.join("server.log"))?;
+        let mut cmd = self.sos_command(&["serve"])?;
+        cmd.env("SOS_BIND", addr.to_string())
+            .env("SOS_ADMIN_KEY", &key)
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        say(format!("starting the release server on {addr}"));
+        let mut server = Guarded(cmd.spawn().context("start sos-server serve")?);
+        let pid = server.0.id();
+        http::wait_ready(addr, "/readyz", Duration::from_secs(60))
+            .with_context(|| format!("server log: {}", self.work.join("server.log").display()))?;
+        std::thread::sleep(Duration::from_secs(1));
+        let idle = procs::status_bytes(pid, "VmRSS").unwrap_or(0);
+        say(format!("server idle RSS {}", mb(idle)));
+        let mut rows = Vec::new();
+        let mut notes = Vec::new();
+
+        // Batches: the same seller sets and figures for SOS and pgbench.
+        let sets = batch_sets();
+        let figures: Vec<(u32, u32, u32, u32)> = {
+            let mut rng = Lcg(7);
+            (0..BATCH)
+                .map(|_| {
+                    let total = 10 + rng.below(2000);
+                    let late = rng.below(11);
+                    (total, total - late, late, rng.below(600))
+                })
+                .collect()
+        };
+        let bodies: Vec<Vec<u8>> = sets.iter().map(|ids| batch_body(ids, &figures)).collect();
+
+        // Every seller once: fills the server's seller-id cache (as on a server that has run
+        // for a while) and creates the rows both sides then update.
+        say(format!("warm-up: {INGEST_SELLERS} sellers in batches of {BATCH}"));
+        let mut client = http::Client::new(addr, &key);
+        let all: Vec<u32> = (1..=INGEST_SELLERS).collect();
+        for chunk in all.chunks(BATCH) {
+            let r = client.send("POST", "/api/sync/orders", Some(&batch_body(chunk, &figures)))?;
+            if r.status != 200 {
+                bail!("warm-up batch: HTTP {} {}", r.status, String::from_utf8_lossy(&r.body));
+            }
+        }
+        self.db.execute("VACUUM ANALYZE sos_order_operation_raw")?;
+
+        let warm = Duration::from_secs_f64(self.args.warmup);
+        let measure = Duration::from_secs_f64(self.args.seconds);
+        let secs = self.args.seconds.round().max(1.0) as u64;
+        let pgb_dir = self.work.join("pgbench-log");
+        std::fs::create_dir_all(&pgb_dir)?;
+        let mut loaded_rss = 0u64;
+
+        if ingest {
+            let script = self.work.join("single.sql");
+            std::fs::write(&script, pg::pgbench_single_script(INGEST_SELLERS))?;
+            for &conns in &self.args.single_conns {
+                self.db.execute("CHECKPOINT")?;
+                let sampler = RssSampler::new(pid);
+                let ours = std::thread::scope(|s| {
+                    s.spawn(|| sampler.run());
+                    let r = http::run_load(addr, &key, "/api/sync/orders", conns, warm, measure, single_body);
+                    sampler.stop();
+                    r
+                })?;
+                let rss = sampler.max();
+                if conns == *self.args.single_conns.iter().max().unwrap_or(&16) {
+                    loaded_rss = rss;
+                }
+                self.db.execute("CHECKPOINT")?;
+                self.db.pgbench(std::slice::from_ref(&script), &[], conns, 1, None)?;
+                let base = self.db.pgbench(std::slice::from_ref(&script), &[], conns, secs, Some(&pgb_dir))?;
+                let ratio = ours.per_sec() / base.tps;
+                say(format!(
+                    "single {conns} conn: ours {} req/s p99 {:.2} ms ({} errors), pgbench {} tx/s p99 {:.2} ms, {ratio:.2}x, RSS {}",
+                    thousands(ours.per_sec()),
+                    ours.quantile_ms(0.99),
+                    ours.errors,
+                    thousands(base.tps),
+                    http::quantile_ms(&base.latencies_us, 0.99),
+                    mb(rss)
+                ));
+                note_errors(&mut notes, &format!("single-record ingest, {conns} conn"), &ours, base.failed);
+                let mut row = Row::new(
+                    format!("Single-record ingest, {conns} conn"),
+                    "req/s (p50, p99)",
+                    format!(
+                        "{}/s ({:.2} ms, {:.2} ms)",
+                        thousands(ours.per_sec()),
+                        ours.quantile_ms(0.5),
+                        ours.quantile_ms(0.99)
+                    ),
+                )
+                .baseline(
+                    format!(
+                        "pgbench -M prepared {} tx/s ({:.2} ms, {:.2} ms)",
+                        thousands(base.tps),
+                        http::quantile_ms(&base.latencies_us, 0.5),
+                        http::quantile_ms(&base.latencies_us, 0.99)
+                    ),
+                    ratio,
+                );
+                if conns == 16 {
+                    row = row.goal(">= 0.7x", ratio >= 0.7);
+                }
+                rows.push(row);
+            }
+        }
+
+        if batch {
+            let mut scripts = Vec::new();
+            let mut defines = vec![
+                ("periods".to_owned(), pg_array(figures.iter().map(|_| INGEST_PERIOD.to_owned()))),
+                ("totals".to_owned(), pg_array(figures.iter().map(|f| f.0.to_string()))),
+                ("withins".to_owned(), pg_array(figures.iter().map(|f| f.1.to_string()))),
+                ("lates".to_owned(), pg_array(figures.iter().map(|f| f.2.to_string()))),
+                ("avgs".to_owned(), pg_array(figures.iter().map(|f| decimal_tenths(f.3)))),
+            ];
+            for (i, ids) in sets.iter().enumerate() {
+                let file = self.work.join(format!("batch{i}.sql"));
+                std::fs::write(&file, pg::pgbench_batch_script(i))?;
+                scripts.push(file);
+                defines.push((format!("ids{i}"), pg_array(ids.iter().map(u32::to_string))));
+            }
+            let body = |rng: &mut Lcg, buf: &mut Vec<u8>| {
+                let i = rng.below(BATCH_SETS as u32) as usize;
+                buf.extend_from_slice(&bodies[i % bodies.len()]);
+            };
+            for &conns in &self.args.batch_conns {
+                self.db.execute("CHECKPOINT")?;
+                let ours = http::run_load(addr, &key, "/api/sync/orders", conns, warm, measure, body)?;
+                self.db.execute("CHECKPOINT")?;
+                self.db.pgbench(&scripts, &defines, conns, 1, None)?;
+                let base = self.db.pgbench(&scripts, &defines, conns, secs, Some(&pgb_dir))?;
+                let ours_rows = ours.per_sec() * BATCH as f64;
+                let base_rows = base.tps * BATCH as f64;
+                let ratio = ours_rows / base_rows;
+                say(format!(
+                    "batch {conns} conn: ours {} records/s ({} errors), pgbench {} rows/s, {ratio:.2}x",
+                    thousands(ours_rows),
+                    ours.errors,
+                    thousands(base_rows)
+                ));
+                note_errors(&mut notes, &format!("batch ingest, {conns} conn"), &ours, base.failed);
+                rows.push(
+                    Row::new(
+                        format!("Batch ingest of {}, {conns} conn", thousands(BATCH as f64)),
+                        "records/s (p99 per call)",
+                        format!("{}/s ({:.1} ms)", thousands(ours_rows), ours.quantile_ms(0.99)),
+                    )
+                    .baseline(
+                        format!(
+                            "pgbench unnest upsert {} rows/s ({:.1} ms)",
+                            thousands(base_rows),
+                            http::quantile_ms(&base.latencies_us, 0.99)
+                        ),
+                        ratio,
+                    )
+                    .goal(">= 0.5x", ratio >= 0.5),
+                );
+            }
+        }
+
+        std::thread::sleep(Duration::from_secs(1));
+        let after = procs::status_bytes(pid, "VmRSS").unwrap_or(0);
+        server.stop(Duration::from_secs(30));
+        rows.push(Row::new("Server memory", "RSS idle (after start)", mb(idle)).goal("< 30 MB", idle < 30 * 1024 * 1024));
+        if loaded_rss > 0 {
+            rows.push(Row::new(
+                "Server memory",
+                "RSS under 16-connection load (peak sampled)",
+                mb(loaded_rss),
+            ));
+        }
+        rows.push(Row::new("Server memory", "RSS idle after all load", mb(after)));
+        Ok((rows, notes))
+    }
+}
+
+fn note_errors(notes: &mut Vec<String>, what: &str, ours: &http::LoadResult, base_failed: u64) {
+    if ours.errors > 0 {
+        notes.push(format!(
+            "{what}: {} failed requests (first: {})",
+            ours.errors,
+            ours.first_error.as_deref().unwrap_or("?")
+        ));
+    }
+    if base_failed > 0 {
+        notes.push(format!("{what}: pgbench reported {base_failed} failed transactions"));
+    }
+}
+
+fn single_body(rng: &mut Lcg, buf: &mut Vec<u8>) {
+    let seller = 1 + rng.below(INGEST_SELLERS);
+    let total = 10 + rng.below(2000);
+    let late = rng.below(11);
+    let avg = rng.below(600);
+    let _ = write!(
+        buf,
+        r#"{{"seller_code":"SEL{seller:06}","period":"{INGEST_PERIOD}","total_orders":{total},"orders_within_30min":{},"orders_late":{late},"avg_push_time_minutes":{}}}"#,
+        total - late,
+        decimal_tenths(avg)
+    );
+}
+
+fn decimal_tenths(v: u32) -> String {
+    format!("{}.{}", v / 10, v % 10)
+}
+
+/// `BATCH_SETS` sets of `BATCH` distinct sellers each, sorted.
+fn batch_sets() -> Vec<Vec<u32>> {
+    let mut rng = Lcg(2026);
+    (0..BATCH_SETS)
+        .map(|_| {
+            let mut set = std::collections::BTreeSet::new();
+            while set.len() < BATCH {
+                set.insert(1 + rng.below(INGEST_SELLERS));
+            }
+            set.into_iter().collect()
+        })
+        .collect()
+}
+
+fn batch_body(ids: &[u32], figures: &[(u32, u32, u32, u32)]) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(ids.len() * 160);
+    buf.push(b'[');
+    for (i, (id, f)) in ids.iter().zip(figures.iter().cycle()).enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        let _ = write!(
+            buf,
+            r#"{{"seller_code":"SEL{id:06}","period":"{INGEST_PERIOD}","total_orders":{},"orders_within_30min":{},"orders_late":{},"avg_push_time_minutes":{}}}"#,
+            f.0,
+            f.1,
+            f.2,
+            decimal_tenths(f.3)
+        );
+    }
+    buf.push(b']');
+    buf
+}
+
+fn pg_array(items: impl Iterator<Item = String>) -> String {
+    format!("{{{}}}", items.collect::<Vec<_>>().join(","))
+}
+
+/// Samples a process's `VmRSS` every 50 ms until stopped.
+struct RssSampler {
+    pid: u32,
+    stop: AtomicBool,
+    max: AtomicU64,
+}
+
+impl RssSampler {
+    fn new(pid: u32) -> Self {
+        Self {
+            pid,
+            stop: AtomicBool::new(false),
+            max: AtomicU64::new(0),
+        }
+    }
+
+    fn run(&self) {
+        while !self.stop.load(Ordering::Relaxed) {
+            if let Some(rss) = procs::status_bytes(self.pid, "VmRSS") {
+                self.max.fetch_max(rss, Ordering::Relaxed);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    fn max(&self) -> u64 {
+        self.max.load(Ordering::Relaxed)
+    }
+}
+
+/// A value of the summary `sos-server calculate` prints (`sellers scored  10000`).
+fn summary_value(stdout: &str, label: &str) -> Option<u64> {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(label))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn random_u128() -> Result<u128> {
+    let mut bytes = [0u8; 16];
+    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut bytes)?;
+    Ok(u128::from_le_bytes(bytes))
+}
+
+fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    Ok(())
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("model name")?.split_once(':').map(|(_, v)| v.trim().to_owned()))
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned())
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
