@@ -156,17 +156,20 @@ seed GET /api/sos/sellers/SEL001/scores/2026-02 '' 200
 step "schemathesis: every operation, every default check, $MAX_EXAMPLES examples per operation, at most ${BUDGET}s"
 rm -rf "$REPORT"
 mkdir -p "$REPORT"
+CONFIG=$(pwd)/.ci/schemathesis.toml
+SCHEMATHESIS=$(cd "$VENV" && pwd)/bin/schemathesis
 set +e
-timeout --signal=INT --kill-after=30 "$BUDGET" \
-  "$VENV/bin/schemathesis" run "$BASE/openapi.json" \
+# From the report directory: schemathesis keeps its cache (.schemathesis/) in the working directory.
+(cd "$REPORT" && timeout --signal=INT --kill-after=30 "$BUDGET" \
+  "$SCHEMATHESIS" --config-file "$CONFIG" run "$BASE/openapi.json" \
   --url "$BASE" \
   --header "Authorization: Bearer $ADMIN_KEY" \
   --max-examples "$MAX_EXAMPLES" \
   ${SOS_FUZZ_SEED:+--seed "$SOS_FUZZ_SEED"} \
   --request-timeout 60 \
   --workers 2 \
-  --report junit,ndjson --report-dir "$REPORT" \
-  --output-truncate false
+  --report junit,ndjson --report-dir . \
+  --output-truncate false)
 status=$?
 set -e
 

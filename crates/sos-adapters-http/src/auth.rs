@@ -40,7 +40,9 @@ pub fn hash_key(key: &str) -> String {
 pub fn key_prefix(key: &str) -> String {
     let parts: Vec<&str> = key.splitn(3, '_').collect();
     match parts.as_slice() {
-        ["sos", id, _] if id.len() == 8 && id.chars().all(|c| c.is_ascii_hexdigit()) => (*id).to_owned(),
+        ["sos", id, _] if id.len() == 8 && id.chars().all(|c| c.is_ascii_hexdigit()) => {
+            (*id).to_owned()
+        }
         _ => format!("h{}", &hash_key(key)[..8]),
     }
 }
@@ -52,14 +54,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Checks a presented key against its stored row.
 pub fn verify(record: &ApiKeyRecord, presented: &str) -> bool {
-    record.revoked_at.is_none() && constant_time_eq(record.key_hash.as_bytes(), hash_key(presented).as_bytes())
+    record.revoked_at.is_none()
+        && constant_time_eq(record.key_hash.as_bytes(), hash_key(presented).as_bytes())
 }
 
 /// Stores a key (hashed) under `name`.
 ///
 /// # Errors
 /// A taken name, or storage errors.
-pub fn store_key<S: ApiKeyStore + ?Sized>(store: &S, name: &str, key: &str, scopes: &[Scope]) -> Result<ApiKeyRecord, sos_ports::StoreError> {
+pub fn store_key<S: ApiKeyStore + ?Sized>(
+    store: &S,
+    name: &str,
+    key: &str,
+    scopes: &[Scope],
+) -> Result<ApiKeyRecord, sos_ports::StoreError> {
     store.create_key(name, &key_prefix(key), &hash_key(key), scopes)
 }
 
@@ -73,7 +81,10 @@ pub struct Caller {
 impl Caller {
     /// A caller, for tests and internal use.
     pub fn new(name: impl Into<String>, scopes: Vec<Scope>) -> Self {
-        Self { name: name.into(), scopes }
+        Self {
+            name: name.into(),
+            scopes,
+        }
     }
 
     /// The key's name: recorded as `created_by`/`updated_by` and in the audit log.
@@ -133,8 +144,11 @@ impl FromRequest for Caller {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::internal(&anyhow::anyhow!("app state missing")))?;
-            let header = header.ok_or_else(|| unauthorized("Missing credentials: send Authorization: Bearer <API key>"))?;
+            let state =
+                state.ok_or_else(|| ApiError::internal(&anyhow::anyhow!("app state missing")))?;
+            let header = header.ok_or_else(|| {
+                unauthorized("Missing credentials: send Authorization: Bearer <API key>")
+            })?;
             let key = header
                 .strip_prefix("Bearer ")
                 .map(str::trim)
@@ -186,7 +200,10 @@ mod tests {
 
     #[test]
     fn foreign_keys_get_a_hash_prefix() {
-        assert_eq!(key_prefix("my-admin-secret"), format!("h{}", &hash_key("my-admin-secret")[..8]));
+        assert_eq!(
+            key_prefix("my-admin-secret"),
+            format!("h{}", &hash_key("my-admin-secret")[..8])
+        );
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));

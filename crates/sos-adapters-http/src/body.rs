@@ -59,7 +59,12 @@ pub fn parse_json(req: &HttpRequest, bytes: &[u8]) -> Result<Value, ApiError> {
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence != "application/json" && !essence.ends_with("+json") {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -70,7 +75,10 @@ pub fn parse_json(req: &HttpRequest, bytes: &[u8]) -> Result<Value, ApiError> {
         return Err(too_large(MAX_ARRAY_BYTES));
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "Request body is empty; send a JSON object"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "Request body is empty; send a JSON object",
+        ));
     }
     if nesting_depth(bytes) > MAX_DEPTH {
         return Err(ApiError::new(
@@ -78,9 +86,8 @@ pub fn parse_json(req: &HttpRequest, bytes: &[u8]) -> Result<Value, ApiError> {
             format!("JSON nests deeper than {MAX_DEPTH} levels"),
         ));
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, format!("Malformed JSON: {e}"))
-    })?;
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("Malformed JSON: {e}")))?;
     if !value.is_array() && bytes.len() > MAX_OBJECT_BYTES {
         return Err(too_large(MAX_OBJECT_BYTES));
     }
@@ -116,7 +123,10 @@ pub fn one_or_many(value: Value) -> Result<OneOrMany, ApiError> {
 pub fn parse_object<T: DeserializeOwned>(req: &HttpRequest, bytes: &[u8]) -> Result<T, ApiError> {
     let value = parse_json(req, bytes)?;
     if !value.is_object() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "Request body must be a JSON object"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "Request body must be a JSON object",
+        ));
     }
     from_value(value, "").map_err(|e| ApiError::from_validation(&e))
 }
@@ -128,23 +138,36 @@ pub fn parse_object<T: DeserializeOwned>(req: &HttpRequest, bytes: &[u8]) -> Res
 pub fn from_value<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, ValidationErrors> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        let field = match (prefix.is_empty(), path.as_str()) {
+        let mut inner = e.into_inner().to_string();
+        let mut field = match (prefix.is_empty(), path.as_str()) {
             (_, ".") => prefix.to_owned(),
             (true, p) => p.to_owned(),
             (false, p) if p.starts_with('[') => format!("{prefix}{p}"),
             (false, p) => format!("{prefix}.{p}"),
         };
+        // A nested object's error names its own sub-path (see `dto::shape`).
+        if let Some((sub, rest)) = crate::dto::shape::split_subpath(&inner) {
+            field = crate::dto::shape::join_path(&field, sub);
+            inner = rest.to_owned();
+        }
         // serde reports a missing field at its parent: name the field itself.
         let missing = inner
             .strip_prefix("missing field `")
             .and_then(|rest| rest.strip_suffix('`'))
             .map(str::to_owned);
         if let Some(name) = missing {
-            let field = if field.is_empty() { name } else { format!("{field}.{name}") };
+            let field = if field.is_empty() {
+                name
+            } else {
+                format!("{field}.{name}")
+            };
             return ValidationErrors::single(field, "is required");
         }
-        let field = if field.is_empty() { "body".to_owned() } else { field };
+        let field = if field.is_empty() {
+            "body".to_owned()
+        } else {
+            field
+        };
         ValidationErrors::single(field, friendly(&inner))
     })
 }
@@ -158,7 +181,10 @@ fn friendly(message: &str) -> String {
         return "is not a number this field accepts (whole numbers 0-4294967295 for counts; decimals within 28 digits)".to_owned();
     }
     if let Some(rest) = message.strip_prefix("unknown field ") {
-        return format!("unknown field {}", rest.split(", expected").next().unwrap_or(rest));
+        return format!(
+            "unknown field {}",
+            rest.split(", expected").next().unwrap_or(rest)
+        );
     }
     message
 }

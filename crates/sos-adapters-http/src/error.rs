@@ -88,8 +88,11 @@ impl ApiError {
     /// 503: the database cannot be reached; the detail goes to the log only.
     pub fn unavailable(detail: &str) -> Self {
         tracing::warn!(detail, "database unavailable");
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable; retry shortly")
-            .with_header("Retry-After", "5")
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The database is unavailable; retry shortly",
+        )
+        .with_header("Retry-After", "5")
     }
 
     /// 500: a real fault; the detail goes to the log only.
@@ -140,7 +143,10 @@ pub fn foreign_error_sentence(status: StatusCode) -> String {
             crate::body::MAX_ARRAY_BYTES / (1024 * 1024)
         ),
         StatusCode::BAD_REQUEST => "The request body could not be read".to_owned(),
-        other => other.canonical_reason().unwrap_or("Request failed").to_owned(),
+        other => other
+            .canonical_reason()
+            .unwrap_or("Request failed")
+            .to_owned(),
     }
 }
 
@@ -156,12 +162,14 @@ impl From<IngestError> for ApiError {
     fn from(e: IngestError) -> Self {
         match e {
             IngestError::Invalid(v) => ApiError::from_validation(&v),
-            IngestError::UnknownSellers(v) => {
-                ApiError::not_found(missing("Seller", &v.iter().map(ToString::to_string).collect::<Vec<_>>()))
-            }
-            IngestError::UnknownCampaigns(v) => {
-                ApiError::not_found(missing("Campaign", &v.iter().map(ToString::to_string).collect::<Vec<_>>()))
-            }
+            IngestError::UnknownSellers(v) => ApiError::not_found(missing(
+                "Seller",
+                &v.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            )),
+            IngestError::UnknownCampaigns(v) => ApiError::not_found(missing(
+                "Campaign",
+                &v.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            )),
             IngestError::UnknownAccountManagers(v) => ApiError::not_found(missing(
                 "Account manager",
                 &v.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -207,12 +215,14 @@ impl From<CalculateError> for ApiError {
                         message: p.to_string(),
                     })
                     .collect();
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, capitalize(&r.to_string())).with_details(details)
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, capitalize(&r.to_string()))
+                    .with_details(details)
             }
             CalculateError::Invalid(v) => ApiError::from_validation(&v),
-            CalculateError::UnknownSellers(v) => {
-                ApiError::not_found(missing("Seller", &v.iter().map(ToString::to_string).collect::<Vec<_>>()))
-            }
+            CalculateError::UnknownSellers(v) => ApiError::not_found(missing(
+                "Seller",
+                &v.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            )),
             e @ (CalculateError::AlreadyRunning(_) | CalculateError::Finalized(_)) => {
                 ApiError::new(StatusCode::CONFLICT, capitalize(&e.to_string()))
             }

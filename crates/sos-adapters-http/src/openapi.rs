@@ -121,7 +121,11 @@ pub const PERIOD_PATTERN: &str = "^[2-9][0-9]{3}-(0[1-9]|1[0-2])$";
 
 /// A seller, campaign or tier code as `SellerCode::parse` accepts it: no control characters,
 /// no `/`, no whitespace at either end (with `minLength` 1 and `maxLength` 64).
-pub const CODE_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f/\s]([^\x00-\x1f\x7f-\x9f/]*[^\x00-\x1f\x7f-\x9f/\s])?$";
+pub const CODE_PATTERN: &str =
+    r"^[^\x00-\x1f\x7f-\x9f/\s]([^\x00-\x1f\x7f-\x9f/]*[^\x00-\x1f\x7f-\x9f/\s])?$";
+
+/// A required name (`check_text`): not blank, no control characters but tab and newlines.
+pub const NAME_PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\x00-\x1f\x7f-\x9f\s][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
 
 /// Free text in a query string: no control characters.
 pub const QUERY_TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
@@ -168,17 +172,55 @@ fn tighten(doc: &mut serde_json::Value) {
         }
     }
     widen_u32(doc);
+    let mut merge = |pointer: &str, extra: Value| {
+        if let (Some(Value::Object(target)), Value::Object(extra)) =
+            (doc.pointer_mut(pointer), extra)
+        {
+            target.extend(extra);
+        }
+    };
+    let scopes: Vec<&str> = sos_ports::Scope::ALL.iter().map(|s| s.as_str()).collect();
+    merge(
+        "/components/schemas/NewKey/properties/name",
+        json!({"minLength": 1, "maxLength": 64, "pattern": NAME_PATTERN}),
+    );
+    merge(
+        "/components/schemas/NewKey/properties/scopes",
+        json!({"minItems": 1, "uniqueItems": true}),
+    );
+    merge(
+        "/components/schemas/NewKey/properties/scopes/items",
+        json!({"enum": scopes}),
+    );
+    merge(
+        "/components/schemas/CalculateBody/properties/period",
+        json!({"pattern": PERIOD_PATTERN}),
+    );
+    merge(
+        "/components/schemas/CalculateBody/properties/seller_codes",
+        json!({"minItems": 1}),
+    );
+    merge(
+        "/components/schemas/CalculateBody/properties/seller_codes/items",
+        json!({"minLength": 1, "maxLength": 64, "pattern": CODE_PATTERN}),
+    );
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
     for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for op in item.values_mut() {
             let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
                 continue;
             };
             for param in params {
-                let name = param.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let name = param
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
                 let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else {
                     continue;
                 };
@@ -195,12 +237,20 @@ fn tighten(doc: &mut serde_json::Value) {
                         schema.insert("minimum".into(), json!(1));
                     }
                     "status" if path == "/api/sellers" => {
-                        schema.insert("enum".into(), json!(["active", "suspended", "terminated", "all"]));
+                        schema.insert(
+                            "enum".into(),
+                            json!(["active", "suspended", "terminated", "all"]),
+                        );
                     }
                     "status" => {
                         schema.insert("enum".into(), json!(["scored", "insufficient_data"]));
                     }
-                    "search" | "warehouse_id" | "entity" | "id" if path == "/api/sellers" || path == "/api/audit" => {
+                    "search" | "warehouse_id" | "entity" | "id" | "name"
+                        if matches!(
+                            path.as_str(),
+                            "/api/sellers" | "/api/audit" | "/api/keys/{name}"
+                        ) =>
+                    {
                         schema.insert("pattern".into(), json!(QUERY_TEXT_PATTERN));
                     }
                     _ => {}

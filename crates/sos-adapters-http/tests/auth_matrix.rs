@@ -29,7 +29,9 @@ fn api_operations() -> Vec<Op> {
             continue;
         }
         for (method, op) in item.as_object().unwrap() {
-            let Ok(m) = method.to_ascii_uppercase().parse::<Method>() else { continue };
+            let Ok(m) = method.to_ascii_uppercase().parse::<Method>() else {
+                continue;
+            };
             let mut path = template.clone();
             for (param, example) in [
                 ("{config_type}", "score-weights"),
@@ -42,12 +44,21 @@ fn api_operations() -> Vec<Op> {
             ] {
                 path = path.replace(param, example);
             }
-            assert!(!path.contains('{'), "no example for a parameter of {template}");
+            assert!(
+                !path.contains('{'),
+                "no example for a parameter of {template}"
+            );
             let scopes = op["security"]
                 .as_array()
                 .unwrap_or_else(|| panic!("{method} {template} has no security"))
                 .iter()
-                .flat_map(|req| req["bearer"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()))
+                .flat_map(|req| {
+                    req["bearer"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| s.as_str().unwrap().to_owned())
+                })
                 .collect();
             ops.push(Op {
                 method: m,
@@ -73,7 +84,9 @@ async fn send(app: &TestApp, op: &Op, authorization: Option<&str>) -> Resp {
             req = req.insert_header(("Authorization", a));
         }
         if op.has_body {
-            req = req.insert_header(("Content-Type", "application/json")).set_payload("{}");
+            req = req
+                .insert_header(("Content-Type", "application/json"))
+                .set_payload("{}");
         }
         req
     })
@@ -83,7 +96,11 @@ async fn send(app: &TestApp, op: &Op, authorization: Option<&str>) -> Resp {
 #[track_caller]
 fn assert_401(r: &Resp, what: &str) {
     assert_eq!(r.status.as_u16(), 401, "{what}: {}", r.text());
-    assert_eq!(r.header("www-authenticate").as_deref(), Some(CHALLENGE), "{what}");
+    assert_eq!(
+        r.header("www-authenticate").as_deref(),
+        Some(CHALLENGE),
+        "{what}"
+    );
     assert!(!r.error().is_empty());
 }
 
@@ -113,11 +130,17 @@ async fn every_api_operation_refuses_missing_and_bad_credentials() {
     ];
     for op in api_operations() {
         let r = send(&app, &op, None).await;
-        assert_401(&r, &format!("{} {} without credentials", op.method, op.path));
+        assert_401(
+            &r,
+            &format!("{} {} without credentials", op.method, op.path),
+        );
         assert!(r.error().contains("Missing credentials"), "{}", r.text());
         for h in &bad_headers {
             let r = send(&app, &op, Some(h)).await;
-            assert_401(&r, &format!("{} {} with Authorization: {h:.40}", op.method, op.path));
+            assert_401(
+                &r,
+                &format!("{} {} with Authorization: {h:.40}", op.method, op.path),
+            );
         }
     }
 }
@@ -125,13 +148,21 @@ async fn every_api_operation_refuses_missing_and_bad_credentials() {
 #[actix_web::test]
 async fn a_revoked_key_stops_working_at_once() {
     let app = TestApp::seeded().await;
-    let r = app.post("/api/keys", &json!({"name": "soon-revoked", "scopes": ["admin"]})).await;
+    let r = app
+        .post(
+            "/api/keys",
+            &json!({"name": "soon-revoked", "scopes": ["admin"]}),
+        )
+        .await;
     r.assert_status(201);
     let key = r.json()["key"].as_str().unwrap().to_owned();
     let bearer = format!("Bearer {key}");
     let ops = api_operations();
     // It works...
-    let read = ops.iter().find(|o| o.template == "/api/sellers" && o.method == Method::GET).unwrap();
+    let read = ops
+        .iter()
+        .find(|o| o.template == "/api/sellers" && o.method == Method::GET)
+        .unwrap();
     send(&app, read, Some(&bearer)).await.assert_status(200);
     // ...until it is revoked.
     let r = app.delete("/api/keys/soon-revoked").await;
@@ -143,7 +174,9 @@ async fn a_revoked_key_stops_working_at_once() {
         assert_eq!(r.error(), "Invalid or revoked API key");
     }
     // Revoking again is harmless; unknown names are 404.
-    app.delete("/api/keys/soon-revoked").await.assert_status(200);
+    app.delete("/api/keys/soon-revoked")
+        .await
+        .assert_status(200);
     let r = app.delete("/api/keys/never-existed").await;
     r.assert_status(404);
     assert_eq!(r.error(), "No API key with that name");
@@ -153,7 +186,12 @@ async fn a_revoked_key_stops_working_at_once() {
 async fn keys_without_the_scope_get_403_naming_it_and_keys_with_it_get_through() {
     let app = TestApp::seeded().await;
     // Keys a DELETE /api/keys/{name} may revoke.
-    app.post("/api/keys", &json!({"name": "victim", "scopes": ["sync:write"]})).await.assert_status(201);
+    app.post(
+        "/api/keys",
+        &json!({"name": "victim", "scopes": ["sync:write"]}),
+    )
+    .await
+    .assert_status(201);
     for op in api_operations() {
         assert!(!op.scopes.is_empty());
         for scope in Scope::ALL {
@@ -162,11 +200,18 @@ async fn keys_without_the_scope_get_403_naming_it_and_keys_with_it_get_through()
             let r = send(&app, &op, Some(&key)).await;
             let what = format!("{} {} with {}", op.method, op.path, scope.as_str());
             if granted {
-                assert!(![401, 403].contains(&r.status.as_u16()), "{what} was refused: {}", r.text());
+                assert!(
+                    ![401, 403].contains(&r.status.as_u16()),
+                    "{what} was refused: {}",
+                    r.text()
+                );
             } else {
                 assert_eq!(r.status.as_u16(), 403, "{what}: {}", r.text());
                 let error = r.error();
-                assert!(error.starts_with("This API key lacks the scope"), "{what}: {error}");
+                assert!(
+                    error.starts_with("This API key lacks the scope"),
+                    "{what}: {error}"
+                );
                 let named = op.scopes.iter().all(|s| error.contains(s.as_str()));
                 assert!(named, "{what}: 403 does not name {:?}: {error}", op.scopes);
             }
@@ -181,19 +226,33 @@ async fn keys_without_the_scope_get_403_naming_it_and_keys_with_it_get_through()
 #[actix_web::test]
 async fn operations_public_without_credentials() {
     let app = TestApp::new().await;
-    for path in ["/healthz", "/readyz", "/openapi.json", "/metrics", "/docs/", "/docs/swagger-initializer.js"] {
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/openapi.json",
+        "/metrics",
+        "/docs/",
+        "/docs/swagger-initializer.js",
+    ] {
         let r = app.request(Method::GET, path, None, None).await;
         r.assert_status(200);
         assert!(r.header("www-authenticate").is_none());
     }
-    app.request(Method::GET, "/docs", None, None).await.assert_status(308);
+    app.request(Method::GET, "/docs", None, None)
+        .await
+        .assert_status(308);
 }
 
 #[actix_web::test]
 async fn credentials_are_checked_before_the_body() {
     let app = TestApp::new().await;
     // Unauthenticated garbage is a 401, not a 400/415: nothing is read before the key is checked.
-    let r = app.send(Method::POST, "/api/sync/orders", |req| req.insert_header(("Content-Type", "text/plain")).set_payload("{{{")).await;
+    let r = app
+        .send(Method::POST, "/api/sync/orders", |req| {
+            req.insert_header(("Content-Type", "text/plain"))
+                .set_payload("{{{")
+        })
+        .await;
     assert_401(&r, "unauthenticated garbage");
     let r = app
         .send(Method::POST, "/api/sync/orders", |req| {
@@ -209,7 +268,12 @@ async fn credentials_are_checked_before_the_body() {
 #[actix_web::test]
 async fn keys_api_creates_lists_and_revokes() {
     let app = TestApp::new().await;
-    let r = app.post("/api/keys", &json!({"name": "oms-prod", "scopes": ["sync:write", "master:read"]})).await;
+    let r = app
+        .post(
+            "/api/keys",
+            &json!({"name": "oms-prod", "scopes": ["sync:write", "master:read"]}),
+        )
+        .await;
     r.assert_status(201);
     let created = r.json();
     let key = created["key"].as_str().unwrap().to_owned();
@@ -218,39 +282,73 @@ async fn keys_api_creates_lists_and_revokes() {
     assert_eq!(parts[0], "sos");
     assert_eq!(parts[1].len(), 8);
     assert_eq!(parts[2].len(), 64, "a 256-bit secret is 64 hex digits");
-    assert!(parts[1..].iter().all(|p| p.chars().all(|c| c.is_ascii_hexdigit())));
+    assert!(parts[1..]
+        .iter()
+        .all(|p| p.chars().all(|c| c.is_ascii_hexdigit())));
     assert_eq!(created["name"], "oms-prod");
     assert_eq!(created["prefix"], parts[1]);
     assert_eq!(created["scopes"], json!(["sync:write", "master:read"]));
     assert_eq!(created["revoked_at"], Value::Null);
     assert!(created.get("key_hash").is_none());
     // A second key differs entirely.
-    let other = app.post("/api/keys", &json!({"name": "oms-staging", "scopes": ["sync:write"]})).await.json();
+    let other = app
+        .post(
+            "/api/keys",
+            &json!({"name": "oms-staging", "scopes": ["sync:write"]}),
+        )
+        .await
+        .json();
     let other_key = other["key"].as_str().unwrap();
     assert_ne!(other_key, key);
     assert_ne!(other_key.split('_').nth(2), Some(parts[2]));
 
     // It works at once, for its scopes only.
     let bearer = Some(key.as_str());
-    app.request(Method::GET, "/api/sellers", bearer, None).await.assert_status(200);
-    app.request(Method::GET, "/api/config/tiers", bearer, None).await.assert_status(403);
-    app.request(Method::GET, "/api/keys", bearer, None).await.assert_status(403);
+    app.request(Method::GET, "/api/sellers", bearer, None)
+        .await
+        .assert_status(200);
+    app.request(Method::GET, "/api/config/tiers", bearer, None)
+        .await
+        .assert_status(403);
+    app.request(Method::GET, "/api/keys", bearer, None)
+        .await
+        .assert_status(403);
 
     // The list never shows a secret or a hash.
     let list = app.get("/api/keys").await;
     list.assert_status(200);
     let text = list.text();
-    assert!(!text.contains(&key) && !text.contains(parts[2]), "the list shows a secret");
+    assert!(
+        !text.contains(&key) && !text.contains(parts[2]),
+        "the list shows a secret"
+    );
     assert!(!text.contains(&hash_key(&key)), "the list shows a hash");
     assert!(!text.contains(ADMIN_KEY) && !text.contains(&hash_key(ADMIN_KEY)));
     assert!(!text.contains("key_hash") && !text.contains("\"key\""));
     let rows = list.json();
-    let row = rows.as_array().unwrap().iter().find(|k| k["name"] == "oms-prod").unwrap().clone();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "oms-prod")
+        .unwrap()
+        .clone();
     assert_eq!(row["prefix"], parts[1]);
     assert_eq!(row["scopes"], json!(["sync:write", "master:read"]));
     assert!(row["last_used_at"].is_string(), "used once above: {row}");
-    let names: Vec<&str> = rows.as_array().unwrap().iter().map(|k| k["name"].as_str().unwrap()).collect();
-    for n in [ADMIN_NAME, "oms-prod", "oms-staging", "key-sync-write", "key-admin"] {
+    let names: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap())
+        .collect();
+    for n in [
+        ADMIN_NAME,
+        "oms-prod",
+        "oms-staging",
+        "key-sync-write",
+        "key-admin",
+    ] {
         assert!(names.contains(&n), "{n} not listed");
     }
 
@@ -260,49 +358,90 @@ async fn keys_api_creates_lists_and_revokes() {
     assert_eq!(r.json()["name"], "oms-prod");
     assert!(r.json()["revoked_at"].is_string());
     assert!(!r.text().contains(&key));
-    assert_401(&app.request(Method::GET, "/api/sellers", bearer, None).await, "revoked key");
+    assert_401(
+        &app.request(Method::GET, "/api/sellers", bearer, None).await,
+        "revoked key",
+    );
     let rows = app.get("/api/keys").await.json();
-    let row = rows.as_array().unwrap().iter().find(|k| k["name"] == "oms-prod").unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "oms-prod")
+        .unwrap();
     assert!(row["revoked_at"].is_string());
     // The other key is unaffected.
-    app.request(Method::POST, "/api/sync/orders", Some(other_key), Some(&json!({}))).await.assert_status(400);
+    app.request(
+        Method::POST,
+        "/api/sync/orders",
+        Some(other_key),
+        Some(&json!({})),
+    )
+    .await
+    .assert_status(400);
 }
 
 #[actix_web::test]
 async fn keys_api_validates_its_input() {
     let app = TestApp::new().await;
-    app.post("/api/keys", &json!({"name": "dup", "scopes": ["admin"]})).await.assert_status(201);
-    let r = app.post("/api/keys", &json!({"name": "dup", "scopes": ["admin"]})).await;
+    app.post("/api/keys", &json!({"name": "dup", "scopes": ["admin"]}))
+        .await
+        .assert_status(201);
+    let r = app
+        .post("/api/keys", &json!({"name": "dup", "scopes": ["admin"]}))
+        .await;
     r.assert_status(409);
     let cases = [
         (json!({"name": "x", "scopes": ["sync:read"]}), "scopes[0]"),
         (json!({"name": "x", "scopes": []}), "scopes"),
-        (json!({"name": "x", "scopes": ["admin", "admin"]}), "scopes[1]"),
+        (
+            json!({"name": "x", "scopes": ["admin", "admin"]}),
+            "scopes[1]",
+        ),
         (json!({"name": "", "scopes": ["admin"]}), "name"),
         (json!({"name": "n".repeat(65), "scopes": ["admin"]}), "name"),
         (json!({"name": "x\u{0}y", "scopes": ["admin"]}), "name"),
         (json!({"scopes": ["admin"]}), "name"),
         (json!({"name": "x"}), "scopes"),
-        (json!({"name": "x", "scopes": ["admin"], "expires": "never"}), "body"),
+        (
+            json!({"name": "x", "scopes": ["admin"], "expires": "never"}),
+            "body",
+        ),
     ];
     for (body, field) in cases {
         let r = app.post("/api/keys", &body).await;
         r.assert_status(400);
         let details = r.json()["details"].clone();
-        let named = details.as_array().unwrap().iter().any(|d| d["field"] == field) || r.error().contains("expires");
+        let named = details
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["field"] == field)
+            || r.error().contains("expires");
         assert!(named, "{body}: {}", r.text());
     }
-    app.post_raw("/api/keys", Some("text/plain"), "name=x").await.assert_status(415);
+    app.post_raw("/api/keys", Some("text/plain"), "name=x")
+        .await
+        .assert_status(415);
     // Only admin keys manage keys.
     for scope in Scope::ALL.into_iter().filter(|s| *s != Scope::Admin) {
-        let r = app.request(Method::POST, "/api/keys", Some(app.key(scope)), Some(&json!({"name": "y", "scopes": ["admin"]}))).await;
+        let r = app
+            .request(
+                Method::POST,
+                "/api/keys",
+                Some(app.key(scope)),
+                Some(&json!({"name": "y", "scopes": ["admin"]})),
+            )
+            .await;
         r.assert_status(403);
         assert_eq!(r.error(), "This API key lacks the scope admin");
     }
 }
 
 async fn audit(app: &TestApp, entity: &str, id: &str) -> Vec<Value> {
-    let r = app.get(&format!("/api/audit?entity={}&id={}", enc(entity), enc(id))).await;
+    let r = app
+        .get(&format!("/api/audit?entity={}&id={}", enc(entity), enc(id)))
+        .await;
     r.assert_status(200);
     r.json().as_array().unwrap().clone()
 }
@@ -311,22 +450,54 @@ async fn audit(app: &TestApp, entity: &str, id: &str) -> Vec<Value> {
 async fn config_writes_are_audited_with_the_key_name() {
     let app = TestApp::new().await;
     let writer = app.key(Scope::ConfigWrite).to_owned();
-    let body = json!({"score_component": "o_score", "weight_pct": 20, "effective_from": "2027-01-01"});
-    let row = app.request(Method::POST, "/api/config/score-weights", Some(&writer), Some(&body)).await.json();
+    let body =
+        json!({"score_component": "o_score", "weight_pct": 20, "effective_from": "2027-01-01"});
+    let row = app
+        .request(
+            Method::POST,
+            "/api/config/score-weights",
+            Some(&writer),
+            Some(&body),
+        )
+        .await
+        .json();
     let id = row["id"].to_string();
     assert_eq!(row["created_by"], "key-config-write");
     let mut changed = body.clone();
     changed["weight_pct"] = json!(22);
-    let updated = app.put(&format!("/api/config/score-weights/{id}"), &changed).await.json();
+    let updated = app
+        .put(&format!("/api/config/score-weights/{id}"), &changed)
+        .await
+        .json();
     assert_eq!(updated["updated_by"], ADMIN_NAME);
     assert_eq!(updated["created_by"], "key-config-write");
-    app.request(Method::DELETE, &format!("/api/config/score-weights/{id}"), Some(&writer), None).await.assert_status(200);
+    app.request(
+        Method::DELETE,
+        &format!("/api/config/score-weights/{id}"),
+        Some(&writer),
+        None,
+    )
+    .await
+    .assert_status(200);
 
     let entries = audit(&app, "config:score-weights", &id).await;
-    let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, vec!["deactivate", "update", "create"], "newest first");
-    let actors: Vec<&str> = entries.iter().map(|e| e["actor"].as_str().unwrap()).collect();
-    assert_eq!(actors, vec!["key-config-write", ADMIN_NAME, "key-config-write"]);
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        vec!["deactivate", "update", "create"],
+        "newest first"
+    );
+    let actors: Vec<&str> = entries
+        .iter()
+        .map(|e| e["actor"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actors,
+        vec!["key-config-write", ADMIN_NAME, "key-config-write"]
+    );
     for e in &entries {
         assert_eq!(e["entity"], "config:score-weights");
         assert_eq!(e["entity_id"], id.as_str());
@@ -341,16 +512,43 @@ async fn config_writes_are_audited_with_the_key_name() {
     assert_eq!(deactivate["old_value"]["is_active"], json!(true));
     assert_eq!(deactivate["new_value"]["is_active"], json!(false));
     // config:read may read the audit log; other scopes may not.
-    let r = app.request(Method::GET, "/api/audit?entity=config:score-weights", Some(app.key(Scope::ConfigRead)), None).await;
+    let r = app
+        .request(
+            Method::GET,
+            "/api/audit?entity=config:score-weights",
+            Some(app.key(Scope::ConfigRead)),
+            None,
+        )
+        .await;
     r.assert_status(200);
     assert_eq!(r.json().as_array().unwrap().len(), 3);
-    let r = app.request(Method::GET, "/api/audit", Some(app.key(Scope::MasterRead)), None).await;
+    let r = app
+        .request(
+            Method::GET,
+            "/api/audit",
+            Some(app.key(Scope::MasterRead)),
+            None,
+        )
+        .await;
     r.assert_status(403);
-    assert_eq!(r.error(), "This API key lacks the scope admin or config:read");
+    assert_eq!(
+        r.error(),
+        "This API key lacks the scope admin or config:read"
+    );
     // limit
-    assert_eq!(app.get("/api/audit?limit=1").await.json().as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/audit?limit=1")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     for bad in ["limit=0", "limit=1001", "limit=x", "who=me"] {
-        app.get(&format!("/api/audit?{bad}")).await.assert_status(400);
+        app.get(&format!("/api/audit?{bad}"))
+            .await
+            .assert_status(400);
     }
 }
 
@@ -358,53 +556,113 @@ async fn config_writes_are_audited_with_the_key_name() {
 async fn master_writes_are_audited_with_the_key_name() {
     let app = TestApp::new().await;
     let writer = app.key(Scope::MasterWrite).to_owned();
-    app.request(Method::POST, "/api/account-managers", Some(&writer), Some(&am_body())).await.assert_status(201);
-    let created = app.request(Method::POST, "/api/sellers", Some(&writer), Some(&seller_body("SEL001"))).await.json();
+    app.request(
+        Method::POST,
+        "/api/account-managers",
+        Some(&writer),
+        Some(&am_body()),
+    )
+    .await
+    .assert_status(201);
+    let created = app
+        .request(
+            Method::POST,
+            "/api/sellers",
+            Some(&writer),
+            Some(&seller_body("SEL001")),
+        )
+        .await
+        .json();
     assert_eq!(created["created_by"], "key-master-write");
     let mut changed = seller_body("SEL001");
     changed["company_name"] = json!("Acme Two");
     let updated = app.put("/api/sellers/SEL001", &changed).await.json();
     assert_eq!(updated["updated_by"], ADMIN_NAME);
     assert_eq!(updated["created_by"], "key-master-write");
-    app.request(Method::DELETE, "/api/sellers/SEL001", Some(&writer), None).await.assert_status(200);
+    app.request(Method::DELETE, "/api/sellers/SEL001", Some(&writer), None)
+        .await
+        .assert_status(200);
     let entries = audit(&app, "seller", "SEL001").await;
-    let summary: Vec<(&str, &str)> = entries.iter().map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap())).collect();
-    assert_eq!(summary, vec![("deactivate", "key-master-write"), ("update", ADMIN_NAME), ("create", "key-master-write")]);
+    let summary: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("deactivate", "key-master-write"),
+            ("update", ADMIN_NAME),
+            ("create", "key-master-write")
+        ]
+    );
     assert_eq!(entries[1]["old_value"]["company_name"], "Acme Cosmetics");
     assert_eq!(entries[1]["new_value"]["company_name"], "Acme Two");
     assert_eq!(entries[0]["old_value"]["status"], "active");
     assert_eq!(entries[0]["new_value"]["status"], "terminated");
     assert_eq!(entries[2]["new_value"]["created_by"], "key-master-write");
 
-    app.request(Method::POST, "/api/campaigns", Some(&writer), Some(&campaign_body())).await.assert_status(201);
-    app.delete("/api/campaigns/CAMP-2026-02").await.assert_status(200);
+    app.request(
+        Method::POST,
+        "/api/campaigns",
+        Some(&writer),
+        Some(&campaign_body()),
+    )
+    .await
+    .assert_status(201);
+    app.delete("/api/campaigns/CAMP-2026-02")
+        .await
+        .assert_status(200);
     let entries = audit(&app, "campaign", "CAMP-2026-02").await;
-    let summary: Vec<(&str, &str)> = entries.iter().map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap())).collect();
-    assert_eq!(summary, vec![("deactivate", ADMIN_NAME), ("create", "key-master-write")]);
+    let summary: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![("deactivate", ADMIN_NAME), ("create", "key-master-write")]
+    );
     assert_eq!(entries[0]["new_value"]["is_active"], json!(false));
 
-    app.put("/api/account-managers/1", &json!({"name": "Renamed"})).await.assert_status(200);
+    app.put("/api/account-managers/1", &json!({"name": "Renamed"}))
+        .await
+        .assert_status(200);
     let entries = audit(&app, "account_manager", "1").await;
-    let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, vec!["update", "create"]);
     assert_eq!(entries[0]["old_value"]["name"], "Nguyen Van A");
     assert_eq!(entries[0]["new_value"]["name"], "Renamed");
     // Filtering by entity only, and by an id nobody wrote.
     let all_sellers = app.get("/api/audit?entity=seller").await.json();
-    assert!(all_sellers.as_array().unwrap().iter().all(|e| e["entity"] == "seller"));
+    assert!(all_sellers
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["entity"] == "seller"));
     assert_eq!(audit(&app, "seller", "SEL999").await, Vec::<Value>::new());
 }
 
 #[actix_web::test]
 async fn helpdesk_secrets_are_masked_in_the_audit_log() {
     let app = TestApp::new().await;
-    let row = app.post("/api/config/helpdesk", &helpdesk_example()).await.json();
+    let row = app
+        .post("/api/config/helpdesk", &helpdesk_example())
+        .await
+        .json();
     let id = row["id"].to_string();
     let mut rotated = helpdesk_example();
     rotated["api_key"] = json!("rotated-key-in-audit");
-    app.put(&format!("/api/config/helpdesk/{id}"), &rotated).await.assert_status(200);
-    app.delete(&format!("/api/config/helpdesk/{id}")).await.assert_status(200);
-    let r = app.get(&format!("/api/audit?entity=config:helpdesk&id={id}")).await;
+    app.put(&format!("/api/config/helpdesk/{id}"), &rotated)
+        .await
+        .assert_status(200);
+    app.delete(&format!("/api/config/helpdesk/{id}"))
+        .await
+        .assert_status(200);
+    let r = app
+        .get(&format!("/api/audit?entity=config:helpdesk&id={id}"))
+        .await;
     r.assert_status(200);
     let text = r.text();
     for secret in [HELPDESK_KEY, HELPDESK_SECRET, "rotated-key-in-audit"] {

@@ -31,7 +31,10 @@ async fn snapshot(app: &TestApp) -> String {
     let mut out = String::new();
     for period in ["2026-02", "2026-01", "2026-03"] {
         let p = Period::parse(period).unwrap();
-        let sellers = app.ports.load_seller_inputs(p, &CalculationScope::All, None, 100_000).unwrap();
+        let sellers = app
+            .ports
+            .load_seller_inputs(p, &CalculationScope::All, None, 100_000)
+            .unwrap();
         let ams = app.ports.load_am_inputs(p).unwrap();
         out.push_str(&format!("{sellers:?}\n{ams:?}\n"));
     }
@@ -48,7 +51,9 @@ async fn snapshot(app: &TestApp) -> String {
         out.push('\n');
     }
     for t in CONFIG_TYPES {
-        let r = app.get(&format!("/api/config/{t}?include_inactive=true")).await;
+        let r = app
+            .get(&format!("/api/config/{t}?include_inactive=true"))
+            .await;
         r.assert_status(200);
         out.push_str(&r.text());
         out.push('\n');
@@ -65,7 +70,9 @@ async fn snapshot(app: &TestApp) -> String {
 /// config type (for PUT).
 async fn hostile_app() -> (TestApp, Vec<(&'static str, i64)>) {
     let app = TestApp::seeded().await;
-    app.post("/api/sync/payments", &payments_format_b_example()).await.assert_status(200);
+    app.post("/api/sync/payments", &payments_format_b_example())
+        .await
+        .assert_status(200);
     let mut ids = Vec::new();
     for (t, body, _, _) in config_examples() {
         let r = app.post(&format!("/api/config/{t}"), &body).await;
@@ -85,7 +92,12 @@ struct Case {
 }
 
 impl Case {
-    fn json(label: impl Into<String>, method: Method, path: impl Into<String>, body: impl Into<Vec<u8>>) -> Self {
+    fn json(
+        label: impl Into<String>,
+        method: Method,
+        path: impl Into<String>,
+        body: impl Into<Vec<u8>>,
+    ) -> Self {
         Self {
             label: label.into(),
             method,
@@ -101,7 +113,9 @@ async fn send(app: &TestApp, case: &Case) -> Resp {
     let body = case.body.clone();
     let ct = case.content_type.clone();
     app.send(case.method.clone(), &case.path, move |req| {
-        let req = req.insert_header(("Authorization", format!("Bearer {ADMIN_KEY}"))).set_payload(body);
+        let req = req
+            .insert_header(("Authorization", format!("Bearer {ADMIN_KEY}")))
+            .set_payload(body);
         match ct {
             Some(ct) => req.insert_header(("Content-Type", ct)),
             None => req,
@@ -127,7 +141,11 @@ async fn expect_rejected(app: &TestApp, cases: &[(Case, Vec<String>)], statuses:
             text.chars().take(600).collect::<String>()
         );
         let body = r.json();
-        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{}: no error sentence: {text}", case.label);
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{}: no error sentence: {text}",
+            case.label
+        );
         if !names.is_empty() {
             assert!(
                 names.iter().any(|n| text.contains(n.as_str())),
@@ -137,7 +155,14 @@ async fn expect_rejected(app: &TestApp, cases: &[(Case, Vec<String>)], statuses:
             );
         }
         let after = snapshot(app).await;
-        assert!(after == before, "{} ({} {}) wrote something (answer {} {text})", case.label, case.method, case.path, r.status);
+        assert!(
+            after == before,
+            "{} ({} {}) wrote something (answer {} {text})",
+            case.label,
+            case.method,
+            case.path,
+            r.status
+        );
     }
     cases.len()
 }
@@ -158,8 +183,16 @@ fn bodies(config_ids: &[(&'static str, i64)]) -> Vec<(Method, String, Value)> {
         .into_iter()
         .map(|(p, b)| (Method::POST, p.to_owned(), b))
         .collect();
-    out.push((Method::POST, "/api/sync/payments".into(), payments_format_b_example()));
-    out.push((Method::POST, "/api/sync/orders".into(), raw_orders_example()));
+    out.push((
+        Method::POST,
+        "/api/sync/payments".into(),
+        payments_format_b_example(),
+    ));
+    out.push((
+        Method::POST,
+        "/api/sync/orders".into(),
+        raw_orders_example(),
+    ));
     let mut seller = seller_body("SEL002");
     seller["warehouse_id"] = json!("WH-HCM-01");
     seller["status"] = json!("active");
@@ -167,18 +200,34 @@ fn bodies(config_ids: &[(&'static str, i64)]) -> Vec<(Method, String, Value)> {
     seller["seller_code"] = json!("SEL001");
     out.push((Method::PUT, "/api/sellers/SEL001".into(), seller));
     let mut campaign = campaign_body();
-    out.push((Method::PUT, "/api/campaigns/CAMP-2026-02".into(), campaign.clone()));
+    out.push((
+        Method::PUT,
+        "/api/campaigns/CAMP-2026-02".into(),
+        campaign.clone(),
+    ));
     campaign["campaign_code"] = json!("CAMP-NEW");
     out.push((Method::POST, "/api/campaigns".into(), campaign));
     out.push((Method::PUT, "/api/account-managers/1".into(), am_body()));
-    out.push((Method::POST, "/api/account-managers".into(), json!({"id": 2, "name": "Tran Thi B", "email": "b.tran@example.com", "is_active": true})));
+    out.push((
+        Method::POST,
+        "/api/account-managers".into(),
+        json!({"id": 2, "name": "Tran Thi B", "email": "b.tran@example.com", "is_active": true}),
+    ));
     for (t, body, _, _) in config_examples() {
         let id = config_ids.iter().find(|(ct, _)| *ct == t).unwrap().1;
         out.push((Method::POST, format!("/api/config/{t}"), body.clone()));
         out.push((Method::PUT, format!("/api/config/{t}/{id}"), body));
     }
-    out.push((Method::POST, "/api/keys".into(), json!({"name": "oms-prod", "scopes": ["sync:write", "scores:read"]})));
-    out.push((Method::POST, "/api/sos/monthly/calculate".into(), json!({"period": "2026-02", "seller_codes": ["SEL001"], "dry_run": false})));
+    out.push((
+        Method::POST,
+        "/api/keys".into(),
+        json!({"name": "oms-prod", "scopes": ["sync:write", "scores:read"]}),
+    ));
+    out.push((
+        Method::POST,
+        "/api/sos/monthly/calculate".into(),
+        json!({"period": "2026-02", "seller_codes": ["SEL001"], "dry_run": false}),
+    ));
     out.push((Method::POST, "/api/sos/preview".into(), preview_example()));
     out
 }
@@ -241,7 +290,12 @@ fn path_text(path: &[Step]) -> String {
 }
 
 /// Objects whose keys are data (per-SKU volumes, a field mapping), not field names.
-const FREE_FORM: [&str; 4] = ["forecasted_sku_breakdown", "actual_sku_breakdown", "seller_field_mapping", "trigger_condition"];
+const FREE_FORM: [&str; 4] = [
+    "forecasted_sku_breakdown",
+    "actual_sku_breakdown",
+    "seller_field_mapping",
+    "trigger_condition",
+];
 
 // ----------------------------------------------------------------------------------------------
 // The tests.
@@ -259,14 +313,25 @@ async fn nul_characters_in_every_string_field_are_refused_and_write_nothing() {
             let mut mutated = body.clone();
             let target = at_mut(&mut mutated, at);
             let s = target.as_str().unwrap().to_owned();
-            let mid = s.char_indices().nth(s.chars().count() / 2).map_or(s.len(), |(i, _)| i);
+            let mid = s
+                .char_indices()
+                .nth(s.chars().count() / 2)
+                .map_or(s.len(), |(i, _)| i);
             *target = json!(match n % 3 {
                 0 => format!("\u{0}{s}"),
                 1 => format!("{}\u{0}{}", &s[..mid], &s[mid..]),
                 _ => "\u{0}".to_owned(),
             });
             let label = format!("NUL in {}", path_text(at));
-            cases.push((Case::json(label, method.clone(), path.clone(), serde_json::to_vec(&mutated).unwrap()), names_for(at)));
+            cases.push((
+                Case::json(
+                    label,
+                    method.clone(),
+                    path.clone(),
+                    serde_json::to_vec(&mutated).unwrap(),
+                ),
+                names_for(at),
+            ));
         }
         // NUL in the keys of free-form objects.
         for field in FREE_FORM {
@@ -278,7 +343,15 @@ async fn nul_characters_in_every_string_field_are_refused_and_write_nothing() {
                 }
                 mutated[field] = Value::Object(renamed);
                 let label = format!("NUL in a key of {field}");
-                cases.push((Case::json(label, method.clone(), path.clone(), serde_json::to_vec(&mutated).unwrap()), vec![field.to_owned()]));
+                cases.push((
+                    Case::json(
+                        label,
+                        method.clone(),
+                        path.clone(),
+                        serde_json::to_vec(&mutated).unwrap(),
+                    ),
+                    vec![field.to_owned()],
+                ));
             }
         }
         // The same inside a batch: the valid first record is not written either.
@@ -288,7 +361,15 @@ async fn nul_characters_in_every_string_field_are_refused_and_write_nothing() {
             *at_mut(&mut bad, &first) = json!("A\u{0}B");
             let batch = json!([body.clone(), bad]);
             let label = format!("NUL in [1]{} of a batch", path_text(&first));
-            cases.push((Case::json(label, method.clone(), path.clone(), serde_json::to_vec(&batch).unwrap()), names_for(&first)));
+            cases.push((
+                Case::json(
+                    label,
+                    method.clone(),
+                    path.clone(),
+                    serde_json::to_vec(&batch).unwrap(),
+                ),
+                names_for(&first),
+            ));
         }
     }
     // NUL in path segments and query strings.
@@ -318,7 +399,10 @@ async fn nul_characters_in_every_string_field_are_refused_and_write_nothing() {
         let r = send(&app, case).await;
         assert_eq!(r.status.as_u16(), 400, "{}: {}", case.label, r.text());
     }
-    println!("hostile_input: NUL characters: {n} cases over {} bodies, 0 written", bodies(&ids).len());
+    println!(
+        "hostile_input: NUL characters: {n} cases over {} bodies, 0 written",
+        bodies(&ids).len()
+    );
 }
 
 /// Number tokens no field can take: past i64 and u64, past rust_decimal's 28 digits, past
@@ -346,14 +430,22 @@ async fn numbers_out_of_every_range_are_refused_and_write_nothing() {
             for token in BAD_NUMBERS {
                 let mut mutated = body.clone();
                 *at_mut(&mut mutated, at) = json!("__NUMBER__");
-                let text = serde_json::to_string(&mutated).unwrap().replace("\"__NUMBER__\"", token);
+                let text = serde_json::to_string(&mutated)
+                    .unwrap()
+                    .replace("\"__NUMBER__\"", token);
                 let label = format!("{token} in {}", path_text(at));
-                cases.push((Case::json(label, method.clone(), path.clone(), text), names_for(at)));
+                cases.push((
+                    Case::json(label, method.clone(), path.clone(), text),
+                    names_for(at),
+                ));
             }
         }
     }
     let n = expect_rejected(&app, &cases, &[400]).await;
-    println!("hostile_input: numbers out of range: {n} cases ({} tokens per numeric field), 0 written", BAD_NUMBERS.len());
+    println!(
+        "hostile_input: numbers out of range: {n} cases ({} tokens per numeric field), 0 written",
+        BAD_NUMBERS.len()
+    );
 }
 
 #[actix_web::test]
@@ -366,17 +458,38 @@ async fn negative_zero_is_zero_or_refused() {
         for at in &numbers {
             let mut mutated = body.clone();
             *at_mut(&mut mutated, at) = json!("__NUMBER__");
-            let text = serde_json::to_string(&mutated).unwrap().replace("\"__NUMBER__\"", "-0");
-            let case = Case::json(format!("-0 in {}", path_text(at)), method.clone(), path.clone(), text);
+            let text = serde_json::to_string(&mutated)
+                .unwrap()
+                .replace("\"__NUMBER__\"", "-0");
+            let case = Case::json(
+                format!("-0 in {}", path_text(at)),
+                method.clone(),
+                path.clone(),
+                text,
+            );
             let r = send(&app, &case).await;
             tried += 1;
-            assert!(r.status.as_u16() < 500, "{}: {} {}", case.label, r.status, r.text());
+            assert!(
+                r.status.as_u16() < 500,
+                "{}: {} {}",
+                case.label,
+                r.status,
+                r.text()
+            );
             // Whatever was accepted is stored as 0, never as a negative number.
-            assert!(!r.text().contains("-0"), "{}: answered {}", case.label, r.text());
+            assert!(
+                !r.text().contains("-0"),
+                "{}: answered {}",
+                case.label,
+                r.text()
+            );
         }
     }
     let state = snapshot(&app).await;
-    assert!(!state.contains("-0.") && !state.contains(": -0,") && !state.contains("(-0)"), "a negative zero was stored: {state}");
+    assert!(
+        !state.contains("-0.") && !state.contains(": -0,") && !state.contains("(-0)"),
+        "a negative zero was stored: {state}"
+    );
     println!("hostile_input: -0: {tried} cases, none stored as negative");
 }
 
@@ -393,12 +506,23 @@ async fn ten_megabyte_strings_are_refused_and_write_nothing() {
         let mut mutated = body.clone();
         *at_mut(&mut mutated, at) = json!(huge);
         let label = format!("10 MB in {}", path_text(at));
-        cases.push((Case::json(label, method.clone(), path.clone(), serde_json::to_vec(&mutated).unwrap()), Vec::new()));
+        cases.push((
+            Case::json(
+                label,
+                method.clone(),
+                path.clone(),
+                serde_json::to_vec(&mutated).unwrap(),
+            ),
+            Vec::new(),
+        ));
     }
     let n413 = expect_rejected(&app, &cases, &[413]).await;
     // In a batch (under the 16 MiB array limit) each field's own length limit answers 400.
     let mut cases = Vec::new();
-    for (method, path, body) in bodies(&ids).into_iter().filter(|(_, p, _)| p.starts_with("/api/sync/")) {
+    for (method, path, body) in bodies(&ids)
+        .into_iter()
+        .filter(|(_, p, _)| p.starts_with("/api/sync/"))
+    {
         let mut strings = Vec::new();
         leaves(&body, &mut Vec::new(), &|v| v.is_string(), &mut strings);
         // The first and the last string field (parsing 10 MB takes a while in a debug build).
@@ -407,13 +531,27 @@ async fn ten_megabyte_strings_are_refused_and_write_nothing() {
             *at_mut(&mut mutated, at) = json!(huge);
             let batch = json!([body.clone(), mutated]);
             let label = format!("10 MB in [1]{} of a batch", path_text(at));
-            cases.push((Case::json(label, method.clone(), path.clone(), serde_json::to_vec(&batch).unwrap()), names_for(at)));
+            cases.push((
+                Case::json(
+                    label,
+                    method.clone(),
+                    path.clone(),
+                    serde_json::to_vec(&batch).unwrap(),
+                ),
+                names_for(at),
+            ));
         }
     }
     let n400 = expect_rejected(&app, &cases, &[400]).await;
     // Past the 16 MiB array limit: 413.
-    let big_batch = format!("[{{\"seller_code\": \"{}\"}}]", "B".repeat(17 * 1024 * 1024));
-    let cases = vec![(Case::json("17 MB batch", Method::POST, "/api/sync/orders", big_batch), Vec::new())];
+    let big_batch = format!(
+        "[{{\"seller_code\": \"{}\"}}]",
+        "B".repeat(17 * 1024 * 1024)
+    );
+    let cases = vec![(
+        Case::json("17 MB batch", Method::POST, "/api/sync/orders", big_batch),
+        Vec::new(),
+    )];
     let n_big = expect_rejected(&app, &cases, &[413]).await;
     println!("hostile_input: 10 MB strings: {} cases ({n413} single objects -> 413, {n400} in batches -> 400, {n_big} over 16 MiB -> 413), 0 written", n413 + n400 + n_big);
 }
@@ -430,14 +568,31 @@ async fn ten_thousand_levels_of_nesting_are_refused_without_overflowing_the_stac
         let mut strings = Vec::new();
         leaves(&body, &mut Vec::new(), &|v| v.is_string(), &mut strings);
         let at = &strings[0];
-        for (kind, deep) in [("arrays", &arrays), ("objects", &objects), ("unclosed arrays", &unclosed)] {
+        for (kind, deep) in [
+            ("arrays", &arrays),
+            ("objects", &objects),
+            ("unclosed arrays", &unclosed),
+        ] {
             let mut mutated = body.clone();
             *at_mut(&mut mutated, at) = json!("__DEEP__");
-            let text = serde_json::to_string(&mutated).unwrap().replace("\"__DEEP__\"", deep);
+            let text = serde_json::to_string(&mutated)
+                .unwrap()
+                .replace("\"__DEEP__\"", deep);
             let label = format!("{depth} levels of {kind} in {}", path_text(at));
-            cases.push((Case::json(label, method.clone(), path.clone(), text), vec!["nests".to_owned()]));
+            cases.push((
+                Case::json(label, method.clone(), path.clone(), text),
+                vec!["nests".to_owned()],
+            ));
         }
-        cases.push((Case::json("a bare 10,000-level array", method.clone(), path.clone(), arrays.clone()), vec!["nests".to_owned()]));
+        cases.push((
+            Case::json(
+                "a bare 10,000-level array",
+                method.clone(),
+                path.clone(),
+                arrays.clone(),
+            ),
+            vec!["nests".to_owned()],
+        ));
     }
     let n = expect_rejected(&app, &cases, &[400]).await;
     println!("hostile_input: deep nesting: {n} cases of {depth}+ levels, 0 written");
@@ -448,7 +603,9 @@ async fn duplicate_keys_are_refused_and_write_nothing() {
     let (app, ids) = hostile_app().await;
     let mut cases = Vec::new();
     for (method, path, body) in bodies(&ids) {
-        let Value::Object(map) = &body else { unreachable!() };
+        let Value::Object(map) = &body else {
+            unreachable!()
+        };
         let text = serde_json::to_string(&body).unwrap();
         for (k, v) in map {
             // The same key again at the end, with another value of the same type...
@@ -458,23 +615,58 @@ async fn duplicate_keys_are_refused_and_write_nothing() {
                 other => other.clone(),
             };
             let dup = format!("{}, {}: {}}}", &text[..text.len() - 1], json!(k), other);
-            cases.push((Case::json(format!("{k} twice"), method.clone(), path.clone(), dup), vec![k.clone()]));
+            cases.push((
+                Case::json(format!("{k} twice"), method.clone(), path.clone(), dup),
+                vec![k.clone()],
+            ));
         }
         // ... and once spelled with a \u escape, which is the same key.
         let (k, v) = map.iter().next().unwrap();
-        let escaped: String = k.chars().map(|c| format!("\\u{:04x}", u32::from(c))).collect();
+        let escaped: String = k
+            .chars()
+            .map(|c| format!("\\u{:04x}", u32::from(c)))
+            .collect();
         let dup = format!("{}, \"{escaped}\": {v}}}", &text[..text.len() - 1]);
-        cases.push((Case::json(format!("{k} twice, once escaped"), method.clone(), path.clone(), dup), vec![k.clone()]));
+        cases.push((
+            Case::json(
+                format!("{k} twice, once escaped"),
+                method.clone(),
+                path.clone(),
+                dup,
+            ),
+            vec![k.clone()],
+        ));
         // Inside a nested object.
-        for field in ["breakdown", "forecasted_sku_breakdown", "trigger_condition", "action", "orders"] {
+        for field in [
+            "breakdown",
+            "forecasted_sku_breakdown",
+            "trigger_condition",
+            "action",
+            "orders",
+        ] {
             if let Some(Value::Object(inner)) = body.get(field) {
                 let (ik, iv) = inner.iter().next().unwrap();
                 let mut mutated = body.clone();
                 mutated[field] = json!("__INNER__");
                 let inner_text = serde_json::to_string(inner).unwrap();
-                let inner_dup = format!("{}, {}: {}}}", &inner_text[..inner_text.len() - 1], json!(ik), iv);
-                let dup = serde_json::to_string(&mutated).unwrap().replace("\"__INNER__\"", &inner_dup);
-                cases.push((Case::json(format!("{field}.{ik} twice"), method.clone(), path.clone(), dup), vec![ik.clone()]));
+                let inner_dup = format!(
+                    "{}, {}: {}}}",
+                    &inner_text[..inner_text.len() - 1],
+                    json!(ik),
+                    iv
+                );
+                let dup = serde_json::to_string(&mutated)
+                    .unwrap()
+                    .replace("\"__INNER__\"", &inner_dup);
+                cases.push((
+                    Case::json(
+                        format!("{field}.{ik} twice"),
+                        method.clone(),
+                        path.clone(),
+                        dup,
+                    ),
+                    vec![ik.clone()],
+                ));
             }
         }
     }
@@ -501,17 +693,34 @@ async fn bytes_that_are_not_utf8_are_refused_and_write_nothing() {
             let mut raw = text.as_bytes()[..start].to_vec();
             raw.extend_from_slice(bytes);
             raw.extend_from_slice(&text.as_bytes()[start..]);
-            cases.push((Case::json(format!("{what} in a string"), method.clone(), path.clone(), raw), vec!["JSON".to_owned()]));
+            cases.push((
+                Case::json(
+                    format!("{what} in a string"),
+                    method.clone(),
+                    path.clone(),
+                    raw,
+                ),
+                vec!["JSON".to_owned()],
+            ));
         }
         // A lone surrogate escape is not a character either.
         let raw = format!("{}\\ud800{}", &text[..start], &text[start..]);
-        cases.push((Case::json("\\ud800 escape", method.clone(), path.clone(), raw), vec!["JSON".to_owned()]));
+        cases.push((
+            Case::json("\\ud800 escape", method.clone(), path.clone(), raw),
+            vec!["JSON".to_owned()],
+        ));
         // A byte-order mark before the JSON, and Latin-1 bytes in place of the whole body.
         let mut bom = b"\xef\xbb\xbf".to_vec();
         bom.extend_from_slice(text.as_bytes());
-        cases.push((Case::json("a UTF-8 byte-order mark", method.clone(), path.clone(), bom), vec!["JSON".to_owned()]));
+        cases.push((
+            Case::json("a UTF-8 byte-order mark", method.clone(), path.clone(), bom),
+            vec!["JSON".to_owned()],
+        ));
         let latin1: Vec<u8> = b"{\"name\": \"Caf\xe9\"}".to_vec();
-        cases.push((Case::json("Latin-1 bytes", method.clone(), path.clone(), latin1), vec!["JSON".to_owned()]));
+        cases.push((
+            Case::json("Latin-1 bytes", method.clone(), path.clone(), latin1),
+            vec!["JSON".to_owned()],
+        ));
     }
     let n = expect_rejected(&app, &cases, &[400]).await;
     println!("hostile_input: invalid UTF-8: {n} cases, 0 written");
@@ -534,8 +743,15 @@ async fn wrong_content_types_get_415_and_empty_bodies_400_and_write_nothing() {
         let types: [(Option<&str>, Vec<u8>); 7] = [
             (Some("text/plain"), json_text.clone()),
             (Some("application/x-www-form-urlencoded"), form.into_bytes()),
-            (Some("multipart/form-data; boundary=xyz"), b"--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--xyz--\r\n".to_vec()),
-            (Some("application/xml"), b"<seller_code>SEL001</seller_code>".to_vec()),
+            (
+                Some("multipart/form-data; boundary=xyz"),
+                b"--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--xyz--\r\n"
+                    .to_vec(),
+            ),
+            (
+                Some("application/xml"),
+                b"<seller_code>SEL001</seller_code>".to_vec(),
+            ),
             (Some("application/jsonp"), json_text.clone()),
             (Some("json"), json_text.clone()),
             (None, json_text.clone()),
@@ -552,12 +768,32 @@ async fn wrong_content_types_get_415_and_empty_bodies_400_and_write_nothing() {
                 vec!["Content-Type".to_owned()],
             ));
         }
-        for (what, payload) in [("an empty body", ""), ("a blank body", " \r\n\t "), ("null", "null"), ("a number", "42"), ("a string", "\"SEL001\"")] {
-            cases400.push((Case::json(what, method.clone(), path.clone(), payload), Vec::new()));
+        for (what, payload) in [
+            ("an empty body", ""),
+            ("a blank body", " \r\n\t "),
+            ("null", "null"),
+            ("a number", "42"),
+            ("a string", "\"SEL001\""),
+        ] {
+            cases400.push((
+                Case::json(what, method.clone(), path.clone(), payload),
+                Vec::new(),
+            ));
         }
         if path.starts_with("/api/sync/") {
-            cases400.push((Case::json("an empty array", method.clone(), path.clone(), "[]"), vec!["empty".to_owned()]));
-            cases400.push((Case::json("an array of numbers", method.clone(), path.clone(), "[1, 2]"), vec!["object".to_owned()]));
+            cases400.push((
+                Case::json("an empty array", method.clone(), path.clone(), "[]"),
+                vec!["empty".to_owned()],
+            ));
+            cases400.push((
+                Case::json(
+                    "an array of numbers",
+                    method.clone(),
+                    path.clone(),
+                    "[1, 2]",
+                ),
+                vec!["object".to_owned()],
+            ));
         }
     }
     let n415 = expect_rejected(&app, &cases415, &[415]).await;
@@ -580,21 +816,41 @@ async fn methods_a_route_does_not_have_get_405_with_allow() {
             .replace("{am_id}", "1")
             .replace("{id}", "1")
             .replace("{name}", "admin");
-        assert!(!path.contains('{'), "{template}: a path parameter the test does not fill");
-        let mut allowed: Vec<String> = item.as_object().unwrap().keys().map(|m| m.to_ascii_uppercase()).collect();
+        assert!(
+            !path.contains('{'),
+            "{template}: a path parameter the test does not fill"
+        );
+        let mut allowed: Vec<String> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|m| m.to_ascii_uppercase())
+            .collect();
         allowed.sort();
         for method in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
             if allowed.iter().any(|m| m == method) {
                 continue;
             }
             let m = Method::from_bytes(method.as_bytes()).unwrap();
-            let r = app.request(m, &path, Some(ADMIN_KEY), Some(&json!({"period": "2026-02"}))).await;
+            let r = app
+                .request(
+                    m,
+                    &path,
+                    Some(ADMIN_KEY),
+                    Some(&json!({"period": "2026-02"})),
+                )
+                .await;
             tried += 1;
             assert_eq!(r.status.as_u16(), 405, "{method} {path}: {}", r.text());
-            let allow = r.header("allow").unwrap_or_else(|| panic!("{method} {path}: 405 without Allow"));
+            let allow = r
+                .header("allow")
+                .unwrap_or_else(|| panic!("{method} {path}: 405 without Allow"));
             let mut listed: Vec<String> = allow.split(',').map(|m| m.trim().to_owned()).collect();
             listed.sort();
-            assert_eq!(listed, allowed, "{method} {path}: Allow lists other methods");
+            assert_eq!(
+                listed, allowed,
+                "{method} {path}: Allow lists other methods"
+            );
             assert!(r.error().contains(method), "{method} {path}: {}", r.text());
         }
     }

@@ -62,7 +62,9 @@ const ROUTES: [(&str, &str); 44] = [
     ("get", "/openapi.json"),
 ];
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 fn operations(doc: &Value) -> Vec<(String, String, Value)> {
     let mut ops = Vec::new();
@@ -92,25 +94,52 @@ fn committed_document_matches_the_served_one() {
         path.display()
     );
     // The committed file ends with exactly one newline.
-    assert!(committed.ends_with("}\n"), "openapi.json must end with a single newline");
+    assert!(
+        committed.ends_with("}\n"),
+        "openapi.json must end with a single newline"
+    );
 }
 
 #[test]
 fn every_registered_route_is_documented_and_nothing_else() {
     let doc = document();
-    let documented: BTreeSet<(String, String)> = operations(&doc).into_iter().map(|(m, p, _)| (m, p)).collect();
-    let registered: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let documented: BTreeSet<(String, String)> = operations(&doc)
+        .into_iter()
+        .map(|(m, p, _)| (m, p))
+        .collect();
+    let registered: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
     let missing: Vec<_> = registered.difference(&documented).collect();
     let extra: Vec<_> = documented.difference(&registered).collect();
-    assert!(missing.is_empty(), "routes missing from the document: {missing:?}");
-    assert!(extra.is_empty(), "documented operations that are not registered: {extra:?}");
+    assert!(
+        missing.is_empty(),
+        "routes missing from the document: {missing:?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "documented operations that are not registered: {extra:?}"
+    );
     // The list above mirrors src/routes/mod.rs: every `.service(...)` of a handler module.
     let source = include_str!("../src/routes/mod.rs");
     let services = source
         .lines()
-        .filter(|l| l.trim_start().starts_with(".service(") && !l.contains("SwaggerUi"))
+        .filter_map(|l| l.trim().strip_prefix(".service(")?.strip_suffix(')'))
+        .filter(|handler| {
+            let mut parts = handler.split("::");
+            let (module, name) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            parts.next().is_none()
+                && [module, name]
+                    .iter()
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        })
         .count();
-    assert_eq!(services, ROUTES.len(), "src/routes/mod.rs registers a route this test does not list");
+    assert_eq!(
+        services,
+        ROUTES.len(),
+        "src/routes/mod.rs registers a route this test does not list"
+    );
 }
 
 #[test]
@@ -122,7 +151,10 @@ fn document_is_openapi_3_with_the_bearer_scheme() {
     assert_eq!(scheme["type"], "http");
     assert_eq!(scheme["scheme"], "bearer");
     for name in ["ErrorBody", "ErrorDetail", "SyncAccepted"] {
-        assert!(doc["components"]["schemas"].get(name).is_some(), "schema {name} missing");
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "schema {name} missing"
+        );
     }
 }
 
@@ -144,25 +176,36 @@ fn every_api_operation_declares_bearer_security_with_a_scope() {
     for (method, path, op) in operations(&doc) {
         let security = op.get("security").and_then(Value::as_array);
         if !path.starts_with("/api/") {
-            assert!(security.is_none_or(Vec::is_empty), "{method} {path} must be public");
+            assert!(
+                security.is_none_or(Vec::is_empty),
+                "{method} {path} must be public"
+            );
             continue;
         }
         let security = security.unwrap_or_else(|| panic!("{method} {path} declares no security"));
         assert!(!security.is_empty(), "{method} {path} declares no security");
         for requirement in security {
-            let scopes = requirement["bearer"]
-                .as_array()
-                .unwrap_or_else(|| panic!("{method} {path}: requirement without bearer: {requirement}"));
+            let scopes = requirement["bearer"].as_array().unwrap_or_else(|| {
+                panic!("{method} {path}: requirement without bearer: {requirement}")
+            });
             assert!(!scopes.is_empty(), "{method} {path} names no scope");
             for s in scopes {
-                assert!(SCOPES.contains(&s.as_str().unwrap()), "{method} {path}: unknown scope {s}");
+                assert!(
+                    SCOPES.contains(&s.as_str().unwrap()),
+                    "{method} {path}: unknown scope {s}"
+                );
             }
         }
     }
 }
 
 fn statuses(op: &Value) -> BTreeSet<String> {
-    op["responses"].as_object().unwrap().keys().cloned().collect()
+    op["responses"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect()
 }
 
 #[test]
@@ -171,29 +214,50 @@ fn every_operation_documents_its_error_statuses() {
     for (method, path, op) in operations(&doc) {
         let st = statuses(&op);
         let success: Vec<_> = st.iter().filter(|s| s.starts_with('2')).collect();
-        assert!(!success.is_empty(), "{method} {path} documents no success answer");
+        assert!(
+            !success.is_empty(),
+            "{method} {path} documents no success answer"
+        );
         let has_body = op.get("requestBody").is_some();
-        let params = op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+        let params = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         // Input that can be malformed: a body, a query string, or a path parameter that is not
         // free text (numbers, periods, codes with rules).
         let parsed_params = params.iter().any(|p| {
-            p["in"] == "query" || p["schema"]["type"] != "string" || p["name"] == "period" || p["name"] == "seller_code" || p["name"] == "campaign_code"
+            p["in"] == "query"
+                || p["schema"]["type"] != "string"
+                || p["name"] == "period"
+                || p["name"] == "seller_code"
+                || p["name"] == "campaign_code"
         });
         if path.starts_with("/api/") {
             for code in ["401", "403"] {
-                assert!(st.contains(code), "{method} {path} does not document {code}");
+                assert!(
+                    st.contains(code),
+                    "{method} {path} does not document {code}"
+                );
             }
             assert!(st.contains("503"), "{method} {path} does not document 503");
         }
         if has_body || parsed_params {
-            assert!(st.contains("400"), "{method} {path} takes input but does not document 400");
+            assert!(
+                st.contains("400"),
+                "{method} {path} takes input but does not document 400"
+            );
         }
         if has_body {
             for code in ["413", "415"] {
-                assert!(st.contains(code), "{method} {path} takes a JSON body but does not document {code}");
+                assert!(
+                    st.contains(code),
+                    "{method} {path} takes a JSON body but does not document {code}"
+                );
             }
         }
-        if params.iter().any(|p| p["in"] == "path") && path.starts_with("/api/") && method != "post" {
+        if params.iter().any(|p| p["in"] == "path") && path.starts_with("/api/") && method != "post"
+        {
             // Anything addressed by a path names something that may not exist.
             let addressable = !path.starts_with("/api/sos/monthly/");
             if addressable {
@@ -203,9 +267,16 @@ fn every_operation_documents_its_error_statuses() {
         for (code, response) in op["responses"].as_object().unwrap() {
             if code.starts_with('4') || code.starts_with('5') {
                 let schema = &response["content"]["application/json"]["schema"];
-                let is_error_body = schema["$ref"].as_str().is_some_and(|r| r.ends_with("/ErrorBody"))
-                    || schema["$ref"].as_str().is_some_and(|r| r.ends_with("/Health"));
-                assert!(is_error_body, "{method} {path} {code} does not use the ErrorBody schema: {response}");
+                let is_error_body = schema["$ref"]
+                    .as_str()
+                    .is_some_and(|r| r.ends_with("/ErrorBody"))
+                    || schema["$ref"]
+                        .as_str()
+                        .is_some_and(|r| r.ends_with("/Health"));
+                assert!(
+                    is_error_body,
+                    "{method} {path} {code} does not use the ErrorBody schema: {response}"
+                );
             }
         }
     }

@@ -23,7 +23,9 @@ async fn healthz_and_readyz() {
     r.assert_status(503);
     assert_eq!(r.json(), json!({"status": "unavailable"}));
     // The process itself is still up.
-    down.request(Method::GET, "/healthz", None, None).await.assert_status(200);
+    down.request(Method::GET, "/healthz", None, None)
+        .await
+        .assert_status(200);
 }
 
 fn counter(text: &str, class: &str) -> u64 {
@@ -47,9 +49,16 @@ async fn metrics_count_answers_by_class() {
         counter(&text, class);
     }
     let before_4xx = counter(&text, "4xx");
-    app.request(Method::GET, "/api/sellers", None, None).await.assert_status(401);
-    app.request(Method::GET, "/nowhere", None, None).await.assert_status(404);
-    let after = app.request(Method::GET, "/metrics", None, None).await.text();
+    app.request(Method::GET, "/api/sellers", None, None)
+        .await
+        .assert_status(401);
+    app.request(Method::GET, "/nowhere", None, None)
+        .await
+        .assert_status(404);
+    let after = app
+        .request(Method::GET, "/metrics", None, None)
+        .await
+        .text();
     // Counters are process-wide (other tests run in parallel): they only grow.
     assert!(counter(&after, "4xx") >= before_4xx + 2, "{after}");
     assert!(counter(&after, "2xx") >= 1);
@@ -60,9 +69,13 @@ async fn openapi_json_is_the_document() {
     let app = TestApp::new().await;
     let r = app.request(Method::GET, "/openapi.json", None, None).await;
     r.assert_status(200);
-    assert!(r.header("content-type").unwrap().starts_with("application/json"));
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/json"));
     let served = r.json();
-    let expected: Value = serde_json::from_str(&sos_adapters_http::openapi::document_json()).unwrap();
+    let expected: Value =
+        serde_json::from_str(&sos_adapters_http::openapi::document_json()).unwrap();
     assert_eq!(served, expected);
     assert!(served["paths"]["/api/sync/orders"]["post"].is_object());
 }
@@ -70,8 +83,20 @@ async fn openapi_json_is_the_document() {
 /// Script and style sources that would load from another host.
 fn remote_sources(text: &str) -> Vec<String> {
     let patterns = [
-        "src=\"http", "src='http", "src=http", "href=\"http", "href='http", "url(http", "url(\"http", "url('http",
-        "@import \"http", "@import 'http", "@import url", "importScripts(\"http", "import(\"http", ".src=\"http",
+        "src=\"http",
+        "src='http",
+        "src=http",
+        "href=\"http",
+        "href='http",
+        "url(http",
+        "url(\"http",
+        "url('http",
+        "@import \"http",
+        "@import 'http",
+        "@import url",
+        "importScripts(\"http",
+        "import(\"http",
+        ".src=\"http",
     ];
     patterns
         .iter()
@@ -94,7 +119,10 @@ async fn swagger_ui_is_served_from_the_binary() {
     assert!(r.header("content-type").unwrap().starts_with("text/html"));
     let html = r.text();
     assert!(html.contains("<div id=\"swagger-ui\">"), "{html}");
-    assert!(!html.contains("https://") && !html.contains("http://"), "the page names another host: {html}");
+    assert!(
+        !html.contains("https://") && !html.contains("http://"),
+        "the page names another host: {html}"
+    );
     // Every script and stylesheet it links is served here, and none loads from elsewhere.
     let mut linked = Vec::new();
     for attr in ["src=\"", "href=\""] {
@@ -109,19 +137,36 @@ async fn swagger_ui_is_served_from_the_binary() {
     linked.sort();
     assert_eq!(
         linked,
-        vec!["index.css", "swagger-initializer.js", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"]
+        vec![
+            "index.css",
+            "swagger-initializer.js",
+            "swagger-ui-bundle.js",
+            "swagger-ui-standalone-preset.js",
+            "swagger-ui.css"
+        ]
     );
     for file in &linked {
-        let r = app.request(Method::GET, &format!("/docs/{file}"), None, None).await;
+        let r = app
+            .request(Method::GET, &format!("/docs/{file}"), None, None)
+            .await;
         r.assert_status(200);
         let text = r.text();
         assert!(text.len() > 100, "{file} is empty");
         let remote = remote_sources(&text);
-        assert!(remote.is_empty(), "{file} loads from another host: {remote:?}");
+        assert!(
+            remote.is_empty(),
+            "{file} loads from another host: {remote:?}"
+        );
     }
-    let init = app.request(Method::GET, "/docs/swagger-initializer.js", None, None).await.text();
+    let init = app
+        .request(Method::GET, "/docs/swagger-initializer.js", None, None)
+        .await
+        .text();
     assert!(init.contains("\"/openapi.json\""), "{init}");
-    assert!(!init.contains("http://") && !init.contains("https://"), "{init}");
+    assert!(
+        !init.contains("http://") && !init.contains("https://"),
+        "{init}"
+    );
     // No validator badge: Swagger UI would otherwise fetch it from validator.swagger.io.
     assert!(init.contains("\"validatorUrl\": \"none\""), "{init}");
 }
@@ -129,33 +174,69 @@ async fn swagger_ui_is_served_from_the_binary() {
 #[actix_web::test]
 async fn request_ids_are_echoed_or_generated() {
     let app = TestApp::new().await;
-    let r = app.send(Method::GET, "/healthz", |req| req.insert_header(("x-request-id", "trace-abc-123"))).await;
+    let r = app
+        .send(Method::GET, "/healthz", |req| {
+            req.insert_header(("x-request-id", "trace-abc-123"))
+        })
+        .await;
     assert_eq!(r.header("x-request-id").as_deref(), Some("trace-abc-123"));
     // On errors too.
-    let r = app.send(Method::GET, "/api/sellers", |req| req.insert_header(("x-request-id", "trace-401"))).await;
+    let r = app
+        .send(Method::GET, "/api/sellers", |req| {
+            req.insert_header(("x-request-id", "trace-401"))
+        })
+        .await;
     r.assert_status(401);
     assert_eq!(r.header("x-request-id").as_deref(), Some("trace-401"));
-    let a = app.request(Method::GET, "/healthz", None, None).await.header("x-request-id").unwrap();
-    let b = app.request(Method::GET, "/nowhere", None, None).await.header("x-request-id").unwrap();
+    let a = app
+        .request(Method::GET, "/healthz", None, None)
+        .await
+        .header("x-request-id")
+        .unwrap();
+    let b = app
+        .request(Method::GET, "/nowhere", None, None)
+        .await
+        .header("x-request-id")
+        .unwrap();
     assert_eq!(a.len(), 16);
     assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
     assert_ne!(a, b);
     // Unusable ids (too long, not printable ASCII) are replaced, not echoed.
     let long = "x".repeat(200);
-    let r = app.send(Method::GET, "/healthz", |req| req.insert_header(("x-request-id", long.as_str()))).await;
+    let r = app
+        .send(Method::GET, "/healthz", |req| {
+            req.insert_header(("x-request-id", long.as_str()))
+        })
+        .await;
     assert_ne!(r.header("x-request-id").unwrap(), long);
-    let r = app.send(Method::GET, "/healthz", |req| req.insert_header(("x-request-id", "has space"))).await;
+    let r = app
+        .send(Method::GET, "/healthz", |req| {
+            req.insert_header(("x-request-id", "has space"))
+        })
+        .await;
     assert_eq!(r.header("x-request-id").unwrap().len(), 16);
 }
 
 #[actix_web::test]
 async fn unknown_paths_answer_404_json() {
     let app = TestApp::new().await;
-    for path in ["/nowhere", "/api/nowhere", "/api/sync", "/api/sync/orders/extra", "/api/sos/monthly"] {
+    for path in [
+        "/nowhere",
+        "/api/nowhere",
+        "/api/sync",
+        "/api/sync/orders/extra",
+        "/api/sos/monthly",
+    ] {
         for method in [Method::GET, Method::POST] {
-            let r = app.request(method.clone(), path, Some(ADMIN_KEY), None).await;
+            let r = app
+                .request(method.clone(), path, Some(ADMIN_KEY), None)
+                .await;
             r.assert_status(404);
-            assert_eq!(r.json(), json!({"error": format!("No route for {path}")}), "{method} {path}");
+            assert_eq!(
+                r.json(),
+                json!({"error": format!("No route for {path}")}),
+                "{method} {path}"
+            );
         }
     }
 }
@@ -192,7 +273,12 @@ async fn error_bodies_never_leak_internals() {
     // A body past the 16 MiB transport limit is refused by the framework; the answer keeps the
     // API's error shape.
     let huge = vec![b' '; 17 * 1024 * 1024];
-    let r = app.post_raw("/api/sync/orders", Some("application/json"), huge).await;
+    let r = app
+        .post_raw("/api/sync/orders", Some("application/json"), huge)
+        .await;
     r.assert_status(413);
-    assert_eq!(r.json(), json!({"error": "Request body is larger than 16 MiB"}));
+    assert_eq!(
+        r.json(),
+        json!({"error": "Request body is larger than 16 MiB"})
+    );
 }

@@ -21,7 +21,11 @@ const SYNC_PATHS: [&str; 7] = [
 fn fields(r: &Resp) -> Vec<String> {
     r.json()["details"]
         .as_array()
-        .map(|d| d.iter().map(|x| x["field"].as_str().unwrap().to_owned()).collect())
+        .map(|d| {
+            d.iter()
+                .map(|x| x["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -55,7 +59,10 @@ async fn stored_inputs_are_the_seed_values() {
     assert_num(&o["avg_push_time_minutes"], 18.5);
     let t = &c["t_score"]["explanation"]["inputs"];
     assert_eq!(t["total_tickets"], json!(25));
-    assert_eq!(t["breakdown"], json!({"under_4h": 18, "4h_8h": 4, "8h_16h": 2, "over_16h": 1}));
+    assert_eq!(
+        t["breakdown"],
+        json!({"under_4h": 18, "4h_8h": 4, "8h_16h": 2, "over_16h": 1})
+    );
     let f = &c["f_score"]["explanation"];
     assert_eq!(f["total_invoices"], json!(10));
     assert_eq!(f["worst_days_late"], json!(12));
@@ -88,7 +95,9 @@ async fn arrays_answer_with_their_count() {
     }
     let batch: Vec<Value> = ["2026-01", "2026-02", "2026-03"]
         .iter()
-        .map(|p| json!({"seller_code": "SEL001", "period": p, "total_orders": 10, "orders_late": 1}))
+        .map(
+            |p| json!({"seller_code": "SEL001", "period": p, "total_orders": 10, "orders_late": 1}),
+        )
         .collect();
     let r = app.post("/api/sync/orders", &Value::Array(batch)).await;
     r.assert_status(200);
@@ -105,15 +114,23 @@ async fn arrays_answer_with_their_count() {
 async fn unknown_seller_answers_404_with_the_seed_sentence() {
     let app = TestApp::new().await;
     // Campaign and AM exist; the seller does not.
-    app.post("/api/account-managers", &am_body()).await.assert_status(201);
-    app.post("/api/campaigns", &campaign_body()).await.assert_status(201);
+    app.post("/api/account-managers", &am_body())
+        .await
+        .assert_status(201);
+    app.post("/api/campaigns", &campaign_body())
+        .await
+        .assert_status(201);
     for (path, example) in seed_examples() {
         if path == "/api/sync/revenue" {
             continue;
         }
         let r = app.post(path, &example).await;
         r.assert_status(404);
-        assert_eq!(r.json(), json!({"error": "Seller SEL001 not found"}), "{path}");
+        assert_eq!(
+            r.json(),
+            json!({"error": "Seller SEL001 not found"}),
+            "{path}"
+        );
     }
 }
 
@@ -130,11 +147,19 @@ async fn unknown_campaign_answers_404_naming_it() {
     let app = TestApp::new().await;
     app.seed_master().await;
     for path in ["/api/sync/forecasts", "/api/sync/campaign-actuals"] {
-        let mut body = if path.ends_with("forecasts") { forecast_example() } else { actuals_example() };
+        let mut body = if path.ends_with("forecasts") {
+            forecast_example()
+        } else {
+            actuals_example()
+        };
         body["campaign_code"] = json!("CAMP-X");
         let r = app.post(path, &body).await;
         r.assert_status(404);
-        assert_eq!(r.json(), json!({"error": "Campaign CAMP-X not found"}), "{path}");
+        assert_eq!(
+            r.json(),
+            json!({"error": "Campaign CAMP-X not found"}),
+            "{path}"
+        );
     }
 }
 
@@ -142,7 +167,13 @@ async fn unknown_campaign_answers_404_naming_it() {
 async fn missing_seller_or_period_answers_the_seed_sentence() {
     let app = TestApp::seeded().await;
     for (path, example) in seed_examples() {
-        if !["/api/sync/orders", "/api/sync/tickets", "/api/sync/payments"].contains(&path) {
+        if ![
+            "/api/sync/orders",
+            "/api/sync/tickets",
+            "/api/sync/payments",
+        ]
+        .contains(&path)
+        {
             continue;
         }
         for missing in ["period", "seller_code"] {
@@ -150,11 +181,19 @@ async fn missing_seller_or_period_answers_the_seed_sentence() {
             body.as_object_mut().unwrap().remove(missing);
             let r = app.post(path, &body).await;
             r.assert_status(400);
-            assert_eq!(r.json(), json!({"error": "seller_code and period required"}), "{path} without {missing}");
+            assert_eq!(
+                r.json(),
+                json!({"error": "seller_code and period required"}),
+                "{path} without {missing}"
+            );
             // null counts as missing too.
             body[missing] = Value::Null;
             let r = app.post(path, &body).await;
-            assert_eq!(r.json(), json!({"error": "seller_code and period required"}), "{path} with null {missing}");
+            assert_eq!(
+                r.json(),
+                json!({"error": "seller_code and period required"}),
+                "{path} with null {missing}"
+            );
         }
     }
 }
@@ -164,8 +203,16 @@ async fn other_missing_required_fields_are_named() {
     let app = TestApp::seeded().await;
     let cases = [
         ("/api/sync/forecasts", forecast_example(), "campaign_code"),
-        ("/api/sync/forecasts", forecast_example(), "forecasted_order_volume"),
-        ("/api/sync/campaign-actuals", actuals_example(), "actual_order_volume"),
+        (
+            "/api/sync/forecasts",
+            forecast_example(),
+            "forecasted_order_volume",
+        ),
+        (
+            "/api/sync/campaign-actuals",
+            actuals_example(),
+            "actual_order_volume",
+        ),
         ("/api/sync/inventory", inventory_example(), "snapshot_date"),
         ("/api/sync/revenue", revenue_example(), "period"),
         ("/api/sync/revenue", revenue_example(), "revenue_actual"),
@@ -175,11 +222,24 @@ async fn other_missing_required_fields_are_named() {
         body.as_object_mut().unwrap().remove(field);
         let r = app.post(path, &body).await;
         r.assert_status(400);
-        assert!(r.error().contains(field), "{path} without {field}: {}", r.text());
-        assert!(fields(&r).iter().any(|f| f == field), "{path}: details do not name {field}: {}", r.text());
+        assert!(
+            r.error().contains(field),
+            "{path} without {field}: {}",
+            r.text()
+        );
+        assert!(
+            fields(&r).iter().any(|f| f == field),
+            "{path}: details do not name {field}: {}",
+            r.text()
+        );
     }
     // Payments need Format A or Format B.
-    let r = app.post("/api/sync/payments", &json!({"seller_code": "SEL001", "period": "2026-02"})).await;
+    let r = app
+        .post(
+            "/api/sync/payments",
+            &json!({"seller_code": "SEL001", "period": "2026-02"}),
+        )
+        .await;
     r.assert_status(400);
     assert_eq!(fields(&r), vec!["total_invoices"]);
 }
@@ -187,7 +247,9 @@ async fn other_missing_required_fields_are_named() {
 #[actix_web::test]
 async fn payments_format_b_is_aggregated_from_the_invoices() {
     let app = TestApp::seeded().await;
-    let r = app.post("/api/sync/payments", &payments_format_b_example()).await;
+    let r = app
+        .post("/api/sync/payments", &payments_format_b_example())
+        .await;
     r.assert_status(200);
     assert_eq!(r.json(), json!({"success": true}));
     let result = result(&app).await;
@@ -231,13 +293,21 @@ async fn payments_reject_bad_invoices_and_mixed_formats() {
     dup["invoices"][1]["invoice_id"] = json!("INV001");
     let r = app.post("/api/sync/payments", &dup).await;
     r.assert_status(400);
-    assert!(fields(&r).contains(&"invoices[1].invoice_id".to_owned()), "{}", r.text());
+    assert!(
+        fields(&r).contains(&"invoices[1].invoice_id".to_owned()),
+        "{}",
+        r.text()
+    );
 
     let mut negative = payments_format_b_example();
     negative["invoices"][2]["amount"] = json!(-1);
     let r = app.post("/api/sync/payments", &negative).await;
     r.assert_status(400);
-    assert!(fields(&r).contains(&"invoices[2].amount".to_owned()), "{}", r.text());
+    assert!(
+        fields(&r).contains(&"invoices[2].amount".to_owned()),
+        "{}",
+        r.text()
+    );
 
     let mut unknown = payments_format_b_example();
     unknown["invoices"][0]["paid"] = json!(true);
@@ -268,9 +338,12 @@ fn raw_orders() -> Value {
 }
 
 async fn march_orders(app: &TestApp) -> Value {
-    app.post("/api/sos/monthly/calculate", &json!({"period": "2026-03", "seller_codes": ["SEL001"]}))
-        .await
-        .assert_status(200);
+    app.post(
+        "/api/sos/monthly/calculate",
+        &json!({"period": "2026-03", "seller_codes": ["SEL001"]}),
+    )
+    .await
+    .assert_status(200);
     let r = app.get("/api/sos/sellers/SEL001/scores/2026-03").await;
     r.assert_status(200);
     r.json()["components"]["o_score"]["explanation"]["inputs"].clone()
@@ -289,7 +362,9 @@ async fn raw_orders_are_kept_by_id_and_aggregated() {
     assert_eq!(o["orders_late"], json!(2));
 
     // The same call again changes nothing (orders are kept by order_id).
-    app.post("/api/sync/orders", &raw_orders()).await.assert_status(200);
+    app.post("/api/sync/orders", &raw_orders())
+        .await
+        .assert_status(200);
     assert_eq!(march_orders(&app).await["total_orders"], json!(3));
 
     // O-3 pushed in time now, and a new order: the aggregate is recomputed from every stored order.
@@ -305,7 +380,10 @@ async fn raw_orders_are_kept_by_id_and_aggregated() {
     assert_eq!(o["orders_late"], json!(1));
     // February's pre-aggregated figures are untouched.
     let feb = result(&app).await;
-    assert_eq!(feb["components"]["o_score"]["explanation"]["inputs"]["total_orders"], json!(150));
+    assert_eq!(
+        feb["components"]["o_score"]["explanation"]["inputs"]["total_orders"],
+        json!(150)
+    );
 }
 
 #[actix_web::test]
@@ -329,11 +407,18 @@ async fn raw_orders_are_validated() {
     r.assert_status(400);
     assert_eq!(fields(&r), vec!["orders[0].pushed_at"]);
 
-    let r = app.post("/api/sync/orders", &json!({"seller_code": "SEL001", "orders": []})).await;
+    let r = app
+        .post(
+            "/api/sync/orders",
+            &json!({"seller_code": "SEL001", "orders": []}),
+        )
+        .await;
     r.assert_status(400);
     assert_eq!(fields(&r), vec!["orders"]);
 
-    let r = app.post("/api/sync/orders", &json!([raw_orders(), orders_example()])).await;
+    let r = app
+        .post("/api/sync/orders", &json!([raw_orders(), orders_example()]))
+        .await;
     r.assert_status(400);
     assert!(r.error().contains("mix"), "{}", r.text());
 
@@ -344,12 +429,20 @@ async fn raw_orders_are_validated() {
     assert_eq!(r.json(), json!({"error": "Seller SEL404 not found"}));
 
     // Nothing of the refused calls was stored: March has no orders.
-    app.post("/api/sos/monthly/calculate", &json!({"period": "2026-03", "seller_codes": ["SEL001"]}))
-        .await
-        .assert_status(200);
+    app.post(
+        "/api/sos/monthly/calculate",
+        &json!({"period": "2026-03", "seller_codes": ["SEL001"]}),
+    )
+    .await
+    .assert_status(200);
     let r = app.get("/api/sos/sellers/SEL001/scores/2026-03").await;
     if r.status == 200 {
-        assert_ne!(r.json()["components"]["o_score"]["status"], "scored", "{}", r.text());
+        assert_ne!(
+            r.json()["components"]["o_score"]["status"],
+            "scored",
+            "{}",
+            r.text()
+        );
     } else {
         r.assert_status(404);
     }
@@ -361,7 +454,9 @@ async fn a_batch_with_one_invalid_item_is_refused_whole() {
     let good = json!({"seller_code": "SEL001", "period": "2026-02", "total_orders": 999, "orders_late": 0});
     let bad = json!({"seller_code": "SEL001", "period": "2026-13", "total_orders": 1});
     let worse = json!({"seller_code": "SEL001", "total_orders": -4});
-    let r = app.post("/api/sync/orders", &json!([good, bad, worse])).await;
+    let r = app
+        .post("/api/sync/orders", &json!([good, bad, worse]))
+        .await;
     r.assert_status(400);
     let f = fields(&r);
     assert!(f.contains(&"[1].period".to_owned()), "{}", r.text());
@@ -369,12 +464,20 @@ async fn a_batch_with_one_invalid_item_is_refused_whole() {
     assert!(!f.iter().any(|x| x.starts_with("[0]")), "{}", r.text());
     assert!(r.error().contains("nothing was written"), "{}", r.text());
     // A batch never answers with the single-object seed sentence; it names the index.
-    let r = app.post("/api/sync/tickets", &json!([tickets_example(), {"seller_code": "SEL001"}])).await;
+    let r = app
+        .post(
+            "/api/sync/tickets",
+            &json!([tickets_example(), {"seller_code": "SEL001"}]),
+        )
+        .await;
     r.assert_status(400);
     assert_eq!(fields(&r), vec!["[1].period"]);
     // Nothing written: February still holds the seed figures.
     let result = result(&app).await;
-    assert_eq!(result["components"]["o_score"]["explanation"]["inputs"]["total_orders"], json!(150));
+    assert_eq!(
+        result["components"]["o_score"]["explanation"]["inputs"]["total_orders"],
+        json!(150)
+    );
 }
 
 #[actix_web::test]
@@ -391,13 +494,21 @@ async fn a_batch_with_an_unknown_seller_is_refused_whole() {
     r.assert_status(404);
     assert_eq!(r.error(), "Sellers SEL998, SEL999 not found");
     let result = result(&app).await;
-    assert_eq!(result["components"]["o_score"]["explanation"]["inputs"]["total_orders"], json!(150));
+    assert_eq!(
+        result["components"]["o_score"]["explanation"]["inputs"]["total_orders"],
+        json!(150)
+    );
 }
 
 #[actix_web::test]
 async fn a_batch_repeating_an_upsert_key_is_refused() {
     let app = TestApp::seeded().await;
-    let r = app.post("/api/sync/orders", &json!([orders_example(), orders_example()])).await;
+    let r = app
+        .post(
+            "/api/sync/orders",
+            &json!([orders_example(), orders_example()]),
+        )
+        .await;
     r.assert_status(400);
     assert_eq!(fields(&r), vec!["[1]"]);
 }
@@ -405,7 +516,9 @@ async fn a_batch_repeating_an_upsert_key_is_refused() {
 #[actix_web::test]
 async fn bad_periods_are_refused() {
     let app = TestApp::seeded().await;
-    for period in ["2026-13", "26-02", "2026-2", "2026-00", "1999-12", "2026/02", ""] {
+    for period in [
+        "2026-13", "26-02", "2026-2", "2026-00", "1999-12", "2026/02", "",
+    ] {
         for (path, example) in seed_examples() {
             if example.get("period").is_none() {
                 continue;
@@ -429,21 +542,96 @@ async fn bad_periods_are_refused() {
 async fn negative_and_out_of_range_figures_are_refused() {
     let app = TestApp::seeded().await;
     let cases: Vec<(&str, Value, &str, Value)> = vec![
-        ("/api/sync/orders", orders_example(), "total_orders", json!(-1)),
-        ("/api/sync/orders", orders_example(), "orders_late", json!(-10)),
-        ("/api/sync/orders", orders_example(), "avg_push_time_minutes", json!(-0.5)),
-        ("/api/sync/orders", orders_example(), "total_orders", json!(4_294_967_296_u64)),
-        ("/api/sync/orders", orders_example(), "total_orders", json!(1.5)),
-        ("/api/sync/tickets", tickets_example(), "total_tickets", json!(-25)),
-        ("/api/sync/tickets", tickets_example(), "avg_response_time_hours", json!(-3.5)),
-        ("/api/sync/payments", payments_example(), "invoices_late_1_7", json!(-2)),
-        ("/api/sync/payments", payments_example(), "total_outstanding_amount", json!(-1)),
-        ("/api/sync/inventory", inventory_example(), "total_sku_qty", json!(-1)),
-        ("/api/sync/inventory", inventory_example(), "aging_over_180d_pct", json!(101)),
-        ("/api/sync/inventory", inventory_example(), "aging_over_90d_cbm", json!(151)),
-        ("/api/sync/forecasts", forecast_example(), "forecasted_order_volume", json!(-5000)),
-        ("/api/sync/campaign-actuals", actuals_example(), "actual_order_volume", json!(-1)),
-        ("/api/sync/revenue", revenue_example(), "revenue_target", json!(-1)),
+        (
+            "/api/sync/orders",
+            orders_example(),
+            "total_orders",
+            json!(-1),
+        ),
+        (
+            "/api/sync/orders",
+            orders_example(),
+            "orders_late",
+            json!(-10),
+        ),
+        (
+            "/api/sync/orders",
+            orders_example(),
+            "avg_push_time_minutes",
+            json!(-0.5),
+        ),
+        (
+            "/api/sync/orders",
+            orders_example(),
+            "total_orders",
+            json!(4_294_967_296_u64),
+        ),
+        (
+            "/api/sync/orders",
+            orders_example(),
+            "total_orders",
+            json!(1.5),
+        ),
+        (
+            "/api/sync/tickets",
+            tickets_example(),
+            "total_tickets",
+            json!(-25),
+        ),
+        (
+            "/api/sync/tickets",
+            tickets_example(),
+            "avg_response_time_hours",
+            json!(-3.5),
+        ),
+        (
+            "/api/sync/payments",
+            payments_example(),
+            "invoices_late_1_7",
+            json!(-2),
+        ),
+        (
+            "/api/sync/payments",
+            payments_example(),
+            "total_outstanding_amount",
+            json!(-1),
+        ),
+        (
+            "/api/sync/inventory",
+            inventory_example(),
+            "total_sku_qty",
+            json!(-1),
+        ),
+        (
+            "/api/sync/inventory",
+            inventory_example(),
+            "aging_over_180d_pct",
+            json!(101),
+        ),
+        (
+            "/api/sync/inventory",
+            inventory_example(),
+            "aging_over_90d_cbm",
+            json!(151),
+        ),
+        (
+            "/api/sync/forecasts",
+            forecast_example(),
+            "forecasted_order_volume",
+            json!(-5000),
+        ),
+        (
+            "/api/sync/campaign-actuals",
+            actuals_example(),
+            "actual_order_volume",
+            json!(-1),
+        ),
+        (
+            "/api/sync/revenue",
+            revenue_example(),
+            "revenue_target",
+            json!(-1),
+        ),
         ("/api/sync/revenue", revenue_example(), "am_id", json!(0)),
     ];
     for (path, mut body, field, value) in cases {
@@ -467,7 +655,11 @@ async fn more_late_orders_than_orders_is_refused() {
     let r = app.post("/api/sync/orders", &body).await;
     r.assert_status(400);
     assert_eq!(fields(&r), vec!["orders_late"]);
-    assert!(r.error().contains("must not exceed total_orders (10)"), "{}", r.text());
+    assert!(
+        r.error().contains("must not exceed total_orders (10)"),
+        "{}",
+        r.text()
+    );
     let body = json!({"seller_code": "SEL001", "period": "2026-02", "total_orders": 10, "orders_within_30min": 6, "orders_late": 5});
     app.post("/api/sync/orders", &body).await.assert_status(400);
 }
@@ -476,22 +668,72 @@ async fn more_late_orders_than_orders_is_refused() {
 async fn wrong_json_types_are_refused_naming_the_field() {
     let app = TestApp::seeded().await;
     let cases: Vec<(&str, Value, &str, Value)> = vec![
-        ("/api/sync/orders", orders_example(), "total_orders", json!("150")),
-        ("/api/sync/orders", orders_example(), "seller_code", json!(1)),
-        ("/api/sync/orders", orders_example(), "period", json!(202602)),
-        ("/api/sync/orders", orders_example(), "total_orders", json!(true)),
-        ("/api/sync/tickets", tickets_example(), "breakdown", json!("18,4,2,1")),
-        ("/api/sync/forecasts", forecast_example(), "submitted_at", json!("yesterday")),
-        ("/api/sync/forecasts", forecast_example(), "notes", json!({"text": "x"})),
-        ("/api/sync/inventory", inventory_example(), "total_sku_qty", json!([1])),
-        ("/api/sync/payments", payments_example(), "invoices", json!("INV001")),
+        (
+            "/api/sync/orders",
+            orders_example(),
+            "total_orders",
+            json!("150"),
+        ),
+        (
+            "/api/sync/orders",
+            orders_example(),
+            "seller_code",
+            json!(1),
+        ),
+        (
+            "/api/sync/orders",
+            orders_example(),
+            "period",
+            json!(202602),
+        ),
+        (
+            "/api/sync/orders",
+            orders_example(),
+            "total_orders",
+            json!(true),
+        ),
+        (
+            "/api/sync/tickets",
+            tickets_example(),
+            "breakdown",
+            json!("18,4,2,1"),
+        ),
+        (
+            "/api/sync/forecasts",
+            forecast_example(),
+            "submitted_at",
+            json!("yesterday"),
+        ),
+        (
+            "/api/sync/forecasts",
+            forecast_example(),
+            "notes",
+            json!({"text": "x"}),
+        ),
+        (
+            "/api/sync/inventory",
+            inventory_example(),
+            "total_sku_qty",
+            json!([1]),
+        ),
+        (
+            "/api/sync/payments",
+            payments_example(),
+            "invoices",
+            json!("INV001"),
+        ),
         ("/api/sync/revenue", revenue_example(), "am_id", json!("1")),
     ];
     for (path, mut body, field, value) in cases {
         body[field] = value.clone();
         let r = app.post(path, &body).await;
         r.assert_status(400);
-        assert_eq!(fields(&r), vec![field.to_owned()], "{path} {field}={value}: {}", r.text());
+        assert_eq!(
+            fields(&r),
+            vec![field.to_owned()],
+            "{path} {field}={value}: {}",
+            r.text()
+        );
     }
 }
 
@@ -519,7 +761,9 @@ async fn too_many_items_are_refused() {
     let items: Vec<Value> = (0..1001)
         .map(|i| json!({"seller_code": "SEL001", "period": format!("{}-{:02}", 2001 + i / 12, i % 12 + 1), "total_orders": 1}))
         .collect();
-    let r = app.post("/api/sync/orders", &Value::Array(items.clone())).await;
+    let r = app
+        .post("/api/sync/orders", &Value::Array(items.clone()))
+        .await;
     r.assert_status(400);
     assert!(r.error().contains("1000"), "{}", r.text());
     // Exactly 1,000 is fine, even past the 1 MiB single-object limit.
@@ -550,8 +794,11 @@ async fn bodies_over_the_limits_answer_413() {
     r.assert_status(413);
     assert!(r.error().contains("1 MiB"), "{}", r.text());
     // Past the 16 MiB array limit: 413 in the API's error shape.
-    let huge = format!("[{}]", vec![orders_example().to_string(); 1].join(",")) + &" ".repeat(17 * 1024 * 1024);
-    let r = app.post_raw("/api/sync/orders", Some("application/json"), huge).await;
+    let huge = format!("[{}]", vec![orders_example().to_string(); 1].join(","))
+        + &" ".repeat(17 * 1024 * 1024);
+    let r = app
+        .post_raw("/api/sync/orders", Some("application/json"), huge)
+        .await;
     r.assert_status(413);
     assert!(r.json()["error"].is_string(), "{}", r.text());
 }
@@ -560,7 +807,13 @@ async fn bodies_over_the_limits_answer_413() {
 async fn malformed_empty_and_non_json_bodies_are_refused() {
     let app = TestApp::seeded().await;
     for path in SYNC_PATHS {
-        let r = app.post_raw(path, Some("application/json"), "{\"seller_code\": \"SEL001\",").await;
+        let r = app
+            .post_raw(
+                path,
+                Some("application/json"),
+                "{\"seller_code\": \"SEL001\",",
+            )
+            .await;
         r.assert_status(400);
         assert!(r.error().starts_with("Malformed JSON"), "{}", r.text());
 
@@ -568,7 +821,9 @@ async fn malformed_empty_and_non_json_bodies_are_refused() {
         r.assert_status(400);
         assert!(r.error().contains("empty"), "{}", r.text());
 
-        let r = app.post_raw(path, Some("text/plain"), orders_example().to_string()).await;
+        let r = app
+            .post_raw(path, Some("text/plain"), orders_example().to_string())
+            .await;
         r.assert_status(415);
         assert_eq!(r.error(), "Content-Type must be application/json");
 
@@ -584,11 +839,19 @@ async fn malformed_empty_and_non_json_bodies_are_refused() {
         assert_eq!(fields(&r), vec!["[0]"]);
     }
     // A charset parameter is fine.
-    let r = app.post_raw("/api/sync/orders", Some("application/json; charset=utf-8"), orders_example().to_string()).await;
+    let r = app
+        .post_raw(
+            "/api/sync/orders",
+            Some("application/json; charset=utf-8"),
+            orders_example().to_string(),
+        )
+        .await;
     r.assert_status(200);
     // Deep nesting is refused before parsing.
     let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
-    let r = app.post_raw("/api/sync/orders", Some("application/json"), deep).await;
+    let r = app
+        .post_raw("/api/sync/orders", Some("application/json"), deep)
+        .await;
     r.assert_status(400);
 }
 
@@ -600,10 +863,18 @@ async fn newer_inventory_snapshot_wins() {
     older["total_cbm"] = json!(10);
     older["aging_over_90d_cbm"] = json!(1);
     older["aging_over_180d_cbm"] = json!(1);
-    app.post("/api/sync/inventory", &older).await.assert_status(200);
+    app.post("/api/sync/inventory", &older)
+        .await
+        .assert_status(200);
     let r = result(&app).await;
-    assert_eq!(r["components"]["i_score"]["explanation"]["inputs"]["snapshot_date"], "2026-02-28");
-    assert_num(&r["components"]["i_score"]["explanation"]["inputs"]["total_cbm"], 150.5);
+    assert_eq!(
+        r["components"]["i_score"]["explanation"]["inputs"]["snapshot_date"],
+        "2026-02-28"
+    );
+    assert_num(
+        &r["components"]["i_score"]["explanation"]["inputs"]["total_cbm"],
+        150.5,
+    );
 }
 
 #[actix_web::test]
@@ -612,7 +883,9 @@ async fn a_new_forecast_instant_is_a_new_version() {
     let mut later = forecast_example();
     later["submitted_at"] = json!("2026-02-10T00:00:00Z");
     later["forecasted_order_volume"] = json!(1000);
-    app.post("/api/sync/forecasts", &later).await.assert_status(200);
+    app.post("/api/sync/forecasts", &later)
+        .await
+        .assert_status(200);
     let r = result(&app).await;
     let c = &r["components"]["p_score"]["explanation"]["campaigns"][0];
     // The first submission stays the first; timeliness is judged on it.
@@ -621,5 +894,7 @@ async fn a_new_forecast_instant_is_a_new_version() {
     // Without submitted_at the server uses "now", accepted as another version.
     let mut now = forecast_example();
     now.as_object_mut().unwrap().remove("submitted_at");
-    app.post("/api/sync/forecasts", &now).await.assert_status(200);
+    app.post("/api/sync/forecasts", &now)
+        .await
+        .assert_status(200);
 }

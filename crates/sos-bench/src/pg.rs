@@ -345,10 +345,11 @@ pub fn pgbench_single_script(sellers: u32) -> String {
         "\\set sid random(1, {sellers})
 \\set total random(10, 2009)
 \\set late random(0, 10)
+\\set within :total - :late
 \\set avg random(0, 599)
 INSERT INTO sos_order_operation_raw (seller_id, period, total_orders, orders_within_30min, orders_late, avg_push_time_minutes) \
 SELECT s, p, t, w, l, a FROM unnest(ARRAY[:sid::bigint], ARRAY['{INGEST_PERIOD}'::text], ARRAY[:total::bigint], \
-ARRAY[(:total - :late)::bigint], ARRAY[:late::bigint], ARRAY[(:avg / 10.0)::text]::numeric[]) \
+ARRAY[:within::bigint], ARRAY[:late::bigint], ARRAY[(:avg::int / 10.0)::text]::numeric[]) \
 AS u(s, p, t, w, l, a) ORDER BY s, p \
 ON CONFLICT (seller_id, period) DO UPDATE SET total_orders = EXCLUDED.total_orders, \
 orders_within_30min = EXCLUDED.orders_within_30min, orders_late = EXCLUDED.orders_late, \

@@ -50,7 +50,10 @@ impl SellerBody {
         let mut errors = ValidationErrors::new();
         let code = match (path_code, self.seller_code.as_deref()) {
             (Some(p), Some(b)) if p != b => {
-                errors.push("seller_code", "must equal the seller code in the path (codes never change)");
+                errors.push(
+                    "seller_code",
+                    "must equal the seller code in the path (codes never change)",
+                );
                 None
             }
             (Some(p), _) => Some(p.to_owned()),
@@ -60,8 +63,14 @@ impl SellerBody {
                 None
             }
         };
-        let code = code.and_then(|c| SellerCode::parse(c).map_err(|m| errors.push("seller_code", m)).ok());
-        let am = self.am_id.map(|a| AmId::new(a).map_err(|m| errors.push("am_id", m)).ok());
+        let code = code.and_then(|c| {
+            SellerCode::parse(c)
+                .map_err(|m| errors.push("seller_code", m))
+                .ok()
+        });
+        let am = self
+            .am_id
+            .map(|a| AmId::new(a).map_err(|m| errors.push("am_id", m)).ok());
         let seller = code.map(|seller_code| Seller {
             seller_code,
             company_name: self.company_name,
@@ -189,9 +198,19 @@ impl CampaignBody {
                 None
             }
         };
-        let code = code.and_then(|c| CampaignCode::parse(c).map_err(|m| errors.push("campaign_code", m)).ok());
+        let code = code.and_then(|c| {
+            CampaignCode::parse(c)
+                .map_err(|m| errors.push("campaign_code", m))
+                .ok()
+        });
         let campaign = code.and_then(|code| {
-            errors.collect(Campaign::new(code, self.name, self.campaign_type, self.start_date, self.end_date))
+            errors.collect(Campaign::new(
+                code,
+                self.name,
+                self.campaign_type,
+                self.start_date,
+                self.end_date,
+            ))
         });
         match campaign {
             Some(c) if errors.is_empty() => Ok(c),

@@ -4,4 +4,5 @@ pub mod config;
 pub mod master;
 pub mod number;
 pub mod scores;
+pub mod shape;
 pub mod sync;

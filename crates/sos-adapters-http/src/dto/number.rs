@@ -59,17 +59,31 @@ mod tests {
     }
 
     fn parse(text: &str) -> Result<Option<Decimal>, String> {
-        serde_json::from_str::<T>(text).map(|t| t.v).map_err(|e| e.to_string())
+        serde_json::from_str::<T>(text)
+            .map(|t| t.v)
+            .map_err(|e| e.to_string())
     }
 
     #[test]
     fn numbers_are_exact_and_strings_refused() {
-        assert_eq!(parse(r#"{"v": 18.5}"#).unwrap().unwrap().to_string(), "18.5");
-        assert_eq!(parse(r#"{"v": 1.5e3}"#).unwrap().unwrap().to_string(), "1500");
+        assert_eq!(
+            parse(r#"{"v": 18.5}"#).unwrap().unwrap().to_string(),
+            "18.5"
+        );
+        assert_eq!(
+            parse(r#"{"v": 1.5e3}"#).unwrap().unwrap().to_string(),
+            "1500"
+        );
         assert_eq!(parse(r#"{"v": -0}"#).unwrap().unwrap().to_string(), "0");
         assert_eq!(parse(r#"{"v": null}"#).unwrap(), None);
         assert_eq!(parse("{}").unwrap(), None);
-        for bad in [r#""12""#, "1e400", "79228162514264337593543950336", "0.1234567890123456789012345678901234567890", "true"] {
+        for bad in [
+            r#""12""#,
+            "1e400",
+            "79228162514264337593543950336",
+            "0.1234567890123456789012345678901234567890",
+            "true",
+        ] {
             assert!(parse(&format!(r#"{{"v": {bad}}}"#)).is_err(), "{bad}");
         }
         assert!(serde_json::from_value::<T>(json!({"v": "3.5"})).is_err());

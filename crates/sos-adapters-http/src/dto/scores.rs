@@ -4,7 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sos_domain::{
-    inputs::{CampaignInput, CampaignType, ForecastVersion, InventorySnapshot, InventorySnapshotDraft, OrderStats, SellerInputs, TicketStats},
+    inputs::{
+        CampaignInput, CampaignType, ForecastVersion, InventorySnapshot, InventorySnapshotDraft,
+        OrderStats, SellerInputs, TicketStats,
+    },
     Decimal, Period, TierName, ValidationErrors,
 };
 use sos_ports::StoredScore;
@@ -72,7 +75,9 @@ impl From<sos_ports::CalculationRun> for RunView {
         Self {
             id: r.id,
             period: r.period.to_string(),
-            seller_codes: r.seller_codes.map(|c| c.into_iter().map(|s| s.into_inner()).collect()),
+            seller_codes: r
+                .seller_codes
+                .map(|c| c.into_iter().map(|s| s.into_inner()).collect()),
             status: match r.status {
                 sos_ports::RunStatus::Succeeded => "succeeded",
                 sos_ports::RunStatus::Failed => "failed",
@@ -250,7 +255,7 @@ pub struct PreviewTickets {
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub avg_response_time_hours: Option<Decimal>,
     /// By bucket.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::shape::opt_object")]
     pub breakdown: Option<BreakdownDto>,
 }
 
@@ -284,7 +289,7 @@ pub struct PreviewPayments {
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub total_outstanding_amount: Option<Decimal>,
     /// Format B.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::shape::opt_objects")]
     pub invoices: Option<Vec<InvoiceDto>>,
     /// Currency.
     #[serde(default)]
@@ -343,7 +348,7 @@ pub struct PreviewCampaign {
     /// First day.
     pub start_date: NaiveDate,
     /// Versions, first sent first.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::shape::objects")]
     pub forecasts: Vec<PreviewForecast>,
     /// Actual volume; null while pending.
     #[serde(default)]
@@ -369,19 +374,19 @@ pub struct PreviewBody {
     #[serde(default)]
     pub previous_tier: Option<String>,
     /// Order figures.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::shape::opt_object")]
     pub orders: Option<PreviewOrders>,
     /// Ticket figures.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::shape::opt_object")]
     pub tickets: Option<PreviewTickets>,
     /// Payment figures.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::shape::opt_object")]
     pub payments: Option<PreviewPayments>,
     /// Inventory snapshot.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::shape::opt_object")]
     pub inventory: Option<PreviewInventory>,
     /// Campaigns.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::shape::objects")]
     pub campaigns: Vec<PreviewCampaign>,
 }
 
@@ -392,12 +397,21 @@ impl PreviewBody {
     /// Every broken rule, by field.
     pub fn into_inputs(self) -> Result<SellerInputs, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let period = Period::parse(&self.period).map_err(|e| errors.push("period", e.to_string())).ok();
-        let previous_tier = self
-            .previous_tier
-            .and_then(|t| TierName::parse(t).map_err(|m| errors.push("previous_tier", m)).ok());
+        let period = Period::parse(&self.period)
+            .map_err(|e| errors.push("period", e.to_string()))
+            .ok();
+        let previous_tier = self.previous_tier.and_then(|t| {
+            TierName::parse(t)
+                .map_err(|m| errors.push("previous_tier", m))
+                .ok()
+        });
         let orders = self.orders.and_then(|o| {
-            let r = OrderStats::new(o.total_orders, o.orders_within_30min, o.orders_late, o.avg_push_time_minutes);
+            let r = OrderStats::new(
+                o.total_orders,
+                o.orders_within_30min,
+                o.orders_late,
+                o.avg_push_time_minutes,
+            );
             let mut sub = ValidationErrors::new();
             let v = sub.collect(r);
             errors.extend_prefixed("orders", sub);
@@ -411,7 +425,11 @@ impl PreviewBody {
                 over_16h: b.over_16h,
             });
             let mut sub = ValidationErrors::new();
-            let v = sub.collect(TicketStats::new(t.total_tickets, t.avg_response_time_hours, breakdown));
+            let v = sub.collect(TicketStats::new(
+                t.total_tickets,
+                t.avg_response_time_hours,
+                breakdown,
+            ));
             errors.extend_prefixed("tickets", sub);
             v
         });
@@ -435,7 +453,9 @@ impl PreviewBody {
                     sos_ports::PaymentInput::Aggregate(stats) => Some(stats),
                     sos_ports::PaymentInput::Invoices { invoices, currency } => {
                         let mut sub = ValidationErrors::new();
-                        let v = sub.collect(sos_domain::inputs::PaymentStats::from_invoices(&invoices, currency));
+                        let v = sub.collect(sos_domain::inputs::PaymentStats::from_invoices(
+                            &invoices, currency,
+                        ));
                         errors.extend_prefixed("payments", sub);
                         v
                     }

@@ -5,14 +5,14 @@ use serde::Deserialize;
 use serde_json::Value;
 use sos_domain::{
     inputs::{
-        InventorySnapshot, InventorySnapshotDraft, OrderStats, PaymentStats, PaymentStatsDraft, RawInvoice, RawOrder,
-        RawOrderStatus, RevenueRecord, TicketBreakdown, TicketStats,
+        InventorySnapshot, InventorySnapshotDraft, OrderStats, PaymentStats, PaymentStatsDraft,
+        RawInvoice, RawOrder, RawOrderStatus, RevenueRecord, TicketBreakdown, TicketStats,
     },
     AmId, CampaignCode, Decimal, Period, SellerCode, ValidationErrors,
 };
 use sos_ports::{
-    CampaignActualRecord, ForecastRecord, InventoryRecord, OrderRecord, PaymentInput, PaymentRecord, RawOrdersRecord,
-    TicketRecord,
+    CampaignActualRecord, ForecastRecord, InventoryRecord, OrderRecord, PaymentInput,
+    PaymentRecord, RawOrdersRecord, TicketRecord,
 };
 use utoipa::ToSchema;
 
@@ -25,16 +25,22 @@ pub(crate) fn seller_and_period(
     let seller = SellerCode::parse(seller_code)
         .map_err(|m| errors.push("seller_code", m))
         .ok();
-    let period = Period::parse(period).map_err(|e| errors.push("period", e.to_string())).ok();
+    let period = Period::parse(period)
+        .map_err(|e| errors.push("period", e.to_string()))
+        .ok();
     (seller, period)
 }
 
 fn seller(errors: &mut ValidationErrors, code: &str) -> Option<SellerCode> {
-    SellerCode::parse(code).map_err(|m| errors.push("seller_code", m)).ok()
+    SellerCode::parse(code)
+        .map_err(|m| errors.push("seller_code", m))
+        .ok()
 }
 
 fn campaign(errors: &mut ValidationErrors, code: &str) -> Option<CampaignCode> {
-    CampaignCode::parse(code).map_err(|m| errors.push("campaign_code", m)).ok()
+    CampaignCode::parse(code)
+        .map_err(|m| errors.push("campaign_code", m))
+        .ok()
 }
 
 /// Checks a free-form JSON field (per-SKU volumes): an object or null, as documented, with no
@@ -51,7 +57,7 @@ fn check_json_text(errors: &mut ValidationErrors, field: &str, value: &Option<Va
     }
     fn bad_number(v: &Value) -> bool {
         match v {
-            Value::Number(n) => super::number::decimal(&Value::Number(n.clone())).is_err(),
+            Value::Number(n) => super::number::decimal(Value::Number(n.clone())).is_err(),
             Value::Array(items) => items.iter().any(bad_number),
             Value::Object(map) => map.values().any(bad_number),
             _ => false,
@@ -66,7 +72,10 @@ fn check_json_text(errors: &mut ValidationErrors, field: &str, value: &Option<Va
         errors.push(field, "must not contain NUL characters");
     }
     if value.as_ref().is_some_and(bad_number) {
-        errors.push(field, "holds a number no decimal can keep exactly (at most 28 significant digits)");
+        errors.push(
+            field,
+            "holds a number no decimal can keep exactly (at most 28 significant digits)",
+        );
     }
 }
 
@@ -107,7 +116,11 @@ impl OrderSync {
             self.avg_push_time_minutes,
         ));
         match (seller, period, stats) {
-            (Some(seller), Some(period), Some(stats)) if errors.is_empty() => Ok(OrderRecord { seller, period, stats }),
+            (Some(seller), Some(period), Some(stats)) if errors.is_empty() => Ok(OrderRecord {
+                seller,
+                period,
+                stats,
+            }),
             _ => Err(errors),
         }
     }
@@ -136,6 +149,7 @@ pub struct RawOrderSync {
     /// The seller.
     pub seller_code: String,
     /// The orders (at most 10,000 per seller and call).
+    #[serde(deserialize_with = "crate::dto::shape::objects")]
     pub orders: Vec<RawOrderItem>,
 }
 
@@ -154,18 +168,35 @@ impl RawOrderSync {
             errors.push("orders", "must hold at least one order");
         }
         if self.orders.len() > MAX_RAW_ORDERS {
-            errors.push("orders", format!("holds {} orders; at most {MAX_RAW_ORDERS} per call", self.orders.len()));
+            errors.push(
+                "orders",
+                format!(
+                    "holds {} orders; at most {MAX_RAW_ORDERS} per call",
+                    self.orders.len()
+                ),
+            );
         }
         let mut seen = std::collections::HashSet::new();
         for (i, o) in self.orders.iter().enumerate() {
-            let bad_id = o.order_id.trim().is_empty() || o.order_id.chars().any(char::is_control) || o.order_id.len() > 128;
+            let bad_id = o.order_id.trim().is_empty()
+                || o.order_id.chars().any(char::is_control)
+                || o.order_id.len() > 128;
             if bad_id {
-                errors.push(format!("orders[{i}].order_id"), "must be 1-128 characters without control characters");
+                errors.push(
+                    format!("orders[{i}].order_id"),
+                    "must be 1-128 characters without control characters",
+                );
             } else if !seen.insert(o.order_id.as_str()) {
-                errors.push(format!("orders[{i}].order_id"), format!("duplicate order_id {}", o.order_id));
+                errors.push(
+                    format!("orders[{i}].order_id"),
+                    format!("duplicate order_id {}", o.order_id),
+                );
             }
             if o.pushed_at.is_some_and(|p| p < o.created_at) {
-                errors.push(format!("orders[{i}].pushed_at"), "must not be before created_at");
+                errors.push(
+                    format!("orders[{i}].pushed_at"),
+                    "must not be before created_at",
+                );
             }
         }
         match seller {
@@ -222,7 +253,11 @@ impl ForecastSync {
         if let Some(n) = &self.notes {
             sos_domain::text::check_text(&mut errors, "notes", n, 2000, false);
         }
-        check_json_text(&mut errors, "forecasted_sku_breakdown", &self.forecasted_sku_breakdown);
+        check_json_text(
+            &mut errors,
+            "forecasted_sku_breakdown",
+            &self.forecasted_sku_breakdown,
+        );
         match (s, c) {
             (Some(seller), Some(campaign)) if errors.is_empty() => Ok(ForecastRecord {
                 seller,
@@ -262,7 +297,11 @@ impl CampaignActualSync {
         let mut errors = ValidationErrors::new();
         let s = seller(&mut errors, &self.seller_code);
         let c = campaign(&mut errors, &self.campaign_code);
-        check_json_text(&mut errors, "actual_sku_breakdown", &self.actual_sku_breakdown);
+        check_json_text(
+            &mut errors,
+            "actual_sku_breakdown",
+            &self.actual_sku_breakdown,
+        );
         match (s, c) {
             (Some(seller), Some(campaign)) if errors.is_empty() => Ok(CampaignActualRecord {
                 seller,
@@ -307,7 +346,7 @@ pub struct TicketSync {
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub avg_response_time_hours: Option<Decimal>,
     /// Tickets by first-answer bucket.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::shape::opt_object")]
     pub breakdown: Option<BreakdownDto>,
 }
 
@@ -325,9 +364,17 @@ impl TicketSync {
             from_8h_to_16h: b.from_8h_to_16h,
             over_16h: b.over_16h,
         });
-        let stats = errors.collect(TicketStats::new(self.total_tickets, self.avg_response_time_hours, breakdown));
+        let stats = errors.collect(TicketStats::new(
+            self.total_tickets,
+            self.avg_response_time_hours,
+            breakdown,
+        ));
         match (seller, period, stats) {
-            (Some(seller), Some(period), Some(stats)) if errors.is_empty() => Ok(TicketRecord { seller, period, stats }),
+            (Some(seller), Some(period), Some(stats)) if errors.is_empty() => Ok(TicketRecord {
+                seller,
+                period,
+                stats,
+            }),
             _ => Err(errors),
         }
     }
@@ -381,7 +428,7 @@ pub struct PaymentSync {
     #[schema(value_type = Option<f64>, minimum = 0)]
     pub total_outstanding_amount: Option<Decimal>,
     /// Format B: the invoices, aggregated by SOS.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::shape::opt_objects")]
     pub invoices: Option<Vec<InvoiceDto>>,
     /// ISO currency (`VND`).
     #[serde(default)]
@@ -398,7 +445,10 @@ impl PaymentSync {
         let (seller, period) = seller_and_period(&mut errors, &self.seller_code, &self.period);
         let input = match (self.invoices, self.total_invoices) {
             (Some(_), Some(_)) => {
-                errors.push("invoices", "send either Format A (total_invoices, ...) or Format B (invoices), not both");
+                errors.push(
+                    "invoices",
+                    "send either Format A (total_invoices, ...) or Format B (invoices), not both",
+                );
                 None
             }
             (Some(invoices), None) => {
@@ -434,12 +484,19 @@ impl PaymentSync {
                 }))
                 .map(PaymentInput::Aggregate),
             (None, None) => {
-                errors.push("total_invoices", "is required (Format A), or send invoices (Format B)");
+                errors.push(
+                    "total_invoices",
+                    "is required (Format A), or send invoices (Format B)",
+                );
                 None
             }
         };
         match (seller, period, input) {
-            (Some(seller), Some(period), Some(input)) if errors.is_empty() => Ok(PaymentRecord { seller, period, input }),
+            (Some(seller), Some(period), Some(input)) if errors.is_empty() => Ok(PaymentRecord {
+                seller,
+                period,
+                input,
+            }),
             _ => Err(errors),
         }
     }
@@ -500,7 +557,9 @@ impl InventorySync {
             aging_over_180d_pct: self.aging_over_180d_pct,
         }));
         match (s, snapshot) {
-            (Some(seller), Some(snapshot)) if errors.is_empty() => Ok(InventoryRecord { seller, snapshot }),
+            (Some(seller), Some(snapshot)) if errors.is_empty() => {
+                Ok(InventoryRecord { seller, snapshot })
+            }
             _ => Err(errors),
         }
     }
@@ -531,8 +590,12 @@ impl RevenueSync {
     /// Every broken rule.
     pub fn into_record(self) -> Result<RevenueRecord, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let am = AmId::new(self.am_id).map_err(|m| errors.push("am_id", m)).ok();
-        let period = Period::parse(&self.period).map_err(|e| errors.push("period", e.to_string())).ok();
+        let am = AmId::new(self.am_id)
+            .map_err(|m| errors.push("am_id", m))
+            .ok();
+        let period = Period::parse(&self.period)
+            .map_err(|e| errors.push("period", e.to_string()))
+            .ok();
         match (am, period) {
             (Some(am), Some(period)) if errors.is_empty() => {
                 RevenueRecord::new(am, period, self.revenue_target, self.revenue_actual)

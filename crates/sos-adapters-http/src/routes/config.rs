@@ -15,7 +15,8 @@ use sos_domain::config::{select_rows, ConfigId, ConfigRecord, ConfigType};
 use sos_ports::Scope;
 
 fn config_type(raw: &str) -> Result<ConfigType, ApiError> {
-    raw.parse::<ConfigType>().map_err(|e| ApiError::not_found(crate::error::capitalize(&e.to_string())))
+    raw.parse::<ConfigType>()
+        .map_err(|e| ApiError::not_found(crate::error::capitalize(&e.to_string())))
 }
 
 fn not_found(t: ConfigType, id: i64) -> impl Fn(ConfigError) -> ApiError {
@@ -34,7 +35,10 @@ fn object_body(req: &HttpRequest, body: &[u8]) -> Result<Value, ApiError> {
     if value.is_object() {
         Ok(value)
     } else {
-        Err(ApiError::new(StatusCode::BAD_REQUEST, "Request body must be a JSON object"))
+        Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "Request body must be a JSON object",
+        ))
     }
 }
 
@@ -77,11 +81,17 @@ pub async fn list_config(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["config:read"])))]
 #[get("/api/config/{config_type}/{id}")]
-pub async fn get_config(caller: Caller, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> Result<HttpResponse, ApiError> {
+pub async fn get_config(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::ConfigRead)?;
     let (raw, id) = path.into_inner();
     let t = config_type(&raw)?;
-    let row = blocking(move || state.sos.get_config(t, ConfigId(id))).await?.map_err(not_found(t, id))?;
+    let row = blocking(move || state.sos.get_config(t, ConfigId(id)))
+        .await?
+        .map_err(not_found(t, id))?;
     Ok(HttpResponse::Ok().json(row.to_json()))
 }
 
@@ -128,7 +138,9 @@ pub async fn update_config(
     let (raw, id) = path.into_inner();
     let t = config_type(&raw)?;
     let value = object_body(&req, &body)?;
-    let row = blocking(move || state.sos.update_config(t, ConfigId(id), &value, &actor)).await?.map_err(not_found(t, id))?;
+    let row = blocking(move || state.sos.update_config(t, ConfigId(id), &value, &actor))
+        .await?
+        .map_err(not_found(t, id))?;
     Ok(HttpResponse::Ok().json(row.to_json()))
 }
 
@@ -139,10 +151,16 @@ pub async fn update_config(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["config:write"])))]
 #[delete("/api/config/{config_type}/{id}")]
-pub async fn delete_config(caller: Caller, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_config(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::ConfigWrite)?.to_owned();
     let (raw, id) = path.into_inner();
     let t = config_type(&raw)?;
-    let row = blocking(move || state.sos.deactivate_config(t, ConfigId(id), &actor)).await?.map_err(not_found(t, id))?;
+    let row = blocking(move || state.sos.deactivate_config(t, ConfigId(id), &actor))
+        .await?
+        .map_err(not_found(t, id))?;
     Ok(HttpResponse::Ok().json(row.to_json()))
 }

@@ -68,7 +68,9 @@ pub struct CreatedKey {
 fn store_error(e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound => ApiError::not_found("No API key with that name"),
-        StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, crate::error::capitalize(&m)),
+        StoreError::Conflict(m) => {
+            ApiError::new(StatusCode::CONFLICT, crate::error::capitalize(&m))
+        }
         StoreError::Unavailable(m) => ApiError::unavailable(&m),
         StoreError::Unknown(e) => ApiError::internal(&e),
     }
@@ -79,9 +81,14 @@ fn store_error(e: StoreError) -> ApiError {
     responses((status = 200, body = [KeyView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["admin"])))]
 #[get("/api/keys")]
-pub async fn list_keys(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list_keys(
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Admin)?;
-    let keys = blocking(move || state.ports.list_keys()).await?.map_err(store_error)?;
+    let keys = blocking(move || state.ports.list_keys())
+        .await?
+        .map_err(store_error)?;
     Ok(HttpResponse::Ok().json(keys.into_iter().map(KeyView::from).collect::<Vec<_>>()))
 }
 
@@ -92,7 +99,12 @@ pub async fn list_keys(caller: Caller, state: web::Data<AppState>) -> Result<Htt
         (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["admin"])))]
 #[post("/api/keys")]
-pub async fn create_key(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn create_key(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Admin)?;
     let new = parse_object::<NewKey>(&req, &body)?;
     let mut errors = sos_domain::ValidationErrors::new();
@@ -113,24 +125,41 @@ pub async fn create_key(caller: Caller, state: web::Data<AppState>, req: HttpReq
     }
     let key = generate_key().map_err(|e| ApiError::internal(&e))?;
     let secret = key.clone();
-    let record = blocking(move || store_key(&*state.ports, &new.name, &secret, &scopes)).await?.map_err(store_error)?;
+    let record = blocking(move || store_key(&*state.ports, &new.name, &secret, &scopes))
+        .await?
+        .map_err(store_error)?;
     Ok(HttpResponse::Created().json(CreatedKey {
         key,
         info: record.into(),
     }))
 }
 
-/// Revoke a key; it stops working at once.
+/// Revoke a key; it stops working at once. A key cannot revoke itself (use another admin key),
+/// so a call cannot lock the API out of its last administrator.
 #[utoipa::path(delete, path = "/api/keys/{name}", tag = "admin", params(("name" = String, Path)),
     responses((status = 200, body = KeyView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The key named is the key making the request", body = ErrorBody),
+        (status = 503, body = ErrorBody)),
     security(("bearer" = ["admin"])))]
 #[delete("/api/keys/{name}")]
-pub async fn revoke_key(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn revoke_key(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Admin)?;
     let name = path.into_inner();
     crate::routes::text_param("name", &name)?;
-    let record = blocking(move || state.ports.revoke_key(&name)).await?.map_err(store_error)?;
+    if name == caller.name() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "An API key cannot revoke itself; revoke it with another admin key",
+        ));
+    }
+    let record = blocking(move || state.ports.revoke_key(&name))
+        .await?
+        .map_err(store_error)?;
     Ok(HttpResponse::Ok().json(KeyView::from(record)))
 }
 
@@ -192,14 +221,21 @@ impl From<AuditEntry> for AuditView {
         (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["admin"]), ("bearer" = ["config:read"])))]
 #[get("/api/audit")]
-pub async fn audit(caller: Caller, state: web::Data<AppState>, query: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn audit(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_any(&[Scope::Admin, Scope::ConfigRead])?;
     let q = query.into_inner();
     crate::routes::text_param("entity", q.entity.as_deref().unwrap_or(""))?;
     crate::routes::text_param("id", q.id.as_deref().unwrap_or(""))?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "limit must be between 1 and 1000"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "limit must be between 1 and 1000",
+        ));
     }
     let entries = blocking(move || state.sos.audit_log(q.entity, q.id, limit)).await??;
     Ok(HttpResponse::Ok().json(entries.into_iter().map(AuditView::from).collect::<Vec<_>>()))

@@ -4,8 +4,8 @@ use crate::{
     auth::Caller,
     body::parse_object,
     dto::master::{
-        AmBody, AmPage, AmView, CampaignBody, CampaignPage, CampaignView, ListQuery, SellerBody, SellerPage,
-        SellerQuery, SellerView,
+        AmBody, AmPage, AmView, CampaignBody, CampaignPage, CampaignView, ListQuery, SellerBody,
+        SellerPage, SellerQuery, SellerView,
     },
     error::{ApiError, ErrorBody},
     routes::{blocking, page_request, text_param},
@@ -33,16 +33,27 @@ fn not_found_seller(code: &str) -> impl Fn(MasterError) -> ApiError + '_ {
         (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:read"])))]
 #[get("/api/sellers")]
-pub async fn list_sellers(caller: Caller, state: web::Data<AppState>, query: web::Query<SellerQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_sellers(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<SellerQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::MasterRead)?;
     let q = query.into_inner();
     let page = page_request(q.page, q.limit)?;
     let status = match q.status.as_deref() {
         None => Some(SellerStatus::Active),
         Some("all") => None,
-        Some(s) => Some(s.parse::<SellerStatus>().map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?),
+        Some(s) => Some(
+            s.parse::<SellerStatus>()
+                .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?,
+        ),
     };
-    let am_id = q.am_id.map(AmId::new).transpose().map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
+    let am_id = q
+        .am_id
+        .map(AmId::new)
+        .transpose()
+        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
     text_param("warehouse_id", q.warehouse_id.as_deref().unwrap_or(""))?;
     text_param("search", q.search.as_deref().unwrap_or(""))?;
     let filter = SellerFilter {
@@ -62,7 +73,12 @@ pub async fn list_sellers(caller: Caller, state: web::Data<AppState>, query: web
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:write"])))]
 #[post("/api/sellers")]
-pub async fn create_seller(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn create_seller(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::MasterWrite)?.to_owned();
     let seller = parse_object::<SellerBody>(&req, &body)?
         .into_seller(None)
@@ -77,11 +93,17 @@ pub async fn create_seller(caller: Caller, state: web::Data<AppState>, req: Http
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:read"])))]
 #[get("/api/sellers/{seller_code}")]
-pub async fn get_seller(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_seller(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::MasterRead)?;
     let raw = path.into_inner();
     let code = seller_code(&raw)?;
-    let row = blocking(move || state.sos.get_seller(&code)).await?.map_err(not_found_seller(&raw))?;
+    let row = blocking(move || state.sos.get_seller(&code))
+        .await?
+        .map_err(not_found_seller(&raw))?;
     Ok(HttpResponse::Ok().json(SellerView::from(row)))
 }
 
@@ -106,7 +128,9 @@ pub async fn update_seller(
     let seller = parse_object::<SellerBody>(&req, &body)?
         .into_seller(Some(&raw))
         .map_err(|e| ApiError::from_validation(&e))?;
-    let row = blocking(move || state.sos.update_seller(&seller, &actor)).await?.map_err(not_found_seller(&raw))?;
+    let row = blocking(move || state.sos.update_seller(&seller, &actor))
+        .await?
+        .map_err(not_found_seller(&raw))?;
     Ok(HttpResponse::Ok().json(SellerView::from(row)))
 }
 
@@ -116,11 +140,17 @@ pub async fn update_seller(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:write"])))]
 #[delete("/api/sellers/{seller_code}")]
-pub async fn deactivate_seller(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn deactivate_seller(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::MasterWrite)?.to_owned();
     let raw = path.into_inner();
     let code = seller_code(&raw)?;
-    let row = blocking(move || state.sos.deactivate_seller(&code, &actor)).await?.map_err(not_found_seller(&raw))?;
+    let row = blocking(move || state.sos.deactivate_seller(&code, &actor))
+        .await?
+        .map_err(not_found_seller(&raw))?;
     Ok(HttpResponse::Ok().json(SellerView::from(row)))
 }
 
@@ -141,7 +171,11 @@ fn not_found_campaign(code: &str) -> impl Fn(MasterError) -> ApiError + '_ {
         (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:read"])))]
 #[get("/api/campaigns")]
-pub async fn list_campaigns(caller: Caller, state: web::Data<AppState>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_campaigns(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::MasterRead)?;
     let q = query.into_inner();
     let page = page_request(q.page, q.limit)?;
@@ -157,7 +191,12 @@ pub async fn list_campaigns(caller: Caller, state: web::Data<AppState>, query: w
         (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:write"])))]
 #[post("/api/campaigns")]
-pub async fn create_campaign(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn create_campaign(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::MasterWrite)?.to_owned();
     let campaign = parse_object::<CampaignBody>(&req, &body)?
         .into_campaign(None)
@@ -172,11 +211,17 @@ pub async fn create_campaign(caller: Caller, state: web::Data<AppState>, req: Ht
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:read"])))]
 #[get("/api/campaigns/{campaign_code}")]
-pub async fn get_campaign(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_campaign(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::MasterRead)?;
     let raw = path.into_inner();
     let code = campaign_code(&raw)?;
-    let row = blocking(move || state.sos.get_campaign(&code)).await?.map_err(not_found_campaign(&raw))?;
+    let row = blocking(move || state.sos.get_campaign(&code))
+        .await?
+        .map_err(not_found_campaign(&raw))?;
     Ok(HttpResponse::Ok().json(CampaignView::from(row)))
 }
 
@@ -201,7 +246,9 @@ pub async fn update_campaign(
     let campaign = parse_object::<CampaignBody>(&req, &body)?
         .into_campaign(Some(&raw))
         .map_err(|e| ApiError::from_validation(&e))?;
-    let row = blocking(move || state.sos.update_campaign(&campaign, &actor)).await?.map_err(not_found_campaign(&raw))?;
+    let row = blocking(move || state.sos.update_campaign(&campaign, &actor))
+        .await?
+        .map_err(not_found_campaign(&raw))?;
     Ok(HttpResponse::Ok().json(CampaignView::from(row)))
 }
 
@@ -211,11 +258,17 @@ pub async fn update_campaign(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:write"])))]
 #[delete("/api/campaigns/{campaign_code}")]
-pub async fn deactivate_campaign(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn deactivate_campaign(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::MasterWrite)?.to_owned();
     let raw = path.into_inner();
     let code = campaign_code(&raw)?;
-    let row = blocking(move || state.sos.deactivate_campaign(&code, &actor)).await?.map_err(not_found_campaign(&raw))?;
+    let row = blocking(move || state.sos.deactivate_campaign(&code, &actor))
+        .await?
+        .map_err(not_found_campaign(&raw))?;
     Ok(HttpResponse::Ok().json(CampaignView::from(row)))
 }
 
@@ -236,7 +289,11 @@ fn not_found_am(id: i64) -> impl Fn(MasterError) -> ApiError {
         (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:read"])))]
 #[get("/api/account-managers")]
-pub async fn list_ams(caller: Caller, state: web::Data<AppState>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_ams(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::MasterRead)?;
     let q = query.into_inner();
     let page = page_request(q.page, q.limit)?;
@@ -252,9 +309,16 @@ pub async fn list_ams(caller: Caller, state: web::Data<AppState>, query: web::Qu
         (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:write"])))]
 #[post("/api/account-managers")]
-pub async fn create_am(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn create_am(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::MasterWrite)?.to_owned();
-    let am = parse_object::<AmBody>(&req, &body)?.into_am(None).map_err(|e| ApiError::from_validation(&e))?;
+    let am = parse_object::<AmBody>(&req, &body)?
+        .into_am(None)
+        .map_err(|e| ApiError::from_validation(&e))?;
     let row = blocking(move || state.sos.create_am(&am, &actor)).await??;
     Ok(HttpResponse::Created().json(AmView::from(row)))
 }
@@ -265,11 +329,17 @@ pub async fn create_am(caller: Caller, state: web::Data<AppState>, req: HttpRequ
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:read"])))]
 #[get("/api/account-managers/{am_id}")]
-pub async fn get_am(caller: Caller, state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get_am(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::MasterRead)?;
     let raw = path.into_inner();
     let id = am_id(raw)?;
-    let row = blocking(move || state.sos.get_am(id)).await?.map_err(not_found_am(raw))?;
+    let row = blocking(move || state.sos.get_am(id))
+        .await?
+        .map_err(not_found_am(raw))?;
     Ok(HttpResponse::Ok().json(AmView::from(row)))
 }
 
@@ -291,8 +361,12 @@ pub async fn update_am(
     let actor = caller.require(Scope::MasterWrite)?.to_owned();
     let raw = path.into_inner();
     am_id(raw)?;
-    let am = parse_object::<AmBody>(&req, &body)?.into_am(Some(raw)).map_err(|e| ApiError::from_validation(&e))?;
-    let row = blocking(move || state.sos.update_am(&am, &actor)).await?.map_err(not_found_am(raw))?;
+    let am = parse_object::<AmBody>(&req, &body)?
+        .into_am(Some(raw))
+        .map_err(|e| ApiError::from_validation(&e))?;
+    let row = blocking(move || state.sos.update_am(&am, &actor))
+        .await?
+        .map_err(not_found_am(raw))?;
     Ok(HttpResponse::Ok().json(AmView::from(row)))
 }
 
@@ -302,10 +376,16 @@ pub async fn update_am(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["master:write"])))]
 #[delete("/api/account-managers/{am_id}")]
-pub async fn deactivate_am(caller: Caller, state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn deactivate_am(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::MasterWrite)?.to_owned();
     let raw = path.into_inner();
     let id = am_id(raw)?;
-    let row = blocking(move || state.sos.deactivate_am(id, &actor)).await?.map_err(not_found_am(raw))?;
+    let row = blocking(move || state.sos.deactivate_am(id, &actor))
+        .await?
+        .map_err(not_found_am(raw))?;
     Ok(HttpResponse::Ok().json(AmView::from(row)))
 }

@@ -20,7 +20,9 @@ use utoipa::OpenApi;
 ///
 /// # Errors
 /// 500 when the worker panicked or the pool is gone.
-pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
     web::block(f)
         .await
         .map_err(|e| ApiError::internal(&anyhow::anyhow!("blocking worker failed: {e}")))
@@ -34,10 +36,16 @@ pub(crate) fn page_request(page: Option<u32>, limit: Option<u32>) -> Result<Page
     let page = page.unwrap_or(1);
     let limit = limit.unwrap_or(20);
     if page == 0 {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "page must be 1 or more"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "page must be 1 or more",
+        ));
     }
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "limit must be between 1 and 500"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "limit must be between 1 and 500",
+        ));
     }
     Ok(PageRequest { page, limit })
 }
@@ -67,7 +75,11 @@ fn route_table() -> &'static Vec<(Vec<String>, Vec<&'static str>)> {
             .paths
             .iter()
             .map(|(path, item)| {
-                let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
+                let segments = path
+                    .trim_matches('/')
+                    .split('/')
+                    .map(str::to_owned)
+                    .collect();
                 let mut methods = Vec::new();
                 for (name, present) in [
                     ("GET", item.get.is_some()),
@@ -88,7 +100,9 @@ fn route_table() -> &'static Vec<(Vec<String>, Vec<&'static str>)> {
 
 /// The methods the API has for `path`, if it knows the path at all.
 fn allowed_methods(path: &str) -> Option<Vec<&'static str>> {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    // Only the leading slash goes: `/api/sellers/` is not `/api/sellers` (actix does not route
+    // it there), so it must not answer 405 "use GET" to a GET.
+    let parts: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
     let mut found: Option<Vec<&'static str>> = None;
     for (template, methods) in route_table() {
         let matches = template.len() == parts.len()
@@ -114,7 +128,11 @@ async fn fallback(req: HttpRequest) -> HttpResponse {
     let error = match allowed_methods(req.path()) {
         Some(methods) => ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            format!("{} is not allowed here; use {}", req.method(), methods.join(", ")),
+            format!(
+                "{} is not allowed here; use {}",
+                req.method(),
+                methods.join(", ")
+            ),
         )
         .with_header("Allow", methods.join(", ")),
         None => ApiError::not_found(format!("No route for {}", req.path())),
@@ -129,62 +147,72 @@ fn extractor_error(message: String) -> actix_web::Error {
 
 /// Registers every route, the Swagger UI and the fallbacks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::QueryConfig::default().error_handler(|e, _| extractor_error(format!("Invalid query string: {e}"))))
-        .app_data(web::PathConfig::default().error_handler(|e, _| extractor_error(format!("Invalid path: {e}"))))
-        .app_data(web::PayloadConfig::new(crate::body::MAX_ARRAY_BYTES + 1))
-        .service(sync::sync_orders)
-        .service(sync::sync_forecasts)
-        .service(sync::sync_campaign_actuals)
-        .service(sync::sync_tickets)
-        .service(sync::sync_payments)
-        .service(sync::sync_inventory)
-        .service(sync::sync_revenue)
-        .service(config::list_config)
-        .service(config::get_config)
-        .service(config::create_config)
-        .service(config::update_config)
-        .service(config::delete_config)
-        .service(master::list_sellers)
-        .service(master::create_seller)
-        .service(master::get_seller)
-        .service(master::update_seller)
-        .service(master::deactivate_seller)
-        .service(master::list_campaigns)
-        .service(master::create_campaign)
-        .service(master::get_campaign)
-        .service(master::update_campaign)
-        .service(master::deactivate_campaign)
-        .service(master::list_ams)
-        .service(master::create_am)
-        .service(master::get_am)
-        .service(master::update_am)
-        .service(master::deactivate_am)
-        .service(scores::calculate)
-        .service(scores::finalize)
-        .service(scores::period_scores)
-        .service(scores::period_summary)
-        .service(scores::seller_history)
-        .service(scores::seller_score)
-        .service(scores::am_score)
-        .service(scores::runs)
-        .service(scores::preview)
-        .service(keys::list_keys)
-        .service(keys::create_key)
-        .service(keys::revoke_key)
-        .service(keys::audit)
-        .service(ops::healthz)
-        .service(ops::readyz)
-        .service(ops::metrics)
-        .service(ops::openapi_json)
-        .route(
-            "/docs",
-            web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish() }),
-        )
-        // No validator badge: by default Swagger UI loads it from validator.swagger.io, sending
-        // it the document's URL. The page must not reach any outside host.
-        .service(
-            utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
-                .config(utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none")),
-        )
-        .default_service(web::to(fallback));
+    cfg.app_data(
+        web::QueryConfig::default()
+            .error_handler(|e, _| extractor_error(format!("Invalid query string: {e}"))),
+    )
+    .app_data(
+        web::PathConfig::default()
+            .error_handler(|e, _| extractor_error(format!("Invalid path: {e}"))),
+    )
+    .app_data(web::PayloadConfig::new(crate::body::MAX_ARRAY_BYTES + 1))
+    .service(sync::sync_orders)
+    .service(sync::sync_forecasts)
+    .service(sync::sync_campaign_actuals)
+    .service(sync::sync_tickets)
+    .service(sync::sync_payments)
+    .service(sync::sync_inventory)
+    .service(sync::sync_revenue)
+    .service(config::list_config)
+    .service(config::get_config)
+    .service(config::create_config)
+    .service(config::update_config)
+    .service(config::delete_config)
+    .service(master::list_sellers)
+    .service(master::create_seller)
+    .service(master::get_seller)
+    .service(master::update_seller)
+    .service(master::deactivate_seller)
+    .service(master::list_campaigns)
+    .service(master::create_campaign)
+    .service(master::get_campaign)
+    .service(master::update_campaign)
+    .service(master::deactivate_campaign)
+    .service(master::list_ams)
+    .service(master::create_am)
+    .service(master::get_am)
+    .service(master::update_am)
+    .service(master::deactivate_am)
+    .service(scores::calculate)
+    .service(scores::finalize)
+    .service(scores::period_scores)
+    .service(scores::period_summary)
+    .service(scores::seller_history)
+    .service(scores::seller_score)
+    .service(scores::am_score)
+    .service(scores::runs)
+    .service(scores::preview)
+    .service(keys::list_keys)
+    .service(keys::create_key)
+    .service(keys::revoke_key)
+    .service(keys::audit)
+    .service(ops::healthz)
+    .service(ops::readyz)
+    .service(ops::metrics)
+    .service(ops::openapi_json)
+    .route(
+        "/docs",
+        web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header((header::LOCATION, "/docs/"))
+                .finish()
+        }),
+    )
+    // No validator badge: by default Swagger UI loads it from validator.swagger.io, sending
+    // it the document's URL. The page must not reach any outside host.
+    .service(
+        utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
+            .config(utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none")),
+    )
+    .default_service(web::to(fallback));
 }

@@ -32,7 +32,9 @@ pub struct Health {
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".into() })
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// The database answers and every migration is applied.
@@ -42,7 +44,9 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let ready = blocking(move || (state.ready)()).await.unwrap_or(false);
     if ready {
-        HttpResponse::Ok().json(Health { status: "ok".into() })
+        HttpResponse::Ok().json(Health {
+            status: "ok".into(),
+        })
     } else {
         HttpResponse::ServiceUnavailable().json(Health {
             status: "unavailable".into(),
@@ -65,7 +69,9 @@ pub async fn metrics() -> HttpResponse {
             counter.load(Ordering::Relaxed)
         ));
     }
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text)
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(text)
 }
 
 /// This document.

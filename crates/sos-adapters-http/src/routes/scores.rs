@@ -3,7 +3,9 @@
 use crate::{
     auth::Caller,
     body::parse_object,
-    dto::scores::{CalculateBody, PreviewBody, RunQuery, RunView, ScorePage, ScoreQuery, ScoreView},
+    dto::scores::{
+        CalculateBody, PreviewBody, RunQuery, RunView, ScorePage, ScoreQuery, ScoreView,
+    },
     error::{ApiError, ErrorBody},
     routes::{blocking, page_request},
     AppState,
@@ -17,7 +19,10 @@ use utoipa::ToSchema;
 
 fn period(raw: &str) -> Result<Period, ApiError> {
     Period::parse(raw).map_err(|e| {
-        ApiError::invalid(crate::error::capitalize(&e.to_string()), &ValidationErrors::single("period", e.to_string()))
+        ApiError::invalid(
+            crate::error::capitalize(&e.to_string()),
+            &ValidationErrors::single("period", e.to_string()),
+        )
     })
 }
 
@@ -37,18 +42,29 @@ fn seller(raw: &str) -> Result<SellerCode, ApiError> {
         (status = 503, body = ErrorBody)),
     security(("bearer" = ["scores:calculate"])))]
 #[post("/api/sos/monthly/calculate")]
-pub async fn calculate(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn calculate(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::ScoresCalculate)?.to_owned();
     let b = parse_object::<CalculateBody>(&req, &body)?;
     let mut errors = ValidationErrors::new();
-    let p = Period::parse(&b.period).map_err(|e| errors.push("period", e.to_string())).ok();
+    let p = Period::parse(&b.period)
+        .map_err(|e| errors.push("period", e.to_string()))
+        .ok();
     let scope = match b.seller_codes {
         None => CalculationScope::All,
         Some(codes) => CalculationScope::Sellers(
             codes
                 .into_iter()
                 .enumerate()
-                .filter_map(|(i, c)| SellerCode::parse(c).map_err(|m| errors.push(format!("seller_codes[{i}]"), m)).ok())
+                .filter_map(|(i, c)| {
+                    SellerCode::parse(c)
+                        .map_err(|m| errors.push(format!("seller_codes[{i}]"), m))
+                        .ok()
+                })
                 .collect(),
         ),
     };
@@ -80,7 +96,11 @@ pub struct Finalized {
         (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["scores:finalize"])))]
 #[post("/api/sos/monthly/{period}/finalize")]
-pub async fn finalize(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn finalize(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::ScoresFinalize)?.to_owned();
     let p = period(&path)?;
     blocking(move || state.sos.finalize(p, &actor)).await??;
@@ -111,7 +131,11 @@ pub async fn period_scores(
     let status = match q.status.as_deref() {
         None => None,
         Some(s @ ("scored" | "insufficient_data")) => Some(s.to_owned()),
-        Some(other) => return Err(bad(format!("status must be scored or insufficient_data, got `{other}`"))),
+        Some(other) => {
+            return Err(bad(format!(
+                "status must be scored or insufficient_data, got `{other}`"
+            )))
+        }
     };
     let filter = ScoreFilter {
         tier: q.tier.map(TierName::parse).transpose().map_err(bad)?,
@@ -128,7 +152,11 @@ pub async fn period_scores(
         (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["scores:read"])))]
 #[get("/api/sos/monthly/{period}/summary")]
-pub async fn period_summary(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn period_summary(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::ScoresRead)?;
     let p = period(&path)?;
     let summary: PeriodSummary = blocking(move || state.sos.period_summary(p)).await??;
@@ -141,14 +169,20 @@ pub async fn period_summary(caller: Caller, state: web::Data<AppState>, path: we
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["scores:read"])))]
 #[get("/api/sos/sellers/{seller_code}/scores")]
-pub async fn seller_history(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn seller_history(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::ScoresRead)?;
     let raw = path.into_inner();
     let code = seller(&raw)?;
-    let rows = blocking(move || state.sos.seller_history(&code)).await?.map_err(|e| match e {
-        QueryError::NotFound => ApiError::not_found(format!("Seller {raw} not found")),
-        other => other.into(),
-    })?;
+    let rows = blocking(move || state.sos.seller_history(&code))
+        .await?
+        .map_err(|e| match e {
+            QueryError::NotFound => ApiError::not_found(format!("Seller {raw} not found")),
+            other => other.into(),
+        })?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(ScoreView::from).collect::<Vec<_>>()))
 }
 
@@ -159,15 +193,23 @@ pub async fn seller_history(caller: Caller, state: web::Data<AppState>, path: we
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["scores:read"])))]
 #[get("/api/sos/sellers/{seller_code}/scores/{period}")]
-pub async fn seller_score(caller: Caller, state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn seller_score(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::ScoresRead)?;
     let (raw, raw_period) = path.into_inner();
     let code = seller(&raw)?;
     let p = period(&raw_period)?;
-    let row = blocking(move || state.sos.explain(&code, p)).await?.map_err(|e| match e {
-        QueryError::NotFound => ApiError::not_found(format!("No result for seller {raw} in {p}")),
-        other => other.into(),
-    })?;
+    let row = blocking(move || state.sos.explain(&code, p))
+        .await?
+        .map_err(|e| match e {
+            QueryError::NotFound => {
+                ApiError::not_found(format!("No result for seller {raw} in {p}"))
+            }
+            other => other.into(),
+        })?;
     Ok(HttpResponse::Ok().json(ScoreView::from(row)))
 }
 
@@ -178,15 +220,24 @@ pub async fn seller_score(caller: Caller, state: web::Data<AppState>, path: web:
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["scores:read"])))]
 #[get("/api/sos/am/{am_id}/scores/{period}")]
-pub async fn am_score(caller: Caller, state: web::Data<AppState>, path: web::Path<(i64, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn am_score(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::ScoresRead)?;
     let (raw_am, raw_period) = path.into_inner();
     let am = AmId::new(raw_am).map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
     let p = period(&raw_period)?;
-    let (score, sellers) = blocking(move || state.sos.am_score(am, p)).await?.map_err(|e| match e {
-        QueryError::NotFound => ApiError::not_found(format!("No AM score for account manager {raw_am} in {p}")),
-        other => other.into(),
-    })?;
+    let (score, sellers) =
+        blocking(move || state.sos.am_score(am, p))
+            .await?
+            .map_err(|e| match e {
+                QueryError::NotFound => {
+                    ApiError::not_found(format!("No AM score for account manager {raw_am} in {p}"))
+                }
+                other => other.into(),
+            })?;
     let mut body = serde_json::to_value(&score).map_err(|e| ApiError::internal(&e.into()))?;
     if let serde_json::Value::Object(map) = &mut body {
         let sellers: Vec<ScoreView> = sellers.into_iter().map(ScoreView::from).collect();
@@ -204,13 +255,20 @@ pub async fn am_score(caller: Caller, state: web::Data<AppState>, path: web::Pat
         (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["scores:read"])))]
 #[get("/api/sos/runs")]
-pub async fn runs(caller: Caller, state: web::Data<AppState>, query: web::Query<RunQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn runs(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<RunQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::ScoresRead)?;
     let q = query.into_inner();
     let p = q.period.as_deref().map(period).transpose()?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "limit must be between 1 and 500"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "limit must be between 1 and 500",
+        ));
     }
     let list = blocking(move || state.sos.list_runs(p, limit)).await??;
     Ok(HttpResponse::Ok().json(list.into_iter().map(RunView::from).collect::<Vec<_>>()))
@@ -223,7 +281,12 @@ pub async fn runs(caller: Caller, state: web::Data<AppState>, query: web::Query<
         (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = ["scores:calculate"])))]
 #[post("/api/sos/preview")]
-pub async fn preview(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn preview(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::ScoresCalculate)?;
     let inputs = parse_object::<PreviewBody>(&req, &body)?
         .into_inputs()

@@ -4,7 +4,8 @@ use crate::{
     auth::Caller,
     body::{from_value, one_or_many, parse_json, OneOrMany},
     dto::sync::{
-        CampaignActualSync, ForecastSync, InventorySync, OrderSync, PaymentSync, RawOrderSync, RevenueSync, TicketSync,
+        CampaignActualSync, ForecastSync, InventorySync, OrderSync, PaymentSync, RawOrderSync,
+        RevenueSync, TicketSync,
     },
     error::{ApiError, ErrorBody},
     routes::blocking,
@@ -37,21 +38,34 @@ fn convert_items<D: DeserializeOwned, R>(
     convert: impl Fn(D) -> Result<R, ValidationErrors>,
 ) -> Result<Vec<R>, ApiError> {
     if is_batch && items.is_empty() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "The array is empty; send at least one record"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "The array is empty; send at least one record",
+        ));
     }
     if items.len() > MAX_BATCH {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            format!("The array holds {} records; at most {MAX_BATCH} are accepted per call", items.len()),
+            format!(
+                "The array holds {} records; at most {MAX_BATCH} are accepted per call",
+                items.len()
+            ),
         ));
     }
     let mut errors = ValidationErrors::new();
     let mut records = Vec::with_capacity(items.len());
     let mut bad_items = 0usize;
     for (i, item) in items.into_iter().enumerate() {
-        let prefix = if is_batch { format!("[{i}]") } else { String::new() };
+        let prefix = if is_batch {
+            format!("[{i}]")
+        } else {
+            String::new()
+        };
         let Value::Object(map) = &item else {
-            errors.push(if is_batch { prefix } else { "body".into() }, "must be a JSON object");
+            errors.push(
+                if is_batch { prefix } else { "body".into() },
+                "must be a JSON object",
+            );
             bad_items += 1;
             continue;
         };
@@ -66,7 +80,11 @@ fn convert_items<D: DeserializeOwned, R>(
                 return Err(ApiError::new(StatusCode::BAD_REQUEST, message));
             }
             for field in missing {
-                let f = if is_batch { format!("{prefix}.{field}") } else { field.to_owned() };
+                let f = if is_batch {
+                    format!("{prefix}.{field}")
+                } else {
+                    field.to_owned()
+                };
                 errors.push(f, "is required");
             }
             bad_items += 1;
@@ -99,7 +117,11 @@ fn split(req: &HttpRequest, body: &[u8]) -> Result<(Vec<Value>, bool), ApiError>
     })
 }
 
-async fn write(state: web::Data<AppState>, batch: SyncBatch, is_batch: bool) -> Result<HttpResponse, ApiError> {
+async fn write(
+    state: web::Data<AppState>,
+    batch: SyncBatch,
+    is_batch: bool,
+) -> Result<HttpResponse, ApiError> {
     let count = blocking(move || state.sos.ingest(&batch)).await??;
     Ok(HttpResponse::Ok().json(SyncAccepted {
         success: true,
@@ -126,7 +148,12 @@ const SEED_MISSING: &str = "seller_code and period required";
     security(("bearer" = ["sync:write"]))
 )]
 #[post("/api/sync/orders")]
-pub async fn sync_orders(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn sync_orders(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
     let raw = items.iter().any(|v| v.get("orders").is_some());
@@ -137,14 +164,26 @@ pub async fn sync_orders(caller: Caller, state: web::Data<AppState>, req: HttpRe
                 "Do not mix the raw form (orders) and the aggregate form in one call",
             ));
         }
-        let records = convert_items(items, is_batch, &["seller_code", "orders"], None, RawOrderSync::into_record)?;
+        let records = convert_items(
+            items,
+            is_batch,
+            &["seller_code", "orders"],
+            None,
+            RawOrderSync::into_record,
+        )?;
         let count = blocking(move || state.sos.ingest_raw_orders(records)).await??;
         return Ok(HttpResponse::Ok().json(SyncAccepted {
             success: true,
             count: is_batch.then_some(count),
         }));
     }
-    let records = convert_items(items, is_batch, &["seller_code", "period"], Some(SEED_MISSING), OrderSync::into_record)?;
+    let records = convert_items(
+        items,
+        is_batch,
+        &["seller_code", "period"],
+        Some(SEED_MISSING),
+        OrderSync::into_record,
+    )?;
     write(state, SyncBatch::Orders(records), is_batch).await
 }
 
@@ -165,11 +204,22 @@ pub async fn sync_orders(caller: Caller, state: web::Data<AppState>, req: HttpRe
     security(("bearer" = ["sync:write"]))
 )]
 #[post("/api/sync/forecasts")]
-pub async fn sync_forecasts(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn sync_forecasts(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
     let now = state.ports.now();
-    let records = convert_items(items, is_batch, &["seller_code", "campaign_code"], None, |d: ForecastSync| d.into_record(now))?;
+    let records = convert_items(
+        items,
+        is_batch,
+        &["seller_code", "campaign_code"],
+        None,
+        |d: ForecastSync| d.into_record(now),
+    )?;
     write(state, SyncBatch::Forecasts(records), is_batch).await
 }
 
@@ -190,10 +240,21 @@ pub async fn sync_forecasts(caller: Caller, state: web::Data<AppState>, req: Htt
     security(("bearer" = ["sync:write"]))
 )]
 #[post("/api/sync/campaign-actuals")]
-pub async fn sync_campaign_actuals(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn sync_campaign_actuals(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
-    let records = convert_items(items, is_batch, &["seller_code", "campaign_code"], None, CampaignActualSync::into_record)?;
+    let records = convert_items(
+        items,
+        is_batch,
+        &["seller_code", "campaign_code"],
+        None,
+        CampaignActualSync::into_record,
+    )?;
     write(state, SyncBatch::CampaignActuals(records), is_batch).await
 }
 
@@ -214,10 +275,21 @@ pub async fn sync_campaign_actuals(caller: Caller, state: web::Data<AppState>, r
     security(("bearer" = ["sync:write"]))
 )]
 #[post("/api/sync/tickets")]
-pub async fn sync_tickets(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn sync_tickets(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
-    let records = convert_items(items, is_batch, &["seller_code", "period"], Some(SEED_MISSING), TicketSync::into_record)?;
+    let records = convert_items(
+        items,
+        is_batch,
+        &["seller_code", "period"],
+        Some(SEED_MISSING),
+        TicketSync::into_record,
+    )?;
     write(state, SyncBatch::Tickets(records), is_batch).await
 }
 
@@ -238,10 +310,21 @@ pub async fn sync_tickets(caller: Caller, state: web::Data<AppState>, req: HttpR
     security(("bearer" = ["sync:write"]))
 )]
 #[post("/api/sync/payments")]
-pub async fn sync_payments(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn sync_payments(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
-    let records = convert_items(items, is_batch, &["seller_code", "period"], Some(SEED_MISSING), PaymentSync::into_record)?;
+    let records = convert_items(
+        items,
+        is_batch,
+        &["seller_code", "period"],
+        Some(SEED_MISSING),
+        PaymentSync::into_record,
+    )?;
     write(state, SyncBatch::Payments(records), is_batch).await
 }
 
@@ -262,10 +345,21 @@ pub async fn sync_payments(caller: Caller, state: web::Data<AppState>, req: Http
     security(("bearer" = ["sync:write"]))
 )]
 #[post("/api/sync/inventory")]
-pub async fn sync_inventory(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn sync_inventory(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
-    let records = convert_items(items, is_batch, &["seller_code", "snapshot_date"], None, InventorySync::into_record)?;
+    let records = convert_items(
+        items,
+        is_batch,
+        &["seller_code", "snapshot_date"],
+        None,
+        InventorySync::into_record,
+    )?;
     write(state, SyncBatch::Inventory(records), is_batch).await
 }
 
@@ -286,9 +380,20 @@ pub async fn sync_inventory(caller: Caller, state: web::Data<AppState>, req: Htt
     security(("bearer" = ["sync:write"]))
 )]
 #[post("/api/sync/revenue")]
-pub async fn sync_revenue(caller: Caller, state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn sync_revenue(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
-    let records = convert_items(items, is_batch, &["am_id", "period"], None, RevenueSync::into_record)?;
+    let records = convert_items(
+        items,
+        is_batch,
+        &["am_id", "period"],
+        None,
+        RevenueSync::into_record,
+    )?;
     write(state, SyncBatch::Revenue(records), is_batch).await
 }

@@ -22,7 +22,8 @@ use std::{
 /// The admin key's name (recorded as `created_by`).
 pub const ADMIN_NAME: &str = "test-admin";
 /// The admin key. Not of the `sos_` shape on purpose: operator-chosen keys work too.
-pub const ADMIN_KEY: &str = "sos_0a0a0a0a_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+pub const ADMIN_KEY: &str =
+    "sos_0a0a0a0a_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 /// One answer.
 #[derive(Debug, Clone)]
@@ -46,18 +47,28 @@ impl Resp {
 
     /// The `error` sentence of an error body.
     pub fn error(&self) -> String {
-        self.json()["error"].as_str().unwrap_or_else(|| panic!("no error in {}", self.text())).to_owned()
+        self.json()["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error in {}", self.text()))
+            .to_owned()
     }
 
     /// A header as text.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
     }
 
     /// Asserts the status, showing the body when it differs.
     #[track_caller]
     pub fn assert_status(&self, expected: u16) -> &Self {
-        assert_eq!(self.status.as_u16(), expected, "unexpected status; body: {}", self.text());
+        assert_eq!(
+            self.status.as_u16(),
+            expected,
+            "unexpected status; body: {}",
+            self.text()
+        );
         self
     }
 }
@@ -81,7 +92,11 @@ pub fn key_name(scope: Scope) -> String {
 
 /// A key of the `sos_<8 hex>_<64 hex>` shape derived from `n`.
 pub fn fixed_key(n: u8) -> String {
-    format!("sos_{:08x}_{}", 0x1000_0000u32 + u32::from(n), format!("{n:02x}").repeat(32))
+    format!(
+        "sos_{:08x}_{}",
+        0x1000_0000u32 + u32::from(n),
+        format!("{n:02x}").repeat(32)
+    )
 }
 
 impl TestApp {
@@ -94,7 +109,10 @@ impl TestApp {
     pub async fn with_ready(ready: bool) -> Self {
         let ports: Ports = Arc::new(MemoryStore::new()) as Ports;
         let state = AppState::new(ports.clone(), Arc::new(move || ready));
-        state.sos.seed_default_config().expect("seed default config");
+        state
+            .sos
+            .seed_default_config()
+            .expect("seed default config");
         store_key(&*ports, ADMIN_NAME, ADMIN_KEY, &[Scope::Admin]).expect("admin key");
         let mut keys = HashMap::new();
         for (i, scope) in Scope::ALL.into_iter().enumerate() {
@@ -102,7 +120,8 @@ impl TestApp {
             store_key(&*ports, &key_name(scope), &key, &[scope]).expect("scoped key");
             keys.insert(scope, key);
         }
-        let service = Rc::new(test::init_service(sos_adapters_http::app(web::Data::new(state))).await);
+        let service =
+            Rc::new(test::init_service(sos_adapters_http::app(web::Data::new(state))).await);
         let call: Caller = Rc::new(move |req: TestRequest| {
             let service = service.clone();
             Box::pin(async move {
@@ -110,7 +129,11 @@ impl TestApp {
                 let status = res.status();
                 let headers = res.headers().clone();
                 let body = test::read_body(res).await;
-                Resp { status, headers, body }
+                Resp {
+                    status,
+                    headers,
+                    body,
+                }
             })
         });
         Self { call, ports, keys }
@@ -124,12 +147,22 @@ impl TestApp {
     /// Sends `method uri`, with whatever `build` adds (headers, payload). Every answer of a
     /// documented operation must carry a status its OpenAPI entry documents, and 500 never
     /// happens.
-    pub async fn send(&self, method: Method, uri: &str, build: impl FnOnce(TestRequest) -> TestRequest) -> Resp {
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        build: impl FnOnce(TestRequest) -> TestRequest,
+    ) -> Resp {
         let req = build(TestRequest::default().method(method.clone()).uri(uri));
         let resp = (self.call)(req).await;
         let path = uri.split('?').next().unwrap_or(uri);
         let m = method.as_str().to_ascii_lowercase();
-        assert_ne!(resp.status.as_u16(), 500, "{method} {uri} answered 500: {}", resp.text());
+        assert_ne!(
+            resp.status.as_u16(),
+            500,
+            "{method} {uri} answered 500: {}",
+            resp.text()
+        );
         if let Some((template, documented)) = documented_statuses(&m, path) {
             assert!(
                 documented.contains(&resp.status.as_u16().to_string()),
@@ -142,7 +175,13 @@ impl TestApp {
     }
 
     /// Sends `method path` with `key` (if any) and a JSON body (if any).
-    pub async fn request(&self, method: Method, path: &str, key: Option<&str>, body: Option<&Value>) -> Resp {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<&Value>,
+    ) -> Resp {
         self.send(method, path, |mut req| {
             if let Some(k) = key {
                 req = req.insert_header(("Authorization", format!("Bearer {k}")));
@@ -164,21 +203,29 @@ impl TestApp {
 
     /// POST JSON with the admin key.
     pub async fn post(&self, path: &str, body: &Value) -> Resp {
-        self.request(Method::POST, path, Some(ADMIN_KEY), Some(body)).await
+        self.request(Method::POST, path, Some(ADMIN_KEY), Some(body))
+            .await
     }
 
     /// PUT JSON with the admin key.
     pub async fn put(&self, path: &str, body: &Value) -> Resp {
-        self.request(Method::PUT, path, Some(ADMIN_KEY), Some(body)).await
+        self.request(Method::PUT, path, Some(ADMIN_KEY), Some(body))
+            .await
     }
 
     /// DELETE with the admin key.
     pub async fn delete(&self, path: &str) -> Resp {
-        self.request(Method::DELETE, path, Some(ADMIN_KEY), None).await
+        self.request(Method::DELETE, path, Some(ADMIN_KEY), None)
+            .await
     }
 
     /// POST raw bytes with a content type, with the admin key.
-    pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: impl Into<web::Bytes>) -> Resp {
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: Option<&str>,
+        body: impl Into<web::Bytes>,
+    ) -> Resp {
         let body = body.into();
         self.send(Method::POST, path, |req| {
             let req = req
@@ -195,9 +242,15 @@ impl TestApp {
     /// Creates the README's master data: AM 1, seller SEL001 (onboarded 2025-06-01) and
     /// campaign CAMP-2026-02.
     pub async fn seed_master(&self) {
-        self.post("/api/account-managers", &am_body()).await.assert_status(201);
-        self.post("/api/sellers", &seller_body("SEL001")).await.assert_status(201);
-        self.post("/api/campaigns", &campaign_body()).await.assert_status(201);
+        self.post("/api/account-managers", &am_body())
+            .await
+            .assert_status(201);
+        self.post("/api/sellers", &seller_body("SEL001"))
+            .await
+            .assert_status(201);
+        self.post("/api/campaigns", &campaign_body())
+            .await
+            .assert_status(201);
     }
 
     /// Pushes the seed example of every sync kind (the README's quick start).
@@ -222,12 +275,17 @@ impl TestApp {
 fn document_operations() -> &'static Vec<(String, String, Vec<String>)> {
     static OPS: OnceLock<Vec<(String, String, Vec<String>)>> = OnceLock::new();
     OPS.get_or_init(|| {
-        let doc: Value = serde_json::from_str(&sos_adapters_http::openapi::document_json()).unwrap();
+        let doc: Value =
+            serde_json::from_str(&sos_adapters_http::openapi::document_json()).unwrap();
         let mut ops = Vec::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
                 if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-                    ops.push((method.clone(), path.clone(), responses.keys().cloned().collect()));
+                    ops.push((
+                        method.clone(),
+                        path.clone(),
+                        responses.keys().cloned().collect(),
+                    ));
                 }
             }
         }
@@ -237,14 +295,18 @@ fn document_operations() -> &'static Vec<(String, String, Vec<String>)> {
 
 /// The documented statuses of the operation serving `method path`, if one does.
 pub fn documented_statuses(method: &str, path: &str) -> Option<(String, Vec<String>)> {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    document_operations().iter().find_map(|(m, template, statuses)| {
-        let t: Vec<&str> = template.trim_matches('/').split('/').collect();
-        let matches = m == method
-            && t.len() == parts.len()
-            && t.iter().zip(&parts).all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p);
-        matches.then(|| (template.clone(), statuses.clone()))
-    })
+    let parts: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+    document_operations()
+        .iter()
+        .find_map(|(m, template, statuses)| {
+            let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+            let matches = m == method
+                && t.len() == parts.len()
+                && t.iter()
+                    .zip(&parts)
+                    .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p);
+            matches.then(|| (template.clone(), statuses.clone()))
+        })
 }
 
 /// Percent-encodes a path segment.
@@ -352,12 +414,17 @@ pub fn num(v: &Value) -> f64 {
 #[track_caller]
 pub fn assert_num(v: &Value, expected: f64) {
     let got = num(v);
-    assert!((got - expected).abs() < 0.005, "expected {expected}, got {got}");
+    assert!(
+        (got - expected).abs() < 0.005,
+        "expected {expected}, got {got}"
+    );
 }
 
 /// Scores every seller of 2026-02 and returns SEL001's stored result.
 pub async fn calculate_and_read(app: &TestApp) -> Value {
-    app.post("/api/sos/monthly/calculate", &json!({"period": "2026-02"})).await.assert_status(200);
+    app.post("/api/sos/monthly/calculate", &json!({"period": "2026-02"}))
+        .await
+        .assert_status(200);
     let r = app.get("/api/sos/sellers/SEL001/scores/2026-02").await;
     r.assert_status(200);
     r.json()
@@ -366,18 +433,78 @@ pub async fn calculate_and_read(app: &TestApp) -> Value {
 /// A valid body of every config type, and a field to change on update with its new value.
 pub fn config_examples() -> Vec<(&'static str, Value, &'static str, Value)> {
     vec![
-        ("score-weights", json!({"score_component": "p_score", "weight_pct": 25, "max_points": 100, "effective_from": "2027-01-01"}), "weight_pct", json!(30)),
-        ("tiers", json!({"tier_name": "Diamond", "tier_order": 1, "min_sos_score": 95, "max_sos_score": 100, "color_code": "#B9F2FF", "benefits": "Priority slots", "restrictions": "None", "effective_from": "2027-01-01"}), "benefits", json!("Priority slots and a dedicated AM")),
-        ("p-score", json!({"campaign_type": "mini_campaign", "required_lead_days": 10, "on_time_points": 50, "late_penalty_per_day": 5}), "required_lead_days", json!(12)),
-        ("o-score", json!({"effective_from": "2027-01-01", "max_delay_minutes": 45, "acceptable_late_pct": 5, "penalty_per_1pct_over": 4, "base_points": 100}), "max_delay_minutes", json!(60)),
-        ("t-score", json!({"tier_index": 1, "response_hours_min": 0, "response_hours_max": 2, "points": 100, "effective_from": "2027-01-01"}), "points", json!(90)),
-        ("f-score", json!({"tier_index": 1, "days_late_min": 0, "days_late_max": 0, "points": 100, "effective_from": "2027-01-01"}), "points", json!(95)),
-        ("i-score", json!({"effective_from": "2027-01-01", "aging_threshold_days": 60, "base_good_pct": 5, "calculation_basis": "cbm"}), "calculation_basis", json!("qty")),
-        ("surcharge", json!({"surcharge_type": "storage", "trigger_condition": {"metric": "aging_over_180d_pct", "op": ">=", "value": 40}, "action": {"type": "fee_multiplier", "fee": "storage", "value": 2}, "description": "Very old stock doubles the storage fee", "effective_from": "2027-01-01"}), "description", json!("Changed")),
-        ("am-bonus-penalty", json!({"sos_delta_min": 10, "sos_delta_max": 20, "bonus_or_penalty_amount": 9000000, "currency": "VND", "description": "Outstanding", "effective_from": "2027-01-01"}), "bonus_or_penalty_amount", json!(10000000)),
-        ("am-kpi-weight", json!({"component": "avg_sos", "weight_pct": 60, "effective_from": "2027-01-01"}), "weight_pct", json!(55)),
-        ("grace-period", json!({"effective_from": "2027-01-01", "grace_period_months": 3, "min_score_floor": 75, "min_orders_threshold": 20, "apply_to_components": ["o_score", "t_score"]}), "grace_period_months", json!(4)),
-        ("helpdesk", helpdesk_example(), "helpdesk_url", json!("https://support.example.vn")),
+        (
+            "score-weights",
+            json!({"score_component": "p_score", "weight_pct": 25, "max_points": 100, "effective_from": "2027-01-01"}),
+            "weight_pct",
+            json!(30),
+        ),
+        (
+            "tiers",
+            json!({"tier_name": "Diamond", "tier_order": 1, "min_sos_score": 95, "max_sos_score": 100, "color_code": "#B9F2FF", "benefits": "Priority slots", "restrictions": "None", "effective_from": "2027-01-01"}),
+            "benefits",
+            json!("Priority slots and a dedicated AM"),
+        ),
+        (
+            "p-score",
+            json!({"campaign_type": "mini_campaign", "required_lead_days": 10, "on_time_points": 50, "late_penalty_per_day": 5}),
+            "required_lead_days",
+            json!(12),
+        ),
+        (
+            "o-score",
+            json!({"effective_from": "2027-01-01", "max_delay_minutes": 45, "acceptable_late_pct": 5, "penalty_per_1pct_over": 4, "base_points": 100}),
+            "max_delay_minutes",
+            json!(60),
+        ),
+        (
+            "t-score",
+            json!({"tier_index": 1, "response_hours_min": 0, "response_hours_max": 2, "points": 100, "effective_from": "2027-01-01"}),
+            "points",
+            json!(90),
+        ),
+        (
+            "f-score",
+            json!({"tier_index": 1, "days_late_min": 0, "days_late_max": 0, "points": 100, "effective_from": "2027-01-01"}),
+            "points",
+            json!(95),
+        ),
+        (
+            "i-score",
+            json!({"effective_from": "2027-01-01", "aging_threshold_days": 60, "base_good_pct": 5, "calculation_basis": "cbm"}),
+            "calculation_basis",
+            json!("qty"),
+        ),
+        (
+            "surcharge",
+            json!({"surcharge_type": "storage", "trigger_condition": {"metric": "aging_over_180d_pct", "op": ">=", "value": 40}, "action": {"type": "fee_multiplier", "fee": "storage", "value": 2}, "description": "Very old stock doubles the storage fee", "effective_from": "2027-01-01"}),
+            "description",
+            json!("Changed"),
+        ),
+        (
+            "am-bonus-penalty",
+            json!({"sos_delta_min": 10, "sos_delta_max": 20, "bonus_or_penalty_amount": 9000000, "currency": "VND", "description": "Outstanding", "effective_from": "2027-01-01"}),
+            "bonus_or_penalty_amount",
+            json!(10000000),
+        ),
+        (
+            "am-kpi-weight",
+            json!({"component": "avg_sos", "weight_pct": 60, "effective_from": "2027-01-01"}),
+            "weight_pct",
+            json!(55),
+        ),
+        (
+            "grace-period",
+            json!({"effective_from": "2027-01-01", "grace_period_months": 3, "min_score_floor": 75, "min_orders_threshold": 20, "apply_to_components": ["o_score", "t_score"]}),
+            "grace_period_months",
+            json!(4),
+        ),
+        (
+            "helpdesk",
+            helpdesk_example(),
+            "helpdesk_url",
+            json!("https://support.example.vn"),
+        ),
     ]
 }
 

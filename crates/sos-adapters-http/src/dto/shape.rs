@@ -1,0 +1,156 @@
+//! Nested objects on the wire must be JSON objects.
+//!
+//! serde's derived `Deserialize` for a struct also takes a JSON array, filling the fields by
+//! position (`"breakdown": [18, 4, 2, 1]`), which the document does not allow and no client
+//! means. Nested struct fields therefore go through these helpers, which refuse anything but an
+//! object (or, for lists, an array of objects) and keep the failing field's full path: a nested
+//! error carries its sub-path between two [`SUBPATH`] marks at the start of its message, which
+//! [`crate::body::from_value`] folds back into the field name (`orders[1].order_id`).
+
+use serde::{de::DeserializeOwned, de::Error as _, Deserialize, Deserializer};
+use serde_json::Value;
+
+/// Delimits the sub-path at the start of a nested error message.
+pub(crate) const SUBPATH: char = '\u{1}';
+
+/// Splits a message made by this module into its sub-path and the message proper.
+pub(crate) fn split_subpath(message: &str) -> Option<(&str, &str)> {
+    message.strip_prefix(SUBPATH)?.split_once(SUBPATH)
+}
+
+/// `outer` followed by `inner` (`breakdown` + `4h_8h`, `orders` + `[1].status`).
+pub(crate) fn join_path(outer: &str, inner: &str) -> String {
+    match (outer.is_empty(), inner.starts_with('[')) {
+        (true, _) => inner.to_owned(),
+        (false, true) => format!("{outer}{inner}"),
+        (false, false) => format!("{outer}.{inner}"),
+    }
+}
+
+fn with_subpath(path: &str, message: &str) -> String {
+    // A deeper helper's error already names its own sub-path: append it to ours.
+    let (path, message) = match split_subpath(message) {
+        Some((deeper, rest)) if path == "." => (deeper.to_owned(), rest),
+        Some((deeper, rest)) => (join_path(path, deeper), rest),
+        None => (path.to_owned(), message),
+    };
+    if path == "." || path.is_empty() {
+        message.to_owned()
+    } else {
+        format!("{SUBPATH}{path}{SUBPATH}{message}")
+    }
+}
+
+fn nested<T: DeserializeOwned, E: serde::de::Error>(value: Value) -> Result<T, E> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        E::custom(with_subpath(&path, &e.into_inner().to_string()))
+    })
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn object_value<E: serde::de::Error>(v: Value) -> Result<Value, E> {
+    if v.is_object() {
+        Ok(v)
+    } else {
+        Err(E::custom(format!("must be a JSON object, got {}", kind(&v))))
+    }
+}
+
+fn objects_value<E: serde::de::Error>(v: Value) -> Result<Value, E> {
+    let Value::Array(items) = &v else {
+        return Err(E::custom(format!("must be an array of JSON objects, got {}", kind(&v))));
+    };
+    if let Some((i, item)) = items.iter().enumerate().find(|(_, item)| !item.is_object()) {
+        return Err(E::custom(with_subpath(&format!("[{i}]"), &format!("must be a JSON object, got {}", kind(item)))));
+    }
+    Ok(v)
+}
+
+/// A required nested object.
+///
+/// # Errors
+/// Anything but an object, or an object that does not fit `T`.
+pub fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
+    nested(object_value(Value::deserialize(d)?)?)
+}
+
+/// An optional nested object (null or absent is `None`).
+///
+/// # Errors
+/// As [`object`].
+pub fn opt_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        v => nested(object_value(v)?).map(Some),
+    }
+}
+
+/// A required list of nested objects.
+///
+/// # Errors
+/// Anything but an array of objects that each fit `T`.
+pub fn objects<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+    nested(objects_value(Value::deserialize(d)?)?)
+}
+
+/// An optional list of nested objects (null or absent is `None`).
+///
+/// # Errors
+/// As [`objects`].
+pub fn opt_objects<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<Vec<T>>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        v => nested(objects_value(v)?).map(Some),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        a: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Outer {
+        #[serde(default, deserialize_with = "opt_object")]
+        one: Option<Inner>,
+        #[serde(default, deserialize_with = "objects")]
+        many: Vec<Inner>,
+    }
+
+    fn error(v: Value) -> (String, String) {
+        let e = serde_path_to_error::deserialize::<_, Outer>(v).unwrap_err();
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        match split_subpath(&message) {
+            Some((sub, rest)) => (join_path(&path, sub), rest.to_owned()),
+            None => (path, message),
+        }
+    }
+
+    #[test]
+    fn arrays_are_not_objects_and_paths_survive() {
+        assert!(serde_json::from_value::<Outer>(json!({"one": {"a": 1}, "many": [{"a": 2}]})).is_ok());
+        assert_eq!(error(json!({"one": [1]})), ("one".into(), "must be a JSON object, got an array".into()));
+        assert_eq!(error(json!({"many": [{"a": 1}, [2]]})), ("many[1]".into(), "must be a JSON object, got an array".into()));
+        assert_eq!(error(json!({"one": {"a": "x"}})).0, "one.a");
+        assert_eq!(error(json!({"many": [{"a": 1}, {"a": -1}]})).0, "many[1].a");
+        assert_eq!(error(json!({"one": {}})), ("one".into(), "missing field `a`".into()));
+    }
+}
