@@ -167,7 +167,7 @@ set +e
   --max-examples "$MAX_EXAMPLES" \
   ${SOS_FUZZ_SEED:+--seed "$SOS_FUZZ_SEED"} \
   --request-timeout 60 \
-  --workers 2 \
+  --workers 1 \
   --report junit,ndjson --report-dir . \
   --output-truncate false)
 status=$?

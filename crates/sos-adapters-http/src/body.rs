@@ -88,10 +88,77 @@ pub fn parse_json(req: &HttpRequest, bytes: &[u8]) -> Result<Value, ApiError> {
     }
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("Malformed JSON: {e}")))?;
+    // `Value` keeps the last of two equal keys; another reader of the same bytes may keep the
+    // first. Ambiguous input is refused instead.
+    serde_json::from_slice::<NoDuplicateKeys>(bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("Malformed JSON: {e}")))?;
     if !value.is_array() && bytes.len() > MAX_OBJECT_BYTES {
         return Err(too_large(MAX_OBJECT_BYTES));
     }
     Ok(value)
+}
+
+/// A JSON document in which no object repeats a key (`"\u0061"` and `"a"` are the same key).
+/// Deserializing it only checks; nothing is kept.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicateKeysVisitor)
+    }
+}
+
+struct NoDuplicateKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // Under `arbitrary_precision` a number arrives as a one-key map too: no harm done.
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key `{key}` in an object"
+                )));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(NoDuplicateKeys)
+    }
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -204,6 +271,15 @@ pub fn details(errors: &ValidationErrors) -> Vec<ErrorDetail> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicate_keys_are_found_at_any_depth_and_however_spelled() {
+        let dup = |text: &str| serde_json::from_str::<NoDuplicateKeys>(text).is_err();
+        assert!(!dup(r#"{"a": 1, "b": {"a": 2}, "c": [{"a": 1}, {"a": 2}], "n": 1.50}"#));
+        assert!(dup(r#"{"a": 1, "a": 2}"#));
+        assert!(dup(r#"{"a": 1, "\u0061": 2}"#));
+        assert!(dup(r#"{"x": [{"b": {"k": 1, "k": 1}}]}"#));
+    }
 
     #[test]
     fn depth_counts_brackets_outside_strings() {

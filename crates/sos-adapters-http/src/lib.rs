@@ -44,7 +44,7 @@ impl AppState {
 pub use routes::configure;
 
 use actix_web::{
-    body::MessageBody,
+    body::{BodySize, MessageBody},
     dev::{ServiceFactory, ServiceRequest, ServiceResponse},
     http::header::{HeaderName, HeaderValue},
     web, App,
@@ -84,10 +84,20 @@ pub fn app(
             let fut = srv.call(req);
             async move {
                 // Errors raised outside the handlers' own `ApiError`s (reading the body past
-                // its limit, for one) get the API's JSON error body too.
-                let mut res = match fut.await?.map_into_left_body() {
-                    res if res.response().error().is_some_and(|e| e.as_error::<error::ApiError>().is_none()) => {
-                        let body = error::ApiError::new(res.status(), error::foreign_error_sentence(res.status()));
+                // its limit, Swagger UI's bare 404 for a file it does not have) get the API's
+                // JSON error body too.
+                let res = fut.await?.map_into_left_body();
+                let foreign = res.response().error().is_some_and(|e| e.as_error::<error::ApiError>().is_none());
+                let bare = res.status().as_u16() >= 400
+                    && matches!(res.response().body().size(), BodySize::None | BodySize::Sized(0));
+                let mut res = match res {
+                    res if foreign || bare => {
+                        let sentence = if res.status() == actix_web::http::StatusCode::NOT_FOUND {
+                            format!("No route for {path}")
+                        } else {
+                            error::foreign_error_sentence(res.status())
+                        };
+                        let body = error::ApiError::new(res.status(), sentence);
                         let (req, _) = res.into_parts();
                         ServiceResponse::new(req, actix_web::ResponseError::error_response(&body)).map_into_right_body()
                     }

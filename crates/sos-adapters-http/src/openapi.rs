@@ -148,19 +148,23 @@ pub fn document_json() -> String {
 /// Makes the document say exactly what the server accepts, where the derived schema is looser
 /// or stricter than the handlers:
 ///
-/// - `u32` fields: utoipa writes `format: int32, minimum: 0`, which clients (and fuzzers) read
+/// - `u32` fields: utoipa writes `format: int32` with a minimum of 0 or more, which clients (and fuzzers) read
 ///   as "at most 2^31-1"; the server takes up to 4294967295, so they become `int64` with that
 ///   maximum.
 /// - path and query parameters the handlers parse: periods get [`PERIOD_PATTERN`], codes
-///   [`CODE_PATTERN`], ids `minimum: 1`, status filters their values, free text no control
-///   characters.
+///   [`CODE_PATTERN`], ids `minimum: 1`, config types and status filters their values, free
+///   text no control characters.
 fn tighten(doc: &mut serde_json::Value) {
     use serde_json::{json, Value};
     fn widen_u32(v: &mut Value) {
         match v {
             Value::Object(map) => {
+                // utoipa gives unsigned fields a minimum (0, or the field's own); i32 has none.
                 let is_u32 = map.get("format").and_then(Value::as_str) == Some("int32")
-                    && map.get("minimum").and_then(Value::as_i64) == Some(0);
+                    && map
+                        .get("minimum")
+                        .and_then(Value::as_i64)
+                        .is_some_and(|m| m >= 0);
                 if is_u32 {
                     map.insert("format".into(), json!("int64"));
                     map.entry("maximum").or_insert(json!(4_294_967_295u64));
@@ -198,7 +202,7 @@ fn tighten(doc: &mut serde_json::Value) {
     );
     merge(
         "/components/schemas/CalculateBody/properties/seller_codes",
-        json!({"minItems": 1}),
+        json!({"minItems": 1, "uniqueItems": true}),
     );
     merge(
         "/components/schemas/CalculateBody/properties/seller_codes/items",
@@ -227,6 +231,9 @@ fn tighten(doc: &mut serde_json::Value) {
                 match name.as_str() {
                     "period" => {
                         schema.insert("pattern".into(), json!(PERIOD_PATTERN));
+                    }
+                    "config_type" => {
+                        schema.insert("enum".into(), json!(crate::dto::config::CONFIG_TYPES));
                     }
                     "seller_code" | "campaign_code" | "tier" => {
                         schema.insert("pattern".into(), json!(CODE_PATTERN));

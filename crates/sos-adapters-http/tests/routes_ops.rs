@@ -226,6 +226,9 @@ async fn unknown_paths_answer_404_json() {
         "/api/sync",
         "/api/sync/orders/extra",
         "/api/sos/monthly",
+        "/api/sellers/",
+        "/api/sellers/SEL001/",
+        "/healthz/",
     ] {
         for method in [Method::GET, Method::POST] {
             let r = app
@@ -239,6 +242,15 @@ async fn unknown_paths_answer_404_json() {
             );
         }
     }
+}
+
+#[actix_web::test]
+async fn unknown_swagger_ui_files_answer_404_json() {
+    let app = TestApp::new().await;
+    let r = app.request(Method::GET, "/docs/nope.js", None, None).await;
+    r.assert_status(404);
+    assert_eq!(r.json(), json!({"error": "No route for /docs/nope.js"}));
+    assert!(r.header("x-request-id").is_some());
 }
 
 #[actix_web::test]

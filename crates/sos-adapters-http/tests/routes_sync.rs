@@ -321,6 +321,12 @@ async fn payments_reject_bad_invoices_and_mixed_formats() {
     r.assert_status(400);
     assert_eq!(fields(&r), vec!["total_invoices"]);
 
+    let mut positional = payments_format_b_example();
+    positional["invoices"][1] = json!(["INV002", 5, 3000000]);
+    let r = app.post("/api/sync/payments", &positional).await;
+    r.assert_status(400);
+    assert_eq!(fields(&r), vec!["invoices[1]"], "{}", r.text());
+
     let mut currency = payments_example();
     currency["currency"] = json!("dong");
     let r = app.post("/api/sync/payments", &currency).await;
@@ -697,6 +703,13 @@ async fn wrong_json_types_are_refused_naming_the_field() {
             tickets_example(),
             "breakdown",
             json!("18,4,2,1"),
+        ),
+        // An array is not an object, even with the fields in order.
+        (
+            "/api/sync/tickets",
+            tickets_example(),
+            "breakdown",
+            json!([18, 4, 2, 1]),
         ),
         (
             "/api/sync/forecasts",

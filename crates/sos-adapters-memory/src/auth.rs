@@ -5,11 +5,23 @@ use chrono::{DateTime, Utc};
 use sos_ports::{ApiKeyRecord, ApiKeyStore, AuditEntry, AuditStore, Clock, Scope, StoreError};
 
 impl ApiKeyStore for MemoryStore {
-    fn create_key(&self, name: &str, prefix: &str, key_hash: &str, scopes: &[Scope]) -> Result<ApiKeyRecord, StoreError> {
+    fn create_key(
+        &self,
+        name: &str,
+        prefix: &str,
+        key_hash: &str,
+        scopes: &[Scope],
+    ) -> Result<ApiKeyRecord, StoreError> {
         let now = self.now();
         let mut state = self.state();
-        if state.keys.iter().any(|k| k.name == name || k.prefix == prefix) {
-            return Err(StoreError::Conflict(format!("an API key named {name} already exists")));
+        if state
+            .keys
+            .iter()
+            .any(|k| k.name == name || k.prefix == prefix)
+        {
+            return Err(StoreError::Conflict(format!(
+                "an API key named {name} already exists"
+            )));
         }
         let record = ApiKeyRecord {
             id: i64::try_from(state.keys.len()).unwrap_or(i64::MAX - 1) + 1,
@@ -26,7 +38,12 @@ impl ApiKeyStore for MemoryStore {
     }
 
     fn find_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
-        Ok(self.state().keys.iter().find(|k| k.prefix == prefix).cloned())
+        Ok(self
+            .state()
+            .keys
+            .iter()
+            .find(|k| k.prefix == prefix)
+            .cloned())
     }
 
     fn list_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
@@ -38,7 +55,11 @@ impl ApiKeyStore for MemoryStore {
     fn revoke_key(&self, name: &str) -> Result<ApiKeyRecord, StoreError> {
         let now = self.now();
         let mut state = self.state();
-        let key = state.keys.iter_mut().find(|k| k.name == name).ok_or(StoreError::NotFound)?;
+        let key = state
+            .keys
+            .iter_mut()
+            .find(|k| k.name == name)
+            .ok_or(StoreError::NotFound)?;
         key.revoked_at.get_or_insert(now);
         Ok(key.clone())
     }
@@ -67,7 +88,12 @@ impl AuditStore for MemoryStore {
         Ok(())
     }
 
-    fn list_audit(&self, entity: Option<String>, entity_id: Option<String>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+    fn list_audit(
+        &self,
+        entity: Option<String>,
+        entity_id: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         Ok(self
             .state()
             .audit

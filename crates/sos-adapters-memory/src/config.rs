@@ -6,7 +6,11 @@ use sos_ports::{Clock, ConfigStore, StoreError};
 use std::collections::HashSet;
 
 impl ConfigStore for MemoryStore {
-    fn list_config(&self, config_type: ConfigType, include_inactive: bool) -> Result<Vec<ConfigRecord>, StoreError> {
+    fn list_config(
+        &self,
+        config_type: ConfigType,
+        include_inactive: bool,
+    ) -> Result<Vec<ConfigRecord>, StoreError> {
         Ok(self
             .state()
             .config
@@ -16,7 +20,11 @@ impl ConfigStore for MemoryStore {
             .collect())
     }
 
-    fn get_config(&self, config_type: ConfigType, id: ConfigId) -> Result<ConfigRecord, StoreError> {
+    fn get_config(
+        &self,
+        config_type: ConfigType,
+        id: ConfigId,
+    ) -> Result<ConfigRecord, StoreError> {
         self.state()
             .config
             .iter()
@@ -67,7 +75,12 @@ impl ConfigStore for MemoryStore {
         Ok(row.clone())
     }
 
-    fn deactivate_config(&self, config_type: ConfigType, id: ConfigId, actor: &str) -> Result<ConfigRecord, StoreError> {
+    fn deactivate_config(
+        &self,
+        config_type: ConfigType,
+        id: ConfigId,
+        actor: &str,
+    ) -> Result<ConfigRecord, StoreError> {
         let now = self.now();
         let mut state = self.state();
         let row = state
@@ -86,9 +99,13 @@ impl ConfigStore for MemoryStore {
     }
 
     fn seed_defaults(&self, drafts: &[ConfigDraft], actor: &str) -> Result<usize, StoreError> {
-        let seeded: HashSet<ConfigType> = self.state().config.iter().map(|r| r.config_type).collect();
+        let seeded: HashSet<ConfigType> =
+            self.state().config.iter().map(|r| r.config_type).collect();
         let mut inserted = 0;
-        for draft in drafts.iter().filter(|d| !seeded.contains(&d.body.config_type())) {
+        for draft in drafts
+            .iter()
+            .filter(|d| !seeded.contains(&d.body.config_type()))
+        {
             self.create_config(draft, actor)?;
             inserted += 1;
         }

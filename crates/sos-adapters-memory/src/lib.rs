@@ -47,7 +47,9 @@ impl MemoryStore {
     /// The state. A poisoned lock (a panic while holding it) still yields the data: every
     /// write validates before it mutates, so the data is never half-changed.
     fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -7,8 +7,8 @@ use sos_domain::{
     AmId, CampaignCode, SellerCode,
 };
 use sos_ports::{
-    AccountManagerStore, CampaignRecord, CampaignStore, Clock, Page, PageRequest, SellerFilter, SellerRecord,
-    SellerStore, StoreError,
+    AccountManagerStore, CampaignRecord, CampaignStore, Clock, Page, PageRequest, SellerFilter,
+    SellerRecord, SellerStore, StoreError,
 };
 
 /// Cuts one page out of an ordered listing.
@@ -29,7 +29,9 @@ pub(crate) fn paginate<T>(rows: Vec<T>, page: PageRequest) -> Page<T> {
 
 fn check_am(state: &crate::state::State, am: Option<AmId>) -> Result<(), StoreError> {
     match am {
-        Some(id) if !state.ams.contains_key(&id) => Err(StoreError::Conflict(format!("account manager {id} does not exist"))),
+        Some(id) if !state.ams.contains_key(&id) => Err(StoreError::Conflict(format!(
+            "account manager {id} does not exist"
+        ))),
         _ => Ok(()),
     }
 }
@@ -39,7 +41,10 @@ impl SellerStore for MemoryStore {
         let now = self.now();
         let mut state = self.state();
         if state.sellers.contains_key(&seller.seller_code) {
-            return Err(StoreError::Conflict(format!("seller {} already exists", seller.seller_code)));
+            return Err(StoreError::Conflict(format!(
+                "seller {} already exists",
+                seller.seller_code
+            )));
         }
         check_am(&state, seller.am_id)?;
         let record = SellerRecord {
@@ -49,7 +54,9 @@ impl SellerStore for MemoryStore {
             created_by: actor.to_owned(),
             updated_by: actor.to_owned(),
         };
-        state.sellers.insert(seller.seller_code.clone(), record.clone());
+        state
+            .sellers
+            .insert(seller.seller_code.clone(), record.clone());
         Ok(record)
     }
 
@@ -57,7 +64,10 @@ impl SellerStore for MemoryStore {
         let now = self.now();
         let mut state = self.state();
         check_am(&state, seller.am_id)?;
-        let record = state.sellers.get_mut(&seller.seller_code).ok_or(StoreError::NotFound)?;
+        let record = state
+            .sellers
+            .get_mut(&seller.seller_code)
+            .ok_or(StoreError::NotFound)?;
         record.seller = seller.clone();
         record.updated_at = now;
         record.updated_by = actor.to_owned();
@@ -65,10 +75,18 @@ impl SellerStore for MemoryStore {
     }
 
     fn get_seller(&self, code: &SellerCode) -> Result<SellerRecord, StoreError> {
-        self.state().sellers.get(code).cloned().ok_or(StoreError::NotFound)
+        self.state()
+            .sellers
+            .get(code)
+            .cloned()
+            .ok_or(StoreError::NotFound)
     }
 
-    fn list_sellers(&self, filter: &SellerFilter, page: PageRequest) -> Result<Page<SellerRecord>, StoreError> {
+    fn list_sellers(
+        &self,
+        filter: &SellerFilter,
+        page: PageRequest,
+    ) -> Result<Page<SellerRecord>, StoreError> {
         let needle = filter.search.as_ref().map(|s| s.to_lowercase());
         let rows: Vec<SellerRecord> = self
             .state()
@@ -95,11 +113,18 @@ impl SellerStore for MemoryStore {
 }
 
 impl CampaignStore for MemoryStore {
-    fn create_campaign(&self, campaign: &Campaign, actor: &str) -> Result<CampaignRecord, StoreError> {
+    fn create_campaign(
+        &self,
+        campaign: &Campaign,
+        actor: &str,
+    ) -> Result<CampaignRecord, StoreError> {
         let now = self.now();
         let mut state = self.state();
         if state.campaigns.contains_key(campaign.code()) {
-            return Err(StoreError::Conflict(format!("campaign {} already exists", campaign.code())));
+            return Err(StoreError::Conflict(format!(
+                "campaign {} already exists",
+                campaign.code()
+            )));
         }
         let record = CampaignRecord {
             campaign: campaign.clone(),
@@ -109,14 +134,24 @@ impl CampaignStore for MemoryStore {
             created_by: actor.to_owned(),
             updated_by: actor.to_owned(),
         };
-        state.campaigns.insert(campaign.code().clone(), record.clone());
+        state
+            .campaigns
+            .insert(campaign.code().clone(), record.clone());
         Ok(record)
     }
 
-    fn update_campaign(&self, campaign: &Campaign, is_active: bool, actor: &str) -> Result<CampaignRecord, StoreError> {
+    fn update_campaign(
+        &self,
+        campaign: &Campaign,
+        is_active: bool,
+        actor: &str,
+    ) -> Result<CampaignRecord, StoreError> {
         let now = self.now();
         let mut state = self.state();
-        let record = state.campaigns.get_mut(campaign.code()).ok_or(StoreError::NotFound)?;
+        let record = state
+            .campaigns
+            .get_mut(campaign.code())
+            .ok_or(StoreError::NotFound)?;
         record.campaign = campaign.clone();
         record.is_active = is_active;
         record.updated_at = now;
@@ -125,10 +160,18 @@ impl CampaignStore for MemoryStore {
     }
 
     fn get_campaign(&self, code: &CampaignCode) -> Result<CampaignRecord, StoreError> {
-        self.state().campaigns.get(code).cloned().ok_or(StoreError::NotFound)
+        self.state()
+            .campaigns
+            .get(code)
+            .cloned()
+            .ok_or(StoreError::NotFound)
     }
 
-    fn list_campaigns(&self, include_inactive: bool, page: PageRequest) -> Result<Page<CampaignRecord>, StoreError> {
+    fn list_campaigns(
+        &self,
+        include_inactive: bool,
+        page: PageRequest,
+    ) -> Result<Page<CampaignRecord>, StoreError> {
         let mut rows: Vec<CampaignRecord> = self
             .state()
             .campaigns
@@ -150,7 +193,10 @@ impl AccountManagerStore for MemoryStore {
     fn create_am(&self, am: &AccountManager, _actor: &str) -> Result<AccountManager, StoreError> {
         let mut state = self.state();
         if state.ams.contains_key(&am.id) {
-            return Err(StoreError::Conflict(format!("account manager {} already exists", am.id)));
+            return Err(StoreError::Conflict(format!(
+                "account manager {} already exists",
+                am.id
+            )));
         }
         state.ams.insert(am.id, am.clone());
         Ok(am.clone())
@@ -164,10 +210,18 @@ impl AccountManagerStore for MemoryStore {
     }
 
     fn get_am(&self, id: AmId) -> Result<AccountManager, StoreError> {
-        self.state().ams.get(&id).cloned().ok_or(StoreError::NotFound)
+        self.state()
+            .ams
+            .get(&id)
+            .cloned()
+            .ok_or(StoreError::NotFound)
     }
 
-    fn list_ams(&self, include_inactive: bool, page: PageRequest) -> Result<Page<AccountManager>, StoreError> {
+    fn list_ams(
+        &self,
+        include_inactive: bool,
+        page: PageRequest,
+    ) -> Result<Page<AccountManager>, StoreError> {
         let rows = self
             .state()
             .ams

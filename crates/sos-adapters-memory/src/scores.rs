@@ -8,8 +8,9 @@ use sos_domain::{
     AmId, AmPortfolioScore, Component, Decimal, PerComponent, Period, SellerCode,
 };
 use sos_ports::{
-    AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, Page, PageRequest, PeriodSummary,
-    ScoreFilter, ScoreStore, SellerWithInputs, StoreError, StoredScore, TierCount,
+    AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, Page,
+    PageRequest, PeriodSummary, ScoreFilter, ScoreStore, SellerWithInputs, StoreError, StoredScore,
+    TierCount,
 };
 use std::collections::BTreeMap;
 
@@ -42,7 +43,9 @@ impl CalculationTx for MemoryCalculation {
         Ok(())
     }
 
-    fn period_sos_by_am(&mut self) -> Result<Vec<(AmId, SellerCode, Option<Decimal>)>, CalculationStoreError> {
+    fn period_sos_by_am(
+        &mut self,
+    ) -> Result<Vec<(AmId, SellerCode, Option<Decimal>)>, CalculationStoreError> {
         let state = self.store.state();
         let kept = state
             .scores
@@ -51,11 +54,17 @@ impl CalculationTx for MemoryCalculation {
             .map(|(_, s)| s);
         Ok(kept
             .chain(self.scores.iter())
-            .filter_map(|s| s.am_id.map(|am| (am, s.seller_code.clone(), s.result.sos_score())))
+            .filter_map(|s| {
+                s.am_id
+                    .map(|am| (am, s.seller_code.clone(), s.result.sos_score()))
+            })
             .collect())
     }
 
-    fn write_am_scores(&mut self, scores: &[AmPortfolioScore]) -> Result<(), CalculationStoreError> {
+    fn write_am_scores(
+        &mut self,
+        scores: &[AmPortfolioScore],
+    ) -> Result<(), CalculationStoreError> {
         self.am_scores.extend_from_slice(scores);
         Ok(())
     }
@@ -70,7 +79,9 @@ impl CalculationTx for MemoryCalculation {
             return Err(CalculationStoreError::Finalized(period));
         }
         let scope = self.scope.clone();
-        state.scores.retain(|(p, seller), _| *p != period || !replaced_by(&scope, seller));
+        state
+            .scores
+            .retain(|(p, seller), _| *p != period || !replaced_by(&scope, seller));
         for s in scores {
             state.scores.insert((period, s.seller_code.clone()), s);
         }
@@ -116,7 +127,9 @@ impl ScoreStore for MemoryStore {
             .sellers
             .values()
             .filter(|r| after.as_ref().is_none_or(|a| &r.seller.seller_code > a))
-            .filter(|r| r.seller.status == SellerStatus::Active && in_scope(scope, &r.seller.seller_code))
+            .filter(|r| {
+                r.seller.status == SellerStatus::Active && in_scope(scope, &r.seller.seller_code)
+            })
             .take(limit)
             .map(|r| {
                 let code = &r.seller.seller_code;
@@ -226,16 +239,31 @@ impl ScoreStore for MemoryStore {
         Ok(self.state().finalized.contains(&period))
     }
 
-    fn list_scores(&self, period: Period, filter: &ScoreFilter, page: PageRequest) -> Result<Page<StoredScore>, StoreError> {
+    fn list_scores(
+        &self,
+        period: Period,
+        filter: &ScoreFilter,
+        page: PageRequest,
+    ) -> Result<Page<StoredScore>, StoreError> {
         let rows: Vec<StoredScore> = self
             .state()
             .scores
             .iter()
             .filter(|((p, _), _)| *p == period)
             .map(|(_, s)| s)
-            .filter(|s| filter.tier.as_ref().is_none_or(|t| s.result.tier() == Some(t)))
+            .filter(|s| {
+                filter
+                    .tier
+                    .as_ref()
+                    .is_none_or(|t| s.result.tier() == Some(t))
+            })
             .filter(|s| filter.am_id.is_none_or(|a| s.am_id == Some(a)))
-            .filter(|s| filter.status.as_ref().is_none_or(|st| s.result.status().as_str() == st))
+            .filter(|s| {
+                filter
+                    .status
+                    .as_ref()
+                    .is_none_or(|st| s.result.status().as_str() == st)
+            })
             .cloned()
             .collect();
         Ok(paginate(rows, page))
@@ -275,7 +303,10 @@ impl ScoreStore for MemoryStore {
                 *tiers.entry(t.to_string()).or_default() += 1;
             }
         }
-        let scored = rows.iter().filter(|r| r.result.sos_score().is_some()).count() as u64;
+        let scored = rows
+            .iter()
+            .filter(|r| r.result.sos_score().is_some())
+            .count() as u64;
         Ok(PeriodSummary {
             period,
             finalized: state.finalized.contains(&period),
@@ -306,7 +337,11 @@ impl ScoreStore for MemoryStore {
             .ok_or(StoreError::NotFound)
     }
 
-    fn list_runs(&self, period: Option<Period>, limit: u32) -> Result<Vec<CalculationRun>, StoreError> {
+    fn list_runs(
+        &self,
+        period: Option<Period>,
+        limit: u32,
+    ) -> Result<Vec<CalculationRun>, StoreError> {
         Ok(self
             .state()
             .runs

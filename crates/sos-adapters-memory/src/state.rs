@@ -3,11 +3,16 @@
 use serde_json::Value;
 use sos_domain::{
     config::ConfigRecord,
-    inputs::{InventorySnapshot, OrderStats, PaymentStats, RawInvoice, RawOrder, RevenueRecord, TicketStats},
+    inputs::{
+        InventorySnapshot, OrderStats, PaymentStats, RawInvoice, RawOrder, RevenueRecord,
+        TicketStats,
+    },
     master::AccountManager,
     AmId, AmPortfolioScore, CampaignCode, Period, SellerCode,
 };
-use sos_ports::{ApiKeyRecord, AuditEntry, CalculationRun, CampaignRecord, SellerRecord, StoredScore};
+use sos_ports::{
+    ApiKeyRecord, AuditEntry, CalculationRun, CampaignRecord, SellerRecord, StoredScore,
+};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One stored forecast version.

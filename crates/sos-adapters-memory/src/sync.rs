@@ -9,7 +9,13 @@ use sos_domain::{
 use sos_ports::{PaymentInput, SyncBatch, SyncStore, SyncStoreError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-fn references(batch: &SyncBatch) -> (BTreeSet<&SellerCode>, BTreeSet<&CampaignCode>, BTreeSet<AmId>) {
+fn references(
+    batch: &SyncBatch,
+) -> (
+    BTreeSet<&SellerCode>,
+    BTreeSet<&CampaignCode>,
+    BTreeSet<AmId>,
+) {
     let mut sellers = BTreeSet::new();
     let mut campaigns = BTreeSet::new();
     let mut ams = BTreeSet::new();
@@ -52,14 +58,19 @@ impl SyncStore for MemoryStore {
         if !unknown.is_empty() {
             return Err(SyncStoreError::UnknownCampaigns(unknown));
         }
-        let unknown: Vec<AmId> = ams.into_iter().filter(|a| !state.ams.contains_key(a)).collect();
+        let unknown: Vec<AmId> = ams
+            .into_iter()
+            .filter(|a| !state.ams.contains_key(a))
+            .collect();
         if !unknown.is_empty() {
             return Err(SyncStoreError::UnknownAccountManagers(unknown));
         }
         match batch {
             SyncBatch::Orders(v) => {
                 for r in v {
-                    state.orders.insert((r.seller.clone(), r.period), r.stats.clone());
+                    state
+                        .orders
+                        .insert((r.seller.clone(), r.period), r.stats.clone());
                 }
             }
             SyncBatch::RawOrders {
@@ -82,7 +93,10 @@ impl SyncStore for MemoryStore {
                                 .filter(|o| p.contains(o.created_at.date_naive()))
                                 .cloned()
                                 .collect();
-                            (p, OrderStats::from_raw_orders(&of_period, *max_delay_minutes, *now))
+                            (
+                                p,
+                                OrderStats::from_raw_orders(&of_period, *max_delay_minutes, *now),
+                            )
                         })
                         .collect();
                     for (p, stats) in aggregates {
@@ -96,8 +110,14 @@ impl SyncStore for MemoryStore {
                 let mut sorted: Vec<_> = v.iter().collect();
                 sorted.sort_by_key(|r| r.submitted_at);
                 for r in sorted {
-                    let versions = state.forecasts.entry((r.seller.clone(), r.campaign.clone())).or_default();
-                    match versions.iter_mut().find(|f| f.submitted_at == r.submitted_at) {
+                    let versions = state
+                        .forecasts
+                        .entry((r.seller.clone(), r.campaign.clone()))
+                        .or_default();
+                    match versions
+                        .iter_mut()
+                        .find(|f| f.submitted_at == r.submitted_at)
+                    {
                         Some(existing) => {
                             existing.volume = r.forecasted_order_volume;
                             existing.sku_breakdown = r.forecasted_sku_breakdown.clone();
@@ -118,35 +138,46 @@ impl SyncStore for MemoryStore {
             }
             SyncBatch::CampaignActuals(v) => {
                 for r in v {
-                    state
-                        .actuals
-                        .insert((r.seller.clone(), r.campaign.clone()), r.actual_order_volume);
+                    state.actuals.insert(
+                        (r.seller.clone(), r.campaign.clone()),
+                        r.actual_order_volume,
+                    );
                 }
             }
             SyncBatch::Tickets(v) => {
                 for r in v {
-                    state.tickets.insert((r.seller.clone(), r.period), r.stats.clone());
+                    state
+                        .tickets
+                        .insert((r.seller.clone(), r.period), r.stats.clone());
                 }
             }
             SyncBatch::Payments(v) => {
                 // Every aggregate is computed before anything changes, so a record that cannot
                 // be aggregated leaves the whole batch unwritten.
-                let mut invoices_after: HashMap<(SellerCode, Period), BTreeMap<String, RawInvoice>> = HashMap::new();
-                let mut aggregates: Vec<((SellerCode, Period), PaymentStats)> = Vec::with_capacity(v.len());
+                let mut invoices_after: HashMap<
+                    (SellerCode, Period),
+                    BTreeMap<String, RawInvoice>,
+                > = HashMap::new();
+                let mut aggregates: Vec<((SellerCode, Period), PaymentStats)> =
+                    Vec::with_capacity(v.len());
                 for r in v {
                     let key = (r.seller.clone(), r.period);
                     match &r.input {
                         PaymentInput::Aggregate(stats) => aggregates.push((key, stats.clone())),
                         PaymentInput::Invoices { invoices, currency } => {
-                            let stored = invoices_after
-                                .entry(key.clone())
-                                .or_insert_with(|| state.invoices.get(&key).cloned().unwrap_or_default());
+                            let stored = invoices_after.entry(key.clone()).or_insert_with(|| {
+                                state.invoices.get(&key).cloned().unwrap_or_default()
+                            });
                             for inv in invoices {
                                 stored.insert(inv.invoice_id.clone(), inv.clone());
                             }
                             let all: Vec<_> = stored.values().cloned().collect();
                             let stats = PaymentStats::from_invoices(&all, currency.clone())
-                                .map_err(|e| SyncStoreError::Unknown(anyhow::anyhow!("stored invoices no longer aggregate: {e}")))?;
+                                .map_err(|e| {
+                                    SyncStoreError::Unknown(anyhow::anyhow!(
+                                        "stored invoices no longer aggregate: {e}"
+                                    ))
+                                })?;
                             aggregates.push((key, stats));
                         }
                     }
@@ -159,7 +190,10 @@ impl SyncStore for MemoryStore {
             SyncBatch::Inventory(v) => {
                 for r in v {
                     let key = (r.seller.clone(), r.snapshot.period());
-                    let newer = state.inventory.get(&key).is_none_or(|old| r.snapshot.replaces(old));
+                    let newer = state
+                        .inventory
+                        .get(&key)
+                        .is_none_or(|old| r.snapshot.replaces(old));
                     if newer {
                         state.inventory.insert(key, r.snapshot.clone());
                     }

@@ -54,9 +54,11 @@ impl SecretBox {
     /// # Errors
     /// When the text is not 64 hex characters.
     pub fn from_hex(text: &str) -> Result<Self, anyhow::Error> {
-        let bytes = unhex(text.trim()).filter(|b| b.len() == 32).ok_or_else(|| {
-            anyhow::anyhow!("the secret key must be 64 hex characters (32 bytes)")
-        })?;
+        let bytes = unhex(text.trim())
+            .filter(|b| b.len() == 32)
+            .ok_or_else(|| {
+                anyhow::anyhow!("the secret key must be 64 hex characters (32 bytes)")
+            })?;
         let mut key = [0u8; 32];
         key.copy_from_slice(&bytes);
         Ok(Self::new(key))
@@ -95,12 +97,16 @@ impl SecretBox {
         let Some(body) = stored.strip_prefix(PREFIX) else {
             return Ok(stored.to_owned());
         };
-        let bytes = unhex(body).filter(|b| b.len() > 24).ok_or_else(|| anyhow::anyhow!("a stored secret is corrupt"))?;
+        let bytes = unhex(body)
+            .filter(|b| b.len() > 24)
+            .ok_or_else(|| anyhow::anyhow!("a stored secret is corrupt"))?;
         let (nonce, sealed) = bytes.split_at(24);
         let plain = self
             .cipher
             .decrypt(XNonce::from_slice(nonce), sealed)
-            .map_err(|_| anyhow::anyhow!("a stored secret cannot be decrypted: was SOS_SECRET_KEY changed?"))?;
+            .map_err(|_| {
+                anyhow::anyhow!("a stored secret cannot be decrypted: was SOS_SECRET_KEY changed?")
+            })?;
         String::from_utf8(plain).map_err(|_| anyhow::anyhow!("a stored secret is not text"))
     }
 
@@ -137,9 +143,11 @@ impl SecretBox {
 
 /// True when a stored body holds sealed values.
 pub fn is_sealed(body: &serde_json::Value) -> bool {
-    SECRET_FIELDS
-        .iter()
-        .any(|f| body.get(f).and_then(|v| v.as_str()).is_some_and(|s| s.starts_with(PREFIX)))
+    SECRET_FIELDS.iter().any(|f| {
+        body.get(f)
+            .and_then(|v| v.as_str())
+            .is_some_and(|s| s.starts_with(PREFIX))
+    })
 }
 
 #[cfg(test)]

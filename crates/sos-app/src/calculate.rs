@@ -6,12 +6,12 @@ use serde::Serialize;
 use sos_domain::{
     config::{resolve_config, ResolvedConfig},
     inputs::SellerInputs,
-    score_am_portfolio, score_seller, AmId, AmPortfolioScore, Decimal, Period, ScoreResult, SellerCode,
-    ValidationErrors,
+    score_am_portfolio, score_seller, AmId, AmPortfolioScore, Decimal, Period, ScoreResult,
+    SellerCode, ValidationErrors,
 };
 use sos_ports::{
-    CalculationRun, CalculationScope, CalculationTx, Clock, ConfigStore, RunStatus, ScoreStore, SellerStore,
-    StoreError, StoredScore,
+    CalculationRun, CalculationScope, CalculationTx, Clock, ConfigStore, RunStatus, ScoreStore,
+    SellerStore, StoreError, StoredScore,
 };
 use std::collections::{BTreeMap, HashSet};
 
@@ -64,7 +64,8 @@ impl Tally {
         }
         self.surcharges += u32::try_from(r.surcharges.len()).unwrap_or(u32::MAX);
         if let Some(am) = stored.am_id {
-            self.sos_by_am.push((am, stored.seller_code.clone(), r.sos_score()));
+            self.sos_by_am
+                .push((am, stored.seller_code.clone(), r.sos_score()));
         }
     }
 }
@@ -73,7 +74,10 @@ fn check_scope(scope: &CalculationScope) -> Result<(), CalculateError> {
     if let CalculationScope::Sellers(codes) = scope {
         let mut errors = ValidationErrors::new();
         if codes.is_empty() {
-            errors.push("seller_codes", "must list at least one seller, or be left out to calculate all");
+            errors.push(
+                "seller_codes",
+                "must list at least one seller, or be left out to calculate all",
+            );
         }
         let mut seen = HashSet::new();
         for (i, c) in codes.iter().enumerate() {
@@ -144,7 +148,11 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
                 CalculationScope::All => None,
                 CalculationScope::Sellers(c) => Some(c.clone()),
             },
-            status: if request.dry_run { RunStatus::DryRun } else { RunStatus::Succeeded },
+            status: if request.dry_run {
+                RunStatus::DryRun
+            } else {
+                RunStatus::Succeeded
+            },
             started_at,
             finished_at,
             duration_ms: elapsed_ms(started_at, finished_at),
@@ -196,9 +204,12 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
         let mut after: Option<SellerCode> = None;
         let mut done = 0usize;
         loop {
-            let chunk = self
-                .ports
-                .load_seller_inputs(period, &request.scope, after.clone(), CALCULATION_CHUNK)?;
+            let chunk = self.ports.load_seller_inputs(
+                period,
+                &request.scope,
+                after.clone(),
+                CALCULATION_CHUNK,
+            )?;
             let Some(last) = chunk.last() else { break };
             after = Some(last.seller.seller_code.clone());
             let full = chunk.len() == CALCULATION_CHUNK;

@@ -23,7 +23,10 @@ impl<R: ConfigStore + AuditStore + Clock> Sos<R> {
     ) -> Result<Vec<ConfigRecord>, ConfigError> {
         let rows = self.ports.list_config(config_type, include_inactive)?;
         Ok(match effective_on {
-            Some(date) => rows.into_iter().filter(|r| r.is_effective_on(date)).collect(),
+            Some(date) => rows
+                .into_iter()
+                .filter(|r| r.is_effective_on(date))
+                .collect(),
             None => rows,
         })
     }
@@ -32,7 +35,11 @@ impl<R: ConfigStore + AuditStore + Clock> Sos<R> {
     ///
     /// # Errors
     /// [`ConfigError::NotFound`] when `id` is not a row of the type.
-    pub fn get_config(&self, config_type: ConfigType, id: ConfigId) -> Result<ConfigRecord, ConfigError> {
+    pub fn get_config(
+        &self,
+        config_type: ConfigType,
+        id: ConfigId,
+    ) -> Result<ConfigRecord, ConfigError> {
         Ok(self.ports.get_config(config_type, id)?)
     }
 
@@ -48,7 +55,15 @@ impl<R: ConfigStore + AuditStore + Clock> Sos<R> {
     ) -> Result<ConfigRecord, ConfigError> {
         let draft = ConfigDraft::parse(config_type, body).map_err(ConfigError::Invalid)?;
         let row = self.ports.create_config(&draft, actor)?;
-        audit::record(&self.ports, actor, entity(config_type), row.id.to_string(), "create", None, Some(row.to_json()));
+        audit::record(
+            &self.ports,
+            actor,
+            entity(config_type),
+            row.id.to_string(),
+            "create",
+            None,
+            Some(row.to_json()),
+        );
         Ok(row)
     }
 
@@ -82,7 +97,12 @@ impl<R: ConfigStore + AuditStore + Clock> Sos<R> {
     ///
     /// # Errors
     /// [`ConfigError::NotFound`].
-    pub fn deactivate_config(&self, config_type: ConfigType, id: ConfigId, actor: &str) -> Result<ConfigRecord, ConfigError> {
+    pub fn deactivate_config(
+        &self,
+        config_type: ConfigType,
+        id: ConfigId,
+        actor: &str,
+    ) -> Result<ConfigRecord, ConfigError> {
         let old = self.ports.get_config(config_type, id)?;
         let row = self.ports.deactivate_config(config_type, id, actor)?;
         audit::record(
@@ -103,14 +123,21 @@ impl<R: ConfigStore + AuditStore + Clock> Sos<R> {
     /// # Errors
     /// Infrastructure errors only.
     pub fn seed_default_config(&self) -> Result<usize, ConfigError> {
-        Ok(self.ports.seed_defaults(&sos_domain::config::default_config_drafts(), "system")?)
+        Ok(self
+            .ports
+            .seed_defaults(&sos_domain::config::default_config_drafts(), "system")?)
     }
 
     /// The audit trail of an entity, newest first.
     ///
     /// # Errors
     /// Infrastructure errors only.
-    pub fn audit_log(&self, entity: Option<String>, entity_id: Option<String>, limit: u32) -> Result<Vec<AuditEntry>, ConfigError> {
+    pub fn audit_log(
+        &self,
+        entity: Option<String>,
+        entity_id: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, ConfigError> {
         Ok(self.ports.list_audit(entity, entity_id, limit)?)
     }
 }

@@ -15,20 +15,44 @@ pub const MAX_BATCH: usize = 1000;
 /// leaving which one wins to chance.
 fn keys(batch: &SyncBatch) -> Vec<String> {
     match batch {
-        SyncBatch::Orders(v) => v.iter().map(|r| format!("{}|{}", r.seller, r.period)).collect(),
-        SyncBatch::RawOrders { records, .. } => records.iter().map(|r| r.seller.to_string()).collect(),
+        SyncBatch::Orders(v) => v
+            .iter()
+            .map(|r| format!("{}|{}", r.seller, r.period))
+            .collect(),
+        SyncBatch::RawOrders { records, .. } => {
+            records.iter().map(|r| r.seller.to_string()).collect()
+        }
         SyncBatch::Forecasts(v) => v
             .iter()
-            .map(|r| format!("{}|{}|{}", r.seller, r.campaign, r.submitted_at.timestamp_micros()))
+            .map(|r| {
+                format!(
+                    "{}|{}|{}",
+                    r.seller,
+                    r.campaign,
+                    r.submitted_at.timestamp_micros()
+                )
+            })
             .collect(),
-        SyncBatch::CampaignActuals(v) => v.iter().map(|r| format!("{}|{}", r.seller, r.campaign)).collect(),
-        SyncBatch::Tickets(v) => v.iter().map(|r| format!("{}|{}", r.seller, r.period)).collect(),
-        SyncBatch::Payments(v) => v.iter().map(|r| format!("{}|{}", r.seller, r.period)).collect(),
+        SyncBatch::CampaignActuals(v) => v
+            .iter()
+            .map(|r| format!("{}|{}", r.seller, r.campaign))
+            .collect(),
+        SyncBatch::Tickets(v) => v
+            .iter()
+            .map(|r| format!("{}|{}", r.seller, r.period))
+            .collect(),
+        SyncBatch::Payments(v) => v
+            .iter()
+            .map(|r| format!("{}|{}", r.seller, r.period))
+            .collect(),
         SyncBatch::Inventory(v) => v
             .iter()
             .map(|r| format!("{}|{}", r.seller, r.snapshot.period()))
             .collect(),
-        SyncBatch::Revenue(v) => v.iter().map(|r| format!("{}|{}", r.am_id(), r.period())).collect(),
+        SyncBatch::Revenue(v) => v
+            .iter()
+            .map(|r| format!("{}|{}", r.am_id(), r.period()))
+            .collect(),
     }
 }
 
@@ -42,12 +66,21 @@ pub(crate) fn check_batch(batch: &SyncBatch) -> Result<(), ValidationErrors> {
         errors.push("body", "must hold at least one record");
     }
     if batch.len() > MAX_BATCH {
-        errors.push("body", format!("holds {} records; at most {MAX_BATCH} are accepted per call", batch.len()));
+        errors.push(
+            "body",
+            format!(
+                "holds {} records; at most {MAX_BATCH} are accepted per call",
+                batch.len()
+            ),
+        );
     }
     let mut first_seen: HashMap<String, usize> = HashMap::new();
     for (i, key) in keys(batch).into_iter().enumerate() {
         if let Some(first) = first_seen.get(&key) {
-            errors.push(format!("[{i}]"), format!("repeats the upsert key of item [{first}]; send each key once per call"));
+            errors.push(
+                format!("[{i}]"),
+                format!("repeats the upsert key of item [{first}]; send each key once per call"),
+            );
         } else {
             first_seen.insert(key, i);
         }

@@ -7,8 +7,8 @@ use sos_domain::{
     AmId, CampaignCode, SellerCode,
 };
 use sos_ports::{
-    AccountManagerStore, AuditStore, CampaignRecord, CampaignStore, Clock, Page, PageRequest, SellerFilter,
-    SellerRecord, SellerStore,
+    AccountManagerStore, AuditStore, CampaignRecord, CampaignStore, Clock, Page, PageRequest,
+    SellerFilter, SellerRecord, SellerStore,
 };
 
 fn json<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
@@ -23,7 +23,15 @@ impl<R: SellerStore + AuditStore + Clock> Sos<R> {
     pub fn create_seller(&self, seller: &Seller, actor: &str) -> Result<SellerRecord, MasterError> {
         seller.validate().map_err(MasterError::Invalid)?;
         let row = self.ports.create_seller(seller, actor)?;
-        audit::record(&self.ports, actor, "seller".into(), seller.seller_code.to_string(), "create", None, json(&row));
+        audit::record(
+            &self.ports,
+            actor,
+            "seller".into(),
+            seller.seller_code.to_string(),
+            "create",
+            None,
+            json(&row),
+        );
         Ok(row)
     }
 
@@ -35,7 +43,15 @@ impl<R: SellerStore + AuditStore + Clock> Sos<R> {
         seller.validate().map_err(MasterError::Invalid)?;
         let old = self.ports.get_seller(&seller.seller_code)?;
         let row = self.ports.update_seller(seller, actor)?;
-        audit::record(&self.ports, actor, "seller".into(), seller.seller_code.to_string(), "update", json(&old), json(&row));
+        audit::record(
+            &self.ports,
+            actor,
+            "seller".into(),
+            seller.seller_code.to_string(),
+            "update",
+            json(&old),
+            json(&row),
+        );
         Ok(row)
     }
 
@@ -43,12 +59,24 @@ impl<R: SellerStore + AuditStore + Clock> Sos<R> {
     ///
     /// # Errors
     /// [`MasterError::NotFound`].
-    pub fn deactivate_seller(&self, code: &SellerCode, actor: &str) -> Result<SellerRecord, MasterError> {
+    pub fn deactivate_seller(
+        &self,
+        code: &SellerCode,
+        actor: &str,
+    ) -> Result<SellerRecord, MasterError> {
         let old = self.ports.get_seller(code)?;
         let mut seller = old.seller.clone();
         seller.status = SellerStatus::Terminated;
         let row = self.ports.update_seller(&seller, actor)?;
-        audit::record(&self.ports, actor, "seller".into(), code.to_string(), "deactivate", json(&old), json(&row));
+        audit::record(
+            &self.ports,
+            actor,
+            "seller".into(),
+            code.to_string(),
+            "deactivate",
+            json(&old),
+            json(&row),
+        );
         Ok(row)
     }
 
@@ -64,7 +92,11 @@ impl<R: SellerStore + AuditStore + Clock> Sos<R> {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    pub fn list_sellers(&self, filter: &SellerFilter, page: PageRequest) -> Result<Page<SellerRecord>, MasterError> {
+    pub fn list_sellers(
+        &self,
+        filter: &SellerFilter,
+        page: PageRequest,
+    ) -> Result<Page<SellerRecord>, MasterError> {
         Ok(self.ports.list_sellers(filter, page)?)
     }
 }
@@ -74,9 +106,21 @@ impl<R: CampaignStore + AuditStore + Clock> Sos<R> {
     ///
     /// # Errors
     /// [`MasterError::Conflict`] for a taken code.
-    pub fn create_campaign(&self, campaign: &Campaign, actor: &str) -> Result<CampaignRecord, MasterError> {
+    pub fn create_campaign(
+        &self,
+        campaign: &Campaign,
+        actor: &str,
+    ) -> Result<CampaignRecord, MasterError> {
         let row = self.ports.create_campaign(campaign, actor)?;
-        audit::record(&self.ports, actor, "campaign".into(), campaign.code().to_string(), "create", None, json(&row));
+        audit::record(
+            &self.ports,
+            actor,
+            "campaign".into(),
+            campaign.code().to_string(),
+            "create",
+            None,
+            json(&row),
+        );
         Ok(row)
     }
 
@@ -84,10 +128,22 @@ impl<R: CampaignStore + AuditStore + Clock> Sos<R> {
     ///
     /// # Errors
     /// [`MasterError::NotFound`].
-    pub fn update_campaign(&self, campaign: &Campaign, actor: &str) -> Result<CampaignRecord, MasterError> {
+    pub fn update_campaign(
+        &self,
+        campaign: &Campaign,
+        actor: &str,
+    ) -> Result<CampaignRecord, MasterError> {
         let old = self.ports.get_campaign(campaign.code())?;
         let row = self.ports.update_campaign(campaign, old.is_active, actor)?;
-        audit::record(&self.ports, actor, "campaign".into(), campaign.code().to_string(), "update", json(&old), json(&row));
+        audit::record(
+            &self.ports,
+            actor,
+            "campaign".into(),
+            campaign.code().to_string(),
+            "update",
+            json(&old),
+            json(&row),
+        );
         Ok(row)
     }
 
@@ -95,10 +151,22 @@ impl<R: CampaignStore + AuditStore + Clock> Sos<R> {
     ///
     /// # Errors
     /// [`MasterError::NotFound`].
-    pub fn deactivate_campaign(&self, code: &CampaignCode, actor: &str) -> Result<CampaignRecord, MasterError> {
+    pub fn deactivate_campaign(
+        &self,
+        code: &CampaignCode,
+        actor: &str,
+    ) -> Result<CampaignRecord, MasterError> {
         let old = self.ports.get_campaign(code)?;
         let row = self.ports.update_campaign(&old.campaign, false, actor)?;
-        audit::record(&self.ports, actor, "campaign".into(), code.to_string(), "deactivate", json(&old), json(&row));
+        audit::record(
+            &self.ports,
+            actor,
+            "campaign".into(),
+            code.to_string(),
+            "deactivate",
+            json(&old),
+            json(&row),
+        );
         Ok(row)
     }
 
@@ -114,7 +182,11 @@ impl<R: CampaignStore + AuditStore + Clock> Sos<R> {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    pub fn list_campaigns(&self, include_inactive: bool, page: PageRequest) -> Result<Page<CampaignRecord>, MasterError> {
+    pub fn list_campaigns(
+        &self,
+        include_inactive: bool,
+        page: PageRequest,
+    ) -> Result<Page<CampaignRecord>, MasterError> {
         Ok(self.ports.list_campaigns(include_inactive, page)?)
     }
 }
@@ -124,10 +196,22 @@ impl<R: AccountManagerStore + AuditStore + Clock> Sos<R> {
     ///
     /// # Errors
     /// [`MasterError::Invalid`]; [`MasterError::Conflict`] for a taken id.
-    pub fn create_am(&self, am: &AccountManager, actor: &str) -> Result<AccountManager, MasterError> {
+    pub fn create_am(
+        &self,
+        am: &AccountManager,
+        actor: &str,
+    ) -> Result<AccountManager, MasterError> {
         am.validate().map_err(MasterError::Invalid)?;
         let row = self.ports.create_am(am, actor)?;
-        audit::record(&self.ports, actor, "account_manager".into(), am.id.to_string(), "create", None, json(&row));
+        audit::record(
+            &self.ports,
+            actor,
+            "account_manager".into(),
+            am.id.to_string(),
+            "create",
+            None,
+            json(&row),
+        );
         Ok(row)
     }
 
@@ -135,11 +219,23 @@ impl<R: AccountManagerStore + AuditStore + Clock> Sos<R> {
     ///
     /// # Errors
     /// [`MasterError::Invalid`], [`MasterError::NotFound`].
-    pub fn update_am(&self, am: &AccountManager, actor: &str) -> Result<AccountManager, MasterError> {
+    pub fn update_am(
+        &self,
+        am: &AccountManager,
+        actor: &str,
+    ) -> Result<AccountManager, MasterError> {
         am.validate().map_err(MasterError::Invalid)?;
         let old = self.ports.get_am(am.id)?;
         let row = self.ports.update_am(am, actor)?;
-        audit::record(&self.ports, actor, "account_manager".into(), am.id.to_string(), "update", json(&old), json(&row));
+        audit::record(
+            &self.ports,
+            actor,
+            "account_manager".into(),
+            am.id.to_string(),
+            "update",
+            json(&old),
+            json(&row),
+        );
         Ok(row)
     }
 
@@ -152,7 +248,15 @@ impl<R: AccountManagerStore + AuditStore + Clock> Sos<R> {
         let mut am = old.clone();
         am.is_active = false;
         let row = self.ports.update_am(&am, actor)?;
-        audit::record(&self.ports, actor, "account_manager".into(), id.to_string(), "deactivate", json(&old), json(&row));
+        audit::record(
+            &self.ports,
+            actor,
+            "account_manager".into(),
+            id.to_string(),
+            "deactivate",
+            json(&old),
+            json(&row),
+        );
         Ok(row)
     }
 
@@ -168,7 +272,11 @@ impl<R: AccountManagerStore + AuditStore + Clock> Sos<R> {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    pub fn list_ams(&self, include_inactive: bool, page: PageRequest) -> Result<Page<AccountManager>, MasterError> {
+    pub fn list_ams(
+        &self,
+        include_inactive: bool,
+        page: PageRequest,
+    ) -> Result<Page<AccountManager>, MasterError> {
         Ok(self.ports.list_ams(include_inactive, page)?)
     }
 }

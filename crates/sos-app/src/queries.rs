@@ -3,7 +3,8 @@
 use crate::{errors::QueryError, Sos};
 use sos_domain::{AmId, AmPortfolioScore, Period, SellerCode};
 use sos_ports::{
-    CalculationRun, Page, PageRequest, PeriodSummary, ScoreFilter, ScoreStore, SellerStore, StoreError, StoredScore,
+    CalculationRun, Page, PageRequest, PeriodSummary, ScoreFilter, ScoreStore, SellerStore,
+    StoreError, StoredScore,
 };
 
 impl<R: ScoreStore + SellerStore> Sos<R> {
@@ -11,7 +12,12 @@ impl<R: ScoreStore + SellerStore> Sos<R> {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    pub fn list_scores(&self, period: Period, filter: &ScoreFilter, page: PageRequest) -> Result<Page<StoredScore>, QueryError> {
+    pub fn list_scores(
+        &self,
+        period: Period,
+        filter: &ScoreFilter,
+        page: PageRequest,
+    ) -> Result<Page<StoredScore>, QueryError> {
         Ok(self.ports.list_scores(period, filter, page)?)
     }
 
@@ -44,7 +50,11 @@ impl<R: ScoreStore + SellerStore> Sos<R> {
     ///
     /// # Errors
     /// [`QueryError::NotFound`] when the AM has no score for the period.
-    pub fn am_score(&self, am: AmId, period: Period) -> Result<(AmPortfolioScore, Vec<StoredScore>), QueryError> {
+    pub fn am_score(
+        &self,
+        am: AmId,
+        period: Period,
+    ) -> Result<(AmPortfolioScore, Vec<StoredScore>), QueryError> {
         let score = self.ports.get_am_score(am, period)?;
         let filter = ScoreFilter {
             am_id: Some(am),
@@ -52,7 +62,14 @@ impl<R: ScoreStore + SellerStore> Sos<R> {
         };
         let sellers = self
             .ports
-            .list_scores(period, &filter, PageRequest { page: 1, limit: 10_000 })?
+            .list_scores(
+                period,
+                &filter,
+                PageRequest {
+                    page: 1,
+                    limit: 10_000,
+                },
+            )?
             .items;
         Ok((score, sellers))
     }
@@ -61,7 +78,11 @@ impl<R: ScoreStore + SellerStore> Sos<R> {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    pub fn list_runs(&self, period: Option<Period>, limit: u32) -> Result<Vec<CalculationRun>, QueryError> {
+    pub fn list_runs(
+        &self,
+        period: Option<Period>,
+        limit: u32,
+    ) -> Result<Vec<CalculationRun>, QueryError> {
         self.ports.list_runs(period, limit).map_err(|e| match e {
             StoreError::NotFound => QueryError::NotFound,
             other => other.into(),

@@ -48,7 +48,8 @@ fn seller(rng: &mut Lcg, period: Period, tiers: &[TierName]) -> Result<SellerInp
     inputs.previous_tier = tiers.get(rng.below(tier_count) as usize).cloned();
     let total = 10 + rng.below(2000);
     let late = rng.below(total / 5 + 1);
-    inputs.orders = Some(OrderStats::new(total, Some(total - late), Some(late), None).map_err(bad)?);
+    inputs.orders =
+        Some(OrderStats::new(total, Some(total - late), Some(late), None).map_err(bad)?);
     let buckets = [1 + rng.below(40), rng.below(10), rng.below(5), rng.below(3)];
     inputs.tickets = Some(
         TicketStats::new(
@@ -63,7 +64,13 @@ fn seller(rng: &mut Lcg, period: Period, tiers: &[TierName]) -> Result<SellerInp
         )
         .map_err(bad)?,
     );
-    let pay = [1 + rng.below(20), rng.below(5), rng.below(3), rng.below(2), rng.below(2)];
+    let pay = [
+        1 + rng.below(20),
+        rng.below(5),
+        rng.below(3),
+        rng.below(2),
+        rng.below(2),
+    ];
     inputs.payments = Some(
         PaymentStats::new(PaymentStatsDraft {
             total_invoices: pay.iter().sum(),
@@ -112,7 +119,9 @@ fn seller(rng: &mut Lcg, period: Period, tiers: &[TierName]) -> Result<SellerInp
     };
     inputs.campaigns = vec![campaign(rng, 14, CampaignType::MajorCampaign)?];
     if rng.below(2) == 0 {
-        inputs.campaigns.push(campaign(rng, 25, CampaignType::MiniCampaign)?);
+        inputs
+            .campaigns
+            .push(campaign(rng, 25, CampaignType::MiniCampaign)?);
     }
     Ok(inputs)
 }
@@ -137,10 +146,19 @@ pub struct DomainResult {
 pub fn run(sellers: usize, seconds: f64) -> Result<DomainResult> {
     let period = Period::parse("2026-02")?;
     let config = ResolvedConfig::defaults(period.last_day());
-    let tiers: Vec<TierName> = config.tiers.iter().map(|t| t.value.tier_name.clone()).collect();
+    let tiers: Vec<TierName> = config
+        .tiers
+        .iter()
+        .map(|t| t.value.tier_name.clone())
+        .collect();
     let mut rng = Lcg(42);
     let data: Vec<(SellerCode, SellerInputs)> = (0..sellers)
-        .map(|i| Ok((SellerCode::parse(format!("SEL{i:06}")).map_err(bad)?, seller(&mut rng, period, &tiers)?)))
+        .map(|i| {
+            Ok((
+                SellerCode::parse(format!("SEL{i:06}")).map_err(bad)?,
+                seller(&mut rng, period, &tiers)?,
+            ))
+        })
         .collect::<Result<_>>()?;
     // One untimed pass warms caches and the allocator.
     for (code, inputs) in &data {

@@ -42,7 +42,8 @@ impl Client {
 
     fn connection(&mut self) -> Result<&mut BufReader<TcpStream>> {
         if self.conn.is_none() {
-            let stream = TcpStream::connect(self.addr).with_context(|| format!("connect {}", self.addr))?;
+            let stream =
+                TcpStream::connect(self.addr).with_context(|| format!("connect {}", self.addr))?;
             stream.set_nodelay(true)?;
             stream.set_read_timeout(Some(Duration::from_secs(60)))?;
             self.conn = Some(BufReader::with_capacity(16 * 1024, stream));
@@ -213,7 +214,8 @@ where
     let results = std::thread::scope(|scope| -> Result<Vec<(u64, u64, Vec<u32>)>> {
         let mut handles = Vec::with_capacity(connections);
         for t in 0..connections {
-            let (barrier, start_at, first_error, failed, body) = (&barrier, &start_at, &first_error, &failed, &body);
+            let (barrier, start_at, first_error, failed, body) =
+                (&barrier, &start_at, &first_error, &failed, &body);
             handles.push(scope.spawn(move || {
                 let mut client = Client::new(addr, key);
                 let mut rng = crate::domain::Lcg(0x5eed_0000 + t as u64 * 7919);
@@ -253,7 +255,10 @@ where
                             if measured {
                                 errors += 1;
                             }
-                            record(first_error, format!("HTTP {}: {}", r.status, String::from_utf8_lossy(&r.body)));
+                            record(
+                                first_error,
+                                format!("HTTP {}: {}", r.status, String::from_utf8_lossy(&r.body)),
+                            );
                         }
                         Err(e) => {
                             if measured {
@@ -316,7 +321,9 @@ pub fn wait_ready(addr: SocketAddr, path: &str, timeout: Duration) -> Result<()>
     loop {
         match client.send("GET", path, None) {
             Ok(r) if r.status == 200 => return Ok(()),
-            _ if Instant::now() > deadline => bail!("the server did not answer {path} within {timeout:?}"),
+            _ if Instant::now() > deadline => {
+                bail!("the server did not answer {path} within {timeout:?}")
+            }
             _ => std::thread::sleep(Duration::from_millis(50)),
         }
     }

@@ -85,7 +85,11 @@ fn main() {
 }
 
 fn say(line: impl AsRef<str>) {
-    eprintln!("[{}] {}", chrono::Local::now().format("%H:%M:%S"), line.as_ref());
+    eprintln!(
+        "[{}] {}",
+        chrono::Local::now().format("%H:%M:%S"),
+        line.as_ref()
+    );
 }
 
 fn run(args: Args) -> Result<()> {
@@ -97,7 +101,11 @@ fn run(args: Args) -> Result<()> {
     if wants(Phase::Domain) {
         say("domain: scoring generated sellers on one thread");
         let d = domain::run(100_000, args.seconds.min(5.0))?;
-        say(format!("domain: {} scores/s (best of {} passes)", thousands(d.best_per_sec), d.passes));
+        say(format!(
+            "domain: {} scores/s (best of {} passes)",
+            thousands(d.best_per_sec),
+            d.passes
+        ));
         rows.push(
             Row::new(
                 "Domain",
@@ -132,7 +140,10 @@ fn run(args: Args) -> Result<()> {
         }
         let work = tempfile::Builder::new().prefix("sos-bench-").tempdir()?;
         set_mode(work.path(), 0o755)?;
-        say(format!("starting a private PostgreSQL (durable defaults) in {}", work.path().display()));
+        say(format!(
+            "starting a private PostgreSQL (durable defaults) in {}",
+            work.path().display()
+        ));
         let mut cluster = ClusterGuard(Some(LocalCluster::start_with_options(
             &work.path().join("db"),
             StartOptions::default(),
@@ -150,7 +161,10 @@ fn run(args: Args) -> Result<()> {
             if out.status.success() {
                 Ok(())
             } else {
-                bail!("sos-server migrate failed: {}", String::from_utf8_lossy(&out.stderr))
+                bail!(
+                    "sos-server migrate failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
             }
         })?;
         let mut seeded = 0u32;
@@ -173,7 +187,11 @@ fn run(args: Args) -> Result<()> {
         if args.keep {
             if let Some(mut c) = cluster.0.take() {
                 c.stop_on_drop(false);
-                say(format!("kept: DATABASE_URL={} (data in {})", db.url, work.keep().display()));
+                say(format!(
+                    "kept: DATABASE_URL={} (data in {})",
+                    db.url,
+                    work.keep().display()
+                ));
             }
         } else if let Some(c) = cluster.0.take() {
             c.destroy()?;
@@ -189,7 +207,13 @@ fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-fn render(rows: &[Row], notes: &[String], pg_version: &str, load_start: String, args: &Args) -> String {
+fn render(
+    rows: &[Row],
+    notes: &[String],
+    pg_version: &str,
+    load_start: String,
+    args: &Args,
+) -> String {
     let mut out = format!(
         "Measured {} by `sos-bench` on {} ({} cores); load average {} at the start and {} at the end; \
          {}{} s per measurement after {} s of warm-up; release build.\n\n",
@@ -257,12 +281,18 @@ impl Bench<'_> {
         if target <= *seeded {
             return Ok(());
         }
-        say(format!("seeding sellers {}..={target} with every input of {CALC_PERIOD}", *seeded + 1));
+        say(format!(
+            "seeding sellers {}..={target} with every input of {CALC_PERIOD}",
+            *seeded + 1
+        ));
         let started = Instant::now();
         self.db.execute(&pg::seed_sql(*seeded + 1, target))?;
         self.db.execute("VACUUM ANALYZE")?;
         self.db.execute("CHECKPOINT")?;
-        say(format!("seeded in {:.1} s", started.elapsed().as_secs_f64()));
+        say(format!(
+            "seeded in {:.1} s",
+            started.elapsed().as_secs_f64()
+        ));
         *seeded = target;
         Ok(())
     }
@@ -281,7 +311,10 @@ impl Bench<'_> {
             let scored = summary_value(&ours.stdout, "sellers scored").unwrap_or(0)
                 + summary_value(&ours.stdout, "insufficient data").unwrap_or(0);
             if scored != u64::from(sellers) {
-                bail!("the calculation scored {scored} sellers, not {sellers}:\n{}", ours.stdout);
+                bail!(
+                    "the calculation scored {scored} sellers, not {sellers}:\n{}",
+                    ours.stdout
+                );
             }
             say(format!(
                 "calc {sellers} run {}: ours {:.2} s (in-process {} ms), peak RSS {}",
@@ -296,7 +329,11 @@ impl Bench<'_> {
             }
             self.db.execute("CHECKPOINT")?;
             let floor = self.db.psql_file(&floor_file)?;
-            say(format!("calc {sellers} run {}: floor {:.2} s", i + 1, floor.as_secs_f64()));
+            say(format!(
+                "calc {sellers} run {}: floor {:.2} s",
+                i + 1,
+                floor.as_secs_f64()
+            ));
             best_floor = best_floor.min(floor);
         }
         // Leave the period with a real calculation's results.
@@ -307,7 +344,10 @@ impl Bench<'_> {
         let wall = ours.wall.as_secs_f64();
         let floor = best_floor.as_secs_f64();
         let ratio = wall / floor;
-        let label = format!("Monthly calculation, {} sellers", thousands(f64::from(sellers)));
+        let label = format!(
+            "Monthly calculation, {} sellers",
+            thousands(f64::from(sellers))
+        );
         let mut time_row = Row::new(
             label.clone(),
             "wall time of `sos-server calculate`",
@@ -319,9 +359,12 @@ impl Bench<'_> {
         .baseline(format!("I/O floor {floor:.2} s"), ratio)
         .goal("<= 1.5x floor", ratio <= 1.5);
         if sellers == 100_000 {
-            time_row = time_row.goal("< 2 s", wall < 2.0).goal("< 5 s (issue 3)", wall < 5.0);
+            time_row = time_row
+                .goal("< 2 s", wall < 2.0)
+                .goal("< 5 s (issue 3)", wall < 5.0);
         }
-        let mem_row = Row::new(label, "peak RSS", mb(peak)).goal("< 300 MB", peak < 300 * 1024 * 1024);
+        let mem_row =
+            Row::new(label, "peak RSS", mb(peak)).goal("< 300 MB", peak < 300 * 1024 * 1024);
         Ok(vec![time_row, mem_row])
     }
 
@@ -362,13 +405,23 @@ impl Bench<'_> {
 
         // Every seller once: fills the server's seller-id cache (as on a server that has run
         // for a while) and creates the rows both sides then update.
-        say(format!("warm-up: {INGEST_SELLERS} sellers in batches of {BATCH}"));
+        say(format!(
+            "warm-up: {INGEST_SELLERS} sellers in batches of {BATCH}"
+        ));
         let mut client = http::Client::new(addr, &key);
         let all: Vec<u32> = (1..=INGEST_SELLERS).collect();
         for chunk in all.chunks(BATCH) {
-            let r = client.send("POST", "/api/sync/orders", Some(&batch_body(chunk, &figures)))?;
+            let r = client.send(
+                "POST",
+                "/api/sync/orders",
+                Some(&batch_body(chunk, &figures)),
+            )?;
             if r.status != 200 {
-                bail!("warm-up batch: HTTP {} {}", r.status, String::from_utf8_lossy(&r.body));
+                bail!(
+                    "warm-up batch: HTTP {} {}",
+                    r.status,
+                    String::from_utf8_lossy(&r.body)
+                );
             }
         }
         self.db.execute("VACUUM ANALYZE sos_order_operation_raw")?;
@@ -388,7 +441,15 @@ impl Bench<'_> {
                 let sampler = RssSampler::new(pid);
                 let ours = std::thread::scope(|s| {
                     s.spawn(|| sampler.run());
-                    let r = http::run_load(addr, &key, "/api/sync/orders", conns, warm, measure, single_body);
+                    let r = http::run_load(
+                        addr,
+                        &key,
+                        "/api/sync/orders",
+                        conns,
+                        warm,
+                        measure,
+                        single_body,
+                    );
                     sampler.stop();
                     r
                 })?;
@@ -397,8 +458,15 @@ impl Bench<'_> {
                     loaded_rss = rss;
                 }
                 self.db.execute("CHECKPOINT")?;
-                self.db.pgbench(std::slice::from_ref(&script), &[], conns, 1, None)?;
-                let base = self.db.pgbench(std::slice::from_ref(&script), &[], conns, secs, Some(&pgb_dir))?;
+                self.db
+                    .pgbench(std::slice::from_ref(&script), &[], conns, 1, None)?;
+                let base = self.db.pgbench(
+                    std::slice::from_ref(&script),
+                    &[],
+                    conns,
+                    secs,
+                    Some(&pgb_dir),
+                )?;
                 let ratio = ours.per_sec() / base.tps;
                 say(format!(
                     "single {conns} conn: ours {} req/s p99 {:.2} ms ({} errors), pgbench {} tx/s p99 {:.2} ms, {ratio:.2}x, RSS {}",
@@ -409,7 +477,12 @@ impl Bench<'_> {
                     http::quantile_ms(&base.latencies_us, 0.99),
                     mb(rss)
                 ));
-                note_errors(&mut notes, &format!("single-record ingest, {conns} conn"), &ours, base.failed);
+                note_errors(
+                    &mut notes,
+                    &format!("single-record ingest, {conns} conn"),
+                    &ours,
+                    base.failed,
+                );
                 let mut row = Row::new(
                     format!("Single-record ingest, {conns} conn"),
                     "req/s (p50, p99)",
@@ -439,11 +512,26 @@ impl Bench<'_> {
         if batch {
             let mut scripts = Vec::new();
             let mut defines = vec![
-                ("periods".to_owned(), pg_array(figures.iter().map(|_| INGEST_PERIOD.to_owned()))),
-                ("totals".to_owned(), pg_array(figures.iter().map(|f| f.0.to_string()))),
-                ("withins".to_owned(), pg_array(figures.iter().map(|f| f.1.to_string()))),
-                ("lates".to_owned(), pg_array(figures.iter().map(|f| f.2.to_string()))),
-                ("avgs".to_owned(), pg_array(figures.iter().map(|f| decimal_tenths(f.3)))),
+                (
+                    "periods".to_owned(),
+                    pg_array(figures.iter().map(|_| INGEST_PERIOD.to_owned())),
+                ),
+                (
+                    "totals".to_owned(),
+                    pg_array(figures.iter().map(|f| f.0.to_string())),
+                ),
+                (
+                    "withins".to_owned(),
+                    pg_array(figures.iter().map(|f| f.1.to_string())),
+                ),
+                (
+                    "lates".to_owned(),
+                    pg_array(figures.iter().map(|f| f.2.to_string())),
+                ),
+                (
+                    "avgs".to_owned(),
+                    pg_array(figures.iter().map(|f| decimal_tenths(f.3))),
+                ),
             ];
             for (i, ids) in sets.iter().enumerate() {
                 let file = self.work.join(format!("batch{i}.sql"));
@@ -457,10 +545,13 @@ impl Bench<'_> {
             };
             for &conns in &self.args.batch_conns {
                 self.db.execute("CHECKPOINT")?;
-                let ours = http::run_load(addr, &key, "/api/sync/orders", conns, warm, measure, body)?;
+                let ours =
+                    http::run_load(addr, &key, "/api/sync/orders", conns, warm, measure, body)?;
                 self.db.execute("CHECKPOINT")?;
                 self.db.pgbench(&scripts, &defines, conns, 1, None)?;
-                let base = self.db.pgbench(&scripts, &defines, conns, secs, Some(&pgb_dir))?;
+                let base = self
+                    .db
+                    .pgbench(&scripts, &defines, conns, secs, Some(&pgb_dir))?;
                 let ours_rows = ours.per_sec() * BATCH as f64;
                 let base_rows = base.tps * BATCH as f64;
                 let ratio = ours_rows / base_rows;
@@ -470,12 +561,21 @@ impl Bench<'_> {
                     ours.errors,
                     thousands(base_rows)
                 ));
-                note_errors(&mut notes, &format!("batch ingest, {conns} conn"), &ours, base.failed);
+                note_errors(
+                    &mut notes,
+                    &format!("batch ingest, {conns} conn"),
+                    &ours,
+                    base.failed,
+                );
                 rows.push(
                     Row::new(
                         format!("Batch ingest of {}, {conns} conn", thousands(BATCH as f64)),
                         "records/s (p99 per call)",
-                        format!("{}/s ({:.1} ms)", thousands(ours_rows), ours.quantile_ms(0.99)),
+                        format!(
+                            "{}/s ({:.1} ms)",
+                            thousands(ours_rows),
+                            ours.quantile_ms(0.99)
+                        ),
                     )
                     .baseline(
                         format!(
@@ -493,7 +593,10 @@ impl Bench<'_> {
         std::thread::sleep(Duration::from_secs(1));
         let after = procs::status_bytes(pid, "VmRSS").unwrap_or(0);
         server.stop(Duration::from_secs(30));
-        rows.push(Row::new("Server memory", "RSS idle (after start)", mb(idle)).goal("< 30 MB", idle < 30 * 1024 * 1024));
+        rows.push(
+            Row::new("Server memory", "RSS idle (after start)", mb(idle))
+                .goal("< 30 MB", idle < 30 * 1024 * 1024),
+        );
         if loaded_rss > 0 {
             rows.push(Row::new(
                 "Server memory",
@@ -501,7 +604,11 @@ impl Bench<'_> {
                 mb(loaded_rss),
             ));
         }
-        rows.push(Row::new("Server memory", "RSS idle after all load", mb(after)));
+        rows.push(Row::new(
+            "Server memory",
+            "RSS idle after all load",
+            mb(after),
+        ));
         Ok((rows, notes))
     }
 }
@@ -515,7 +622,9 @@ fn note_errors(notes: &mut Vec<String>, what: &str, ours: &http::LoadResult, bas
         ));
     }
     if base_failed > 0 {
-        notes.push(format!("{what}: pgbench reported {base_failed} failed transactions"));
+        notes.push(format!(
+            "{what}: pgbench reported {base_failed} failed transactions"
+        ));
     }
 }
 
@@ -636,8 +745,11 @@ fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|t| {
-            t.lines()
-                .find_map(|l| l.strip_prefix("model name")?.split_once(':').map(|(_, v)| v.trim().to_owned()))
+            t.lines().find_map(|l| {
+                l.strip_prefix("model name")?
+                    .split_once(':')
+                    .map(|(_, v)| v.trim().to_owned())
+            })
         })
         .unwrap_or_else(|| "unknown CPU".to_owned())
 }

@@ -26,7 +26,12 @@ pub fn find_tool(name: &str) -> Result<PathBuf> {
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| Some((e.file_name().to_str()?.parse::<u32>().ok()?, e.path().join("bin"))))
+        .filter_map(|e| {
+            Some((
+                e.file_name().to_str()?.parse::<u32>().ok()?,
+                e.path().join("bin"),
+            ))
+        })
         .collect();
     versions.sort_by(|a, b| b.0.cmp(&a.0));
     let path_dirs: Vec<PathBuf> = std::env::var_os("PATH")
@@ -38,7 +43,9 @@ pub fn find_tool(name: &str) -> Result<PathBuf> {
         .chain(path_dirs)
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
-        .ok_or_else(|| anyhow!("{name} was not found (install PostgreSQL: apt-get install postgresql)"))
+        .ok_or_else(|| {
+            anyhow!("{name} was not found (install PostgreSQL: apt-get install postgresql)")
+        })
 }
 
 /// Connection details of the cluster.
@@ -86,7 +93,8 @@ impl Db {
     /// SQL errors.
     pub fn execute(&self, sql: &str) -> Result<()> {
         let mut conn = self.connect()?;
-        conn.batch_execute(sql).with_context(|| format!("SQL failed: {}", first_line(sql)))?;
+        conn.batch_execute(sql)
+            .with_context(|| format!("SQL failed: {}", first_line(sql)))?;
         Ok(())
     }
 
@@ -101,7 +109,8 @@ impl Db {
             v: String,
         }
         let mut conn = self.connect()?;
-        let row: Row = diesel::sql_query(format!("SELECT ({sql})::text AS v")).get_result(&mut conn)?;
+        let row: Row =
+            diesel::sql_query(format!("SELECT ({sql})::text AS v")).get_result(&mut conn)?;
         Ok(row.v)
     }
 
@@ -121,7 +130,11 @@ impl Db {
             .context("run psql")?;
         let took = started.elapsed();
         if !out.status.success() {
-            bail!("psql -f {} failed: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "psql -f {} failed: {}",
+                file.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         Ok(took)
     }
@@ -160,13 +173,18 @@ impl Db {
             for entry in std::fs::read_dir(dir)? {
                 std::fs::remove_file(entry?.path())?;
             }
-            cmd.arg("-l").arg(format!("--log-prefix={}", dir.join("pgbench").display()));
+            cmd.arg("-l")
+                .arg(format!("--log-prefix={}", dir.join("pgbench").display()));
         }
         cmd.arg(&self.database);
         let out = cmd.output().context("run pgbench")?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         if !out.status.success() {
-            bail!("pgbench failed: {}{}", stdout, String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "pgbench failed: {}{}",
+                stdout,
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         let tps = stdout
             .lines()

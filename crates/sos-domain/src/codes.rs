@@ -19,9 +19,7 @@ fn check_code(kind: &str, raw: &str) -> Result<(), String> {
         return Err(format!("{kind} must be at most {MAX_CODE_LEN} characters"));
     }
     if raw.trim() != raw {
-        return Err(format!(
-            "{kind} must not start or end with whitespace"
-        ));
+        return Err(format!("{kind} must not start or end with whitespace"));
     }
     if raw.chars().any(char::is_control) {
         return Err(format!("{kind} must not contain control characters"));
@@ -155,8 +153,14 @@ mod tests {
 
     #[test]
     fn codes_reject_each_broken_rule_with_its_own_message() {
-        assert_eq!(SellerCode::parse("").unwrap_err(), "seller_code must not be empty");
-        assert_eq!(SellerCode::parse("  ").unwrap_err(), "seller_code must not be empty");
+        assert_eq!(
+            SellerCode::parse("").unwrap_err(),
+            "seller_code must not be empty"
+        );
+        assert_eq!(
+            SellerCode::parse("  ").unwrap_err(),
+            "seller_code must not be empty"
+        );
         assert_eq!(
             SellerCode::parse(" A").unwrap_err(),
             "seller_code must not start or end with whitespace"

@@ -58,7 +58,9 @@ impl fmt::Display for Component {
 
 /// The name was not one of `p_score`, `o_score`, `t_score`, `f_score`, `i_score`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown score component `{0}`: expected one of p_score, o_score, t_score, f_score, i_score")]
+#[error(
+    "unknown score component `{0}`: expected one of p_score, o_score, t_score, f_score, i_score"
+)]
 pub struct UnknownComponent(pub String);
 
 impl FromStr for Component {

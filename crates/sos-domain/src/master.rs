@@ -1,6 +1,10 @@
 //! Master data: sellers and account managers.
 
-use crate::{codes::{AmId, SellerCode}, error::ValidationErrors, text::check_text};
+use crate::{
+    codes::{AmId, SellerCode},
+    error::ValidationErrors,
+    text::check_text,
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
@@ -20,7 +24,11 @@ pub enum SellerStatus {
 
 impl SellerStatus {
     /// All statuses.
-    pub const ALL: [SellerStatus; 3] = [SellerStatus::Active, SellerStatus::Suspended, SellerStatus::Terminated];
+    pub const ALL: [SellerStatus; 3] = [
+        SellerStatus::Active,
+        SellerStatus::Suspended,
+        SellerStatus::Terminated,
+    ];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
@@ -44,7 +52,9 @@ impl FromStr for SellerStatus {
         SellerStatus::ALL
             .into_iter()
             .find(|v| v.as_str() == s)
-            .ok_or_else(|| format!("unknown status `{s}`: expected active, suspended or terminated"))
+            .ok_or_else(|| {
+                format!("unknown status `{s}`: expected active, suspended or terminated")
+            })
     }
 }
 
@@ -86,7 +96,10 @@ impl Seller {
         }
         if let Some(c) = &self.country_code {
             if c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_uppercase()) {
-                errors.push("country_code", "must be a 2-letter ISO 3166-1 code such as VN");
+                errors.push(
+                    "country_code",
+                    "must be a 2-letter ISO 3166-1 code such as VN",
+                );
             }
         }
         errors.into_result(())
@@ -116,7 +129,12 @@ impl AccountManager {
         check_text(&mut errors, "name", &self.name, 200, true);
         if let Some(e) = &self.email {
             check_text(&mut errors, "email", e, 254, true);
-            let plausible = e.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !e.contains(char::is_whitespace));
+            let plausible = e.split_once('@').is_some_and(|(l, d)| {
+                !l.is_empty()
+                    && d.contains('.')
+                    && !d.starts_with('.')
+                    && !e.contains(char::is_whitespace)
+            });
             if !plausible {
                 errors.push("email", "must be an e-mail address such as am@example.com");
             }

@@ -88,10 +88,7 @@ impl Period {
 
     /// The last day of the month: the resolution date `D` of the scoring rules.
     pub fn last_day(self) -> NaiveDate {
-        self.next()
-            .first_day()
-            .pred_opt()
-            .unwrap_or(NaiveDate::MAX)
+        self.next().first_day().pred_opt().unwrap_or(NaiveDate::MAX)
     }
 
     /// The month before.
@@ -180,7 +177,15 @@ mod tests {
 
     #[test]
     fn rejects_bad_shapes_and_months() {
-        for bad in ["26-02", "2026-2", "2026/02", "2026-02-01", "", "abcd-ef", "+026-02"] {
+        for bad in [
+            "26-02",
+            "2026-2",
+            "2026/02",
+            "2026-02-01",
+            "",
+            "abcd-ef",
+            "+026-02",
+        ] {
             assert_eq!(
                 Period::parse(bad),
                 Err(PeriodError::Format(bad.to_owned())),
@@ -207,10 +212,22 @@ mod tests {
         let feb = Period::parse("2026-02").unwrap();
         assert_eq!(feb.first_day(), date(2026, 2, 1));
         assert_eq!(feb.last_day(), date(2026, 2, 28));
-        assert_eq!(Period::parse("2028-02").unwrap().last_day(), date(2028, 2, 29));
-        assert_eq!(Period::parse("2026-12").unwrap().last_day(), date(2026, 12, 31));
-        assert_eq!(Period::parse("2026-01").unwrap().previous().to_string(), "2025-12");
-        assert_eq!(Period::parse("2026-12").unwrap().next().to_string(), "2027-01");
+        assert_eq!(
+            Period::parse("2028-02").unwrap().last_day(),
+            date(2028, 2, 29)
+        );
+        assert_eq!(
+            Period::parse("2026-12").unwrap().last_day(),
+            date(2026, 12, 31)
+        );
+        assert_eq!(
+            Period::parse("2026-01").unwrap().previous().to_string(),
+            "2025-12"
+        );
+        assert_eq!(
+            Period::parse("2026-12").unwrap().next().to_string(),
+            "2027-01"
+        );
         assert_eq!(feb.months_since(Period::parse("2025-12").unwrap()), 2);
         assert!(feb.contains(date(2026, 2, 28)));
         assert!(!feb.contains(date(2026, 3, 1)));

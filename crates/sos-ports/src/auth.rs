@@ -81,10 +81,13 @@ impl fmt::Display for Scope {
 impl FromStr for Scope {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Scope::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| {
-            let names: Vec<_> = Scope::ALL.iter().map(|v| v.as_str()).collect();
-            format!("unknown scope `{s}`: expected one of {}", names.join(", "))
-        })
+        Scope::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Scope::ALL.iter().map(|v| v.as_str()).collect();
+                format!("unknown scope `{s}`: expected one of {}", names.join(", "))
+            })
     }
 }
 
@@ -117,7 +120,13 @@ pub trait ApiKeyStore: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Conflict`] when the name or prefix is taken.
-    fn create_key(&self, name: &str, prefix: &str, key_hash: &str, scopes: &[Scope]) -> Result<ApiKeyRecord, StoreError>;
+    fn create_key(
+        &self,
+        name: &str,
+        prefix: &str,
+        key_hash: &str,
+        scopes: &[Scope],
+    ) -> Result<ApiKeyRecord, StoreError>;
 
     /// The key with this prefix, revoked or not.
     ///
@@ -184,5 +193,10 @@ pub trait AuditStore: Send + Sync {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    fn list_audit(&self, entity: Option<String>, entity_id: Option<String>, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+    fn list_audit(
+        &self,
+        entity: Option<String>,
+        entity_id: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
 }

@@ -11,13 +11,18 @@ pub trait ConfigStore: Send + Sync {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    fn list_config(&self, config_type: ConfigType, include_inactive: bool) -> Result<Vec<ConfigRecord>, StoreError>;
+    fn list_config(
+        &self,
+        config_type: ConfigType,
+        include_inactive: bool,
+    ) -> Result<Vec<ConfigRecord>, StoreError>;
 
     /// One row, active or not.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when `id` is not a row of `config_type`.
-    fn get_config(&self, config_type: ConfigType, id: ConfigId) -> Result<ConfigRecord, StoreError>;
+    fn get_config(&self, config_type: ConfigType, id: ConfigId)
+        -> Result<ConfigRecord, StoreError>;
 
     /// Stores a validated draft as a new active row.
     ///
@@ -41,7 +46,12 @@ pub trait ConfigStore: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when `id` is not a row of `config_type`.
-    fn deactivate_config(&self, config_type: ConfigType, id: ConfigId, actor: &str) -> Result<ConfigRecord, StoreError>;
+    fn deactivate_config(
+        &self,
+        config_type: ConfigType,
+        id: ConfigId,
+        actor: &str,
+    ) -> Result<ConfigRecord, StoreError>;
 
     /// Every row of every type, active or not: the input of config resolution.
     ///

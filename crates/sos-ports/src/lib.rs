@@ -14,16 +14,17 @@ pub use clock::{Clock, SystemClock};
 pub use config::ConfigStore;
 pub use errors::{CalculationStoreError, StoreError, SyncStoreError};
 pub use master::{
-    AccountManagerStore, CampaignRecord, CampaignStore, Page, PageRequest, SellerFilter, SellerRecord, SellerStore,
+    AccountManagerStore, CampaignRecord, CampaignStore, Page, PageRequest, SellerFilter,
+    SellerRecord, SellerStore,
 };
 pub use scores::{
-    AmInputs, CalculationRun, CalculationScope, CalculationTx, PeriodSummary, RunStatus, ScoreFilter, ScoreStore,
-    SellerWithInputs, StoredScore, TierCount,
+    AmInputs, CalculationRun, CalculationScope, CalculationTx, PeriodSummary, RunStatus,
+    ScoreFilter, ScoreStore, SellerWithInputs, StoredScore, TierCount,
 };
 pub use shared::AllPorts;
 pub use sync::{
-    CampaignActualRecord, ForecastRecord, InventoryRecord, OrderRecord, PaymentInput, PaymentRecord, RawOrdersRecord,
-    SyncBatch, SyncStore, TicketRecord,
+    CampaignActualRecord, ForecastRecord, InventoryRecord, OrderRecord, PaymentInput,
+    PaymentRecord, RawOrdersRecord, SyncBatch, SyncStore, TicketRecord,
 };
 
 #[cfg(feature = "mock")]

@@ -98,7 +98,11 @@ pub trait SellerStore: Send + Sync {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    fn list_sellers(&self, filter: &SellerFilter, page: PageRequest) -> Result<Page<SellerRecord>, StoreError>;
+    fn list_sellers(
+        &self,
+        filter: &SellerFilter,
+        page: PageRequest,
+    ) -> Result<Page<SellerRecord>, StoreError>;
 }
 
 /// A stored campaign.
@@ -125,13 +129,22 @@ pub trait CampaignStore: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Conflict`] when the code exists.
-    fn create_campaign(&self, campaign: &Campaign, actor: &str) -> Result<CampaignRecord, StoreError>;
+    fn create_campaign(
+        &self,
+        campaign: &Campaign,
+        actor: &str,
+    ) -> Result<CampaignRecord, StoreError>;
 
     /// Replaces a campaign's fields and its active flag.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when no campaign has the code.
-    fn update_campaign(&self, campaign: &Campaign, is_active: bool, actor: &str) -> Result<CampaignRecord, StoreError>;
+    fn update_campaign(
+        &self,
+        campaign: &Campaign,
+        is_active: bool,
+        actor: &str,
+    ) -> Result<CampaignRecord, StoreError>;
 
     /// One campaign.
     ///
@@ -143,7 +156,11 @@ pub trait CampaignStore: Send + Sync {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    fn list_campaigns(&self, include_inactive: bool, page: PageRequest) -> Result<Page<CampaignRecord>, StoreError>;
+    fn list_campaigns(
+        &self,
+        include_inactive: bool,
+        page: PageRequest,
+    ) -> Result<Page<CampaignRecord>, StoreError>;
 }
 
 /// Account managers.
@@ -171,5 +188,9 @@ pub trait AccountManagerStore: Send + Sync {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    fn list_ams(&self, include_inactive: bool, page: PageRequest) -> Result<Page<AccountManager>, StoreError>;
+    fn list_ams(
+        &self,
+        include_inactive: bool,
+        page: PageRequest,
+    ) -> Result<Page<AccountManager>, StoreError>;
 }

@@ -161,13 +161,16 @@ pub trait CalculationTx: Send {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    fn period_sos_by_am(&mut self) -> Result<Vec<(AmId, SellerCode, Option<Decimal>)>, CalculationStoreError>;
+    fn period_sos_by_am(
+        &mut self,
+    ) -> Result<Vec<(AmId, SellerCode, Option<Decimal>)>, CalculationStoreError>;
 
     /// Writes AM portfolio scores, replacing the period's earlier ones.
     ///
     /// # Errors
     /// Infrastructure errors only.
-    fn write_am_scores(&mut self, scores: &[AmPortfolioScore]) -> Result<(), CalculationStoreError>;
+    fn write_am_scores(&mut self, scores: &[AmPortfolioScore])
+        -> Result<(), CalculationStoreError>;
 
     /// Records the run and makes every write visible at once. Returns the run id.
     ///
@@ -232,7 +235,12 @@ pub trait ScoreStore: Send + Sync {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    fn list_scores(&self, period: Period, filter: &ScoreFilter, page: PageRequest) -> Result<Page<StoredScore>, StoreError>;
+    fn list_scores(
+        &self,
+        period: Period,
+        filter: &ScoreFilter,
+        page: PageRequest,
+    ) -> Result<Page<StoredScore>, StoreError>;
 
     /// One seller's results, newest period first.
     ///
@@ -262,5 +270,9 @@ pub trait ScoreStore: Send + Sync {
     ///
     /// # Errors
     /// Infrastructure errors only.
-    fn list_runs(&self, period: Option<Period>, limit: u32) -> Result<Vec<CalculationRun>, StoreError>;
+    fn list_runs(
+        &self,
+        period: Option<Period>,
+        limit: u32,
+    ) -> Result<Vec<CalculationRun>, StoreError>;
 }

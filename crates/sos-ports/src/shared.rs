@@ -49,22 +49,39 @@ impl<T: SellerStore + ?Sized> SellerStore for Arc<T> {
     fn get_seller(&self, code: &SellerCode) -> Result<SellerRecord, StoreError> {
         (**self).get_seller(code)
     }
-    fn list_sellers(&self, filter: &SellerFilter, page: PageRequest) -> Result<Page<SellerRecord>, StoreError> {
+    fn list_sellers(
+        &self,
+        filter: &SellerFilter,
+        page: PageRequest,
+    ) -> Result<Page<SellerRecord>, StoreError> {
         (**self).list_sellers(filter, page)
     }
 }
 
 impl<T: CampaignStore + ?Sized> CampaignStore for Arc<T> {
-    fn create_campaign(&self, campaign: &Campaign, actor: &str) -> Result<CampaignRecord, StoreError> {
+    fn create_campaign(
+        &self,
+        campaign: &Campaign,
+        actor: &str,
+    ) -> Result<CampaignRecord, StoreError> {
         (**self).create_campaign(campaign, actor)
     }
-    fn update_campaign(&self, campaign: &Campaign, is_active: bool, actor: &str) -> Result<CampaignRecord, StoreError> {
+    fn update_campaign(
+        &self,
+        campaign: &Campaign,
+        is_active: bool,
+        actor: &str,
+    ) -> Result<CampaignRecord, StoreError> {
         (**self).update_campaign(campaign, is_active, actor)
     }
     fn get_campaign(&self, code: &CampaignCode) -> Result<CampaignRecord, StoreError> {
         (**self).get_campaign(code)
     }
-    fn list_campaigns(&self, include_inactive: bool, page: PageRequest) -> Result<Page<CampaignRecord>, StoreError> {
+    fn list_campaigns(
+        &self,
+        include_inactive: bool,
+        page: PageRequest,
+    ) -> Result<Page<CampaignRecord>, StoreError> {
         (**self).list_campaigns(include_inactive, page)
     }
 }
@@ -79,7 +96,11 @@ impl<T: AccountManagerStore + ?Sized> AccountManagerStore for Arc<T> {
     fn get_am(&self, id: AmId) -> Result<AccountManager, StoreError> {
         (**self).get_am(id)
     }
-    fn list_ams(&self, include_inactive: bool, page: PageRequest) -> Result<Page<AccountManager>, StoreError> {
+    fn list_ams(
+        &self,
+        include_inactive: bool,
+        page: PageRequest,
+    ) -> Result<Page<AccountManager>, StoreError> {
         (**self).list_ams(include_inactive, page)
     }
 }
@@ -91,10 +112,18 @@ impl<T: SyncStore + ?Sized> SyncStore for Arc<T> {
 }
 
 impl<T: ConfigStore + ?Sized> ConfigStore for Arc<T> {
-    fn list_config(&self, config_type: ConfigType, include_inactive: bool) -> Result<Vec<ConfigRecord>, StoreError> {
+    fn list_config(
+        &self,
+        config_type: ConfigType,
+        include_inactive: bool,
+    ) -> Result<Vec<ConfigRecord>, StoreError> {
         (**self).list_config(config_type, include_inactive)
     }
-    fn get_config(&self, config_type: ConfigType, id: ConfigId) -> Result<ConfigRecord, StoreError> {
+    fn get_config(
+        &self,
+        config_type: ConfigType,
+        id: ConfigId,
+    ) -> Result<ConfigRecord, StoreError> {
         (**self).get_config(config_type, id)
     }
     fn create_config(&self, draft: &ConfigDraft, actor: &str) -> Result<ConfigRecord, StoreError> {
@@ -109,7 +138,12 @@ impl<T: ConfigStore + ?Sized> ConfigStore for Arc<T> {
     ) -> Result<ConfigRecord, StoreError> {
         (**self).update_config(config_type, id, draft, actor)
     }
-    fn deactivate_config(&self, config_type: ConfigType, id: ConfigId, actor: &str) -> Result<ConfigRecord, StoreError> {
+    fn deactivate_config(
+        &self,
+        config_type: ConfigType,
+        id: ConfigId,
+        actor: &str,
+    ) -> Result<ConfigRecord, StoreError> {
         (**self).deactivate_config(config_type, id, actor)
     }
     fn all_config(&self) -> Result<Vec<ConfigRecord>, StoreError> {
@@ -149,7 +183,12 @@ impl<T: ScoreStore + ?Sized> ScoreStore for Arc<T> {
     fn is_finalized(&self, period: Period) -> Result<bool, StoreError> {
         (**self).is_finalized(period)
     }
-    fn list_scores(&self, period: Period, filter: &ScoreFilter, page: PageRequest) -> Result<Page<StoredScore>, StoreError> {
+    fn list_scores(
+        &self,
+        period: Period,
+        filter: &ScoreFilter,
+        page: PageRequest,
+    ) -> Result<Page<StoredScore>, StoreError> {
         (**self).list_scores(period, filter, page)
     }
     fn seller_history(&self, seller: &SellerCode) -> Result<Vec<StoredScore>, StoreError> {
@@ -164,13 +203,23 @@ impl<T: ScoreStore + ?Sized> ScoreStore for Arc<T> {
     fn get_am_score(&self, am: AmId, period: Period) -> Result<AmPortfolioScore, StoreError> {
         (**self).get_am_score(am, period)
     }
-    fn list_runs(&self, period: Option<Period>, limit: u32) -> Result<Vec<CalculationRun>, StoreError> {
+    fn list_runs(
+        &self,
+        period: Option<Period>,
+        limit: u32,
+    ) -> Result<Vec<CalculationRun>, StoreError> {
         (**self).list_runs(period, limit)
     }
 }
 
 impl<T: ApiKeyStore + ?Sized> ApiKeyStore for Arc<T> {
-    fn create_key(&self, name: &str, prefix: &str, key_hash: &str, scopes: &[Scope]) -> Result<ApiKeyRecord, StoreError> {
+    fn create_key(
+        &self,
+        name: &str,
+        prefix: &str,
+        key_hash: &str,
+        scopes: &[Scope],
+    ) -> Result<ApiKeyRecord, StoreError> {
         (**self).create_key(name, prefix, key_hash, scopes)
     }
     fn find_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
@@ -194,7 +243,12 @@ impl<T: AuditStore + ?Sized> AuditStore for Arc<T> {
     fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         (**self).append_audit(entry)
     }
-    fn list_audit(&self, entity: Option<String>, entity_id: Option<String>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+    fn list_audit(
+        &self,
+        entity: Option<String>,
+        entity_id: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         (**self).list_audit(entity, entity_id, limit)
     }
 }

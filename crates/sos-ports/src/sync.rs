@@ -3,7 +3,10 @@
 use crate::errors::SyncStoreError;
 use chrono::{DateTime, Utc};
 use sos_domain::{
-    inputs::{InventorySnapshot, OrderStats, PaymentStats, RawInvoice, RawOrder, RevenueRecord, TicketStats},
+    inputs::{
+        InventorySnapshot, OrderStats, PaymentStats, RawInvoice, RawOrder, RevenueRecord,
+        TicketStats,
+    },
     CampaignCode, Period, SellerCode,
 };
 

@@ -18,7 +18,11 @@ pub fn admin_key_file(data_dir: &Path) -> std::path::PathBuf {
 ///
 /// # Errors
 /// Storage or file errors.
-pub fn ensure_admin_key<S: ApiKeyStore + ?Sized>(store: &S, data_dir: &Path, preset: Option<&str>) -> anyhow::Result<String> {
+pub fn ensure_admin_key<S: ApiKeyStore + ?Sized>(
+    store: &S,
+    data_dir: &Path,
+    preset: Option<&str>,
+) -> anyhow::Result<String> {
     let file = admin_key_file(data_dir);
     if store.count_keys()? > 0 {
         return Ok(if file.exists() {

@@ -31,9 +31,17 @@ pub fn redact(url: &str) -> String {
 ///
 /// # Errors
 /// When no database can be reached or started, or migrations fail.
-pub fn open(database_url: Option<&str>, data_dir: &Path, pool_size: u32) -> anyhow::Result<Database> {
+pub fn open(
+    database_url: Option<&str>,
+    data_dir: &Path,
+    pool_size: u32,
+) -> anyhow::Result<Database> {
     let (url, cluster, description) = match database_url {
-        Some(url) => (url.to_owned(), None, format!("PostgreSQL at {}", redact(url))),
+        Some(url) => (
+            url.to_owned(),
+            None,
+            format!("PostgreSQL at {}", redact(url)),
+        ),
         None => {
             std::fs::create_dir_all(data_dir)?;
             let cluster = LocalCluster::start(data_dir)?;
@@ -41,12 +49,17 @@ pub fn open(database_url: Option<&str>, data_dir: &Path, pool_size: u32) -> anyh
                 "private PostgreSQL in {} on 127.0.0.1:{}{}",
                 cluster.pgdata().display(),
                 cluster.port(),
-                if cluster.started_here() { "" } else { " (already running)" }
+                if cluster.started_here() {
+                    ""
+                } else {
+                    " (already running)"
+                }
             );
             (cluster.database_url(), Some(cluster), description)
         }
     };
-    let store = PgStore::connect(&url, pool_size)?.with_secrets(crate::bootstrap::secret_box(data_dir)?);
+    let store =
+        PgStore::connect(&url, pool_size)?.with_secrets(crate::bootstrap::secret_box(data_dir)?);
     store
         .migrate()
         .map_err(|e| anyhow::anyhow!("the database at {} is not usable: {e}", redact(&url)))?;
@@ -88,7 +101,13 @@ mod tests {
 
     #[test]
     fn passwords_are_hidden() {
-        assert_eq!(redact("postgres://sos:secret@db:5432/sos"), "postgres://sos:***@db:5432/sos");
-        assert_eq!(redact("postgres://sos@127.0.0.1:5432/sos"), "postgres://sos@127.0.0.1:5432/sos");
+        assert_eq!(
+            redact("postgres://sos:secret@db:5432/sos"),
+            "postgres://sos:***@db:5432/sos"
+        );
+        assert_eq!(
+            redact("postgres://sos@127.0.0.1:5432/sos"),
+            "postgres://sos@127.0.0.1:5432/sos"
+        );
     }
 }

@@ -82,9 +82,14 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         server = server.workers(workers);
     }
     let addrs: Vec<String> = server.addrs().iter().map(ToString::to_string).collect();
-    println!("SOS listening on http://{} (database: {})", addrs.join(", http://"), db.description);
+    println!(
+        "SOS listening on http://{} (database: {})",
+        addrs.join(", http://"),
+        db.description
+    );
     println!("{key_line}");
-    let outcome = actix_web::rt::System::new().block_on(run_until_signal(server.disable_signals().run()));
+    let outcome =
+        actix_web::rt::System::new().block_on(run_until_signal(server.disable_signals().run()));
     db.shutdown();
     outcome.map_err(Into::into)
 }
@@ -153,7 +158,14 @@ fn calculate(cli: &Cli, args: &CalculateArgs) -> anyhow::Result<()> {
     let run = &summary.run;
     let rows = [
         ("period", run.period.to_string()),
-        ("mode", if summary.dry_run { "dry run (nothing written)".into() } else { format!("written, run #{}", run.id) }),
+        (
+            "mode",
+            if summary.dry_run {
+                "dry run (nothing written)".into()
+            } else {
+                format!("written, run #{}", run.id)
+            },
+        ),
         ("sellers scored", run.sellers_scored.to_string()),
         ("insufficient data", run.sellers_insufficient.to_string()),
         ("AM portfolios", run.am_scored.to_string()),
@@ -187,7 +199,10 @@ fn keys(cli: &Cli, cmd: &KeysCommand) -> anyhow::Result<()> {
             println!("Created API key {name} (shown once): {key}");
         }
         KeysCommand::List => {
-            println!("{:<24} {:<10} {:<40} {:<26} revoked", "name", "prefix", "scopes", "last used");
+            println!(
+                "{:<24} {:<10} {:<40} {:<26} revoked",
+                "name", "prefix", "scopes", "last used"
+            );
             for k in db.store.list_keys()? {
                 let scopes: Vec<&str> = k.scopes.iter().map(|s| s.as_str()).collect();
                 println!(
@@ -195,8 +210,12 @@ fn keys(cli: &Cli, cmd: &KeysCommand) -> anyhow::Result<()> {
                     k.name,
                     k.prefix,
                     scopes.join(","),
-                    k.last_used_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "-".into()),
-                    k.revoked_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "-".into())
+                    k.last_used_at
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "-".into()),
+                    k.revoked_at
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "-".into())
                 );
             }
         }

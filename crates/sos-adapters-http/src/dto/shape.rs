@@ -7,7 +7,7 @@
 //! error carries its sub-path between two [`SUBPATH`] marks at the start of its message, which
 //! [`crate::body::from_value`] folds back into the field name (`orders[1].order_id`).
 
-use serde::{de::DeserializeOwned, de::Error as _, Deserialize, Deserializer};
+use serde::{de::DeserializeOwned, Deserialize, Deserializer};
 use serde_json::Value;
 
 /// Delimits the sub-path at the start of a nested error message.
@@ -63,16 +63,25 @@ fn object_value<E: serde::de::Error>(v: Value) -> Result<Value, E> {
     if v.is_object() {
         Ok(v)
     } else {
-        Err(E::custom(format!("must be a JSON object, got {}", kind(&v))))
+        Err(E::custom(format!(
+            "must be a JSON object, got {}",
+            kind(&v)
+        )))
     }
 }
 
 fn objects_value<E: serde::de::Error>(v: Value) -> Result<Value, E> {
     let Value::Array(items) = &v else {
-        return Err(E::custom(format!("must be an array of JSON objects, got {}", kind(&v))));
+        return Err(E::custom(format!(
+            "must be an array of JSON objects, got {}",
+            kind(&v)
+        )));
     };
     if let Some((i, item)) = items.iter().enumerate().find(|(_, item)| !item.is_object()) {
-        return Err(E::custom(with_subpath(&format!("[{i}]"), &format!("must be a JSON object, got {}", kind(item)))));
+        return Err(E::custom(with_subpath(
+            &format!("[{i}]"),
+            &format!("must be a JSON object, got {}", kind(item)),
+        )));
     }
     Ok(v)
 }
@@ -89,7 +98,9 @@ pub fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T,
 ///
 /// # Errors
 /// As [`object`].
-pub fn opt_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+pub fn opt_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
     match Value::deserialize(d)? {
         Value::Null => Ok(None),
         v => nested(object_value(v)?).map(Some),
@@ -108,7 +119,9 @@ pub fn objects<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<V
 ///
 /// # Errors
 /// As [`objects`].
-pub fn opt_objects<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<Vec<T>>, D::Error> {
+pub fn opt_objects<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<Option<Vec<T>>, D::Error> {
     match Value::deserialize(d)? {
         Value::Null => Ok(None),
         v => nested(objects_value(v)?).map(Some),
@@ -146,11 +159,25 @@ mod tests {
 
     #[test]
     fn arrays_are_not_objects_and_paths_survive() {
-        assert!(serde_json::from_value::<Outer>(json!({"one": {"a": 1}, "many": [{"a": 2}]})).is_ok());
-        assert_eq!(error(json!({"one": [1]})), ("one".into(), "must be a JSON object, got an array".into()));
-        assert_eq!(error(json!({"many": [{"a": 1}, [2]]})), ("many[1]".into(), "must be a JSON object, got an array".into()));
+        assert!(
+            serde_json::from_value::<Outer>(json!({"one": {"a": 1}, "many": [{"a": 2}]})).is_ok()
+        );
+        assert_eq!(
+            error(json!({"one": [1]})),
+            ("one".into(), "must be a JSON object, got an array".into())
+        );
+        assert_eq!(
+            error(json!({"many": [{"a": 1}, [2]]})),
+            (
+                "many[1]".into(),
+                "must be a JSON object, got an array".into()
+            )
+        );
         assert_eq!(error(json!({"one": {"a": "x"}})).0, "one.a");
         assert_eq!(error(json!({"many": [{"a": 1}, {"a": -1}]})).0, "many[1].a");
-        assert_eq!(error(json!({"one": {}})), ("one".into(), "missing field `a`".into()));
+        assert_eq!(
+            error(json!({"one": {}})),
+            ("one".into(), "missing field `a`".into())
+        );
     }
 }

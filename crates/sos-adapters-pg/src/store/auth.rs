@@ -1,6 +1,6 @@
 //! API keys and the append-only audit log on PostgreSQL.
 
-use super::{db_err, PgStore};
+use super::{db_err, prepared::Prepared, PgStore};
 use chrono::{DateTime, Utc};
 use diesel::{
     sql_query,
@@ -80,10 +80,13 @@ impl ApiKeyStore for PgStore {
 
     fn find_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
         let mut conn = self.conn()?;
-        let rows: Vec<KeyRow> = sql_query(format!(
-            "SELECT {KEY_COLUMNS} FROM api_key WHERE prefix = $1"
-        ))
-        .bind::<Text, _>(prefix)
+        // Every authenticated request runs this: prepared once per connection.
+        let rows: Vec<KeyRow> = Prepared(
+            sql_query(format!(
+                "SELECT {KEY_COLUMNS} FROM api_key WHERE prefix = $1"
+            ))
+            .bind::<Text, _>(prefix),
+        )
         .load(&mut conn)
         .map_err(db_err)?;
         rows.into_iter().next().map(KeyRow::into_record).transpose()

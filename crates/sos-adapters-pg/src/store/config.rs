@@ -42,14 +42,18 @@ impl PgStore {
     fn stored_body(&self, draft: &ConfigDraft) -> Result<serde_json::Value, StoreError> {
         let mut body = draft.body.to_json();
         if let Some(secrets) = &self.secrets {
-            secrets.seal_fields(&mut body).map_err(StoreError::Unknown)?;
+            secrets
+                .seal_fields(&mut body)
+                .map_err(StoreError::Unknown)?;
         }
         Ok(body)
     }
 
     fn record(&self, mut row: ConfigRow) -> Result<ConfigRecord, StoreError> {
         match &self.secrets {
-            Some(secrets) => secrets.open_fields(&mut row.body).map_err(StoreError::Unknown)?,
+            Some(secrets) => secrets
+                .open_fields(&mut row.body)
+                .map_err(StoreError::Unknown)?,
             None if crate::secrets::is_sealed(&row.body) => {
                 return Err(StoreError::Unknown(anyhow::anyhow!(
                     "config row {} holds encrypted secrets but no secret key is configured",
@@ -194,7 +198,10 @@ impl ConfigStore for PgStore {
 
     fn seed_defaults(&self, drafts: &[ConfigDraft], actor: &str) -> Result<usize, StoreError> {
         use diesel::Connection;
-        let bodies = drafts.iter().map(|d| self.stored_body(d)).collect::<Result<Vec<_>, _>>()?;
+        let bodies = drafts
+            .iter()
+            .map(|d| self.stored_body(d))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
             // One seeder at a time, so two servers starting together seed once.

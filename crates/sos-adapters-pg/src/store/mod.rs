@@ -5,6 +5,7 @@ mod calc;
 mod config;
 mod master;
 mod num;
+mod prepared;
 mod scores;
 mod sync;
 

@@ -1,9 +1,12 @@
-//! The seven sync stores on PostgreSQL: one transaction per batch, one set-based upsert per
-//! kind, rows sorted by key so concurrent batches take row locks in the same order.
+//! The seven sync stores on PostgreSQL: one transaction per batch (or, where one statement
+//! writes the whole batch, that statement alone, which is atomic by itself), one set-based upsert
+//! per kind, rows sorted by key so concurrent batches take row locks in the same order. The hot
+//! statements are prepared once per connection ([`Prepared`]).
 
 use super::{
     db_err, in_tx,
     num::{opt_txt, txt},
+    prepared::Prepared,
     PgStore,
 };
 use chrono::{DateTime, Utc};
@@ -74,10 +77,11 @@ impl PgStore {
             }
         }
         if !missing.is_empty() {
-            let rows: Vec<CodeId> =
+            let rows: Vec<CodeId> = Prepared(
                 sql_query("SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)")
-                    .bind::<Array<Text>, _>(&missing)
-                    .load(conn)?;
+                    .bind::<Array<Text>, _>(&missing),
+            )
+            .load(conn)?;
             let mut cache = self
                 .seller_ids
                 .lock()
@@ -107,10 +111,11 @@ fn campaign_ids(
     codes: &BTreeSet<&CampaignCode>,
 ) -> Result<HashMap<CampaignCode, i64>, TxError> {
     let wanted: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
-    let rows: Vec<CodeId> =
+    let rows: Vec<CodeId> = Prepared(
         sql_query("SELECT campaign_code AS code, id FROM campaign WHERE campaign_code = ANY($1)")
-            .bind::<Array<Text>, _>(&wanted)
-            .load(conn)?;
+            .bind::<Array<Text>, _>(&wanted),
+    )
+    .load(conn)?;
     let found: HashMap<CampaignCode, i64> = rows
         .into_iter()
         .filter_map(|r| Some((CampaignCode::parse(r.code).ok()?, r.id)))
@@ -134,9 +139,11 @@ fn check_ams(conn: &mut PgConnection, ams: &BTreeSet<AmId>) -> Result<(), TxErro
         id: i64,
     }
     let wanted: Vec<i64> = ams.iter().map(|a| a.get()).collect();
-    let rows: Vec<Id> = sql_query("SELECT id FROM account_manager WHERE id = ANY($1)")
-        .bind::<Array<BigInt>, _>(&wanted)
-        .load(conn)?;
+    let rows: Vec<Id> = Prepared(
+        sql_query("SELECT id FROM account_manager WHERE id = ANY($1)")
+            .bind::<Array<BigInt>, _>(&wanted),
+    )
+    .load(conn)?;
     let found: BTreeSet<i64> = rows.into_iter().map(|r| r.id).collect();
     let unknown: Vec<AmId> = ams
         .iter()
@@ -156,7 +163,7 @@ fn upsert_orders(
 ) -> Result<(), DieselError> {
     let mut rows = rows.to_vec();
     rows.sort_by_key(|(id, p, _)| (*id, *p));
-    sql_query(
+    Prepared(sql_query(
         "INSERT INTO sos_order_operation_raw (seller_id, period, total_orders, orders_within_30min, orders_late, avg_push_time_minutes) \
          SELECT s, p, t, w, l, a FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::numeric[]) \
            AS u(s, p, t, w, l, a) ORDER BY s, p \
@@ -170,7 +177,7 @@ fn upsert_orders(
     .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.2.orders_within_30min().map(to_i64)).collect::<Vec<_>>())
     .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.2.orders_late().map(to_i64)).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| opt_txt(r.2.avg_push_time_minutes())).collect::<Vec<_>>())
-    .execute(conn)?;
+    ).execute(conn)?;
     Ok(())
 }
 
@@ -346,7 +353,7 @@ fn upsert_invoices(
 }
 
 impl PgStore {
-    fn apply_in_tx(&self, conn: &mut PgConnection, batch: &SyncBatch) -> Result<(), TxError> {
+    fn apply_on(&self, conn: &mut PgConnection, batch: &SyncBatch) -> Result<(), TxError> {
         match batch {
             SyncBatch::Orders(v) => {
                 let ids = self.seller_ids(conn, &v.iter().map(|r| &r.seller).collect())?;
@@ -415,7 +422,7 @@ impl PgStore {
                     .map(|r| (ids[&r.seller], campaigns[&r.campaign], r))
                     .collect();
                 rows.sort_by_key(|(s, c, _)| (*s, *c));
-                sql_query(
+                Prepared(sql_query(
                     "INSERT INTO campaign_actual_result (seller_id, campaign_id, actual_order_volume, actual_sku_breakdown) \
                      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[]) AS u ORDER BY 1, 2 \
                      ON CONFLICT (seller_id, campaign_id) DO UPDATE SET actual_order_volume = EXCLUDED.actual_order_volume, \
@@ -425,7 +432,7 @@ impl PgStore {
                 .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.1).collect::<Vec<_>>())
                 .bind::<Array<BigInt>, _>(rows.iter().map(|r| to_i64(r.2.actual_order_volume)).collect::<Vec<_>>())
                 .bind::<Array<Nullable<Jsonb>>, _>(rows.iter().map(|r| r.2.actual_sku_breakdown.clone()).collect::<Vec<_>>())
-                .execute(conn)?;
+                ).execute(conn)?;
             }
             SyncBatch::Tickets(v) => {
                 let ids = self.seller_ids(conn, &v.iter().map(|r| &r.seller).collect())?;
@@ -436,7 +443,7 @@ impl PgStore {
                         .map(|(_, r)| r.stats.breakdown().map(|b| to_i64(f(b))))
                         .collect::<Vec<_>>()
                 };
-                sql_query(
+                Prepared(sql_query(
                     "INSERT INTO sos_ticket_sla_raw (seller_id, period, total_tickets, avg_response_time_hours, \
                        under_4h, h4_8h, h8_16h, over_16h) \
                      SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::numeric[], $5::bigint[], \
@@ -455,7 +462,7 @@ impl PgStore {
                 .bind::<Array<Nullable<BigInt>>, _>(bucket(|b| b.from_4h_to_8h))
                 .bind::<Array<Nullable<BigInt>>, _>(bucket(|b| b.from_8h_to_16h))
                 .bind::<Array<Nullable<BigInt>>, _>(bucket(|b| b.over_16h))
-                .execute(conn)?;
+                ).execute(conn)?;
             }
             SyncBatch::Payments(v) => {
                 let ids = self.seller_ids(conn, &v.iter().map(|r| &r.seller).collect())?;
@@ -493,7 +500,7 @@ impl PgStore {
                         .collect::<Vec<_>>()
                 };
                 // A newer snapshot replaces an older one; an older one arriving late does not.
-                sql_query(
+                Prepared(sql_query(
                     "INSERT INTO sos_inventory_health_raw (seller_id, period, snapshot_date, total_cbm, total_sku_qty, \
                        aging_over_90d_cbm, aging_over_90d_sku_qty, aging_over_180d_cbm, aging_over_180d_pct, \
                        aging_pct_by_cbm, aging_pct_by_qty, aging_pct_used) \
@@ -519,13 +526,13 @@ impl PgStore {
                 .bind::<Array<Nullable<Text>>, _>(pct(|a| a.by_cbm))
                 .bind::<Array<Nullable<Text>>, _>(pct(|a| a.by_qty))
                 .bind::<Array<Nullable<Text>>, _>(pct(|a| a.max))
-                .execute(conn)?;
+                ).execute(conn)?;
             }
             SyncBatch::Revenue(v) => {
                 check_ams(conn, &v.iter().map(|r| r.am_id()).collect())?;
                 let mut rows: Vec<_> = v.iter().collect();
                 rows.sort_by_key(|r| (r.am_id(), r.period()));
-                sql_query(
+                Prepared(sql_query(
                     "INSERT INTO am_portfolio_period_score (am_id, period, revenue_target, revenue_actual, revenue_achievement_pct) \
                      SELECT * FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[]) AS u ORDER BY 1, 2 \
                      ON CONFLICT (am_id, period) DO UPDATE SET revenue_target = EXCLUDED.revenue_target, \
@@ -537,17 +544,36 @@ impl PgStore {
                 .bind::<Array<Text>, _>(rows.iter().map(|r| txt(r.revenue_target())).collect::<Vec<_>>())
                 .bind::<Array<Text>, _>(rows.iter().map(|r| txt(r.revenue_actual())).collect::<Vec<_>>())
                 .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| opt_txt(r.achievement_pct())).collect::<Vec<_>>())
-                .execute(conn)?;
+                ).execute(conn)?;
             }
         }
         Ok(())
     }
 }
 
+/// Whether `apply_on` writes `batch` with exactly one statement (after read-only lookups of
+/// sellers, campaigns or account managers). One statement is atomic on its own, so these kinds
+/// need no explicit transaction, which saves the BEGIN and COMMIT round trips of every call.
+fn single_statement(batch: &SyncBatch) -> bool {
+    matches!(
+        batch,
+        SyncBatch::Orders(_)
+            | SyncBatch::CampaignActuals(_)
+            | SyncBatch::Tickets(_)
+            | SyncBatch::Inventory(_)
+            | SyncBatch::Revenue(_)
+    )
+}
+
 impl SyncStore for PgStore {
     fn apply(&self, batch: &SyncBatch) -> Result<usize, SyncStoreError> {
         let mut conn = self.conn()?;
-        in_tx(&mut conn, |conn| self.apply_in_tx(conn, batch)).map_err(|e| match e {
+        let outcome = if single_statement(batch) {
+            self.apply_on(&mut conn, batch)
+        } else {
+            in_tx(&mut conn, |conn| self.apply_on(conn, batch))
+        };
+        outcome.map_err(|e| match e {
             TxError::Sync(e) => e,
             TxError::Db(e) => SyncStoreError::from(db_err(e)),
         })?;

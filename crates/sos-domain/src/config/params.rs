@@ -166,15 +166,20 @@ pub struct TScoreTierConfig {
 impl TScoreTierConfig {
     /// The spec's default bands: [0,4) 100, [4,8) 80, [8,16) 50, [16,-) 0.
     pub fn defaults() -> Vec<Self> {
-        [(1, 0, Some(4), 100), (2, 4, Some(8), 80), (3, 8, Some(16), 50), (4, 16, None, 0)]
-            .into_iter()
-            .map(|(tier_index, min, max, points)| Self {
-                tier_index,
-                response_hours_min: d(min),
-                response_hours_max: max.map(d),
-                points: d(points),
-            })
-            .collect()
+        [
+            (1, 0, Some(4), 100),
+            (2, 4, Some(8), 80),
+            (3, 8, Some(16), 50),
+            (4, 16, None, 0),
+        ]
+        .into_iter()
+        .map(|(tier_index, min, max, points)| Self {
+            tier_index,
+            response_hours_min: d(min),
+            response_hours_max: max.map(d),
+            points: d(points),
+        })
+        .collect()
     }
 
     /// True when `hours` falls in the band: `min <= hours < max`.
@@ -201,15 +206,21 @@ pub struct FScoreTierConfig {
 impl FScoreTierConfig {
     /// The spec's default bands: [0,0] 100, [1,7] 80, [8,15] 50, [16,20] 20, [21,-) 0.
     pub fn defaults() -> Vec<Self> {
-        [(1, 0, Some(0), 100), (2, 1, Some(7), 80), (3, 8, Some(15), 50), (4, 16, Some(20), 20), (5, 21, None, 0)]
-            .into_iter()
-            .map(|(tier_index, min, max, points)| Self {
-                tier_index,
-                days_late_min: min,
-                days_late_max: max,
-                points: d(points),
-            })
-            .collect()
+        [
+            (1, 0, Some(0), 100),
+            (2, 1, Some(7), 80),
+            (3, 8, Some(15), 50),
+            (4, 16, Some(20), 20),
+            (5, 21, None, 0),
+        ]
+        .into_iter()
+        .map(|(tier_index, min, max, points)| Self {
+            tier_index,
+            days_late_min: min,
+            days_late_max: max,
+            points: d(points),
+        })
+        .collect()
     }
 
     /// True when `days` falls in the band: `min <= days <= max`.
@@ -347,7 +358,11 @@ pub enum AmKpiComponent {
 
 impl AmKpiComponent {
     /// All three.
-    pub const ALL: [AmKpiComponent; 3] = [AmKpiComponent::AvgSos, AmKpiComponent::Revenue, AmKpiComponent::Growth];
+    pub const ALL: [AmKpiComponent; 3] = [
+        AmKpiComponent::AvgSos,
+        AmKpiComponent::Revenue,
+        AmKpiComponent::Growth,
+    ];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
@@ -372,10 +387,17 @@ pub struct AmKpiWeightConfig {
 impl AmKpiWeightConfig {
     /// The spec's defaults: avg_sos 50, revenue 30, growth 20.
     pub fn defaults() -> Vec<Self> {
-        [(AmKpiComponent::AvgSos, 50), (AmKpiComponent::Revenue, 30), (AmKpiComponent::Growth, 20)]
-            .into_iter()
-            .map(|(component, w)| Self { component, weight_pct: d(w) })
-            .collect()
+        [
+            (AmKpiComponent::AvgSos, 50),
+            (AmKpiComponent::Revenue, 30),
+            (AmKpiComponent::Growth, 20),
+        ]
+        .into_iter()
+        .map(|(component, w)| Self {
+            component,
+            weight_pct: d(w),
+        })
+        .collect()
     }
 }
 

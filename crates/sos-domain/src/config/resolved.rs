@@ -33,7 +33,10 @@ pub struct Resolved<T> {
 impl<T> Resolved<T> {
     /// A value from row `id`.
     pub fn from_row(id: ConfigId, value: T) -> Self {
-        Self { id: Some(id), value }
+        Self {
+            id: Some(id),
+            value,
+        }
     }
 
     /// A built-in default.

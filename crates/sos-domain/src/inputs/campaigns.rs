@@ -1,8 +1,4 @@
-use crate::{
-    codes::CampaignCode,
-    error::ValidationErrors,
-    period::Period,
-};
+use crate::{codes::CampaignCode, error::ValidationErrors, period::Period};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
@@ -42,7 +38,9 @@ impl FromStr for CampaignType {
         CampaignType::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
-            .ok_or_else(|| format!("unknown campaign_type `{s}`: expected major_campaign or mini_campaign"))
+            .ok_or_else(|| {
+                format!("unknown campaign_type `{s}`: expected major_campaign or mini_campaign")
+            })
     }
 }
 
@@ -71,9 +69,18 @@ impl Campaign {
         let mut errors = ValidationErrors::new();
         crate::text::check_text(&mut errors, "name", &name, 200, true);
         if end_date < start_date {
-            errors.push("end_date", format!("must not be before start_date ({start_date})"));
+            errors.push(
+                "end_date",
+                format!("must not be before start_date ({start_date})"),
+            );
         }
-        errors.into_result(Self { code, name, campaign_type, start_date, end_date })
+        errors.into_result(Self {
+            code,
+            name,
+            campaign_type,
+            start_date,
+            end_date,
+        })
     }
 
     /// The campaign's code.

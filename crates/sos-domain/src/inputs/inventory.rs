@@ -57,17 +57,42 @@ impl InventorySnapshot {
         ] {
             super::check_non_negative(&mut errors, field, value);
         }
-        let not_above = |errors: &mut ValidationErrors, field: &str, part: Option<Decimal>, whole_name: &str, whole: Option<Decimal>| {
+        let not_above = |errors: &mut ValidationErrors,
+                         field: &str,
+                         part: Option<Decimal>,
+                         whole_name: &str,
+                         whole: Option<Decimal>| {
             if let (Some(p), Some(w)) = (part, whole) {
                 if p > w {
                     errors.push(field, format!("must not exceed {whole_name} ({w})"));
                 }
             }
         };
-        not_above(&mut errors, "aging_over_90d_cbm", draft.aging_over_90d_cbm, "total_cbm", draft.total_cbm);
-        not_above(&mut errors, "aging_over_180d_cbm", draft.aging_over_180d_cbm, "total_cbm", draft.total_cbm);
-        not_above(&mut errors, "aging_over_90d_sku_qty", draft.aging_over_90d_sku_qty, "total_sku_qty", draft.total_sku_qty);
-        if draft.aging_over_180d_pct.is_some_and(|p| p > Decimal::ONE_HUNDRED) {
+        not_above(
+            &mut errors,
+            "aging_over_90d_cbm",
+            draft.aging_over_90d_cbm,
+            "total_cbm",
+            draft.total_cbm,
+        );
+        not_above(
+            &mut errors,
+            "aging_over_180d_cbm",
+            draft.aging_over_180d_cbm,
+            "total_cbm",
+            draft.total_cbm,
+        );
+        not_above(
+            &mut errors,
+            "aging_over_90d_sku_qty",
+            draft.aging_over_90d_sku_qty,
+            "total_sku_qty",
+            draft.total_sku_qty,
+        );
+        if draft
+            .aging_over_180d_pct
+            .is_some_and(|p| p > Decimal::ONE_HUNDRED)
+        {
             errors.push("aging_over_180d_pct", "must be between 0 and 100");
         }
         errors.into_result(Self { draft })
@@ -100,7 +125,11 @@ impl InventorySnapshot {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
-        AgingPercentages { by_cbm, by_qty, max }
+        AgingPercentages {
+            by_cbm,
+            by_qty,
+            max,
+        }
     }
 
     /// The share of stock past the severe threshold: `aging_over_180d_pct` if given, else
@@ -108,10 +137,12 @@ impl InventorySnapshot {
     pub fn severe_aging_pct(&self) -> Decimal {
         self.draft
             .aging_over_180d_pct
-            .or_else(|| match (self.draft.aging_over_180d_cbm, self.draft.total_cbm) {
-                (Some(p), Some(w)) => percent_of(p, w),
-                _ => None,
-            })
+            .or_else(
+                || match (self.draft.aging_over_180d_cbm, self.draft.total_cbm) {
+                    (Some(p), Some(w)) => percent_of(p, w),
+                    _ => None,
+                },
+            )
             .unwrap_or(Decimal::ZERO)
     }
 
@@ -166,7 +197,10 @@ mod tests {
         d.aging_over_180d_pct = None;
         d.total_cbm = Some(dec!(100));
         d.aging_over_180d_cbm = Some(dec!(31));
-        assert_eq!(InventorySnapshot::new(d).unwrap().severe_aging_pct(), dec!(31));
+        assert_eq!(
+            InventorySnapshot::new(d).unwrap().severe_aging_pct(),
+            dec!(31)
+        );
     }
 
     #[test]
@@ -188,6 +222,14 @@ mod tests {
         d.aging_over_180d_pct = Some(dec!(101));
         let err = InventorySnapshot::new(d).unwrap_err();
         let fields: Vec<_> = err.errors().iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["total_sku_qty", "aging_over_90d_cbm", "aging_over_90d_sku_qty", "aging_over_180d_pct"]);
+        assert_eq!(
+            fields,
+            [
+                "total_sku_qty",
+                "aging_over_90d_cbm",
+                "aging_over_90d_sku_qty",
+                "aging_over_180d_pct"
+            ]
+        );
     }
 }

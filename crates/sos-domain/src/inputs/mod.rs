@@ -73,7 +73,11 @@ impl SellerInputs {
 }
 
 /// Checks a decimal is `>= 0`, recording a problem for `field` otherwise.
-pub(crate) fn check_non_negative(errors: &mut ValidationErrors, field: &str, value: Option<Decimal>) {
+pub(crate) fn check_non_negative(
+    errors: &mut ValidationErrors,
+    field: &str,
+    value: Option<Decimal>,
+) {
     if let Some(v) = value {
         if v.is_sign_negative() && !v.is_zero() {
             errors.push(field, "must be >= 0");

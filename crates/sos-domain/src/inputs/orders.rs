@@ -83,14 +83,21 @@ impl OrderStats {
     /// within `max_delay_minutes` of its creation; the rest are late, including orders not
     /// pushed yet that are older than the limit at `now`. Orders not pushed yet and still
     /// within the limit count in the total only.
-    pub fn from_raw_orders(orders: &[RawOrder], max_delay_minutes: u32, now: DateTime<Utc>) -> Self {
+    pub fn from_raw_orders(
+        orders: &[RawOrder],
+        max_delay_minutes: u32,
+        now: DateTime<Utc>,
+    ) -> Self {
         let limit = chrono::Duration::minutes(i64::from(max_delay_minutes));
         let mut total = 0u32;
         let mut within = 0u32;
         let mut late = 0u32;
         let mut push_minutes = Decimal::ZERO;
         let mut pushed = 0u32;
-        for order in orders.iter().filter(|o| o.status != RawOrderStatus::Cancelled) {
+        for order in orders
+            .iter()
+            .filter(|o| o.status != RawOrderStatus::Cancelled)
+        {
             total = total.saturating_add(1);
             match order.pushed_at {
                 Some(pushed_at) => {
@@ -107,7 +114,8 @@ impl OrderStats {
                 None => {}
             }
         }
-        let avg = (pushed > 0).then(|| crate::decimal::round2(push_minutes / Decimal::from(pushed)));
+        let avg =
+            (pushed > 0).then(|| crate::decimal::round2(push_minutes / Decimal::from(pushed)));
         Self {
             total_orders: total,
             orders_within_30min: Some(within),
@@ -162,7 +170,9 @@ mod tests {
     fn rejects_counts_beyond_total() {
         let err = OrderStats::new(10, Some(8), Some(3), None).unwrap_err();
         assert_eq!(err.errors()[0].field, "orders_late");
-        assert!(err.errors()[0].message.contains("must not exceed total_orders (10)"));
+        assert!(err.errors()[0]
+            .message
+            .contains("must not exceed total_orders (10)"));
         assert!(OrderStats::new(10, Some(8), Some(2), None).is_ok());
         let neg = OrderStats::new(10, None, None, Some(Decimal::NEGATIVE_ONE)).unwrap_err();
         assert_eq!(neg.errors()[0].field, "avg_push_time_minutes");
@@ -178,8 +188,18 @@ mod tests {
             status,
         };
         let orders = vec![
-            order("1", "2026-02-01T10:00:00Z", Some("2026-02-01T10:30:00Z"), RawOrderStatus::Pushed),
-            order("2", "2026-02-01T10:00:00Z", Some("2026-02-01T10:31:00Z"), RawOrderStatus::Pushed),
+            order(
+                "1",
+                "2026-02-01T10:00:00Z",
+                Some("2026-02-01T10:30:00Z"),
+                RawOrderStatus::Pushed,
+            ),
+            order(
+                "2",
+                "2026-02-01T10:00:00Z",
+                Some("2026-02-01T10:31:00Z"),
+                RawOrderStatus::Pushed,
+            ),
             order("3", "2026-02-01T10:00:00Z", None, RawOrderStatus::Pending),
             order("4", "2026-02-28T23:50:00Z", None, RawOrderStatus::Pending),
             order("5", "2026-02-01T10:00:00Z", None, RawOrderStatus::Cancelled),

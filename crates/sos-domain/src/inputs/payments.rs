@@ -87,7 +87,11 @@ impl PaymentStats {
                 u32::try_from(total.saturating_sub(late)).unwrap_or(0)
             }
         };
-        super::check_non_negative(&mut errors, "total_outstanding_amount", draft.total_outstanding_amount);
+        super::check_non_negative(
+            &mut errors,
+            "total_outstanding_amount",
+            draft.total_outstanding_amount,
+        );
         if let Some(c) = &draft.currency {
             if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase()) {
                 errors.push("currency", "must be a 3-letter ISO 4217 code such as VND");
@@ -111,7 +115,10 @@ impl PaymentStats {
     /// # Errors
     /// When an invoice id is blank or repeated, or an amount is negative. Fields are named
     /// `invoices[i].field`.
-    pub fn from_invoices(invoices: &[RawInvoice], currency: Option<String>) -> Result<Self, ValidationErrors> {
+    pub fn from_invoices(
+        invoices: &[RawInvoice],
+        currency: Option<String>,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let mut seen = HashSet::new();
         let mut draft = PaymentStatsDraft {
@@ -124,9 +131,15 @@ impl PaymentStats {
         let mut amount = Decimal::ZERO;
         for (i, inv) in invoices.iter().enumerate() {
             if inv.invoice_id.trim().is_empty() || inv.invoice_id.chars().any(char::is_control) {
-                errors.push(format!("invoices[{i}].invoice_id"), "must be non-blank text without control characters");
+                errors.push(
+                    format!("invoices[{i}].invoice_id"),
+                    "must be non-blank text without control characters",
+                );
             } else if !seen.insert(inv.invoice_id.as_str()) {
-                errors.push(format!("invoices[{i}].invoice_id"), format!("duplicate invoice_id {}", inv.invoice_id));
+                errors.push(
+                    format!("invoices[{i}].invoice_id"),
+                    format!("duplicate invoice_id {}", inv.invoice_id),
+                );
             }
             if inv.amount.is_sign_negative() && !inv.amount.is_zero() {
                 errors.push(format!("invoices[{i}].amount"), "must be >= 0");
@@ -139,7 +152,11 @@ impl PaymentStats {
                 16..=20 => draft.invoices_late_15_20 += 1,
                 _ => draft.invoices_late_over_20 += 1,
             }
-            draft.worst_days_late = Some(draft.worst_days_late.map_or(inv.days_late, |w| w.max(inv.days_late)));
+            draft.worst_days_late = Some(
+                draft
+                    .worst_days_late
+                    .map_or(inv.days_late, |w| w.max(inv.days_late)),
+            );
             amount += inv.amount;
         }
         draft.invoices_on_time = Some(on_time);
@@ -207,9 +224,21 @@ mod tests {
     #[test]
     fn raw_seed_invoices_match_the_seed_aggregate() {
         let invoices = vec![
-            RawInvoice { invoice_id: "INV001".into(), days_late: 0, amount: dec!(5000000) },
-            RawInvoice { invoice_id: "INV002".into(), days_late: 5, amount: dec!(3000000) },
-            RawInvoice { invoice_id: "INV003".into(), days_late: 12, amount: dec!(7000000) },
+            RawInvoice {
+                invoice_id: "INV001".into(),
+                days_late: 0,
+                amount: dec!(5000000),
+            },
+            RawInvoice {
+                invoice_id: "INV002".into(),
+                days_late: 5,
+                amount: dec!(3000000),
+            },
+            RawInvoice {
+                invoice_id: "INV003".into(),
+                days_late: 12,
+                amount: dec!(7000000),
+            },
         ];
         let s = PaymentStats::from_invoices(&invoices, Some("VND".into())).unwrap();
         assert_eq!(s.total_invoices(), 3);
@@ -222,33 +251,81 @@ mod tests {
 
     #[test]
     fn invoice_day_bands_have_inclusive_edges() {
-        let inv = |id: &str, d| RawInvoice { invoice_id: id.into(), days_late: d, amount: dec!(1) };
+        let inv = |id: &str, d| RawInvoice {
+            invoice_id: id.into(),
+            days_late: d,
+            amount: dec!(1),
+        };
         let s = PaymentStats::from_invoices(
-            &[inv("a", -3), inv("b", 0), inv("c", 1), inv("d", 7), inv("e", 8), inv("f", 15), inv("g", 16), inv("h", 20), inv("i", 21)],
+            &[
+                inv("a", -3),
+                inv("b", 0),
+                inv("c", 1),
+                inv("d", 7),
+                inv("e", 8),
+                inv("f", 15),
+                inv("g", 16),
+                inv("h", 20),
+                inv("i", 21),
+            ],
             None,
         )
         .unwrap();
         assert_eq!(
-            [s.invoices_on_time(), s.invoices_late_1_7(), s.invoices_late_7_15(), s.invoices_late_15_20(), s.invoices_late_over_20()],
+            [
+                s.invoices_on_time(),
+                s.invoices_late_1_7(),
+                s.invoices_late_7_15(),
+                s.invoices_late_15_20(),
+                s.invoices_late_over_20()
+            ],
             [2, 2, 2, 2, 1]
         );
     }
 
     #[test]
     fn on_time_is_derived_and_overfull_buckets_are_rejected() {
-        let s = PaymentStats::new(PaymentStatsDraft { total_invoices: 10, invoices_late_1_7: 2, invoices_late_7_15: 1, ..Default::default() }).unwrap();
+        let s = PaymentStats::new(PaymentStatsDraft {
+            total_invoices: 10,
+            invoices_late_1_7: 2,
+            invoices_late_7_15: 1,
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(s.invoices_on_time(), 7);
-        let err = PaymentStats::new(PaymentStatsDraft { total_invoices: 2, invoices_late_1_7: 2, invoices_late_over_20: 1, ..Default::default() }).unwrap_err();
+        let err = PaymentStats::new(PaymentStatsDraft {
+            total_invoices: 2,
+            invoices_late_1_7: 2,
+            invoices_late_over_20: 1,
+            ..Default::default()
+        })
+        .unwrap_err();
         assert_eq!(err.errors()[0].field, "total_invoices");
-        let err = PaymentStats::new(PaymentStatsDraft { total_invoices: 2, invoices_on_time: Some(2), invoices_late_1_7: 1, ..Default::default() }).unwrap_err();
-        assert!(err.errors()[0].message.contains("(3) must not exceed total_invoices (2)"));
+        let err = PaymentStats::new(PaymentStatsDraft {
+            total_invoices: 2,
+            invoices_on_time: Some(2),
+            invoices_late_1_7: 1,
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.errors()[0]
+            .message
+            .contains("(3) must not exceed total_invoices (2)"));
     }
 
     #[test]
     fn duplicate_and_negative_invoices_are_each_reported() {
         let invoices = vec![
-            RawInvoice { invoice_id: "A".into(), days_late: 0, amount: dec!(-1) },
-            RawInvoice { invoice_id: "A".into(), days_late: 0, amount: dec!(1) },
+            RawInvoice {
+                invoice_id: "A".into(),
+                days_late: 0,
+                amount: dec!(-1),
+            },
+            RawInvoice {
+                invoice_id: "A".into(),
+                days_late: 0,
+                amount: dec!(1),
+            },
         ];
         let err = PaymentStats::from_invoices(&invoices, None).unwrap_err();
         let fields: Vec<_> = err.errors().iter().map(|e| e.field.as_str()).collect();

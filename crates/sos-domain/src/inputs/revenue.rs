@@ -16,11 +16,21 @@ impl RevenueRecord {
     ///
     /// # Errors
     /// Every negative figure, by field.
-    pub fn new(am_id: AmId, period: Period, revenue_target: Decimal, revenue_actual: Decimal) -> Result<Self, ValidationErrors> {
+    pub fn new(
+        am_id: AmId,
+        period: Period,
+        revenue_target: Decimal,
+        revenue_actual: Decimal,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         super::check_non_negative(&mut errors, "revenue_target", Some(revenue_target));
         super::check_non_negative(&mut errors, "revenue_actual", Some(revenue_actual));
-        errors.into_result(Self { am_id, period, revenue_target, revenue_actual })
+        errors.into_result(Self {
+            am_id,
+            period,
+            revenue_target,
+            revenue_actual,
+        })
     }
 
     /// The AM.
@@ -53,10 +63,28 @@ mod tests {
 
     #[test]
     fn seed_revenue_achievement_is_90_pct() {
-        let r = RevenueRecord::new(AmId::new(1).unwrap(), Period::parse("2026-02").unwrap(), dec!(500000000), dec!(450000000)).unwrap();
+        let r = RevenueRecord::new(
+            AmId::new(1).unwrap(),
+            Period::parse("2026-02").unwrap(),
+            dec!(500000000),
+            dec!(450000000),
+        )
+        .unwrap();
         assert_eq!(r.achievement_pct(), Some(dec!(90)));
-        let zero = RevenueRecord::new(AmId::new(1).unwrap(), Period::parse("2026-02").unwrap(), dec!(0), dec!(5)).unwrap();
+        let zero = RevenueRecord::new(
+            AmId::new(1).unwrap(),
+            Period::parse("2026-02").unwrap(),
+            dec!(0),
+            dec!(5),
+        )
+        .unwrap();
         assert_eq!(zero.achievement_pct(), None);
-        assert!(RevenueRecord::new(AmId::new(1).unwrap(), Period::parse("2026-02").unwrap(), dec!(-1), dec!(5)).is_err());
+        assert!(RevenueRecord::new(
+            AmId::new(1).unwrap(),
+            Period::parse("2026-02").unwrap(),
+            dec!(-1),
+            dec!(5)
+        )
+        .is_err());
     }
 }

@@ -56,7 +56,11 @@ impl TicketStats {
         breakdown: Option<TicketBreakdown>,
     ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        super::check_non_negative(&mut errors, "avg_response_time_hours", avg_response_time_hours);
+        super::check_non_negative(
+            &mut errors,
+            "avg_response_time_hours",
+            avg_response_time_hours,
+        );
         errors.into_result(Self {
             total_tickets,
             avg_response_time_hours,

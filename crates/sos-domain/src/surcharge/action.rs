@@ -36,7 +36,10 @@ fn number(obj: &Map<String, Value>, key: &str, errors: &mut ValidationErrors) ->
         Some(Value::Number(n)) => {
             let d = decimal_from_json(n);
             if d.is_none() {
-                errors.push(key, format!("number {n} is outside the supported decimal range"));
+                errors.push(
+                    key,
+                    format!("number {n} is outside the supported decimal range"),
+                );
             }
             d
         }
@@ -53,11 +56,18 @@ fn number(obj: &Map<String, Value>, key: &str, errors: &mut ValidationErrors) ->
 
 fn text(obj: &Map<String, Value>, key: &str, errors: &mut ValidationErrors) -> Option<String> {
     match obj.get(key) {
-        Some(Value::String(s)) if !s.trim().is_empty() && !s.chars().any(char::is_control) && s.chars().count() <= 64 => {
+        Some(Value::String(s))
+            if !s.trim().is_empty()
+                && !s.chars().any(char::is_control)
+                && s.chars().count() <= 64 =>
+        {
             Some(s.clone())
         }
         Some(Value::String(_)) => {
-            errors.push(key, "must be non-blank text of at most 64 characters without control characters");
+            errors.push(
+                key,
+                "must be non-blank text of at most 64 characters without control characters",
+            );
             None
         }
         Some(_) => {
@@ -80,7 +90,10 @@ impl SurchargeAction {
     pub fn parse(value: &Value) -> Result<SurchargeAction, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let Value::Object(obj) = value else {
-            return Err(ValidationErrors::single("action", "must be an object with a `type`"));
+            return Err(ValidationErrors::single(
+                "action",
+                "must be an object with a `type`",
+            ));
         };
         let kind = match obj.get("type") {
             Some(Value::String(t)) => t.as_str(),
@@ -105,7 +118,13 @@ impl SurchargeAction {
         };
         for key in obj.keys() {
             if !allowed.contains(&key.as_str()) {
-                errors.push(key.as_str(), format!("unknown key for {kind}; expected {}", allowed[1..].join(", ")));
+                errors.push(
+                    key.as_str(),
+                    format!(
+                        "unknown key for {kind}; expected {}",
+                        allowed[1..].join(", ")
+                    ),
+                );
             }
         }
         let action = match kind {
@@ -115,7 +134,8 @@ impl SurchargeAction {
                 if value.is_some_and(|v| v <= Decimal::ZERO) {
                     errors.push("value", "must be greater than 0");
                 }
-                fee.zip(value).map(|(fee, value)| SurchargeAction::FeeMultiplier { fee, value })
+                fee.zip(value)
+                    .map(|(fee, value)| SurchargeAction::FeeMultiplier { fee, value })
             }
             "fixed_fee" => {
                 let amount = number(obj, "amount", &mut errors);
@@ -123,10 +143,15 @@ impl SurchargeAction {
                     errors.push("amount", "must be >= 0");
                 }
                 let currency = text(obj, "currency", &mut errors);
-                if currency.as_ref().is_some_and(|c| c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase())) {
+                if currency
+                    .as_ref()
+                    .is_some_and(|c| c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase()))
+                {
                     errors.push("currency", "must be a 3-letter ISO 4217 code such as VND");
                 }
-                amount.zip(currency).map(|(amount, currency)| SurchargeAction::FixedFee { amount, currency })
+                amount
+                    .zip(currency)
+                    .map(|(amount, currency)| SurchargeAction::FixedFee { amount, currency })
             }
             _ => {
                 let fee = text(obj, "fee", &mut errors);
@@ -134,7 +159,8 @@ impl SurchargeAction {
                 if pct.is_some_and(|p| p < Decimal::ZERO || p > Decimal::ONE_HUNDRED) {
                     errors.push("pct", "must be between 0 and 100");
                 }
-                fee.zip(pct).map(|(fee, pct)| SurchargeAction::PercentFee { fee, pct })
+                fee.zip(pct)
+                    .map(|(fee, pct)| SurchargeAction::PercentFee { fee, pct })
             }
         };
         match action {

@@ -128,7 +128,10 @@ impl CompareOp {
     }
 
     fn is_ordering(self) -> bool {
-        matches!(self, CompareOp::Lt | CompareOp::Le | CompareOp::Gt | CompareOp::Ge)
+        matches!(
+            self,
+            CompareOp::Lt | CompareOp::Le | CompareOp::Gt | CompareOp::Ge
+        )
     }
 }
 
@@ -207,8 +210,12 @@ impl Condition {
     /// The condition as JSON, in the grammar [`Condition::parse`] reads.
     pub fn to_json(&self) -> Value {
         match self {
-            Condition::All(parts) => json!({"all": parts.iter().map(Condition::to_json).collect::<Vec<_>>()}),
-            Condition::Any(parts) => json!({"any": parts.iter().map(Condition::to_json).collect::<Vec<_>>()}),
+            Condition::All(parts) => {
+                json!({"all": parts.iter().map(Condition::to_json).collect::<Vec<_>>()})
+            }
+            Condition::Any(parts) => {
+                json!({"any": parts.iter().map(Condition::to_json).collect::<Vec<_>>()})
+            }
             Condition::Not(inner) => json!({"not": inner.to_json()}),
             Condition::Compare { metric, op, value } => {
                 json!({"metric": metric.as_str(), "op": op.as_str(), "value": value_to_json(value)})
@@ -262,9 +269,9 @@ fn scalar_matches(actual: MetricValue<'_>, op: CompareOp, expected: &ConditionVa
 
 fn compare(actual: MetricValue<'_>, op: CompareOp, expected: &ConditionValue) -> bool {
     match (op, expected) {
-        (CompareOp::In, ConditionValue::List(items)) => {
-            items.iter().any(|item| scalar_matches(actual, CompareOp::In, item))
-        }
+        (CompareOp::In, ConditionValue::List(items)) => items
+            .iter()
+            .any(|item| scalar_matches(actual, CompareOp::In, item)),
         (_, ConditionValue::List(_)) => false,
         _ => scalar_matches(actual, op, expected),
     }
@@ -278,23 +285,37 @@ fn single_key(obj: &Map<String, Value>) -> Option<(&str, &Value)> {
     }
 }
 
-fn parse_node(value: &Value, path: &str, depth: usize, errors: &mut ValidationErrors) -> Option<Condition> {
+fn parse_node(
+    value: &Value,
+    path: &str,
+    depth: usize,
+    errors: &mut ValidationErrors,
+) -> Option<Condition> {
     let field = if path.is_empty() { "condition" } else { path };
     if depth >= MAX_CONDITION_DEPTH {
-        errors.push(field, format!("conditions may nest at most {MAX_CONDITION_DEPTH} levels deep"));
+        errors.push(
+            field,
+            format!("conditions may nest at most {MAX_CONDITION_DEPTH} levels deep"),
+        );
         return None;
     }
     let Value::Object(obj) = value else {
         errors.push(
             field,
-            format!("must be an object with `all`, `any`, `not` or `metric`/`op`/`value`, got {}", describe(value)),
+            format!(
+                "must be an object with `all`, `any`, `not` or `metric`/`op`/`value`, got {}",
+                describe(value)
+            ),
         );
         return None;
     };
     if let Some((key @ ("all" | "any"), inner)) = single_key(obj) {
         let here = join(path, key);
         let Value::Array(items) = inner else {
-            errors.push(here, format!("must be an array of conditions, got {}", describe(inner)));
+            errors.push(
+                here,
+                format!("must be an array of conditions, got {}", describe(inner)),
+            );
             return None;
         };
         if items.is_empty() {
@@ -307,10 +328,17 @@ fn parse_node(value: &Value, path: &str, depth: usize, errors: &mut ValidationEr
             .map(|(i, item)| parse_node(item, &format!("{here}[{i}]"), depth + 1, errors))
             .collect();
         let parts: Option<Vec<_>> = parts.into_iter().collect();
-        return parts.map(|p| if key == "all" { Condition::All(p) } else { Condition::Any(p) });
+        return parts.map(|p| {
+            if key == "all" {
+                Condition::All(p)
+            } else {
+                Condition::Any(p)
+            }
+        });
     }
     if let Some(("not", inner)) = single_key(obj) {
-        return parse_node(inner, &join(path, "not"), depth + 1, errors).map(|c| Condition::Not(Box::new(c)));
+        return parse_node(inner, &join(path, "not"), depth + 1, errors)
+            .map(|c| Condition::Not(Box::new(c)));
     }
     if obj.contains_key("metric") || obj.contains_key("op") || obj.contains_key("value") {
         return parse_comparison(obj, path, errors);
@@ -326,11 +354,18 @@ fn parse_node(value: &Value, path: &str, depth: usize, errors: &mut ValidationEr
     None
 }
 
-fn parse_comparison(obj: &Map<String, Value>, path: &str, errors: &mut ValidationErrors) -> Option<Condition> {
+fn parse_comparison(
+    obj: &Map<String, Value>,
+    path: &str,
+    errors: &mut ValidationErrors,
+) -> Option<Condition> {
     let before = errors.errors().len();
     for key in obj.keys() {
         if !matches!(key.as_str(), "metric" | "op" | "value") {
-            errors.push(join(path, key), "unknown key: a comparison has only `metric`, `op` and `value`");
+            errors.push(
+                join(path, key),
+                "unknown key: a comparison has only `metric`, `op` and `value`",
+            );
         }
     }
     let metric = match obj.get("metric") {
@@ -338,12 +373,21 @@ fn parse_comparison(obj: &Map<String, Value>, path: &str, errors: &mut Validatio
             let found = Metric::ALL.into_iter().find(|m| m.as_str() == name);
             if found.is_none() {
                 let names: Vec<_> = Metric::ALL.iter().map(|m| m.as_str()).collect();
-                errors.push(join(path, "metric"), format!("unknown metric `{name}`; expected one of {}", names.join(", ")));
+                errors.push(
+                    join(path, "metric"),
+                    format!(
+                        "unknown metric `{name}`; expected one of {}",
+                        names.join(", ")
+                    ),
+                );
             }
             found
         }
         Some(other) => {
-            errors.push(join(path, "metric"), format!("must be a string, got {}", describe(other)));
+            errors.push(
+                join(path, "metric"),
+                format!("must be a string, got {}", describe(other)),
+            );
             None
         }
         None => {
@@ -355,12 +399,18 @@ fn parse_comparison(obj: &Map<String, Value>, path: &str, errors: &mut Validatio
         Some(Value::String(sym)) => {
             let found = CompareOp::ALL.into_iter().find(|o| o.as_str() == sym);
             if found.is_none() {
-                errors.push(join(path, "op"), format!("unknown operator `{sym}`; expected one of <, <=, >, >=, ==, !=, in"));
+                errors.push(
+                    join(path, "op"),
+                    format!("unknown operator `{sym}`; expected one of <, <=, >, >=, ==, !=, in"),
+                );
             }
             found
         }
         Some(other) => {
-            errors.push(join(path, "op"), format!("must be a string, got {}", describe(other)));
+            errors.push(
+                join(path, "op"),
+                format!("must be a string, got {}", describe(other)),
+            );
             None
         }
         None => {
@@ -385,13 +435,21 @@ fn parse_comparison(obj: &Map<String, Value>, path: &str, errors: &mut Validatio
     })
 }
 
-fn parse_scalar(v: &Value, metric: Option<Metric>, field: &str, errors: &mut ValidationErrors) -> Option<ConditionValue> {
+fn parse_scalar(
+    v: &Value,
+    metric: Option<Metric>,
+    field: &str,
+    errors: &mut ValidationErrors,
+) -> Option<ConditionValue> {
     let wants_text = metric.map(Metric::is_text);
     match (v, wants_text) {
         (Value::Number(n), Some(false) | None) => match decimal_from_json(n) {
             Some(d) => Some(ConditionValue::Number(d)),
             None => {
-                errors.push(field, format!("number {n} is outside the supported decimal range"));
+                errors.push(
+                    field,
+                    format!("number {n} is outside the supported decimal range"),
+                );
                 None
             }
         },
@@ -404,11 +462,20 @@ fn parse_scalar(v: &Value, metric: Option<Metric>, field: &str, errors: &mut Val
             }
         }
         (other, Some(true)) => {
-            errors.push(field, format!("must be a tier name (string) for this metric, got {}", describe(other)));
+            errors.push(
+                field,
+                format!(
+                    "must be a tier name (string) for this metric, got {}",
+                    describe(other)
+                ),
+            );
             None
         }
         (other, _) => {
-            errors.push(field, format!("must be a number for this metric, got {}", describe(other)));
+            errors.push(
+                field,
+                format!("must be a number for this metric, got {}", describe(other)),
+            );
             None
         }
     }
@@ -425,7 +492,10 @@ fn parse_value(
     match op {
         Some(CompareOp::In) => {
             let Value::Array(items) = v else {
-                errors.push(field, format!("must be an array for `in`, got {}", describe(v)));
+                errors.push(
+                    field,
+                    format!("must be an array for `in`, got {}", describe(v)),
+                );
                 return None;
             };
             if items.is_empty() {
@@ -437,17 +507,29 @@ fn parse_value(
                 .enumerate()
                 .map(|(i, item)| parse_scalar(item, metric, &format!("{field}[{i}]"), errors))
                 .collect();
-            parsed.into_iter().collect::<Option<Vec<_>>>().map(ConditionValue::List)
+            parsed
+                .into_iter()
+                .collect::<Option<Vec<_>>>()
+                .map(ConditionValue::List)
         }
         Some(o) => {
             if let Value::Array(_) = v {
-                errors.push(field, format!("must be a single value for `{}`; use `in` for a list", o.as_str()));
+                errors.push(
+                    field,
+                    format!(
+                        "must be a single value for `{}`; use `in` for a list",
+                        o.as_str()
+                    ),
+                );
                 return None;
             }
             if o.is_ordering() && metric.is_some_and(Metric::is_text) {
                 errors.push(
                     join(path, "op"),
-                    format!("`{}` compares numbers; tier metrics take ==, != or in", o.as_str()),
+                    format!(
+                        "`{}` compares numbers; tier metrics take ==, != or in",
+                        o.as_str()
+                    ),
                 );
                 return None;
             }

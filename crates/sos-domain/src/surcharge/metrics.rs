@@ -58,7 +58,10 @@ impl MetricValues {
             Metric::FScore => number(self.f_score),
             Metric::IScore => number(self.i_score),
             Metric::Tier => self.tier.as_ref().map(|t| MetricValue::Text(t.as_str())),
-            Metric::PreviousTier => self.previous_tier.as_ref().map(|t| MetricValue::Text(t.as_str())),
+            Metric::PreviousTier => self
+                .previous_tier
+                .as_ref()
+                .map(|t| MetricValue::Text(t.as_str())),
             Metric::LatePct => number(self.late_pct),
             Metric::AgingPctUsed => number(self.aging_pct_used),
             Metric::AgingOver180dPct => number(self.aging_over_180d_pct),
