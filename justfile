@@ -20,3 +20,11 @@ bench-domain:
 # Start the server on the embedded default (private PostgreSQL under .sos/).
 run:
     cargo run --release -p sos-server
+
+# API fuzzing: schemathesis over every operation of the release server (as CI runs it).
+fuzz:
+    bash .ci/schemathesis.sh
+
+# Crash and fault tests (kill -9, database outage, races), printing what they injected.
+faults:
+    cargo test -p sos-server --test faults -- --nocapture

@@ -275,7 +275,9 @@ mod tests {
     #[test]
     fn duplicate_keys_are_found_at_any_depth_and_however_spelled() {
         let dup = |text: &str| serde_json::from_str::<NoDuplicateKeys>(text).is_err();
-        assert!(!dup(r#"{"a": 1, "b": {"a": 2}, "c": [{"a": 1}, {"a": 2}], "n": 1.50}"#));
+        assert!(!dup(
+            r#"{"a": 1, "b": {"a": 2}, "c": [{"a": 1}, {"a": 2}], "n": 1.50}"#
+        ));
         assert!(dup(r#"{"a": 1, "a": 2}"#));
         assert!(dup(r#"{"a": 1, "\u0061": 2}"#));
         assert!(dup(r#"{"x": [{"b": {"k": 1, "k": 1}}]}"#));

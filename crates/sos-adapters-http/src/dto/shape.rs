@@ -159,9 +159,10 @@ mod tests {
 
     #[test]
     fn arrays_are_not_objects_and_paths_survive() {
-        assert!(
-            serde_json::from_value::<Outer>(json!({"one": {"a": 1}, "many": [{"a": 2}]})).is_ok()
-        );
+        let ok: Outer =
+            serde_json::from_value(json!({"one": {"a": 1}, "many": [{"a": 2}]})).unwrap();
+        let many: Vec<u32> = ok.many.iter().map(|i| i.a).collect();
+        assert_eq!((ok.one.map(|i| i.a), many), (Some(1), vec![2]));
         assert_eq!(
             error(json!({"one": [1]})),
             ("one".into(), "must be a JSON object, got an array".into())

@@ -81,13 +81,11 @@ impl ApiKeyStore for PgStore {
     fn find_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
         let mut conn = self.conn()?;
         // Every authenticated request runs this: prepared once per connection.
-        let rows: Vec<KeyRow> = Prepared(
-            sql_query(format!(
+        let rows: Vec<KeyRow> = Prepared::new(format!(
                 "SELECT {KEY_COLUMNS} FROM api_key WHERE prefix = $1"
             ))
-            .bind::<Text, _>(prefix),
-        )
-        .load(&mut conn)
+            .bind::<Text, _>(prefix)
+                .load(&mut conn)
         .map_err(db_err)?;
         rows.into_iter().next().map(KeyRow::into_record).transpose()
     }

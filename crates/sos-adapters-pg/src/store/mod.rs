@@ -10,9 +10,10 @@ mod scores;
 mod sync;
 
 use diesel::{
-    r2d2::{ConnectionManager, Pool, PooledConnection},
+    connection::{Instrumentation, InstrumentationEvent},
+    r2d2::{ConnectionManager, ManageConnection, Pool, PooledConnection},
     result::{DatabaseErrorKind, Error as DieselError},
-    PgConnection,
+    Connection as _, PgConnection,
 };
 use sos_domain::SellerCode;
 use sos_ports::{Clock, StoreError, SystemClock};
@@ -22,11 +23,84 @@ use std::{
     time::Duration,
 };
 
-pub(crate) type PgPool = Pool<ConnectionManager<PgConnection>>;
-pub(crate) type PgConn = PooledConnection<ConnectionManager<PgConnection>>;
+pub(crate) type PgPool = Pool<Manager>;
+pub(crate) type PgConn = PooledConnection<Manager>;
 
 /// How long a request waits for a database connection before answering "unavailable".
 pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long after a statement succeeded a connection is handed out without a `SELECT 1` first.
+/// Under load every checkout would otherwise cost a round trip (two per sync request, with the
+/// API-key lookup); a connection idle for longer is still checked, and one that saw any error
+/// is checked on its next checkout, or dropped if the server went away.
+const TRUSTED_FOR: Duration = Duration::from_millis(500);
+
+/// What a connection's own statements tell about its health (diesel instrumentation).
+#[derive(Debug, Default)]
+struct Health {
+    /// When the last statement succeeded; `None` after any error.
+    last_ok: Option<std::time::Instant>,
+    /// The server closed the connection or could not be reached.
+    lost: bool,
+}
+
+impl Instrumentation for Health {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::FinishQuery { error, .. } = event {
+            match error {
+                None => self.last_ok = Some(std::time::Instant::now()),
+                Some(e) => {
+                    self.last_ok = None;
+                    if matches!(
+                        e,
+                        DieselError::DatabaseError(
+                            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                            _
+                        )
+                    ) {
+                        self.lost = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// diesel's connection manager, checking a connection on checkout only when it has not just
+/// proved itself (see [`TRUSTED_FOR`]), and dropping one whose server went away.
+#[derive(Debug)]
+pub(crate) struct Manager(ConnectionManager<PgConnection>);
+
+impl Manager {
+    fn health(conn: &mut PgConnection) -> Option<&Health> {
+        conn.instrumentation().downcast_ref::<Health>()
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = PgConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<PgConnection, Self::Error> {
+        let mut conn = self.0.connect()?;
+        conn.set_instrumentation(Health::default());
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut PgConnection) -> Result<(), Self::Error> {
+        let trusted = Self::health(conn)
+            .is_some_and(|h| !h.lost && h.last_ok.is_some_and(|t| t.elapsed() < TRUSTED_FOR));
+        if trusted {
+            Ok(())
+        } else {
+            self.0.is_valid(conn)
+        }
+    }
+
+    fn has_broken(&self, conn: &mut PgConnection) -> bool {
+        self.0.has_broken(conn) || Self::health(conn).is_some_and(|h| h.lost)
+    }
+}
 
 /// Every port on one PostgreSQL database. Cloning shares the pool.
 #[derive(Clone)]
@@ -55,7 +129,7 @@ impl PgStore {
     /// # Errors
     /// When the pool cannot be configured.
     pub fn connect(database_url: &str, max_connections: u32) -> Result<Self, anyhow::Error> {
-        let manager = ConnectionManager::<PgConnection>::new(database_url);
+        let manager = Manager(ConnectionManager::<PgConnection>::new(database_url));
         let pool = Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(0))

@@ -77,11 +77,9 @@ impl PgStore {
             }
         }
         if !missing.is_empty() {
-            let rows: Vec<CodeId> = Prepared(
-                sql_query("SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)")
-                    .bind::<Array<Text>, _>(&missing),
-            )
-            .load(conn)?;
+            let rows: Vec<CodeId> = Prepared::new("SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)")
+                    .bind::<Array<Text>, _>(&missing)
+                        .load(conn)?;
             let mut cache = self
                 .seller_ids
                 .lock()
@@ -111,11 +109,9 @@ fn campaign_ids(
     codes: &BTreeSet<&CampaignCode>,
 ) -> Result<HashMap<CampaignCode, i64>, TxError> {
     let wanted: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
-    let rows: Vec<CodeId> = Prepared(
-        sql_query("SELECT campaign_code AS code, id FROM campaign WHERE campaign_code = ANY($1)")
-            .bind::<Array<Text>, _>(&wanted),
-    )
-    .load(conn)?;
+    let rows: Vec<CodeId> = Prepared::new("SELECT campaign_code AS code, id FROM campaign WHERE campaign_code = ANY($1)")
+            .bind::<Array<Text>, _>(&wanted)
+        .load(conn)?;
     let found: HashMap<CampaignCode, i64> = rows
         .into_iter()
         .filter_map(|r| Some((CampaignCode::parse(r.code).ok()?, r.id)))
@@ -139,11 +135,9 @@ fn check_ams(conn: &mut PgConnection, ams: &BTreeSet<AmId>) -> Result<(), TxErro
         id: i64,
     }
     let wanted: Vec<i64> = ams.iter().map(|a| a.get()).collect();
-    let rows: Vec<Id> = Prepared(
-        sql_query("SELECT id FROM account_manager WHERE id = ANY($1)")
-            .bind::<Array<BigInt>, _>(&wanted),
-    )
-    .load(conn)?;
+    let rows: Vec<Id> = Prepared::new("SELECT id FROM account_manager WHERE id = ANY($1)")
+            .bind::<Array<BigInt>, _>(&wanted)
+        .load(conn)?;
     let found: BTreeSet<i64> = rows.into_iter().map(|r| r.id).collect();
     let unknown: Vec<AmId> = ams
         .iter()
@@ -163,7 +157,7 @@ fn upsert_orders(
 ) -> Result<(), DieselError> {
     let mut rows = rows.to_vec();
     rows.sort_by_key(|(id, p, _)| (*id, *p));
-    Prepared(sql_query(
+    Prepared::new(
         "INSERT INTO sos_order_operation_raw (seller_id, period, total_orders, orders_within_30min, orders_late, avg_push_time_minutes) \
          SELECT s, p, t, w, l, a FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::numeric[]) \
            AS u(s, p, t, w, l, a) ORDER BY s, p \
@@ -177,7 +171,7 @@ fn upsert_orders(
     .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.2.orders_within_30min().map(to_i64)).collect::<Vec<_>>())
     .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.2.orders_late().map(to_i64)).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| opt_txt(r.2.avg_push_time_minutes())).collect::<Vec<_>>())
-    ).execute(conn)?;
+    .execute(conn)?;
     Ok(())
 }
 
@@ -422,7 +416,7 @@ impl PgStore {
                     .map(|r| (ids[&r.seller], campaigns[&r.campaign], r))
                     .collect();
                 rows.sort_by_key(|(s, c, _)| (*s, *c));
-                Prepared(sql_query(
+                Prepared::new(
                     "INSERT INTO campaign_actual_result (seller_id, campaign_id, actual_order_volume, actual_sku_breakdown) \
                      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[]) AS u ORDER BY 1, 2 \
                      ON CONFLICT (seller_id, campaign_id) DO UPDATE SET actual_order_volume = EXCLUDED.actual_order_volume, \
@@ -432,7 +426,7 @@ impl PgStore {
                 .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.1).collect::<Vec<_>>())
                 .bind::<Array<BigInt>, _>(rows.iter().map(|r| to_i64(r.2.actual_order_volume)).collect::<Vec<_>>())
                 .bind::<Array<Nullable<Jsonb>>, _>(rows.iter().map(|r| r.2.actual_sku_breakdown.clone()).collect::<Vec<_>>())
-                ).execute(conn)?;
+                .execute(conn)?;
             }
             SyncBatch::Tickets(v) => {
                 let ids = self.seller_ids(conn, &v.iter().map(|r| &r.seller).collect())?;
@@ -443,7 +437,7 @@ impl PgStore {
                         .map(|(_, r)| r.stats.breakdown().map(|b| to_i64(f(b))))
                         .collect::<Vec<_>>()
                 };
-                Prepared(sql_query(
+                Prepared::new(
                     "INSERT INTO sos_ticket_sla_raw (seller_id, period, total_tickets, avg_response_time_hours, \
                        under_4h, h4_8h, h8_16h, over_16h) \
                      SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::numeric[], $5::bigint[], \
@@ -462,7 +456,7 @@ impl PgStore {
                 .bind::<Array<Nullable<BigInt>>, _>(bucket(|b| b.from_4h_to_8h))
                 .bind::<Array<Nullable<BigInt>>, _>(bucket(|b| b.from_8h_to_16h))
                 .bind::<Array<Nullable<BigInt>>, _>(bucket(|b| b.over_16h))
-                ).execute(conn)?;
+                .execute(conn)?;
             }
             SyncBatch::Payments(v) => {
                 let ids = self.seller_ids(conn, &v.iter().map(|r| &r.seller).collect())?;
@@ -500,7 +494,7 @@ impl PgStore {
                         .collect::<Vec<_>>()
                 };
                 // A newer snapshot replaces an older one; an older one arriving late does not.
-                Prepared(sql_query(
+                Prepared::new(
                     "INSERT INTO sos_inventory_health_raw (seller_id, period, snapshot_date, total_cbm, total_sku_qty, \
                        aging_over_90d_cbm, aging_over_90d_sku_qty, aging_over_180d_cbm, aging_over_180d_pct, \
                        aging_pct_by_cbm, aging_pct_by_qty, aging_pct_used) \
@@ -526,13 +520,13 @@ impl PgStore {
                 .bind::<Array<Nullable<Text>>, _>(pct(|a| a.by_cbm))
                 .bind::<Array<Nullable<Text>>, _>(pct(|a| a.by_qty))
                 .bind::<Array<Nullable<Text>>, _>(pct(|a| a.max))
-                ).execute(conn)?;
+                .execute(conn)?;
             }
             SyncBatch::Revenue(v) => {
                 check_ams(conn, &v.iter().map(|r| r.am_id()).collect())?;
                 let mut rows: Vec<_> = v.iter().collect();
                 rows.sort_by_key(|r| (r.am_id(), r.period()));
-                Prepared(sql_query(
+                Prepared::new(
                     "INSERT INTO am_portfolio_period_score (am_id, period, revenue_target, revenue_actual, revenue_achievement_pct) \
                      SELECT * FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[]) AS u ORDER BY 1, 2 \
                      ON CONFLICT (am_id, period) DO UPDATE SET revenue_target = EXCLUDED.revenue_target, \
@@ -544,7 +538,7 @@ impl PgStore {
                 .bind::<Array<Text>, _>(rows.iter().map(|r| txt(r.revenue_target())).collect::<Vec<_>>())
                 .bind::<Array<Text>, _>(rows.iter().map(|r| txt(r.revenue_actual())).collect::<Vec<_>>())
                 .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| opt_txt(r.achievement_pct())).collect::<Vec<_>>())
-                ).execute(conn)?;
+                .execute(conn)?;
             }
         }
         Ok(())

@@ -1,0 +1,1182 @@
+//! Crashes, outages and races: the real `sos-server` binary (debug build) on a private, durable
+//! PostgreSQL cluster that each test starts for itself (default settings: `fsync` and
+//! `synchronous_commit` on), so the database can be stopped apart from the server.
+//!
+//! - `kill -9` of the server while four clients send 1,000-record batches: after a restart,
+//!   every record of every acknowledged batch is there with its values, and every other batch is
+//!   there whole or not at all.
+//! - `kill -9` during a monthly calculation: the period's previous results are untouched, and a
+//!   new calculation succeeds.
+//! - The database stopped under load: requests answer 503 within seconds, `/readyz` says 503, and
+//!   the same server process serves again once the database is back on the same port.
+//! - 16 writers on one seller and period; two calculations of one period at once; retries.
+//!
+//! Every child process and cluster is owned by a guard whose `Drop` kills or stops it, so a
+//! failing assertion leaves nothing running. The tests run one at a time (a shared lock): their
+//! timings (a kill landing mid-calculation) must not depend on what else the machine is doing.
+//! Each prints what it injected and checked (`-- --nocapture`); docs/reliability.md quotes them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use diesel::{
+    sql_query, sql_types::BigInt, sql_types::Text, Connection, PgConnection, QueryableByName,
+    RunQueryDsl,
+};
+use serde_json::{json, Value};
+use sos_adapters_pg::cluster::{Durability, LocalCluster, StartOptions};
+use std::{
+    collections::BTreeMap,
+    io::{BufRead, BufReader, Read, Write},
+    net::{TcpListener, TcpStream},
+    os::unix::fs::PermissionsExt,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        Arc, Barrier, Mutex, MutexGuard,
+    },
+    thread,
+    time::{Duration, Instant},
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sos-server");
+const ADMIN_KEY: &str = "faults-admin-key-0123456789abcdef0123456789";
+
+/// One test at a time.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+// ----------------------------------------------------------------------------------------------
+// Guards: a temporary directory, a PostgreSQL cluster, a server process.
+
+/// A directory removed on drop: in memory when `/dev/shm` is there, traversable by the
+/// `postgres` user (the tests may run as root).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let base = if Path::new("/dev/shm").is_dir() {
+            PathBuf::from("/dev/shm")
+        } else {
+            std::env::temp_dir()
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let path = base.join(format!("sos-faults-{tag}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Self(path.canonicalize().unwrap())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A durable private cluster; stopped and deleted on drop (immediate mode), whoever started it
+/// last.
+struct Pg {
+    cluster: Option<LocalCluster>,
+    url: String,
+    port: u16,
+    pgdata: PathBuf,
+    log: PathBuf,
+    dir: TempDir,
+}
+
+impl Pg {
+    fn start(tag: &str) -> Self {
+        let dir = TempDir::new(tag);
+        let options = StartOptions {
+            durability: Durability::Durable,
+            ..StartOptions::default()
+        };
+        let cluster = LocalCluster::start_with_options(&dir.0.join("db"), options)
+            .expect("a private PostgreSQL starts");
+        Self {
+            url: cluster.database_url(),
+            port: cluster.port(),
+            pgdata: cluster.pgdata().to_path_buf(),
+            log: cluster.log_file().to_path_buf(),
+            cluster: Some(cluster),
+            dir,
+        }
+    }
+
+    fn connect(&self) -> PgConnection {
+        PgConnection::establish(&self.url).expect("connect to the test cluster")
+    }
+
+    /// `pg_ctl stop -m fast` (as `postgres` when root), through `LocalCluster::stop`.
+    fn stop(&self) {
+        self.cluster
+            .as_ref()
+            .unwrap()
+            .stop()
+            .expect("the cluster stops");
+    }
+
+    /// Starts the stopped cluster again on the same data directory and port.
+    fn start_again(&self) {
+        let pg_ctl = pg_ctl();
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let mut cmd = if root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&pg_ctl);
+            c
+        } else {
+            Command::new(&pg_ctl)
+        };
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            self.port,
+            self.pgdata.display()
+        );
+        let out = cmd
+            .current_dir("/")
+            .arg("start")
+            .arg("-D")
+            .arg(&self.pgdata)
+            .arg("-l")
+            .arg(&self.log)
+            .args(["-w", "-t", "60", "-o", &opts])
+            .output()
+            .expect("pg_ctl runs");
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        if let Some(cluster) = self.cluster.take() {
+            if let Err(e) = cluster.destroy() {
+                eprintln!("could not destroy the test cluster: {e}");
+            }
+        }
+        let _ = &self.dir;
+    }
+}
+
+/// `pg_ctl`, found as `LocalCluster` finds it: `PATH`, then Debian's versioned directories.
+fn pg_ctl() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("pg_ctl"))
+                .filter(|p| p.is_file())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    if let Some(p) = on_path.into_iter().next() {
+        return p.canonicalize().unwrap_or(p);
+    }
+    std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is installed")
+        .flatten()
+        .map(|e| e.path().join("bin/pg_ctl"))
+        .filter(|p| p.is_file())
+        .max()
+        .expect("pg_ctl is installed")
+}
+
+/// A running `sos-server serve` on `DATABASE_URL`; killed (SIGKILL) on drop if still running.
+struct Server {
+    child: Child,
+    addr: String,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(pg: &Pg, data_dir: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .current_dir(data_dir)
+            .env("DATABASE_URL", &pg.url)
+            .env("SOS_DATA_DIR", data_dir)
+            .env("SOS_BIND", &addr)
+            .env("SOS_ADMIN_KEY", ADMIN_KEY)
+            .env("SOS_WORKERS", "4")
+            .env_remove("SOS_SECRET_KEY")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the sos-server binary starts");
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let sink = stderr.clone();
+        let err = child.stderr.take().unwrap();
+        thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let server = Self {
+            child,
+            addr,
+            stderr,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(r) = request(&server.addr, "GET", "/readyz", None) {
+                if r.status == 200 {
+                    break;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server was not ready within 60 s:\n{}",
+                server.stderr_text()
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// SIGKILL: no shutdown code runs.
+    fn kill9(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    fn stderr_text(&self) -> String {
+        self.stderr.lock().unwrap().join("\n")
+    }
+
+    fn assert_no_panic(&self) {
+        let text = self.stderr_text();
+        assert!(!text.contains("panicked"), "the server panicked:\n{text}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.running() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// A small blocking HTTP/1.1 client, one request per connection.
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    body: String,
+}
+
+impl Response {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> std::io::Result<Response> {
+    request_with_timeout(addr, method, path, body, Duration::from_secs(60))
+}
+
+fn request_with_timeout(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    timeout: Duration,
+) -> std::io::Result<Response> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    let payload = body.map(Value::to_string).unwrap_or_default();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {ADMIN_KEY}\r\n");
+    if body.is_some() {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            payload.len()
+        ));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(payload.as_bytes())?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no end of headers"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("bad status line"))?;
+    let mut body = raw[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    Ok(Response {
+        status,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = raw.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(
+            String::from_utf8_lossy(&raw[..end])
+                .split(';')
+                .next()
+                .unwrap_or("0")
+                .trim(),
+            16,
+        )
+        .unwrap_or(0);
+        raw = &raw[end + 2..];
+        if size == 0 || raw.len() < size {
+            break;
+        }
+        out.extend_from_slice(&raw[..size]);
+        raw = raw.get(size + 2..).unwrap_or_default();
+    }
+    out
+}
+
+/// A request that must answer `expected`.
+#[track_caller]
+fn must(addr: &str, method: &str, path: &str, body: Option<&Value>, expected: u16) -> Value {
+    let r = request(addr, method, path, body).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    assert_eq!(r.status, expected, "{method} {path}: {}", r.body);
+    if r.body.is_empty() {
+        Value::Null
+    } else {
+        r.json()
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// SQL.
+
+#[derive(QueryableByName)]
+struct Num {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Txt {
+    #[diesel(sql_type = Text)]
+    t: String,
+}
+
+fn exec(conn: &mut PgConnection, sql: &str) -> usize {
+    sql_query(sql)
+        .execute(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+fn num(conn: &mut PgConnection, sql: &str) -> i64 {
+    sql_query(sql)
+        .get_result::<Num>(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .n
+}
+
+fn text(conn: &mut PgConnection, sql: &str) -> String {
+    sql_query(sql)
+        .get_result::<Txt>(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .t
+}
+
+fn texts(conn: &mut PgConnection, sql: &str) -> Vec<String> {
+    sql_query(sql)
+        .load::<Txt>(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .into_iter()
+        .map(|r| r.t)
+        .collect()
+}
+
+/// `n` active sellers `F000001`... created straight in the table (the API would take minutes).
+fn seed_sellers(conn: &mut PgConnection, n: usize) {
+    exec(
+        conn,
+        &format!(
+            "INSERT INTO seller (seller_code, company_name, status, onboarded_at, created_by, updated_by) \
+             SELECT 'F' || lpad(g::text, 6, '0'), 'Fault seller ' || g, 'active', DATE '2024-01-01', 'faults', 'faults' \
+             FROM generate_series(1, {n}) g"
+        ),
+    );
+}
+
+fn seller_code(i: usize) -> String {
+    format!("F{i:06}")
+}
+
+// ----------------------------------------------------------------------------------------------
+// 1. kill -9 during batched sync.
+
+/// Batch `k` writes its own period, so what it wrote can be told apart from every other batch.
+fn batch_period(k: usize) -> String {
+    format!("{}-{:02}", 2100 + k / 12, k % 12 + 1)
+}
+
+/// Record `i` of batch `k`: seller `i + 1`, figures derived from both.
+fn batch_record(k: usize, i: usize) -> (String, u32, u32, u32) {
+    let total = 500 + u32::try_from(i).unwrap();
+    let within = u32::try_from(k % 400).unwrap();
+    let late = u32::try_from(i % 7).unwrap();
+    (seller_code(i + 1), total, within, late)
+}
+
+const BATCH: usize = 1_000;
+
+fn batch_body(k: usize) -> Value {
+    let period = batch_period(k);
+    Value::Array(
+        (0..BATCH)
+            .map(|i| {
+                let (code, total, within, late) = batch_record(k, i);
+                json!({"seller_code": code, "period": period, "total_orders": total, "orders_within_30min": within, "orders_late": late})
+            })
+            .collect(),
+    )
+}
+
+/// What the database holds for batch `k`: `None` when nothing, else whether every record is
+/// there with its values (panics on a partial batch).
+fn stored_batch(conn: &mut PgConnection, k: usize) -> Option<()> {
+    let rows = texts(
+        conn,
+        &format!(
+            "SELECT s.seller_code || ':' || o.total_orders || ':' || o.orders_within_30min || ':' || o.orders_late AS t \
+             FROM sos_order_operation_raw o JOIN seller s ON s.id = o.seller_id WHERE o.period = '{}'",
+            batch_period(k)
+        ),
+    );
+    if rows.is_empty() {
+        return None;
+    }
+    assert_eq!(
+        rows.len(),
+        BATCH,
+        "batch {k} is half written: {} of {BATCH} records",
+        rows.len()
+    );
+    let mut expected: Vec<String> = (0..BATCH)
+        .map(|i| {
+            let (code, total, within, late) = batch_record(k, i);
+            format!("{code}:{total}:{within}:{late}")
+        })
+        .collect();
+    let mut rows = rows;
+    expected.sort();
+    rows.sort();
+    assert_eq!(rows, expected, "batch {k} holds other values than it sent");
+    Some(())
+}
+
+#[test]
+fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
+    let _serial = serial();
+    let pg = Pg::start("sync");
+    let data = TempDir::new("sync-data");
+    let mut conn = pg.connect();
+    let mut server = Server::start(&pg, &data.0);
+    seed_sellers(&mut conn, 1_200);
+
+    let next_batch = Arc::new(AtomicUsize::new(0));
+    // Batch id -> acknowledged (2xx), or sent without an answer.
+    let outcomes: Arc<Mutex<BTreeMap<usize, bool>>> = Arc::new(Mutex::new(BTreeMap::new()));
+    let rounds = 5;
+    for round in 0..rounds {
+        let stop = Arc::new(AtomicBool::new(false));
+        let acked_this_round = Arc::new(AtomicUsize::new(0));
+        let clients: Vec<_> = (0..4)
+            .map(|_| {
+                let (addr, next, outcomes, stop, acked) = (
+                    server.addr.clone(),
+                    next_batch.clone(),
+                    outcomes.clone(),
+                    stop.clone(),
+                    acked_this_round.clone(),
+                );
+                thread::spawn(move || {
+                    while !stop.load(Ordering::SeqCst) {
+                        let k = next.fetch_add(1, Ordering::SeqCst);
+                        let body = batch_body(k);
+                        outcomes.lock().unwrap().insert(k, false);
+                        match request(&addr, "POST", "/api/sync/orders", Some(&body)) {
+                            Ok(r) if r.status == 200 => {
+                                assert_eq!(
+                                    r.json()["count"],
+                                    json!(BATCH),
+                                    "batch {k}: {}",
+                                    r.body
+                                );
+                                outcomes.lock().unwrap().insert(k, true);
+                                acked.fetch_add(1, Ordering::SeqCst);
+                            }
+                            Ok(r) => panic!("batch {k} answered {}: {}", r.status, r.body),
+                            // The server died under us: this batch has no answer.
+                            Err(_) => break,
+                        }
+                    }
+                })
+            })
+            .collect();
+        // Let a few batches through, then kill while others are in flight.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while acked_this_round.load(Ordering::SeqCst) < 6 + round * 2 {
+            assert!(Instant::now() < deadline, "no progress in round {round}");
+            thread::sleep(Duration::from_millis(10));
+        }
+        thread::sleep(Duration::from_millis(37 * (round as u64 + 1)));
+        server.kill9();
+        stop.store(true, Ordering::SeqCst);
+        for c in clients {
+            c.join().unwrap();
+        }
+        server = Server::start(&pg, &data.0);
+    }
+    server.assert_no_panic();
+
+    let outcomes = outcomes.lock().unwrap().clone();
+    let (mut acked, mut unanswered, mut unanswered_written, mut records) = (0, 0, 0, 0);
+    for (&k, &ok) in &outcomes {
+        match (stored_batch(&mut conn, k), ok) {
+            (Some(()), true) => {
+                acked += 1;
+                records += BATCH;
+            }
+            (None, true) => panic!("batch {k} was acknowledged but is not in the database"),
+            (Some(()), false) => {
+                unanswered += 1;
+                unanswered_written += 1;
+                records += BATCH;
+            }
+            (None, false) => unanswered += 1,
+        }
+    }
+    assert!(
+        acked >= 6,
+        "too few acknowledged batches to mean anything: {acked}"
+    );
+    // Nothing else was written: every stored period is one of ours.
+    let stored = num(
+        &mut conn,
+        "SELECT count(*)::bigint AS n FROM sos_order_operation_raw",
+    );
+    assert_eq!(
+        usize::try_from(stored).unwrap(),
+        records,
+        "rows outside the batches sent"
+    );
+    println!(
+        "faults: kill -9 during sync: {rounds} kills; {} batches of {BATCH} sent, {acked} acknowledged (all {} records present with their values), \
+         {unanswered} unanswered ({unanswered_written} written whole, {} not at all, none partly); records lost: 0",
+        outcomes.len(),
+        acked * BATCH,
+        unanswered - unanswered_written
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// 2. kill -9 during a calculation; 5. two calculations at once.
+
+/// Sellers with order, ticket and payment figures for 2026-02, straight in the tables.
+fn seed_scorable(conn: &mut PgConnection, n: usize) {
+    seed_sellers(conn, n);
+    exec(
+        conn,
+        "INSERT INTO sos_order_operation_raw (seller_id, period, total_orders, orders_within_30min, orders_late, avg_push_time_minutes) \
+         SELECT id, '2026-02', 100 + id % 50, 60, 10 + id % 5, 12.5 FROM seller",
+    );
+    exec(
+        conn,
+        "INSERT INTO sos_ticket_sla_raw (seller_id, period, total_tickets, avg_response_time_hours) \
+         SELECT id, '2026-02', 20, 2.5 + (id % 9) FROM seller",
+    );
+    exec(
+        conn,
+        "INSERT INTO sos_payment_raw (seller_id, period, total_invoices, invoices_on_time, invoices_late_1_7, invoices_late_7_15, \
+         invoices_late_15_20, invoices_late_over_20, worst_days_late, total_outstanding_amount, currency) \
+         SELECT id, '2026-02', 10, 7 + id % 3, 1, 0, 0, 0, 5, 1000, 'VND' FROM seller",
+    );
+}
+
+/// The period's stored results, row by row, as one fingerprint (count and md5).
+fn results_fingerprint(conn: &mut PgConnection) -> (i64, String) {
+    let n = num(
+        conn,
+        "SELECT count(*)::bigint AS n FROM seller_score WHERE period = '2026-02'",
+    );
+    let h = text(
+        conn,
+        "SELECT coalesce(md5(string_agg(seller_id || '|' || status || '|' || coalesce(sos_score::text, '-') || '|' \
+         || coalesce(tier, '-') || '|' || calculated_at::text || '|' || md5(result::text), ',' ORDER BY seller_id)), '') AS t \
+         FROM seller_score WHERE period = '2026-02'",
+    );
+    (n, h)
+}
+
+/// Whether a calculation holds its period's advisory lock now.
+fn calculation_running(conn: &mut PgConnection) -> bool {
+    num(
+        conn,
+        "SELECT count(*)::bigint AS n FROM pg_locks WHERE locktype = 'advisory' AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    ) > 0
+}
+
+fn runs_of_period(conn: &mut PgConnection) -> i64 {
+    num(
+        conn,
+        "SELECT count(*)::bigint AS n FROM calculation_run WHERE period = '2026-02'",
+    )
+}
+
+/// Sellers for the calculation tests: enough that a debug-build calculation takes seconds.
+const CALC_SELLERS: usize = 20_000;
+
+#[test]
+fn kill_9_during_a_calculation_keeps_the_previous_results() {
+    let _serial = serial();
+    let pg = Pg::start("calc");
+    let data = TempDir::new("calc-data");
+    let mut conn = pg.connect();
+    let mut server = Server::start(&pg, &data.0);
+    seed_scorable(&mut conn, CALC_SELLERS);
+
+    let started = Instant::now();
+    let run = must(
+        &server.addr,
+        "POST",
+        "/api/sos/monthly/calculate",
+        Some(&json!({"period": "2026-02"})),
+        200,
+    );
+    let full = started.elapsed();
+    assert_eq!(run["sellers_scored"], json!(CALC_SELLERS), "{run}");
+    let before = results_fingerprint(&mut conn);
+    let runs_before = runs_of_period(&mut conn);
+    assert_eq!(before.0, i64::try_from(CALC_SELLERS).unwrap());
+
+    // New inputs, so a finished second run would change every result.
+    exec(&mut conn, "UPDATE sos_order_operation_raw SET orders_late = orders_late + 20 WHERE period = '2026-02'");
+
+    let mut kills = 0;
+    for attempt in 0..3 {
+        let addr = server.addr.clone();
+        let caller = thread::spawn(move || {
+            request(
+                &addr,
+                "POST",
+                "/api/sos/monthly/calculate",
+                Some(&json!({"period": "2026-02"})),
+            )
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !calculation_running(&mut conn) {
+            assert!(
+                Instant::now() < deadline,
+                "the calculation never took its lock"
+            );
+            thread::sleep(Duration::from_millis(5));
+        }
+        // Part-way in: a third of a full run after the lock is taken.
+        thread::sleep(full / 3);
+        let killed_mid_run = calculation_running(&mut conn);
+        server.kill9();
+        let answer = caller.join().unwrap();
+        if !killed_mid_run || answer.as_ref().is_ok_and(|r| r.status == 200) {
+            // It finished before the kill: the results moved on; start over from them.
+            assert!(
+                attempt < 2,
+                "the calculation is too fast to be killed mid-run"
+            );
+            server = Server::start(&pg, &data.0);
+            continue;
+        }
+        kills += 1;
+        assert!(answer.is_err(), "a killed server answered: {answer:?}");
+        server = Server::start(&pg, &data.0);
+        break;
+    }
+    assert_eq!(kills, 1, "no kill landed mid-calculation");
+    // PostgreSQL rolls the dead connection's transaction back and frees its lock.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while calculation_running(&mut conn) {
+        assert!(
+            Instant::now() < deadline,
+            "the killed calculation still holds its lock"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+    let after_kill = results_fingerprint(&mut conn);
+    assert_eq!(
+        after_kill, before,
+        "the killed calculation changed the period's results"
+    );
+    assert_eq!(
+        runs_of_period(&mut conn),
+        runs_before,
+        "the killed calculation left a run record"
+    );
+
+    let run = must(
+        &server.addr,
+        "POST",
+        "/api/sos/monthly/calculate",
+        Some(&json!({"period": "2026-02"})),
+        200,
+    );
+    assert_eq!(run["sellers_scored"], json!(CALC_SELLERS), "{run}");
+    let after = results_fingerprint(&mut conn);
+    assert_eq!(after.0, before.0);
+    assert_ne!(
+        after.1, before.1,
+        "the new calculation did not use the new inputs"
+    );
+    assert_eq!(runs_of_period(&mut conn), runs_before + 1);
+    server.assert_no_panic();
+    println!(
+        "faults: kill -9 during a calculation: {CALC_SELLERS} sellers (a full run took {} ms); 1 kill mid-run; \
+         {} previous results checked unchanged, 0 partial rows, 0 run records left; a new calculation then scored {CALC_SELLERS}",
+        full.as_millis(),
+        before.0
+    );
+}
+
+#[test]
+fn two_calculations_of_one_period_one_runs_the_other_gets_409() {
+    let _serial = serial();
+    let pg = Pg::start("calc2");
+    let data = TempDir::new("calc2-data");
+    let mut conn = pg.connect();
+    let server = Server::start(&pg, &data.0);
+    seed_scorable(&mut conn, CALC_SELLERS);
+
+    let mut tries = 0;
+    let statuses = loop {
+        tries += 1;
+        let barrier = Arc::new(Barrier::new(2));
+        let callers: Vec<_> = (0..2)
+            .map(|_| {
+                let (addr, barrier) = (server.addr.clone(), barrier.clone());
+                thread::spawn(move || {
+                    barrier.wait();
+                    let r = request(
+                        &addr,
+                        "POST",
+                        "/api/sos/monthly/calculate",
+                        Some(&json!({"period": "2026-02"})),
+                    )
+                    .unwrap();
+                    (r.status, r.body)
+                })
+            })
+            .collect();
+        let mut answers: Vec<(u16, String)> =
+            callers.into_iter().map(|c| c.join().unwrap()).collect();
+        answers.sort();
+        let statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+        if statuses == [200, 200] && tries < 5 {
+            // One finished before the other started: race again.
+            continue;
+        }
+        assert_eq!(statuses, [200, 409], "{answers:?}");
+        assert!(
+            answers[1].1.contains("running"),
+            "the 409 does not say a calculation is running: {}",
+            answers[1].1
+        );
+        break statuses;
+    };
+    // One run recorded per 200 (two per race that did not overlap, one for the race that did),
+    // none for the 409, and one full set of results.
+    assert_eq!(runs_of_period(&mut conn), 2 * (i64::from(tries) - 1) + 1);
+    assert_eq!(
+        results_fingerprint(&mut conn).0,
+        i64::try_from(CALC_SELLERS).unwrap()
+    );
+    server.assert_no_panic();
+    println!("faults: two calculations at once: answers {statuses:?} after {tries} race(s); one run recorded per race");
+}
+
+// ----------------------------------------------------------------------------------------------
+// 3. The database stopped under load.
+
+#[test]
+fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
+    let _serial = serial();
+    let pg = Pg::start("outage");
+    let data = TempDir::new("outage-data");
+    let mut server = Server::start(&pg, &data.0);
+    let addr = server.addr.clone();
+    must(
+        &addr,
+        "POST",
+        "/api/account-managers",
+        Some(&json!({"id": 1, "name": "Nguyen Van A"})),
+        201,
+    );
+    must(
+        &addr,
+        "POST",
+        "/api/sellers",
+        Some(&json!({"seller_code": "SEL001", "company_name": "Acme", "am_id": 1})),
+        201,
+    );
+    let pid = server.pid();
+
+    #[derive(Default)]
+    struct Seen {
+        statuses: BTreeMap<u16, usize>,
+        slowest: Duration,
+        errors: Vec<String>,
+    }
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|t| {
+            let (addr, seen, stop) = (addr.clone(), seen.clone(), stop.clone());
+            thread::spawn(move || {
+                let mut n = 0u32;
+                while !stop.load(Ordering::SeqCst) {
+                    n += 1;
+                    let (method, path, body) = match t % 2 {
+                        0 => ("GET", "/api/sellers/SEL001".to_owned(), None),
+                        // Batches of 120 months: transactions long enough that the stop
+                        // lands inside some of them.
+                        _ => (
+                            "POST",
+                            "/api/sync/orders".to_owned(),
+                            Some(Value::Array(
+                                (0..120)
+                                    .map(|m| json!({"seller_code": "SEL001", "period": format!("{}-{:02}", 2030 + m / 12, m % 12 + 1), "total_orders": 100 + n % 50, "orders_within_30min": 90, "orders_late": 5}))
+                                    .collect(),
+                            )),
+                        ),
+                    };
+                    let started = Instant::now();
+                    let outcome = request_with_timeout(&addr, method, &path, body.as_ref(), Duration::from_secs(30));
+                    let took = started.elapsed();
+                    let mut seen = seen.lock().unwrap();
+                    seen.slowest = seen.slowest.max(took);
+                    match outcome {
+                        Ok(r) => *seen.statuses.entry(r.status).or_default() += 1,
+                        Err(e) => seen.errors.push(format!("{method} {path} after {took:?}: {e}")),
+                    }
+                    drop(seen);
+                    thread::sleep(Duration::from_millis(5));
+                }
+            })
+        })
+        .collect();
+
+    thread::sleep(Duration::from_millis(700));
+    pg.stop();
+    let stopped_at = Instant::now();
+    // While it is down: /readyz says so, and requests keep answering 503.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r =
+            request_with_timeout(&addr, "GET", "/readyz", None, Duration::from_secs(15)).unwrap();
+        if r.status == 503 {
+            assert_eq!(r.json()["status"], json!("unavailable"));
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "/readyz still answers {} with the database down",
+            r.status
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+    thread::sleep(Duration::from_secs(6).saturating_sub(stopped_at.elapsed()));
+    let down_503 = seen
+        .lock()
+        .unwrap()
+        .statuses
+        .get(&503)
+        .copied()
+        .unwrap_or(0);
+    assert!(down_503 > 0, "no 503 while the database was down");
+    let outage = stopped_at.elapsed();
+
+    pg.start_again();
+    let restarted_at = Instant::now();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ready = request(&addr, "GET", "/readyz", None).is_ok_and(|r| r.status == 200);
+        let served =
+            request(&addr, "GET", "/api/sellers/SEL001", None).is_ok_and(|r| r.status == 200);
+        if ready && served {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not serve again within 30 s of the database's return"
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+    let recovered = restarted_at.elapsed();
+    thread::sleep(Duration::from_millis(500));
+    stop.store(true, Ordering::SeqCst);
+    for c in clients {
+        c.join().unwrap();
+    }
+    assert!(
+        server.running() && server.pid() == pid,
+        "the server was restarted or died"
+    );
+    server.assert_no_panic();
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.errors.is_empty(),
+        "requests without an answer: {:?}",
+        seen.errors
+    );
+    let unexpected: Vec<_> = seen
+        .statuses
+        .keys()
+        .filter(|s| !matches!(s, 200 | 503))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "statuses other than 200 and 503: {:?}",
+        seen.statuses
+    );
+    assert!(
+        seen.slowest < Duration::from_secs(10),
+        "a request took {:?}",
+        seen.slowest
+    );
+    let total: usize = seen.statuses.values().sum();
+    println!(
+        "faults: database stopped under load: {} s down, {total} requests ({:?} by status), slowest {} ms, \
+         /readyz 503 while down; served again {} ms after the database returned, same process",
+        outage.as_secs(),
+        seen.statuses,
+        seen.slowest.as_millis(),
+        recovered.as_millis()
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// 4. Concurrent writers; 6. retries.
+
+#[test]
+fn sixteen_writers_on_one_seller_and_period_leave_one_row_from_one_payload() {
+    let _serial = serial();
+    let pg = Pg::start("writers");
+    let data = TempDir::new("writers-data");
+    let mut conn = pg.connect();
+    let server = Server::start(&pg, &data.0);
+    must(
+        &server.addr,
+        "POST",
+        "/api/sellers",
+        Some(&json!({"seller_code": "SEL001", "company_name": "Acme"})),
+        201,
+    );
+
+    let rounds = 5;
+    let payload = |t: u32, r: u32| json!({"seller_code": "SEL001", "period": "2026-03", "total_orders": 1000 + t * 10 + r, "orders_within_30min": t * 10 + r, "orders_late": r});
+    let barrier = Arc::new(Barrier::new(16));
+    let writers: Vec<_> = (0..16u32)
+        .map(|t| {
+            let (addr, barrier) = (server.addr.clone(), barrier.clone());
+            thread::spawn(move || {
+                let mut statuses = Vec::new();
+                for r in 0..rounds {
+                    barrier.wait();
+                    let resp =
+                        request(&addr, "POST", "/api/sync/orders", Some(&payload(t, r))).unwrap();
+                    statuses.push((resp.status, resp.body));
+                }
+                statuses
+            })
+        })
+        .collect();
+    let mut writes = 0;
+    for w in writers {
+        for (status, body) in w.join().unwrap() {
+            assert_eq!(status, 200, "{body}");
+            writes += 1;
+        }
+    }
+    let rows = texts(
+        &mut conn,
+        "SELECT o.total_orders || ':' || o.orders_within_30min || ':' || o.orders_late AS t FROM sos_order_operation_raw o \
+         JOIN seller s ON s.id = o.seller_id WHERE s.seller_code = 'SEL001' AND o.period = '2026-03'",
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let sent: Vec<String> = (0..16u32)
+        .flat_map(|t| (0..rounds).map(move |r| (t, r)))
+        .map(|(t, r)| {
+            let p = payload(t, r);
+            format!(
+                "{}:{}:{}",
+                p["total_orders"], p["orders_within_30min"], p["orders_late"]
+            )
+        })
+        .collect();
+    assert!(
+        sent.contains(&rows[0]),
+        "the row {} is none of the payloads sent",
+        rows[0]
+    );
+    // The last round's writers were the last to commit: the row is one of theirs.
+    assert!(
+        rows[0].ends_with(&format!(":{}", rounds - 1)),
+        "the row {} is from an earlier round",
+        rows[0]
+    );
+    server.assert_no_panic();
+    println!("faults: 16 concurrent writers x {rounds} rounds on one seller and period: {writes} writes, all 200; 1 row, equal to a payload sent");
+}
+
+#[test]
+fn retries_are_safe() {
+    let _serial = serial();
+    let pg = Pg::start("retries");
+    let data = TempDir::new("retries-data");
+    let mut conn = pg.connect();
+    let server = Server::start(&pg, &data.0);
+    let addr = server.addr.clone();
+    must(
+        &addr,
+        "POST",
+        "/api/sellers",
+        Some(&json!({"seller_code": "SEL001", "company_name": "Acme"})),
+        201,
+    );
+    must(
+        &addr,
+        "POST",
+        "/api/sellers",
+        Some(&json!({"seller_code": "SEL002", "company_name": "Beta"})),
+        201,
+    );
+    must(
+        &addr,
+        "POST",
+        "/api/campaigns",
+        Some(
+            &json!({"campaign_code": "CAMP-2026-02", "name": "Valentine", "campaign_type": "major_campaign", "start_date": "2026-02-14", "end_date": "2026-02-15"}),
+        ),
+        201,
+    );
+    let state = |conn: &mut PgConnection| -> Vec<String> {
+        texts(
+            conn,
+            "SELECT 'o:' || seller_id || ':' || period || ':' || total_orders || ':' || coalesce(orders_late::text, '-') || ':' || coalesce(avg_push_time_minutes::text, '-') AS t FROM sos_order_operation_raw \
+             UNION ALL SELECT 't:' || seller_id || ':' || period || ':' || coalesce(total_tickets::text, '-') || ':' || coalesce(under_4h::text, '-') FROM sos_ticket_sla_raw \
+             UNION ALL SELECT 'p:' || seller_id || ':' || period || ':' || total_invoices || ':' || coalesce(total_outstanding_amount::text, '-') FROM sos_payment_raw \
+             UNION ALL SELECT 'i:' || seller_id || ':' || invoice_id || ':' || amount FROM sos_payment_invoice_raw \
+             UNION ALL SELECT 'f:' || seller_id || ':' || submission_version || ':' || submitted_at || ':' || forecasted_order_volume FROM seller_forecast_submission \
+             ORDER BY 1",
+        )
+    };
+    let calls: Vec<(&str, Value)> = vec![
+        (
+            "/api/sync/orders",
+            json!({"seller_code": "SEL001", "period": "2026-02", "total_orders": 150, "orders_within_30min": 140, "orders_late": 10, "avg_push_time_minutes": 18.5}),
+        ),
+        (
+            "/api/sync/orders",
+            json!([
+                {"seller_code": "SEL001", "period": "2026-01", "total_orders": 90, "orders_within_30min": 80, "orders_late": 10},
+                {"seller_code": "SEL002", "period": "2026-01", "total_orders": 50, "orders_within_30min": 50, "orders_late": 0}
+            ]),
+        ),
+        (
+            "/api/sync/tickets",
+            json!({"seller_code": "SEL001", "period": "2026-02", "total_tickets": 25, "avg_response_time_hours": 3.5, "breakdown": {"under_4h": 18, "4h_8h": 4, "8h_16h": 2, "over_16h": 1}}),
+        ),
+        (
+            "/api/sync/payments",
+            json!({"seller_code": "SEL001", "period": "2026-02", "invoices": [
+            {"invoice_id": "INV001", "days_late": 0, "amount": 5000000}, {"invoice_id": "INV002", "days_late": 5, "amount": 3000000}], "currency": "VND"}),
+        ),
+        (
+            "/api/sync/forecasts",
+            json!({"seller_code": "SEL001", "campaign_code": "CAMP-2026-02", "submitted_at": "2026-01-28T10:00:00Z", "forecasted_order_volume": 5000}),
+        ),
+    ];
+    let mut retried = 0;
+    for (path, body) in &calls {
+        must(&addr, "POST", path, Some(body), 200);
+        let once = state(&mut conn);
+        for _ in 0..3 {
+            must(&addr, "POST", path, Some(body), 200);
+            retried += 1;
+            assert_eq!(state(&mut conn), once, "retrying {path} changed the state");
+        }
+    }
+    let versions = |conn: &mut PgConnection| {
+        num(
+            conn,
+            "SELECT count(*)::bigint AS n FROM seller_forecast_submission",
+        )
+    };
+    assert_eq!(
+        versions(&mut conn),
+        1,
+        "a retried forecast made a new version"
+    );
+    // A new submitted_at is a new version; retrying it makes no third.
+    let second = json!({"seller_code": "SEL001", "campaign_code": "CAMP-2026-02", "submitted_at": "2026-02-01T09:00:00Z", "forecasted_order_volume": 5200});
+    for _ in 0..3 {
+        must(&addr, "POST", "/api/sync/forecasts", Some(&second), 200);
+        retried += 1;
+    }
+    assert_eq!(versions(&mut conn), 2);
+    let highest = num(
+        &mut conn,
+        "SELECT max(submission_version)::bigint AS n FROM seller_forecast_submission",
+    );
+    assert_eq!(highest, 2);
+    server.assert_no_panic();
+    println!("faults: retries: {} calls each retried 3 times plus a second forecast version sent 3 times ({retried} retries); state unchanged by every retry, 2 forecast versions", calls.len());
+}
