@@ -124,8 +124,9 @@ pub const PERIOD_PATTERN: &str = "^[2-9][0-9]{3}-(0[1-9]|1[0-2])$";
 pub const CODE_PATTERN: &str =
     r"^[^\x00-\x1f\x7f-\x9f/\s]([^\x00-\x1f\x7f-\x9f/]*[^\x00-\x1f\x7f-\x9f/\s])?$";
 
-/// A required name (`check_text`): not blank, no control characters but tab and newlines.
-pub const NAME_PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\x00-\x1f\x7f-\x9f\s][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+/// An API key name: not blank, one line, no control characters.
+pub const NAME_PATTERN: &str =
+    r"^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x1f\x7f-\x9f\s][^\x00-\x1f\x7f-\x9f]*$";
 
 /// Free text in a query string: no control characters.
 pub const QUERY_TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";

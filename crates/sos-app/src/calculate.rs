@@ -16,7 +16,7 @@ use sos_ports::{
 use std::collections::{BTreeMap, HashSet};
 
 /// Sellers loaded, scored and written per round trip. Bounds memory whatever the seller count.
-pub const CALCULATION_CHUNK: usize = 5_000;
+pub const CALCULATION_CHUNK: usize = 1_000;
 
 /// What to calculate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,39 +201,59 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
         let period = request.period;
         let now = self.ports.now();
         let mut tally = Tally::default();
-        let mut after: Option<SellerCode> = None;
         let mut done = 0usize;
-        loop {
-            let chunk = self.ports.load_seller_inputs(
-                period,
-                &request.scope,
-                after.clone(),
-                CALCULATION_CHUNK,
-            )?;
-            let Some(last) = chunk.last() else { break };
-            after = Some(last.seller.seller_code.clone());
-            let full = chunk.len() == CALCULATION_CHUNK;
-            let scored: Vec<StoredScore> = chunk
-                .into_iter()
-                .filter(|s| s.inputs.has_any_data())
-                .map(|s| StoredScore {
-                    result: score_seller(Some(&s.seller.seller_code), &s.inputs, config),
-                    seller_code: s.seller.seller_code,
-                    period,
-                    am_id: s.seller.am_id,
-                    calculated_at: now,
-                })
-                .collect();
-            scored.iter().for_each(|s| tally.add(s));
-            if let Some(tx) = tx.as_deref_mut() {
-                tx.write_scores(&scored)?;
+        // A pipeline of two: one thread loads and scores the next chunk while this one writes
+        // the current chunk, so the store's read and write round trips and the scoring overlap.
+        // The channel holds one chunk, which bounds memory to about three chunks.
+        std::thread::scope(|scope| -> Result<(), CalculateError> {
+            let (chunks, scored_chunks) = std::sync::mpsc::sync_channel::<Result<Vec<StoredScore>, CalculateError>>(1);
+            scope.spawn(move || {
+                let mut after: Option<SellerCode> = None;
+                loop {
+                    let chunk = match self.ports.load_seller_inputs(
+                        period,
+                        &request.scope,
+                        after.clone(),
+                        CALCULATION_CHUNK,
+                    ) {
+                        Ok(chunk) => chunk,
+                        Err(e) => {
+                            // The receiver may have stopped already; then nobody needs it.
+                            let _ = chunks.send(Err(e.into()));
+                            return;
+                        }
+                    };
+                    let Some(last) = chunk.last() else { return };
+                    after = Some(last.seller.seller_code.clone());
+                    let full = chunk.len() == CALCULATION_CHUNK;
+                    let scored: Vec<StoredScore> = chunk
+                        .into_iter()
+                        .filter(|s| s.inputs.has_any_data())
+                        .map(|s| StoredScore {
+                            result: score_seller(Some(&s.seller.seller_code), &s.inputs, config),
+                            seller_code: s.seller.seller_code,
+                            period,
+                            am_id: s.seller.am_id,
+                            calculated_at: now,
+                        })
+                        .collect();
+                    // A failed send means the writer stopped on an error: stop too.
+                    if chunks.send(Ok(scored)).is_err() || !full {
+                        return;
+                    }
+                }
+            });
+            for scored in scored_chunks {
+                let scored = scored?;
+                scored.iter().for_each(|s| tally.add(s));
+                if let Some(tx) = tx.as_deref_mut() {
+                    tx.write_scores(&scored)?;
+                }
+                done += scored.len();
+                on_progress(done);
             }
-            done += scored.len();
-            on_progress(done);
-            if !full {
-                break;
-            }
-        }
+            Ok(())
+        })?;
         let sos_by_am = match tx.as_deref_mut() {
             Some(tx) => tx.period_sos_by_am()?,
             None => std::mem::take(&mut tally.sos_by_am),

@@ -311,13 +311,48 @@ COMMIT;
     sql
 }
 
-/// The I/O floor of a monthly calculation as one SQL script: in one transaction, read every
-/// input row of the period (the same tables and rows the calculation loads) and write one
-/// result row per seller into `seller_score`, replacing the period's rows as a calculation does.
-pub fn floor_sql() -> String {
+/// The table [`floor_sql`] takes the result JSON from when it writes the same bytes as SOS.
+pub const STAGED_RESULTS: &str = "bench_staged_result";
+
+/// SQL that copies the period's results (as JSON text) into [`STAGED_RESULTS`], untimed, so the
+/// floor can write exactly the same result documents.
+pub fn stage_results_sql() -> String {
     let p = CALC_PERIOD;
     format!(
+        "DROP TABLE IF EXISTS {STAGED_RESULTS};
+CREATE TABLE {STAGED_RESULTS} (seller_id bigint PRIMARY KEY, t text NOT NULL);
+ALTER TABLE {STAGED_RESULTS} ALTER COLUMN t SET STORAGE EXTERNAL;
+INSERT INTO {STAGED_RESULTS} SELECT seller_id, result::text FROM seller_score WHERE period = '{p}';
+ANALYZE {STAGED_RESULTS};"
+    )
+}
+
+/// The I/O floor of a monthly calculation as one SQL script: in one transaction, read every
+/// input row of the period (the tables and rows the calculation loads) and write one result row
+/// per seller into `seller_score`, replacing the period's rows as a calculation does. With
+/// `same_bytes`, each row's `result` is the JSON document SOS wrote for that seller (staged
+/// beforehand by [`stage_results_sql`]), parsed into `jsonb` as SOS's insert does; without, a
+/// small document of the inputs. Compression is set as SOS's calculation sets it.
+pub fn floor_sql(same_bytes: bool) -> String {
+    let p = CALC_PERIOD;
+    let (result, join) = if same_bytes {
+        (
+            "r.t::jsonb".to_owned(),
+            format!("JOIN {STAGED_RESULTS} r ON r.seller_id = s.id"),
+        )
+    } else {
+        (
+            "jsonb_build_object('seller', s.seller_code, 'onboarded_at', s.onboarded_at, 'orders', to_jsonb(o), \
+             'tickets', to_jsonb(t), 'payments', to_jsonb(pay), 'inventory', to_jsonb(i), 'forecasts', fc.n, \
+             'forecast_volume', fc.v, 'first_forecast', fc.first_at, 'actual_volume', ac.v)"
+                .to_owned(),
+            String::new(),
+        )
+    };
+    format!(
         "BEGIN;
+SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings
+  WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals);
 DELETE FROM surcharge_event WHERE period = '{p}';
 DELETE FROM seller_score WHERE period = '{p}';
 WITH camp AS (
@@ -337,9 +372,7 @@ SELECT s.id, '{p}', s.am_id, 'scored', 50, coalesce(prev.tier, 'Silver'),
   t.under_4h * 100.0 / greatest(t.total_tickets, 1),
   pay.invoices_on_time * 100.0 / greatest(pay.total_invoices, 1),
   100 - least(100, i.aging_over_180d_pct),
-  jsonb_build_object('seller', s.seller_code, 'onboarded_at', s.onboarded_at, 'orders', to_jsonb(o), 'tickets', to_jsonb(t),
-    'payments', to_jsonb(pay), 'inventory', to_jsonb(i), 'forecasts', fc.n, 'forecast_volume', fc.v,
-    'first_forecast', fc.first_at, 'actual_volume', ac.v),
+  {result},
   now()
 FROM seller s
 LEFT JOIN sos_order_operation_raw o ON o.seller_id = s.id AND o.period = '{p}'
@@ -349,6 +382,7 @@ LEFT JOIN sos_inventory_health_raw i ON i.seller_id = s.id AND i.period = '{p}'
 LEFT JOIN seller_score prev ON prev.seller_id = s.id AND prev.period = to_char(date '{p}-01' - 1, 'YYYY-MM')
 LEFT JOIN fc ON fc.seller_id = s.id
 LEFT JOIN ac ON ac.seller_id = s.id
+{join}
 WHERE s.status = 'active';
 COMMIT;
 "

@@ -109,6 +109,11 @@ pub async fn create_key(
     let new = parse_object::<NewKey>(&req, &body)?;
     let mut errors = sos_domain::ValidationErrors::new();
     sos_domain::text::check_text(&mut errors, "name", &new.name, 64, true);
+    // A name is one line: `DELETE /api/keys/{name}` refuses control characters in the path, so
+    // a key named with a tab or a line break could never be revoked over the API.
+    if new.name.contains(['\t', '\n', '\r']) {
+        errors.push("name", "must be one line (no tab or line break)");
+    }
     let mut scopes = Vec::new();
     for (i, s) in new.scopes.iter().enumerate() {
         match s.parse::<Scope>() {

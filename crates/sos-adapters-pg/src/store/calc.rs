@@ -23,9 +23,20 @@ fn store_err(e: diesel::result::Error) -> CalculationStoreError {
     CalculationStoreError::from(db_err(e))
 }
 
+/// The connection back from a background write, with the write's outcome.
+type Pending = std::thread::JoinHandle<(PgConn, Result<(), CalculationStoreError>)>;
+
 /// An open calculation on PostgreSQL. Dropping it without commit rolls back.
+///
+/// [`CalculationTx::write_scores`] turns a chunk into bind arrays (mostly JSON serialization)
+/// and hands the insert to a background thread, so the caller prepares the next chunk while
+/// PostgreSQL stores this one. Every other call first waits for that write and reports its
+/// error, so statements still run one at a time, in order, on the one connection.
 pub(crate) struct PgCalculation {
-    conn: PgConn,
+    /// The connection, while no write is in flight.
+    conn: Option<PgConn>,
+    /// The write in flight, which holds the connection.
+    pending: Option<Pending>,
     period: Period,
     open: bool,
 }
@@ -44,14 +55,15 @@ impl PgCalculation {
     ) -> Result<Self, CalculationStoreError> {
         AnsiTransactionManager::begin_transaction(&mut *conn).map_err(store_err)?;
         let mut tx = Self {
-            conn,
+            conn: Some(conn),
+            pending: None,
             period,
             open: true,
         };
         let locked: Flag =
             sql_query("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS flag")
                 .bind::<Text, _>(lock_key(period))
-                .get_result(&mut *tx.conn)
+                .get_result(tx.conn()?)
                 .map_err(store_err)?;
         if !locked.flag {
             return Err(CalculationStoreError::AlreadyRunning(period));
@@ -59,7 +71,7 @@ impl PgCalculation {
         let finalized: Flag =
             sql_query("SELECT EXISTS (SELECT 1 FROM finalized_period WHERE period = $1) AS flag")
                 .bind::<Text, _>(period.to_string())
-                .get_result(&mut *tx.conn)
+                .get_result(tx.conn()?)
                 .map_err(store_err)?;
         if finalized.flag {
             return Err(CalculationStoreError::Finalized(period));
@@ -71,7 +83,7 @@ impl PgCalculation {
             "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings \
              WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)",
         )
-        .execute(&mut *tx.conn)
+        .execute(tx.conn()?)
         .map_err(store_err)?;
         let codes: Option<Vec<&str>> = match scope {
             CalculationScope::All => None,
@@ -86,17 +98,43 @@ impl PgCalculation {
             ))
             .bind::<Text, _>(period.to_string())
             .bind::<Nullable<Array<Text>>, _>(codes.clone())
-            .execute(&mut *tx.conn)
+            .execute(tx.conn()?)
             .map_err(store_err)?;
         }
         Ok(tx)
     }
 }
 
+impl PgCalculation {
+    /// The connection, once the write in flight (if any) has finished; its error, if it failed.
+    fn conn(&mut self) -> Result<&mut PgConn, CalculationStoreError> {
+        if let Some(pending) = self.pending.take() {
+            let (conn, outcome) = pending.join().map_err(|_| {
+                CalculationStoreError::Unknown(anyhow::anyhow!("the calculation's writer thread panicked"))
+            })?;
+            self.conn = Some(conn);
+            outcome?;
+        }
+        self.conn.as_mut().ok_or_else(|| {
+            CalculationStoreError::Unknown(anyhow::anyhow!("the calculation lost its connection"))
+        })
+    }
+}
+
 impl Drop for PgCalculation {
     fn drop(&mut self) {
         if self.open {
-            if let Err(e) = AnsiTransactionManager::rollback_transaction(&mut *self.conn) {
+            // A failed write is rolled back below with everything else.
+            let conn = match self.conn() {
+                Ok(conn) => Some(conn),
+                Err(_) => self.conn.as_mut(),
+            };
+            let Some(conn) = conn else {
+                // The writer thread panicked holding the connection: the pool discards a
+                // connection returned inside a transaction.
+                return;
+            };
+            if let Err(e) = AnsiTransactionManager::rollback_transaction(&mut **conn) {
                 tracing::warn!(error = %e, "rollback of an abandoned calculation failed; the connection is discarded");
             }
         }
@@ -129,75 +167,106 @@ impl CalculationTx for PgCalculation {
         if scores.is_empty() {
             return Ok(());
         }
+        // Everything the inserts bind, owned, so they can run on the writer thread.
         let period = self.period.to_string();
-        let codes: Vec<&str> = scores.iter().map(|s| s.seller_code.as_str()).collect();
+        let codes: Vec<String> = scores.iter().map(|s| s.seller_code.as_str().to_owned()).collect();
+        let ams: Vec<Option<i64>> = scores.iter().map(|s| s.am_id.map(AmId::get)).collect();
+        let statuses: Vec<&'static str> = scores.iter().map(|s| s.result.status().as_str()).collect();
+        let sos: Vec<Option<String>> = scores.iter().map(|s| opt_txt(s.result.sos_score())).collect();
+        let tiers: Vec<Option<String>> = scores
+            .iter()
+            .map(|s| s.result.tier().map(|t| t.as_str().to_owned()))
+            .collect();
         let component = |c: Component| {
             scores
                 .iter()
                 .map(|s| opt_txt(s.result.component_score(c)))
                 .collect::<Vec<_>>()
         };
+        let [p, o, t, f, i] = [Component::P, Component::O, Component::T, Component::F, Component::I].map(component);
         let results = scores
             .iter()
             .map(|s| json_text(&s.result))
             .collect::<Result<Vec<_>, _>>()?;
-        sql_query(
-            "INSERT INTO seller_score (seller_id, period, am_id, status, sos_score, tier, p_score, o_score, t_score, \
-               f_score, i_score, result, calculated_at) \
-             SELECT s.id, $1, u.am, u.st, u.sos, u.tier, u.p, u.o, u.t, u.f, u.i, u.r::jsonb, u.at \
-             FROM unnest($2::text[], $3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::numeric[], $8::numeric[], \
-               $9::numeric[], $10::numeric[], $11::numeric[], $12::text[], $13::timestamptz[]) \
-               AS u(code, am, st, sos, tier, p, o, t, f, i, r, at) \
-             JOIN seller s ON s.seller_code = u.code ORDER BY s.id \
-             ON CONFLICT (seller_id, period) DO UPDATE SET am_id = EXCLUDED.am_id, status = EXCLUDED.status, \
-               sos_score = EXCLUDED.sos_score, tier = EXCLUDED.tier, p_score = EXCLUDED.p_score, o_score = EXCLUDED.o_score, \
-               t_score = EXCLUDED.t_score, f_score = EXCLUDED.f_score, i_score = EXCLUDED.i_score, \
-               result = EXCLUDED.result, calculated_at = EXCLUDED.calculated_at",
-        )
-        .bind::<Text, _>(&period)
-        .bind::<Array<Text>, _>(&codes)
-        .bind::<Array<Nullable<BigInt>>, _>(scores.iter().map(|s| s.am_id.map(AmId::get)).collect::<Vec<_>>())
-        .bind::<Array<Text>, _>(scores.iter().map(|s| s.result.status().as_str()).collect::<Vec<_>>())
-        .bind::<Array<Nullable<Text>>, _>(scores.iter().map(|s| opt_txt(s.result.sos_score())).collect::<Vec<_>>())
-        .bind::<Array<Nullable<Text>>, _>(scores.iter().map(|s| s.result.tier().map(|t| t.as_str())).collect::<Vec<_>>())
-        .bind::<Array<Nullable<Text>>, _>(component(Component::P))
-        .bind::<Array<Nullable<Text>>, _>(component(Component::O))
-        .bind::<Array<Nullable<Text>>, _>(component(Component::T))
-        .bind::<Array<Nullable<Text>>, _>(component(Component::F))
-        .bind::<Array<Nullable<Text>>, _>(component(Component::I))
-        .bind::<Array<Text>, _>(&results)
-        .bind::<Array<Timestamptz>, _>(scores.iter().map(|s| s.calculated_at).collect::<Vec<_>>())
-        .execute(&mut *self.conn)
-        .map_err(store_err)?;
-
-        let mut ev_codes = Vec::new();
+        let at: Vec<chrono::DateTime<chrono::Utc>> = scores.iter().map(|s| s.calculated_at).collect();
+        let mut ev_codes: Vec<String> = Vec::new();
         let mut ev_rules = Vec::new();
-        let mut ev_types = Vec::new();
+        let mut ev_types: Vec<String> = Vec::new();
         let mut ev_actions = Vec::new();
         for s in scores {
             for t in &s.result.surcharges {
-                ev_codes.push(s.seller_code.as_str());
+                ev_codes.push(s.seller_code.as_str().to_owned());
                 ev_rules.push(t.rule_id.map(|r| r.0));
-                ev_types.push(t.surcharge_type.as_str());
+                ev_types.push(t.surcharge_type.as_str().to_owned());
                 ev_actions.push(t.action.to_json());
             }
         }
-        if !ev_codes.is_empty() {
+        // Wait for the previous chunk's insert (and report its error) before sending this one.
+        self.conn()?;
+        let mut conn = self.conn.take().ok_or_else(|| {
+            CalculationStoreError::Unknown(anyhow::anyhow!("the calculation lost its connection"))
+        })?;
+        let write = move |conn: &mut PgConn| -> Result<(), CalculationStoreError> {
             sql_query(
-                "INSERT INTO surcharge_event (seller_id, period, rule_id, surcharge_type, action) \
-                 SELECT s.id, $1, u.rule, u.ty, u.action \
-                 FROM unnest($2::text[], $3::bigint[], $4::text[], $5::jsonb[]) AS u(code, rule, ty, action) \
-                 JOIN seller s ON s.seller_code = u.code",
+                "INSERT INTO seller_score (seller_id, period, am_id, status, sos_score, tier, p_score, o_score, t_score, \
+                   f_score, i_score, result, calculated_at) \
+                 SELECT s.id, $1, u.am, u.st, u.sos, u.tier, u.p, u.o, u.t, u.f, u.i, u.r::jsonb, u.at \
+                 FROM unnest($2::text[], $3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::numeric[], $8::numeric[], \
+                   $9::numeric[], $10::numeric[], $11::numeric[], $12::text[], $13::timestamptz[]) \
+                   AS u(code, am, st, sos, tier, p, o, t, f, i, r, at) \
+                 JOIN seller s ON s.seller_code = u.code ORDER BY s.id \
+                 ON CONFLICT (seller_id, period) DO UPDATE SET am_id = EXCLUDED.am_id, status = EXCLUDED.status, \
+                   sos_score = EXCLUDED.sos_score, tier = EXCLUDED.tier, p_score = EXCLUDED.p_score, o_score = EXCLUDED.o_score, \
+                   t_score = EXCLUDED.t_score, f_score = EXCLUDED.f_score, i_score = EXCLUDED.i_score, \
+                   result = EXCLUDED.result, calculated_at = EXCLUDED.calculated_at",
             )
             .bind::<Text, _>(&period)
-            .bind::<Array<Text>, _>(&ev_codes)
-            .bind::<Array<Nullable<BigInt>>, _>(&ev_rules)
-            .bind::<Array<Text>, _>(&ev_types)
-            .bind::<Array<Jsonb>, _>(&ev_actions)
-            .execute(&mut *self.conn)
+            .bind::<Array<Text>, _>(&codes)
+            .bind::<Array<Nullable<BigInt>>, _>(&ams)
+            .bind::<Array<Text>, _>(&statuses)
+            .bind::<Array<Nullable<Text>>, _>(&sos)
+            .bind::<Array<Nullable<Text>>, _>(&tiers)
+            .bind::<Array<Nullable<Text>>, _>(&p)
+            .bind::<Array<Nullable<Text>>, _>(&o)
+            .bind::<Array<Nullable<Text>>, _>(&t)
+            .bind::<Array<Nullable<Text>>, _>(&f)
+            .bind::<Array<Nullable<Text>>, _>(&i)
+            .bind::<Array<Text>, _>(&results)
+            .bind::<Array<Timestamptz>, _>(&at)
+            .execute(&mut **conn)
             .map_err(store_err)?;
+            if !ev_codes.is_empty() {
+                sql_query(
+                    "INSERT INTO surcharge_event (seller_id, period, rule_id, surcharge_type, action) \
+                     SELECT s.id, $1, u.rule, u.ty, u.action \
+                     FROM unnest($2::text[], $3::bigint[], $4::text[], $5::jsonb[]) AS u(code, rule, ty, action) \
+                     JOIN seller s ON s.seller_code = u.code",
+                )
+                .bind::<Text, _>(&period)
+                .bind::<Array<Text>, _>(&ev_codes)
+                .bind::<Array<Nullable<BigInt>>, _>(&ev_rules)
+                .bind::<Array<Text>, _>(&ev_types)
+                .bind::<Array<Jsonb>, _>(&ev_actions)
+                .execute(&mut **conn)
+                .map_err(store_err)?;
+            }
+            Ok(())
+        };
+        let spawned = std::thread::Builder::new()
+            .name("sos-calc-writer".into())
+            .spawn(move || {
+                let outcome = write(&mut conn);
+                (conn, outcome)
+            });
+        match spawned {
+            Ok(handle) => {
+                self.pending = Some(handle);
+                Ok(())
+            }
+            Err(e) => Err(CalculationStoreError::Unknown(anyhow::anyhow!(
+                "could not start the calculation's writer thread: {e}"
+            ))),
         }
-        Ok(())
     }
 
     fn period_sos_by_am(
@@ -208,7 +277,7 @@ impl CalculationTx for PgCalculation {
              JOIN seller s ON s.id = sc.seller_id WHERE sc.period = $1 AND sc.am_id IS NOT NULL ORDER BY s.seller_code",
         )
         .bind::<Text, _>(self.period.to_string())
-        .load(&mut *self.conn)
+        .load(self.conn()?)
         .map_err(store_err)?;
         rows.into_iter()
             .map(|r| {
@@ -234,7 +303,7 @@ impl CalculationTx for PgCalculation {
              bonus_or_penalty_amount = NULL, result = NULL, calculated_at = NULL WHERE period = $1",
         )
         .bind::<Text, _>(&period)
-        .execute(&mut *self.conn)
+        .execute(self.conn()?)
         .map_err(store_err)?;
         if scores.is_empty() {
             return Ok(());
@@ -265,15 +334,15 @@ impl CalculationTx for PgCalculation {
             sorted.iter().map(|s| opt_txt(s.bonus_penalty.as_ref().map(|b| b.amount))).collect::<Vec<_>>(),
         )
         .bind::<Array<Jsonb>, _>(&results)
-        .execute(&mut *self.conn)
+        .execute(self.conn()?)
         .map_err(store_err)?;
         Ok(())
     }
 
     fn commit(mut self: Box<Self>, run: &CalculationRun) -> Result<i64, CalculationStoreError> {
         let id =
-            super::scores::insert_run(&mut self.conn, run).map_err(CalculationStoreError::from)?;
-        AnsiTransactionManager::commit_transaction(&mut *self.conn).map_err(store_err)?;
+            super::scores::insert_run(self.conn()?, run).map_err(CalculationStoreError::from)?;
+        AnsiTransactionManager::commit_transaction(&mut **self.conn()?).map_err(store_err)?;
         self.open = false;
         Ok(id)
     }
