@@ -13,6 +13,17 @@ lint:
     cargo fmt --all
     cargo clippy --workspace --all-targets -- -D warnings
 
+# The benchmark: the release server against PostgreSQL's own limits on this machine, in one run
+# (about 6 minutes plus the build). Prints the table and writes it into docs/performance.md.
+bench:
+    cargo build --release -p sos-server -p sos-bench
+    cargo run --release -q -p sos-bench -- --write docs/performance.md
+
+# Only the monthly calculation at 100,000 sellers: wall time and peak memory (issue 3).
+bench-calc:
+    cargo build --release -p sos-server -p sos-bench
+    cargo run --release -q -p sos-bench -- --only calc --calc-sellers 100000
+
 # Domain benchmark: seller scores per second on one core.
 bench-domain:
     cargo bench -p sos-domain --bench score_sellers

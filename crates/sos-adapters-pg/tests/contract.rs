@@ -1,5 +1,6 @@
 //! The port contract suite on PostgreSQL: each test gets its own freshly migrated database
 //! (`TestDb`), kept alive until the test ends.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sos_adapters_pg::{testing::TestDb, PgStore};
 

@@ -206,7 +206,8 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
         // the current chunk, so the store's read and write round trips and the scoring overlap.
         // The channel holds one chunk, which bounds memory to about three chunks.
         std::thread::scope(|scope| -> Result<(), CalculateError> {
-            let (chunks, scored_chunks) = std::sync::mpsc::sync_channel::<Result<Vec<StoredScore>, CalculateError>>(1);
+            let (chunks, scored_chunks) =
+                std::sync::mpsc::sync_channel::<Result<Vec<StoredScore>, CalculateError>>(1);
             scope.spawn(move || {
                 let mut after: Option<SellerCode> = None;
                 loop {

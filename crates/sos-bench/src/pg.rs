@@ -33,7 +33,7 @@ pub fn find_tool(name: &str) -> Result<PathBuf> {
             ))
         })
         .collect();
-    versions.sort_by(|a, b| b.0.cmp(&a.0));
+    versions.sort_by_key(|v| std::cmp::Reverse(v.0));
     let path_dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
@@ -243,6 +243,10 @@ fn h(k: u32, n: &str) -> String {
 /// campaigns. Account managers, campaigns and AM revenue are created on the first call.
 pub fn seed_sql(from: u32, to: u32) -> String {
     let p = CALC_PERIOD;
+    let late = "(abs(hashint8(g * 64 + 3)::bigint) % (t / 5 + 1))";
+    let a90 = "(abs(hashint8(g * 64 + 16)::bigint) % (cbm * 3))";
+    let a90q = "(abs(hashint8(g * 64 + 17)::bigint) % (qty / 3))";
+    let a180 = "(abs(hashint8(g * 64 + 18)::bigint) % (cbm * 2))";
     let mut sql = String::new();
     let _ = write!(
         sql,
@@ -290,7 +294,6 @@ COMMIT;
 ",
         d = h(1, "780"),
         total = h(2, "2000"),
-        late = "(abs(hashint8(g * 64 + 3)::bigint) % (t / 5 + 1))",
         avg = h(4, "600"),
         t1 = h(5, "40"),
         t2 = h(6, "10"),
@@ -303,9 +306,6 @@ COMMIT;
         p5 = h(13, "2"),
         cbm = h(14, "500"),
         qty = h(15, "20000"),
-        a90 = "(abs(hashint8(g * 64 + 16)::bigint) % (cbm * 3))",
-        a90q = "(abs(hashint8(g * 64 + 17)::bigint) % (qty / 3))",
-        a180 = "(abs(hashint8(g * 64 + 18)::bigint) % (cbm * 2))",
         pct = h(19, "4000"),
     );
     sql

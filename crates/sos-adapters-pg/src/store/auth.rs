@@ -82,10 +82,10 @@ impl ApiKeyStore for PgStore {
         let mut conn = self.conn()?;
         // Every authenticated request runs this: prepared once per connection.
         let rows: Vec<KeyRow> = Prepared::new(format!(
-                "SELECT {KEY_COLUMNS} FROM api_key WHERE prefix = $1"
-            ))
-            .bind::<Text, _>(prefix)
-                .load(&mut conn)
+            "SELECT {KEY_COLUMNS} FROM api_key WHERE prefix = $1"
+        ))
+        .bind::<Text, _>(prefix)
+        .load(&mut conn)
         .map_err(db_err)?;
         rows.into_iter().next().map(KeyRow::into_record).transpose()
     }

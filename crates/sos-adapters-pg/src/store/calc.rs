@@ -110,7 +110,9 @@ impl PgCalculation {
     fn conn(&mut self) -> Result<&mut PgConn, CalculationStoreError> {
         if let Some(pending) = self.pending.take() {
             let (conn, outcome) = pending.join().map_err(|_| {
-                CalculationStoreError::Unknown(anyhow::anyhow!("the calculation's writer thread panicked"))
+                CalculationStoreError::Unknown(anyhow::anyhow!(
+                    "the calculation's writer thread panicked"
+                ))
             })?;
             self.conn = Some(conn);
             outcome?;
@@ -169,10 +171,17 @@ impl CalculationTx for PgCalculation {
         }
         // Everything the inserts bind, owned, so they can run on the writer thread.
         let period = self.period.to_string();
-        let codes: Vec<String> = scores.iter().map(|s| s.seller_code.as_str().to_owned()).collect();
+        let codes: Vec<String> = scores
+            .iter()
+            .map(|s| s.seller_code.as_str().to_owned())
+            .collect();
         let ams: Vec<Option<i64>> = scores.iter().map(|s| s.am_id.map(AmId::get)).collect();
-        let statuses: Vec<&'static str> = scores.iter().map(|s| s.result.status().as_str()).collect();
-        let sos: Vec<Option<String>> = scores.iter().map(|s| opt_txt(s.result.sos_score())).collect();
+        let statuses: Vec<&'static str> =
+            scores.iter().map(|s| s.result.status().as_str()).collect();
+        let sos: Vec<Option<String>> = scores
+            .iter()
+            .map(|s| opt_txt(s.result.sos_score()))
+            .collect();
         let tiers: Vec<Option<String>> = scores
             .iter()
             .map(|s| s.result.tier().map(|t| t.as_str().to_owned()))
@@ -183,12 +192,20 @@ impl CalculationTx for PgCalculation {
                 .map(|s| opt_txt(s.result.component_score(c)))
                 .collect::<Vec<_>>()
         };
-        let [p, o, t, f, i] = [Component::P, Component::O, Component::T, Component::F, Component::I].map(component);
+        let [p, o, t, f, i] = [
+            Component::P,
+            Component::O,
+            Component::T,
+            Component::F,
+            Component::I,
+        ]
+        .map(component);
         let results = scores
             .iter()
             .map(|s| json_text(&s.result))
             .collect::<Result<Vec<_>, _>>()?;
-        let at: Vec<chrono::DateTime<chrono::Utc>> = scores.iter().map(|s| s.calculated_at).collect();
+        let at: Vec<chrono::DateTime<chrono::Utc>> =
+            scores.iter().map(|s| s.calculated_at).collect();
         let mut ev_codes: Vec<String> = Vec::new();
         let mut ev_rules = Vec::new();
         let mut ev_types: Vec<String> = Vec::new();

@@ -54,7 +54,8 @@ impl Instrumentation for Health {
                     if matches!(
                         e,
                         DieselError::DatabaseError(
-                            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                            DatabaseErrorKind::ClosedConnection
+                                | DatabaseErrorKind::UnableToSendCommand,
                             _
                         )
                     ) {

@@ -10,8 +10,8 @@ use diesel::{
     pg::Pg,
     query_builder::{AstPass, Query, QueryFragment, QueryId},
     result::Error as DieselError,
-    sql_types::{HasSqlType, Untyped},
     serialize::ToSql,
+    sql_types::{HasSqlType, Untyped},
     QueryResult, RunQueryDsl,
 };
 use std::{borrow::Cow, marker::PhantomData};
@@ -77,7 +77,10 @@ fn pieces(sql: &str) -> QueryResult<Vec<&str>> {
             let n: u32 = sql[i + 1..j].parse().unwrap_or(0);
             if n != expected {
                 return Err(DieselError::QueryBuilderError(
-                    format!("prepared statement parameters must be $1..$n once each, in order: {sql}").into(),
+                    format!(
+                        "prepared statement parameters must be $1..$n once each, in order: {sql}"
+                    )
+                    .into(),
                 ));
             }
             expected += 1;
@@ -169,6 +172,9 @@ mod tests {
         );
         assert!(pieces("SELECT $2").is_err());
         assert!(pieces("SELECT $1, $1").is_err());
-        assert_eq!(pieces("SELECT '$' || $1").ok(), Some(vec!["SELECT '$' || ", ""]));
+        assert_eq!(
+            pieces("SELECT '$' || $1").ok(),
+            Some(vec!["SELECT '$' || ", ""])
+        );
     }
 }

@@ -77,9 +77,11 @@ impl PgStore {
             }
         }
         if !missing.is_empty() {
-            let rows: Vec<CodeId> = Prepared::new("SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)")
-                    .bind::<Array<Text>, _>(&missing)
-                        .load(conn)?;
+            let rows: Vec<CodeId> = Prepared::new(
+                "SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)",
+            )
+            .bind::<Array<Text>, _>(&missing)
+            .load(conn)?;
             let mut cache = self
                 .seller_ids
                 .lock()
@@ -109,9 +111,11 @@ fn campaign_ids(
     codes: &BTreeSet<&CampaignCode>,
 ) -> Result<HashMap<CampaignCode, i64>, TxError> {
     let wanted: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
-    let rows: Vec<CodeId> = Prepared::new("SELECT campaign_code AS code, id FROM campaign WHERE campaign_code = ANY($1)")
-            .bind::<Array<Text>, _>(&wanted)
-        .load(conn)?;
+    let rows: Vec<CodeId> = Prepared::new(
+        "SELECT campaign_code AS code, id FROM campaign WHERE campaign_code = ANY($1)",
+    )
+    .bind::<Array<Text>, _>(&wanted)
+    .load(conn)?;
     let found: HashMap<CampaignCode, i64> = rows
         .into_iter()
         .filter_map(|r| Some((CampaignCode::parse(r.code).ok()?, r.id)))
@@ -136,7 +140,7 @@ fn check_ams(conn: &mut PgConnection, ams: &BTreeSet<AmId>) -> Result<(), TxErro
     }
     let wanted: Vec<i64> = ams.iter().map(|a| a.get()).collect();
     let rows: Vec<Id> = Prepared::new("SELECT id FROM account_manager WHERE id = ANY($1)")
-            .bind::<Array<BigInt>, _>(&wanted)
+        .bind::<Array<BigInt>, _>(&wanted)
         .load(conn)?;
     let found: BTreeSet<i64> = rows.into_iter().map(|r| r.id).collect();
     let unknown: Vec<AmId> = ams
