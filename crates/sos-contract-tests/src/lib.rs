@@ -34,41 +34,13 @@ pub use sync::{
     unknown_references_are_listed_and_nothing_is_written,
 };
 
-use sos_ports::{
-    AccountManagerStore, ApiKeyStore, AuditStore, CampaignStore, Clock, ConfigStore, ScoreStore,
-    SellerStore, SyncStore,
-};
+use sos_ports::AllPorts;
 
-/// Every port at once: what a storage adapter implements and what each check takes.
-pub trait Ports:
-    SellerStore
-    + CampaignStore
-    + AccountManagerStore
-    + SyncStore
-    + ConfigStore
-    + ScoreStore
-    + ApiKeyStore
-    + AuditStore
-    + Clock
-    + Clone
-    + 'static
-{
-}
+/// Every port at once (the adapter's [`AllPorts`]), cloneable so a check can hand copies to
+/// threads: what each check takes.
+pub trait Ports: AllPorts + Clone + 'static {}
 
-impl<T> Ports for T where
-    T: SellerStore
-        + CampaignStore
-        + AccountManagerStore
-        + SyncStore
-        + ConfigStore
-        + ScoreStore
-        + ApiKeyStore
-        + AuditStore
-        + Clock
-        + Clone
-        + 'static
-{
-}
+impl<T: AllPorts + Clone + 'static> Ports for T {}
 
 /// Expands to one `#[test]` per contract check, each on a fresh, empty, migrated store.
 ///
