@@ -16,11 +16,13 @@ lint:
 # The benchmark: the release server against PostgreSQL's own limits on this machine, in one run
 # (about 6 minutes plus the build). Prints the table and writes it into docs/performance.md.
 bench:
+    @ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || command -v pgbench >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
     cargo build --release -p sos-server -p sos-bench
     cargo run --release -q -p sos-bench -- --write docs/performance.md
 
 # Only the monthly calculation at 100,000 sellers: wall time and peak memory (issue 3).
 bench-calc:
+    @ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || command -v pgbench >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
     cargo build --release -p sos-server -p sos-bench
     cargo run --release -q -p sos-bench -- --only calc --calc-sellers 100000
 
