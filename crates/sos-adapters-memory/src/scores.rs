@@ -30,13 +30,6 @@ impl Drop for MemoryCalculation {
     }
 }
 
-fn replaced_by(scope: &CalculationScope, seller: &SellerCode) -> bool {
-    match scope {
-        CalculationScope::All => true,
-        CalculationScope::Sellers(codes) => codes.contains(seller),
-    }
-}
-
 impl CalculationTx for MemoryCalculation {
     fn write_scores(&mut self, scores: &[StoredScore]) -> Result<(), CalculationStoreError> {
         self.scores.extend_from_slice(scores);
@@ -50,7 +43,7 @@ impl CalculationTx for MemoryCalculation {
         let kept = state
             .scores
             .iter()
-            .filter(|((p, seller), _)| *p == self.period && !replaced_by(&self.scope, seller))
+            .filter(|((p, seller), _)| *p == self.period && !self.scope.covers(seller))
             .map(|(_, s)| s);
         Ok(kept
             .chain(self.scores.iter())
@@ -81,7 +74,7 @@ impl CalculationTx for MemoryCalculation {
         let scope = self.scope.clone();
         state
             .scores
-            .retain(|(p, seller), _| *p != period || !replaced_by(&scope, seller));
+            .retain(|(p, seller), _| *p != period || !scope.covers(seller));
         for s in scores {
             state.scores.insert((period, s.seller_code.clone()), s);
         }
@@ -94,13 +87,6 @@ impl CalculationTx for MemoryCalculation {
         let id = run.id;
         state.runs.push(run);
         Ok(id)
-    }
-}
-
-fn in_scope(scope: &CalculationScope, seller: &SellerCode) -> bool {
-    match scope {
-        CalculationScope::All => true,
-        CalculationScope::Sellers(codes) => codes.contains(seller),
     }
 }
 
@@ -128,7 +114,7 @@ impl ScoreStore for MemoryStore {
             .values()
             .filter(|r| after.as_ref().is_none_or(|a| &r.seller.seller_code > a))
             .filter(|r| {
-                r.seller.status == SellerStatus::Active && in_scope(scope, &r.seller.seller_code)
+                r.seller.status == SellerStatus::Active && scope.covers(&r.seller.seller_code)
             })
             .take(limit)
             .map(|r| {

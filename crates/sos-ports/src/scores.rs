@@ -58,6 +58,16 @@ pub enum CalculationScope {
     Sellers(Vec<SellerCode>),
 }
 
+impl CalculationScope {
+    /// True when the calculation scores `seller` (and so replaces its previous result).
+    pub fn covers(&self, seller: &SellerCode) -> bool {
+        match self {
+            CalculationScope::All => true,
+            CalculationScope::Sellers(codes) => codes.contains(seller),
+        }
+    }
+}
+
 /// How a calculation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
