@@ -801,3 +801,27 @@ pub fn subset_calculation_replaces_only_those_sellers<P: Ports>(store: P) {
     assert_eq!(result_of(&store, "SEL001", feb()), fresh[&code("SEL001")]);
     assert_eq!(result_of(&store, "SEL002", feb()), fresh[&code("SEL002")]);
 }
+
+/// A result written for a seller the calculation never loaded (`SEL005` is suspended) is
+/// stored under that seller and reads back exactly, every figure of its explanation included.
+pub fn results_of_sellers_never_loaded_are_written_and_read_back_exactly<P: Ports>(store: P) {
+    seed_world(&store);
+    calculate(&store, feb(), CalculationScope::All, false);
+    let mut forged = store.get_score(&code("SEL001"), feb()).unwrap();
+    forged.seller_code = code("SEL005");
+    forged.result.seller_code = Some(code("SEL005"));
+    forged.am_id = Some(am_id(2));
+
+    let scope = CalculationScope::Sellers(vec![code("SEL005")]);
+    let mut tx = store.begin_calculation(feb(), &scope).unwrap();
+    tx.write_scores(std::slice::from_ref(&forged)).unwrap();
+    tx.commit(&empty_run(feb())).unwrap();
+
+    let stored = store.get_score(&code("SEL005"), feb()).unwrap();
+    assert_eq!(stored, forged);
+    assert_eq!(
+        serde_json::to_string(&stored.result).unwrap(),
+        serde_json::to_string(&forged.result).unwrap()
+    );
+    assert_eq!(all_scores(&store, feb()).len(), SCORED.len() + 1);
+}

@@ -1,7 +1,7 @@
 //! The atomic calculation write: one transaction on one connection, holding the period's
 //! advisory lock from the first statement to commit or rollback.
 
-use super::{db_err, num::opt_txt, PgConn};
+use super::{db_err, num::opt_txt, PgConn, SellerIds};
 use diesel::{
     connection::{AnsiTransactionManager, TransactionManager},
     sql_query,
@@ -39,6 +39,8 @@ pub(crate) struct PgCalculation {
     pending: Option<Pending>,
     period: Period,
     open: bool,
+    /// The store's seller-id cache: results are written by seller id, with no join on codes.
+    seller_ids: SellerIds,
 }
 
 #[derive(QueryableByName)]
@@ -52,6 +54,7 @@ impl PgCalculation {
         mut conn: PgConn,
         period: Period,
         scope: &CalculationScope,
+        seller_ids: SellerIds,
     ) -> Result<Self, CalculationStoreError> {
         AnsiTransactionManager::begin_transaction(&mut *conn).map_err(store_err)?;
         let mut tx = Self {
@@ -59,6 +62,7 @@ impl PgCalculation {
             pending: None,
             period,
             open: true,
+            seller_ids,
         };
         let locked: Flag =
             sql_query("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS flag")
@@ -155,6 +159,28 @@ fn json_text<T: serde::Serialize>(value: &T) -> Result<String, CalculationStoreE
 }
 
 #[derive(QueryableByName)]
+struct CodeId {
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// The ids of sellers the cache does not know yet (results written before any load, as in
+/// tests that write forged results).
+fn seller_ids_of(
+    conn: &mut PgConn,
+    codes: &[String],
+) -> Result<std::collections::HashMap<String, i64>, CalculationStoreError> {
+    let rows: Vec<CodeId> =
+        sql_query("SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)")
+            .bind::<Array<Text>, _>(codes)
+            .load(&mut **conn)
+            .map_err(store_err)?;
+    Ok(rows.into_iter().map(|r| (r.code, r.id)).collect())
+}
+
+#[derive(QueryableByName)]
 struct SosRow {
     #[diesel(sql_type = BigInt)]
     am_id: i64,
@@ -171,10 +197,24 @@ impl CalculationTx for PgCalculation {
         }
         // Everything the inserts bind, owned, so they can run on the writer thread.
         let period = self.period.to_string();
-        let codes: Vec<String> = scores
+        let mut ids: Vec<Option<i64>> = {
+            let cache = self
+                .seller_ids
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            scores
+                .iter()
+                .map(|s| cache.get(&s.seller_code).copied())
+                .collect()
+        };
+        let missing: Vec<String> = scores
             .iter()
-            .map(|s| s.seller_code.as_str().to_owned())
+            .zip(&ids)
+            .filter(|(_, id)| id.is_none())
+            .map(|(s, _)| s.seller_code.as_str().to_owned())
             .collect();
+        let codes: Vec<SellerCode> = scores.iter().map(|s| s.seller_code.clone()).collect();
+        let cache = self.seller_ids.clone();
         let ams: Vec<Option<i64>> = scores.iter().map(|s| s.am_id.map(AmId::get)).collect();
         let statuses: Vec<&'static str> =
             scores.iter().map(|s| s.result.status().as_str()).collect();
@@ -206,13 +246,13 @@ impl CalculationTx for PgCalculation {
             .collect::<Result<Vec<_>, _>>()?;
         let at: Vec<chrono::DateTime<chrono::Utc>> =
             scores.iter().map(|s| s.calculated_at).collect();
-        let mut ev_codes: Vec<String> = Vec::new();
+        let mut ev_sellers: Vec<usize> = Vec::new();
         let mut ev_rules = Vec::new();
         let mut ev_types: Vec<String> = Vec::new();
         let mut ev_actions = Vec::new();
-        for s in scores {
+        for (n, s) in scores.iter().enumerate() {
             for t in &s.result.surcharges {
-                ev_codes.push(s.seller_code.as_str().to_owned());
+                ev_sellers.push(n);
                 ev_rules.push(t.rule_id.map(|r| r.0));
                 ev_types.push(t.surcharge_type.as_str().to_owned());
                 ev_actions.push(t.action.to_json());
@@ -223,22 +263,50 @@ impl CalculationTx for PgCalculation {
         let mut conn = self.conn.take().ok_or_else(|| {
             CalculationStoreError::Unknown(anyhow::anyhow!("the calculation lost its connection"))
         })?;
-        let write = move |conn: &mut PgConn| -> Result<(), CalculationStoreError> {
+        let mut write = move |conn: &mut PgConn| -> Result<(), CalculationStoreError> {
+            if !missing.is_empty() {
+                let found = seller_ids_of(conn, &missing)?;
+                for (id, code) in ids.iter_mut().zip(&codes) {
+                    if id.is_none() {
+                        *id = found.get(code.as_str()).copied();
+                    }
+                }
+                cache
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend(
+                        codes
+                            .iter()
+                            .cloned()
+                            .zip(ids.iter().copied())
+                            .filter_map(|(c, id)| Some((c, id?))),
+                    );
+            }
+            let ids = ids
+                .iter()
+                .zip(&codes)
+                .map(|(id, code)| {
+                    id.ok_or_else(|| {
+                        CalculationStoreError::Unknown(anyhow::anyhow!(
+                            "seller {code} is not in the database"
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<i64>, _>>()?;
             sql_query(
                 "INSERT INTO seller_score (seller_id, period, am_id, status, sos_score, tier, p_score, o_score, t_score, \
                    f_score, i_score, result, calculated_at) \
-                 SELECT s.id, $1, u.am, u.st, u.sos, u.tier, u.p, u.o, u.t, u.f, u.i, u.r::jsonb, u.at \
-                 FROM unnest($2::text[], $3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::numeric[], $8::numeric[], \
+                 SELECT u.id, $1, u.am, u.st, u.sos, u.tier, u.p, u.o, u.t, u.f, u.i, u.r, u.at \
+                 FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::numeric[], $8::numeric[], \
                    $9::numeric[], $10::numeric[], $11::numeric[], $12::text[], $13::timestamptz[]) \
-                   AS u(code, am, st, sos, tier, p, o, t, f, i, r, at) \
-                 JOIN seller s ON s.seller_code = u.code ORDER BY s.id \
+                   AS u(id, am, st, sos, tier, p, o, t, f, i, r, at) \
                  ON CONFLICT (seller_id, period) DO UPDATE SET am_id = EXCLUDED.am_id, status = EXCLUDED.status, \
                    sos_score = EXCLUDED.sos_score, tier = EXCLUDED.tier, p_score = EXCLUDED.p_score, o_score = EXCLUDED.o_score, \
                    t_score = EXCLUDED.t_score, f_score = EXCLUDED.f_score, i_score = EXCLUDED.i_score, \
                    result = EXCLUDED.result, calculated_at = EXCLUDED.calculated_at",
             )
             .bind::<Text, _>(&period)
-            .bind::<Array<Text>, _>(&codes)
+            .bind::<Array<BigInt>, _>(&ids)
             .bind::<Array<Nullable<BigInt>>, _>(&ams)
             .bind::<Array<Text>, _>(&statuses)
             .bind::<Array<Nullable<Text>>, _>(&sos)
@@ -252,15 +320,18 @@ impl CalculationTx for PgCalculation {
             .bind::<Array<Timestamptz>, _>(&at)
             .execute(&mut **conn)
             .map_err(store_err)?;
-            if !ev_codes.is_empty() {
+            if !ev_sellers.is_empty() {
+                let ev_ids: Vec<i64> = ev_sellers
+                    .iter()
+                    .filter_map(|n| ids.get(*n).copied())
+                    .collect();
                 sql_query(
                     "INSERT INTO surcharge_event (seller_id, period, rule_id, surcharge_type, action) \
-                     SELECT s.id, $1, u.rule, u.ty, u.action \
-                     FROM unnest($2::text[], $3::bigint[], $4::text[], $5::jsonb[]) AS u(code, rule, ty, action) \
-                     JOIN seller s ON s.seller_code = u.code",
+                     SELECT u.id, $1, u.rule, u.ty, u.action \
+                     FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::jsonb[]) AS u(id, rule, ty, action)",
                 )
                 .bind::<Text, _>(&period)
-                .bind::<Array<Text>, _>(&ev_codes)
+                .bind::<Array<BigInt>, _>(&ev_ids)
                 .bind::<Array<Nullable<BigInt>>, _>(&ev_rules)
                 .bind::<Array<Text>, _>(&ev_types)
                 .bind::<Array<Jsonb>, _>(&ev_actions)

@@ -103,6 +103,9 @@ impl ManageConnection for Manager {
     }
 }
 
+/// Seller ids by code, shared by the clones of a store.
+pub(crate) type SellerIds = Arc<Mutex<HashMap<SellerCode, i64>>>;
+
 /// Every port on one PostgreSQL database. Cloning shares the pool.
 #[derive(Clone)]
 pub struct PgStore {
@@ -110,7 +113,7 @@ pub struct PgStore {
     clock: Arc<dyn Clock>,
     /// Seller ids by code. Codes never change and sellers are never deleted, so entries never
     /// go stale; this saves a lookup per sync request.
-    seller_ids: Arc<Mutex<HashMap<SellerCode, i64>>>,
+    seller_ids: SellerIds,
     /// Seals config secrets at rest; without it they are stored as given (tests only).
     secrets: Option<crate::secrets::SecretBox>,
 }
@@ -143,6 +146,14 @@ impl PgStore {
             seller_ids: Arc::new(Mutex::new(HashMap::new())),
             secrets: None,
         })
+    }
+
+    /// Adds known seller ids to the cache (the calculation learns them while loading inputs).
+    pub(crate) fn remember_seller_ids(&self, known: impl IntoIterator<Item = (SellerCode, i64)>) {
+        self.seller_ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(known);
     }
 
     /// Encrypts config secrets (helpdesk `api_key`, `api_secret`) at rest with `secrets`.
