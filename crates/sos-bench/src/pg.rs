@@ -331,20 +331,20 @@ ANALYZE {STAGED_RESULTS};"
 /// input row of the period (the tables and rows the calculation loads) and write one result row
 /// per seller into `seller_score`, replacing the period's rows as a calculation does. With
 /// `same_bytes`, each row's `result` is the JSON document SOS wrote for that seller (staged
-/// beforehand by [`stage_results_sql`]), parsed into `jsonb` as SOS's insert does; without, a
-/// small document of the inputs. Compression is set as SOS's calculation sets it.
+/// beforehand by [`stage_results_sql`]), stored as text as SOS stores it; without, a small
+/// document of the inputs built in SQL. Compression is set as SOS's calculation sets it.
 pub fn floor_sql(same_bytes: bool) -> String {
     let p = CALC_PERIOD;
     let (result, join) = if same_bytes {
         (
-            "r.t::jsonb".to_owned(),
+            "r.t".to_owned(),
             format!("JOIN {STAGED_RESULTS} r ON r.seller_id = s.id"),
         )
     } else {
         (
             "jsonb_build_object('seller', s.seller_code, 'onboarded_at', s.onboarded_at, 'orders', to_jsonb(o), \
              'tickets', to_jsonb(t), 'payments', to_jsonb(pay), 'inventory', to_jsonb(i), 'forecasts', fc.n, \
-             'forecast_volume', fc.v, 'first_forecast', fc.first_at, 'actual_volume', ac.v)"
+             'forecast_volume', fc.v, 'first_forecast', fc.first_at, 'actual_volume', ac.v)::text"
                 .to_owned(),
             String::new(),
         )
