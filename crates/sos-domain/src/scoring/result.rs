@@ -1,7 +1,7 @@
 //! The scored result of one seller for one period: what is stored, shown and explained.
 //!
 //! The JSON form is the result shape of the HTTP contract, and it reads back into the same
-//! value (results are stored as JSONB and served later), so every type here both serializes
+//! value (results are stored as JSON text and served later), so every type here both serializes
 //! and deserializes, exactly.
 
 use super::{
