@@ -1,7 +1,7 @@
 //! The atomic calculation write: one transaction on one connection, holding the period's
 //! advisory lock from the first statement to commit or rollback.
 
-use super::{db_err, num::opt_txt, PgConn, SellerIds};
+use super::{db_err, lookup_seller_ids, num::opt_txt, PgConn, SellerIds};
 use diesel::{
     connection::{AnsiTransactionManager, TransactionManager},
     sql_query,
@@ -159,28 +159,6 @@ fn json_text<T: serde::Serialize>(value: &T) -> Result<String, CalculationStoreE
 }
 
 #[derive(QueryableByName)]
-struct CodeId {
-    #[diesel(sql_type = Text)]
-    code: String,
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-}
-
-/// The ids of sellers the cache does not know yet (results written before any load, as in
-/// tests that write forged results).
-fn seller_ids_of(
-    conn: &mut PgConn,
-    codes: &[String],
-) -> Result<std::collections::HashMap<String, i64>, CalculationStoreError> {
-    let rows: Vec<CodeId> =
-        sql_query("SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)")
-            .bind::<Array<Text>, _>(codes)
-            .load(&mut **conn)
-            .map_err(store_err)?;
-    Ok(rows.into_iter().map(|r| (r.code, r.id)).collect())
-}
-
-#[derive(QueryableByName)]
 struct SosRow {
     #[diesel(sql_type = BigInt)]
     am_id: i64,
@@ -197,22 +175,6 @@ impl CalculationTx for PgCalculation {
         }
         // Everything the inserts bind, owned, so they can run on the writer thread.
         let period = self.period.to_string();
-        let mut ids: Vec<Option<i64>> = {
-            let cache = self
-                .seller_ids
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            scores
-                .iter()
-                .map(|s| cache.get(&s.seller_code).copied())
-                .collect()
-        };
-        let missing: Vec<String> = scores
-            .iter()
-            .zip(&ids)
-            .filter(|(_, id)| id.is_none())
-            .map(|(s, _)| s.seller_code.as_str().to_owned())
-            .collect();
         let codes: Vec<SellerCode> = scores.iter().map(|s| s.seller_code.clone()).collect();
         let cache = self.seller_ids.clone();
         let ams: Vec<Option<i64>> = scores.iter().map(|s| s.am_id.map(AmId::get)).collect();
@@ -263,30 +225,12 @@ impl CalculationTx for PgCalculation {
         let mut conn = self.conn.take().ok_or_else(|| {
             CalculationStoreError::Unknown(anyhow::anyhow!("the calculation lost its connection"))
         })?;
-        let mut write = move |conn: &mut PgConn| -> Result<(), CalculationStoreError> {
-            if !missing.is_empty() {
-                let found = seller_ids_of(conn, &missing)?;
-                for (id, code) in ids.iter_mut().zip(&codes) {
-                    if id.is_none() {
-                        *id = found.get(code.as_str()).copied();
-                    }
-                }
-                cache
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .extend(
-                        codes
-                            .iter()
-                            .cloned()
-                            .zip(ids.iter().copied())
-                            .filter_map(|(c, id)| Some((c, id?))),
-                    );
-            }
-            let ids = ids
+        let write = move |conn: &mut PgConn| -> Result<(), CalculationStoreError> {
+            let found = lookup_seller_ids(&cache, conn, &codes).map_err(store_err)?;
+            let ids = codes
                 .iter()
-                .zip(&codes)
-                .map(|(id, code)| {
-                    id.ok_or_else(|| {
+                .map(|code| {
+                    found.get(code).copied().ok_or_else(|| {
                         CalculationStoreError::Unknown(anyhow::anyhow!(
                             "seller {code} is not in the database"
                         ))

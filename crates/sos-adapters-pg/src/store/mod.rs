@@ -13,7 +13,8 @@ use diesel::{
     connection::{Instrumentation, InstrumentationEvent},
     r2d2::{ConnectionManager, ManageConnection, Pool, PooledConnection},
     result::{DatabaseErrorKind, Error as DieselError},
-    Connection as _, PgConnection,
+    sql_types::{Array, BigInt, Text},
+    Connection as _, PgConnection, QueryableByName, RunQueryDsl,
 };
 use sos_domain::SellerCode;
 use sos_ports::{Clock, StoreError, SystemClock};
@@ -105,6 +106,56 @@ impl ManageConnection for Manager {
 
 /// Seller ids by code, shared by the clones of a store.
 pub(crate) type SellerIds = Arc<Mutex<HashMap<SellerCode, i64>>>;
+
+/// A code and the id it names (sellers, campaigns).
+#[derive(QueryableByName)]
+pub(crate) struct CodeId {
+    #[diesel(sql_type = Text)]
+    pub(crate) code: String,
+    #[diesel(sql_type = BigInt)]
+    pub(crate) id: i64,
+}
+
+/// The ids of `codes`: from `cache`, and one query for the codes it lacks, whose ids it then
+/// keeps. A code the database does not know is absent from the answer.
+pub(crate) fn lookup_seller_ids<'a>(
+    cache: &SellerIds,
+    conn: &mut PgConnection,
+    codes: impl IntoIterator<Item = &'a SellerCode>,
+) -> Result<HashMap<SellerCode, i64>, DieselError> {
+    let mut found = HashMap::new();
+    let mut missing: Vec<&str> = Vec::new();
+    {
+        let cache = cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for code in codes {
+            match cache.get(code) {
+                Some(id) => {
+                    found.insert(code.clone(), *id);
+                }
+                None => missing.push(code.as_str()),
+            }
+        }
+    }
+    if !missing.is_empty() {
+        let rows: Vec<CodeId> = prepared::Prepared::new(
+            "SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)",
+        )
+        .bind::<Array<Text>, _>(&missing)
+        .load(conn)?;
+        let mut cache = cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for row in rows {
+            if let Ok(code) = SellerCode::parse(row.code) {
+                cache.insert(code.clone(), row.id);
+                found.insert(code, row.id);
+            }
+        }
+    }
+    Ok(found)
+}
 
 /// Every port on one PostgreSQL database. Cloning shares the pool.
 #[derive(Clone)]

@@ -4,10 +4,10 @@
 //! statements are prepared once per connection ([`Prepared`]).
 
 use super::{
-    db_err, in_tx,
+    db_err, in_tx, lookup_seller_ids,
     num::{opt_txt, txt},
     prepared::Prepared,
-    PgStore,
+    CodeId, PgStore,
 };
 use chrono::{DateTime, Utc};
 use diesel::{
@@ -22,14 +22,6 @@ use sos_domain::{
 };
 use sos_ports::{PaymentInput, SyncBatch, SyncStore, SyncStoreError};
 use std::collections::{BTreeSet, HashMap};
-
-#[derive(QueryableByName)]
-struct CodeId {
-    #[diesel(sql_type = Text)]
-    code: String,
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-}
 
 /// What can go wrong inside the sync transaction.
 enum TxError {
@@ -60,39 +52,7 @@ impl PgStore {
         conn: &mut PgConnection,
         codes: &BTreeSet<&SellerCode>,
     ) -> Result<HashMap<SellerCode, i64>, TxError> {
-        let mut found = HashMap::with_capacity(codes.len());
-        let mut missing: Vec<String> = Vec::new();
-        {
-            let cache = self
-                .seller_ids
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for code in codes {
-                match cache.get(*code) {
-                    Some(id) => {
-                        found.insert((*code).clone(), *id);
-                    }
-                    None => missing.push(code.as_str().to_owned()),
-                }
-            }
-        }
-        if !missing.is_empty() {
-            let rows: Vec<CodeId> = Prepared::new(
-                "SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)",
-            )
-            .bind::<Array<Text>, _>(&missing)
-            .load(conn)?;
-            let mut cache = self
-                .seller_ids
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for row in rows {
-                if let Ok(code) = SellerCode::parse(row.code) {
-                    cache.insert(code.clone(), row.id);
-                    found.insert(code, row.id);
-                }
-            }
-        }
+        let found = lookup_seller_ids(&self.seller_ids, conn, codes.iter().copied())?;
         let unknown: Vec<SellerCode> = codes
             .iter()
             .filter(|c| !found.contains_key(**c))
