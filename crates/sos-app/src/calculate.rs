@@ -16,7 +16,7 @@ use sos_ports::{
 use std::collections::{BTreeMap, HashSet};
 
 /// Sellers loaded, scored and written per round trip. Bounds memory whatever the seller count.
-pub const CALCULATION_CHUNK: usize = 1_000;
+pub const CALCULATION_CHUNK: usize = 500;
 
 /// What to calculate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,9 +255,12 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
             }
             Ok(())
         })?;
-        let sos_by_am = match tx.as_deref_mut() {
-            Some(tx) => tx.period_sos_by_am()?,
-            None => std::mem::take(&mut tally.sos_by_am),
+        let sos_by_am = match (tx.as_deref_mut(), &request.scope) {
+            // Only some sellers were rescored: the others' stored results count too.
+            (Some(tx), CalculationScope::Sellers(_)) => tx.period_sos_by_am()?,
+            // Every seller was scored (and the period's old results dropped): the tally is
+            // the whole period, so reading it back would only cost time.
+            _ => std::mem::take(&mut tally.sos_by_am),
         };
         let am_scores = self.score_portfolios(period, &sos_by_am, config)?;
         if let Some(tx) = tx {

@@ -1,6 +1,8 @@
 //! Throughput of `score_seller` for sellers with all five components: the goal is at least
 //! 1,000,000 scores per second on one core.
 //!
+//! A second group measures writing those results as JSON text, as the calculation stores them.
+//!
 //! Run: `cargo bench -p sos-domain --bench score_sellers -- --warm-up-time 1 --measurement-time 5`
 
 // Test helpers may panic: a panic is a test failure.
@@ -117,6 +119,23 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+    // What storing or serving a result costs on top: its JSON text.
+    let results: Vec<_> = sellers
+        .iter()
+        .take(10_000)
+        .map(|(code, inputs)| score_seller(Some(code), inputs, &config))
+        .collect();
+    let mut serialize = c.benchmark_group("serialize_results");
+    serialize.throughput(Throughput::Elements(results.len() as u64));
+    serialize.sample_size(10);
+    serialize.bench_function("json_10k", |b| {
+        b.iter(|| {
+            for r in &results {
+                black_box(serde_json::to_string(r).unwrap());
+            }
+        })
+    });
+    serialize.finish();
 }
 
 criterion_group!(benches, bench);

@@ -7,6 +7,7 @@ pub mod config;
 pub mod decimal;
 pub mod error;
 pub mod inputs;
+mod json_number;
 pub mod master;
 pub mod period;
 pub mod scoring;

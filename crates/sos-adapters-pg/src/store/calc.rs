@@ -8,7 +8,7 @@ use diesel::{
     sql_types::{Array, BigInt, Bool, Integer, Jsonb, Nullable, Text, Timestamptz},
     QueryableByName, RunQueryDsl,
 };
-use sos_domain::{AmId, AmPortfolioScore, Component, Decimal, Period, SellerCode};
+use sos_domain::{AmId, AmPortfolioScore, Component, Decimal, Period, ScoreResult, SellerCode};
 use sos_ports::{
     CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, StoredScore,
 };
@@ -151,11 +151,17 @@ fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, Calculation
     serde_json::to_value(value).map_err(|e| CalculationStoreError::Unknown(anyhow::Error::new(e)))
 }
 
-/// `value` as JSON text, written straight from the typed value: no intermediate
-/// `serde_json::Value` tree (which costs several times the text in allocations). PostgreSQL
-/// parses it into the same `jsonb` either way.
-fn json_text<T: serde::Serialize>(value: &T) -> Result<String, CalculationStoreError> {
-    serde_json::to_string(value).map_err(|e| CalculationStoreError::Unknown(anyhow::Error::new(e)))
+/// Room for a typical result's JSON (4-5 kB): written into a buffer this size, the text never
+/// has to be regrown and copied while it is written.
+const RESULT_JSON_CAPACITY: usize = 8 * 1024;
+
+/// A result as JSON text, written straight from the typed value: no intermediate
+/// `serde_json::Value` tree (which costs several times the text in allocations).
+fn result_text(result: &ScoreResult) -> Result<String, CalculationStoreError> {
+    let mut text = Vec::with_capacity(RESULT_JSON_CAPACITY);
+    serde_json::to_writer(&mut text, result)
+        .map_err(|e| CalculationStoreError::Unknown(anyhow::Error::new(e)))?;
+    String::from_utf8(text).map_err(|e| CalculationStoreError::Unknown(anyhow::Error::new(e)))
 }
 
 #[derive(QueryableByName)]
@@ -204,7 +210,7 @@ impl CalculationTx for PgCalculation {
         .map(component);
         let results = scores
             .iter()
-            .map(|s| json_text(&s.result))
+            .map(|s| result_text(&s.result))
             .collect::<Result<Vec<_>, _>>()?;
         let at: Vec<chrono::DateTime<chrono::Utc>> =
             scores.iter().map(|s| s.calculated_at).collect();
@@ -237,13 +243,16 @@ impl CalculationTx for PgCalculation {
                     })
                 })
                 .collect::<Result<Vec<i64>, _>>()?;
+            // `unnest` in the select list streams the rows. In FROM it would be a function
+            // scan, which first copies every row into a tuplestore: with ~5 MB of result text
+            // per chunk that spilled past `work_mem` into a temporary file on every chunk (5 GB
+            // of temporary files per 100,000 sellers).
             sql_query(
                 "INSERT INTO seller_score (seller_id, period, am_id, status, sos_score, tier, p_score, o_score, t_score, \
                    f_score, i_score, result, calculated_at) \
-                 SELECT u.id, $1, u.am, u.st, u.sos, u.tier, u.p, u.o, u.t, u.f, u.i, u.r, u.at \
-                 FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::numeric[], $8::numeric[], \
-                   $9::numeric[], $10::numeric[], $11::numeric[], $12::text[], $13::timestamptz[]) \
-                   AS u(id, am, st, sos, tier, p, o, t, f, i, r, at) \
+                 SELECT unnest($2::bigint[]), $1, unnest($3::bigint[]), unnest($4::text[]), unnest($5::numeric[]), \
+                   unnest($6::text[]), unnest($7::numeric[]), unnest($8::numeric[]), unnest($9::numeric[]), \
+                   unnest($10::numeric[]), unnest($11::numeric[]), unnest($12::text[]), unnest($13::timestamptz[]) \
                  ON CONFLICT (seller_id, period) DO UPDATE SET am_id = EXCLUDED.am_id, status = EXCLUDED.status, \
                    sos_score = EXCLUDED.sos_score, tier = EXCLUDED.tier, p_score = EXCLUDED.p_score, o_score = EXCLUDED.o_score, \
                    t_score = EXCLUDED.t_score, f_score = EXCLUDED.f_score, i_score = EXCLUDED.i_score, \
@@ -271,8 +280,7 @@ impl CalculationTx for PgCalculation {
                     .collect();
                 sql_query(
                     "INSERT INTO surcharge_event (seller_id, period, rule_id, surcharge_type, action) \
-                     SELECT u.id, $1, u.rule, u.ty, u.action \
-                     FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::jsonb[]) AS u(id, rule, ty, action)",
+                     SELECT unnest($2::bigint[]), $1, unnest($3::bigint[]), unnest($4::text[]), unnest($5::jsonb[])",
                 )
                 .bind::<Text, _>(&period)
                 .bind::<Array<BigInt>, _>(&ev_ids)

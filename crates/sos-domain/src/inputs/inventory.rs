@@ -9,16 +9,22 @@ pub struct InventorySnapshotDraft {
     /// The day the snapshot was taken; its month is the snapshot's period.
     pub snapshot_date: NaiveDate,
     /// Stored volume in cubic metres.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub total_cbm: Option<Decimal>,
     /// Stored units.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub total_sku_qty: Option<Decimal>,
     /// Volume older than 90 days.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub aging_over_90d_cbm: Option<Decimal>,
     /// Units older than 90 days.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub aging_over_90d_sku_qty: Option<Decimal>,
     /// Volume older than 180 days.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub aging_over_180d_cbm: Option<Decimal>,
     /// Share of stock older than 180 days, in percent, when the WMS computes it.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub aging_over_180d_pct: Option<Decimal>,
 }
 
@@ -33,10 +39,13 @@ pub struct InventorySnapshot {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgingPercentages {
     /// `aging_over_90d_cbm / total_cbm * 100`; `None` without volume data.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub by_cbm: Option<Decimal>,
     /// `aging_over_90d_sku_qty / total_sku_qty * 100`; `None` without unit data.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub by_qty: Option<Decimal>,
     /// The larger of the two that exist.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub max: Option<Decimal>,
 }
 

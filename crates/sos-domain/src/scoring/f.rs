@@ -54,6 +54,7 @@ pub struct FBucket {
     /// The band's rank; `None` when no band held the days.
     pub tier_index: Option<u32>,
     /// The points the band gives.
+    #[serde(serialize_with = "crate::json_number::exact")]
     pub points: Decimal,
 }
 
@@ -65,6 +66,7 @@ pub struct FExplanation {
     /// The worst lateness in days (informative; a surcharge metric).
     pub worst_days_late: Option<i32>,
     /// Amount outstanding (informative; a surcharge metric).
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub total_outstanding_amount: Option<Decimal>,
     /// Per bucket: days, band, points and count. `invoices_on_time` already holds the derived
     /// count when the sender left it out.
@@ -72,6 +74,7 @@ pub struct FExplanation {
     /// `sum(count)` over the buckets.
     pub counted_invoices: Option<u64>,
     /// `sum(count * points)` over the buckets.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub weighted_points: Option<Decimal>,
 }
 

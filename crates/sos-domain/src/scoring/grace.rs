@@ -35,6 +35,7 @@ pub struct GraceOutcome {
     /// Months since onboarding, the onboarding month being 1; `None` without an onboarding date.
     pub month_index: Option<i32>,
     /// The floor raised components were lifted to.
+    #[serde(serialize_with = "crate::json_number::exact")]
     pub min_score_floor: Decimal,
 }
 

@@ -18,22 +18,30 @@ pub struct IExplanation {
     /// The snapshot as received.
     pub inputs: Option<InventorySnapshotDraft>,
     /// `aging_over_90d_cbm / total_cbm * 100`, full precision.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub by_cbm: Option<Decimal>,
     /// `aging_over_90d_sku_qty / total_sku_qty * 100`, full precision.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub by_qty: Option<Decimal>,
     /// The share the basis picked.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub aging_pct_used: Option<Decimal>,
     /// Whole 5-point bands of `aging_pct_used` over `base_good_pct`.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub steps: Option<Decimal>,
     /// `steps * penalty_per_5pct`.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub penalty_before_multiplier: Option<Decimal>,
     /// The severely aged share: `aging_over_180d_pct`, else derived from volumes, else 0.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub severe_pct: Option<Decimal>,
     /// True when `severe_pct >= severe_aging_pct_threshold` multiplied the penalty.
     pub multiplier_applied: bool,
     /// The penalty after the multiplier.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub penalty: Option<Decimal>,
     /// `base_points - penalty`, before clamping and rounding.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub raw_score: Option<Decimal>,
 }
 

@@ -20,14 +20,19 @@ pub struct OExplanation {
     /// Late orders: `orders_late`, else `total_orders - orders_within_30min`.
     pub late: Option<u32>,
     /// `late / total_orders * 100`, full precision.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub late_pct: Option<Decimal>,
     /// `max(0, late_pct - acceptable_late_pct)`.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub over: Option<Decimal>,
     /// `floor(over)`: only whole percentage points cost points.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub whole_points_over: Option<Decimal>,
     /// `whole_points_over * penalty_per_1pct_over`.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub penalty: Option<Decimal>,
     /// `base_points - penalty`, before clamping and rounding.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub raw_score: Option<Decimal>,
 }
 

@@ -45,6 +45,7 @@ pub struct CampaignExplanation {
     /// `max(0, date(first_submitted_at) - deadline)` in days.
     pub days_late: Option<i64>,
     /// `max(0, on_time_points - days_late * late_penalty_per_day)`.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub timeliness: Option<Decimal>,
     /// The version judged for accuracy: the latest sent before the start date, else the first.
     pub judged_version: Option<u32>,
@@ -53,12 +54,16 @@ pub struct CampaignExplanation {
     /// The actual volume; `None` while pending.
     pub actual: Option<u32>,
     /// `(forecast - actual) / actual * 100`, signed, full precision; `None` when actual is 0.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub deviation: Option<Decimal>,
     /// How far the deviation lies outside the good range (0 inside it).
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub distance: Option<Decimal>,
     /// `accuracy_base_points`, less the penalty for each whole 10 points of distance.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub accuracy: Option<Decimal>,
     /// `clamp(timeliness + accuracy, 0, max_points)`; 0 without a forecast.
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub campaign_score: Option<Decimal>,
 }
 
@@ -76,6 +81,7 @@ pub struct PExplanation {
     /// Campaigns waiting for an actual.
     pub pending_campaigns: u32,
     /// `sum(campaign_score)` over counted campaigns.
+    #[serde(serialize_with = "crate::json_number::exact")]
     pub sum_of_scores: Decimal,
 }
 

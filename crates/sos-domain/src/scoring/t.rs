@@ -54,6 +54,7 @@ pub struct TBand {
     /// The band's rank; `None` when no band held the value.
     pub tier_index: Option<u32>,
     /// The points it gives.
+    #[serde(serialize_with = "crate::json_number::exact")]
     pub points: Decimal,
 }
 
@@ -63,6 +64,7 @@ pub struct TBucket {
     /// Which bucket.
     pub bucket: TicketBucket,
     /// The hour value the bucket stands for.
+    #[serde(serialize_with = "crate::json_number::exact")]
     pub hours: Decimal,
     /// Tickets in it.
     pub count: u32,
@@ -82,6 +84,7 @@ pub struct TExplanation {
     /// `sum(count)` over the buckets (breakdown method).
     pub counted_tickets: Option<u64>,
     /// `sum(count * points)` over the buckets (breakdown method).
+    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub weighted_points: Option<Decimal>,
     /// The band holding the average (average method).
     pub average_band: Option<TBand>,
