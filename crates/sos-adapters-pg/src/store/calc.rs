@@ -1,7 +1,7 @@
 //! The atomic calculation write: one transaction on one connection, holding the period's
 //! advisory lock from the first statement to commit or rollback.
 
-use super::{db_err, lookup_seller_ids, num::opt_txt, PgConn, SellerIds};
+use super::{db_err, lookup_seller_ids, num::opt_txt, prepared::Prepared, PgConn, SellerIds};
 use diesel::{
     connection::{AnsiTransactionManager, TransactionManager},
     sql_query,
@@ -243,23 +243,24 @@ impl CalculationTx for PgCalculation {
                     })
                 })
                 .collect::<Result<Vec<i64>, _>>()?;
-            // `unnest` in the select list streams the rows. In FROM it would be a function
-            // scan, which first copies every row into a tuplestore: with ~5 MB of result text
-            // per chunk that spilled past `work_mem` into a temporary file on every chunk (5 GB
-            // of temporary files per 100,000 sellers).
-            sql_query(
+            // - `unnest` in the select list streams the rows. In FROM it would be a function
+            //   scan, which first copies every row into a tuplestore: with ~2.5 MB of result
+            //   text per chunk that spilled past `work_mem` into a temporary file (5 GB of them
+            //   per 100,000 sellers).
+            // - A plain insert: `begin` removed the scope's results and each seller comes once,
+            //   so nothing can conflict, and a duplicate would fail the whole calculation and
+            //   keep the previous results. `ON CONFLICT` would make every row a speculative
+            //   insertion, with an extra index probe and WAL record.
+            // - Prepared once per connection: planned once, not once per chunk.
+            Prepared::new(
                 "INSERT INTO seller_score (seller_id, period, am_id, status, sos_score, tier, p_score, o_score, t_score, \
                    f_score, i_score, result, calculated_at) \
-                 SELECT unnest($2::bigint[]), $1, unnest($3::bigint[]), unnest($4::text[]), unnest($5::numeric[]), \
+                 SELECT unnest($1::bigint[]), $2, unnest($3::bigint[]), unnest($4::text[]), unnest($5::numeric[]), \
                    unnest($6::text[]), unnest($7::numeric[]), unnest($8::numeric[]), unnest($9::numeric[]), \
-                   unnest($10::numeric[]), unnest($11::numeric[]), unnest($12::text[]), unnest($13::timestamptz[]) \
-                 ON CONFLICT (seller_id, period) DO UPDATE SET am_id = EXCLUDED.am_id, status = EXCLUDED.status, \
-                   sos_score = EXCLUDED.sos_score, tier = EXCLUDED.tier, p_score = EXCLUDED.p_score, o_score = EXCLUDED.o_score, \
-                   t_score = EXCLUDED.t_score, f_score = EXCLUDED.f_score, i_score = EXCLUDED.i_score, \
-                   result = EXCLUDED.result, calculated_at = EXCLUDED.calculated_at",
+                   unnest($10::numeric[]), unnest($11::numeric[]), unnest($12::text[]), unnest($13::timestamptz[])",
             )
-            .bind::<Text, _>(&period)
             .bind::<Array<BigInt>, _>(&ids)
+            .bind::<Text, _>(&period)
             .bind::<Array<Nullable<BigInt>>, _>(&ams)
             .bind::<Array<Text>, _>(&statuses)
             .bind::<Array<Nullable<Text>>, _>(&sos)
@@ -278,12 +279,12 @@ impl CalculationTx for PgCalculation {
                     .iter()
                     .filter_map(|n| ids.get(*n).copied())
                     .collect();
-                sql_query(
+                Prepared::new(
                     "INSERT INTO surcharge_event (seller_id, period, rule_id, surcharge_type, action) \
-                     SELECT unnest($2::bigint[]), $1, unnest($3::bigint[]), unnest($4::text[]), unnest($5::jsonb[])",
+                     SELECT unnest($1::bigint[]), $2, unnest($3::bigint[]), unnest($4::text[]), unnest($5::jsonb[])",
                 )
-                .bind::<Text, _>(&period)
                 .bind::<Array<BigInt>, _>(&ev_ids)
+                .bind::<Text, _>(&period)
                 .bind::<Array<Nullable<BigInt>>, _>(&ev_rules)
                 .bind::<Array<Text>, _>(&ev_types)
                 .bind::<Array<Jsonb>, _>(&ev_actions)
