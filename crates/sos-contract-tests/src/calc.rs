@@ -825,3 +825,25 @@ pub fn results_of_sellers_never_loaded_are_written_and_read_back_exactly<P: Port
     );
     assert_eq!(all_scores(&store, feb()).len(), SCORED.len() + 1);
 }
+
+/// A write replaces an earlier result of the same seller and period, whether the calculation's
+/// scope cleared it or not, and of two writes in one calculation the later one stays.
+pub fn a_write_replaces_the_same_sellers_earlier_result<P: Ports>(store: P) {
+    seed_world(&store);
+    calculate(&store, feb(), CalculationScope::All, false);
+    let earlier = store.get_score(&code("SEL001"), feb()).unwrap();
+    let mut first = earlier.clone();
+    first.am_id = Some(am_id(2));
+    let mut second = first.clone();
+    second.calculated_at = earlier.calculated_at + chrono::Duration::minutes(1);
+
+    // SEL001 is outside the scope: `begin` leaves its stored result in place.
+    let scope = CalculationScope::Sellers(vec![code("SEL005")]);
+    let mut tx = store.begin_calculation(feb(), &scope).unwrap();
+    tx.write_scores(std::slice::from_ref(&first)).unwrap();
+    tx.write_scores(std::slice::from_ref(&second)).unwrap();
+    tx.commit(&empty_run(feb())).unwrap();
+
+    assert_eq!(store.get_score(&code("SEL001"), feb()).unwrap(), second);
+    assert_eq!(all_scores(&store, feb()).len(), SCORED.len());
+}

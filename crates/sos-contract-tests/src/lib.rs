@@ -10,9 +10,10 @@ mod master;
 mod sync;
 
 pub use calc::{
-    calculation_is_atomic_when_abandoned, calculation_lock_refuses_a_second_writer,
-    calculation_scores_and_records_the_run, dry_run_writes_nothing_but_counts_the_same,
-    finalize_during_calculation_freezes_whole_results, finalized_period_refuses_calculation,
+    a_write_replaces_the_same_sellers_earlier_result, calculation_is_atomic_when_abandoned,
+    calculation_lock_refuses_a_second_writer, calculation_scores_and_records_the_run,
+    dry_run_writes_nothing_but_counts_the_same, finalize_during_calculation_freezes_whole_results,
+    finalized_period_refuses_calculation,
     results_of_sellers_never_loaded_are_written_and_read_back_exactly,
     subset_calculation_replaces_only_those_sellers,
 };
@@ -84,6 +85,7 @@ macro_rules! contract_tests {
             calculation_lock_refuses_a_second_writer,
             subset_calculation_replaces_only_those_sellers,
             results_of_sellers_never_loaded_are_written_and_read_back_exactly,
+            a_write_replaces_the_same_sellers_earlier_result,
             sellers_create_update_and_conflicts,
             seller_listing_filters_and_pages,
             campaigns_crud,

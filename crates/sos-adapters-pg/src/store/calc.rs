@@ -247,17 +247,19 @@ impl CalculationTx for PgCalculation {
             //   scan, which first copies every row into a tuplestore: with ~2.5 MB of result
             //   text per chunk that spilled past `work_mem` into a temporary file (5 GB of them
             //   per 100,000 sellers).
-            // - A plain insert: `begin` removed the scope's results and each seller comes once,
-            //   so nothing can conflict, and a duplicate would fail the whole calculation and
-            //   keep the previous results. `ON CONFLICT` would make every row a speculative
-            //   insertion, with an extra index probe and WAL record.
+            // - `ON CONFLICT` keeps the port's promise that a write replaces an earlier result
+            //   of the same seller and period (one outside the scope, or written twice).
             // - Prepared once per connection: planned once, not once per chunk.
             Prepared::new(
                 "INSERT INTO seller_score (seller_id, period, am_id, status, sos_score, tier, p_score, o_score, t_score, \
                    f_score, i_score, result, calculated_at) \
                  SELECT unnest($1::bigint[]), $2, unnest($3::bigint[]), unnest($4::text[]), unnest($5::numeric[]), \
                    unnest($6::text[]), unnest($7::numeric[]), unnest($8::numeric[]), unnest($9::numeric[]), \
-                   unnest($10::numeric[]), unnest($11::numeric[]), unnest($12::text[]), unnest($13::timestamptz[])",
+                   unnest($10::numeric[]), unnest($11::numeric[]), unnest($12::text[]), unnest($13::timestamptz[]) \
+                 ON CONFLICT (seller_id, period) DO UPDATE SET am_id = EXCLUDED.am_id, status = EXCLUDED.status, \
+                   sos_score = EXCLUDED.sos_score, tier = EXCLUDED.tier, p_score = EXCLUDED.p_score, o_score = EXCLUDED.o_score, \
+                   t_score = EXCLUDED.t_score, f_score = EXCLUDED.f_score, i_score = EXCLUDED.i_score, \
+                   result = EXCLUDED.result, calculated_at = EXCLUDED.calculated_at",
             )
             .bind::<Array<BigInt>, _>(&ids)
             .bind::<Text, _>(&period)
