@@ -109,6 +109,12 @@ pub(crate) fn exact_opt<S: Serializer>(
     }
 }
 
+/// `value` as an exact JSON number value, for JSON built by hand (`json!`).
+pub(crate) fn to_value(value: &Decimal) -> serde_json::Value {
+    // Writing a decimal cannot fail; `Null` only keeps this infallible.
+    serde_json::to_value(Exact(value)).unwrap_or(serde_json::Value::Null)
+}
+
 /// A decimal that serializes through [`exact`].
 struct Exact<'a>(&'a Decimal);
 
@@ -155,6 +161,7 @@ mod tests {
             serde_json::to_value(&library).unwrap(),
             "{value}"
         );
+        assert_eq!(to_value(&value), serde_json::to_value(value).unwrap());
     }
 
     #[test]

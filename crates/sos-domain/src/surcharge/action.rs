@@ -3,7 +3,6 @@ use crate::error::ValidationErrors;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{json, Map, Value};
-use std::str::FromStr;
 
 /// What a triggered surcharge rule does. SOS records it; billing applies it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,11 +170,7 @@ impl SurchargeAction {
 
     /// The action as JSON, in the form [`SurchargeAction::parse`] reads.
     pub fn to_json(&self) -> Value {
-        let num = |d: &Decimal| {
-            serde_json::Number::from_str(&d.to_string())
-                .map(Value::Number)
-                .unwrap_or(Value::Null)
-        };
+        let num = crate::json_number::to_value;
         match self {
             SurchargeAction::FeeMultiplier { fee, value } => {
                 json!({"type": "fee_multiplier", "fee": fee, "value": num(value)})

@@ -3,7 +3,6 @@ use crate::error::ValidationErrors;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{json, Map, Value};
-use std::str::FromStr;
 
 /// A metric a condition may test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -240,9 +239,7 @@ impl Condition {
 
 fn value_to_json(value: &ConditionValue) -> Value {
     match value {
-        ConditionValue::Number(n) => serde_json::Number::from_str(&n.to_string())
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
+        ConditionValue::Number(n) => crate::json_number::to_value(n),
         ConditionValue::Text(t) => Value::String(t.clone()),
         ConditionValue::List(items) => Value::Array(items.iter().map(value_to_json).collect()),
     }
