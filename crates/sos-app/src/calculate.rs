@@ -6,7 +6,7 @@ use serde::Serialize;
 use sos_domain::{
     config::{resolve_config, ResolvedConfig},
     inputs::SellerInputs,
-    score_am_portfolio, score_seller, AmId, AmPortfolioScore, Decimal, Period, ScoreResult,
+    score_am_portfolio, score_seller, AmId, AmPortfolioScore, Decimal, Period, ScoreResult, Scorer,
     SellerCode, ValidationErrors,
 };
 use sos_ports::{
@@ -209,6 +209,7 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
             let (chunks, scored_chunks) =
                 std::sync::mpsc::sync_channel::<Result<Vec<StoredScore>, CalculateError>>(1);
             scope.spawn(move || {
+                let scorer = Scorer::new(config);
                 let mut after: Option<SellerCode> = None;
                 loop {
                     let chunk = match self.ports.load_seller_inputs(
@@ -231,7 +232,7 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
                         .into_iter()
                         .filter(|s| s.inputs.has_any_data())
                         .map(|s| StoredScore {
-                            result: score_seller(Some(&s.seller.seller_code), &s.inputs, config),
+                            result: scorer.score(Some(&s.seller.seller_code), &s.inputs),
                             seller_code: s.seller.seller_code,
                             period,
                             am_id: s.seller.am_id,

@@ -9,7 +9,7 @@ use sos_domain::{
         CampaignInput, CampaignType, ForecastVersion, InventorySnapshot, InventorySnapshotDraft,
         OrderStats, PaymentStats, PaymentStatsDraft, SellerInputs, TicketBreakdown, TicketStats,
     },
-    score_seller, Decimal, Period, SellerCode, TierName,
+    Decimal, Period, Scorer, SellerCode, TierName,
 };
 use std::{hint::black_box, time::Instant};
 
@@ -161,16 +161,18 @@ pub fn run(sellers: usize, seconds: f64) -> Result<DomainResult> {
         })
         .collect::<Result<_>>()?;
     // One untimed pass warms caches and the allocator.
+    let scorer = Scorer::new(&config);
     for (code, inputs) in &data {
-        black_box(score_seller(Some(code), black_box(inputs), &config));
+        black_box(scorer.score(Some(code), black_box(inputs)));
     }
     let started = Instant::now();
     let mut passes = 0usize;
     let mut best = f64::INFINITY;
     while passes == 0 || started.elapsed().as_secs_f64() < seconds {
         let pass = Instant::now();
+        let scorer = Scorer::new(&config);
         for (code, inputs) in &data {
-            black_box(score_seller(Some(code), black_box(inputs), &config));
+            black_box(scorer.score(Some(code), black_box(inputs)));
         }
         best = best.min(pass.elapsed().as_secs_f64());
         passes += 1;

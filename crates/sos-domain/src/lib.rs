@@ -21,4 +21,4 @@ pub use period::Period;
 pub use rust_decimal::Decimal;
 
 pub use am::{score_am_portfolio, AmPortfolioScore};
-pub use scoring::{score_seller, ScoreResult};
+pub use scoring::{score_seller, ScoreResult, Scorer};

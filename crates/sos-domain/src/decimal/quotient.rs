@@ -90,7 +90,8 @@ pub fn div(a: Decimal, b: Decimal) -> Option<Decimal> {
                 power
             };
             scale += power as i32;
-            quotient = quotient.checked_mul(u128::from(STEP[power]))?;
+            // Below 2^96 * 10^9 < 2^126: no overflow of the `u128`, only of the 96 bits.
+            quotient *= u128::from(STEP[power]);
             if quotient > MAX_MANTISSA {
                 return None;
             }
@@ -155,25 +156,27 @@ fn drop_digit(quotient: u128, scale: i32, sticky: bool) -> Option<(u128, i32)> {
 /// Trailing zeros removed as the library does: by `10^8` while the low 32 bits are zero, then
 /// at most once each by `10^4`, `10^2` and `10`, each tried only when the low bits allow it.
 fn strip_zeros(mut quotient: u128, mut scale: i32) -> (u128, i32) {
-    while quotient & 0xFFFF_FFFF == 0 && scale >= 8 && quotient % 100_000_000 == 0 {
+    while quotient & 0xFFFF_FFFF == 0 && scale >= 8 && quotient.is_multiple_of(100_000_000) {
         quotient /= 100_000_000;
         scale -= 8;
     }
-    for (digits, low_bits, power) in [(4, 0xF, 10_000), (2, 0x3, 100), (1, 0x1, 10)] {
+    for (digits, low_bits, power) in [(4, 0xF, 10_000u64), (2, 0x3, 100), (1, 0x1, 10)] {
         if quotient & low_bits == 0 && scale >= digits && divisible(quotient, power) {
-            quotient /= power;
+            quotient /= u128::from(power);
             scale -= digits;
         }
     }
     (quotient, scale)
 }
 
+/// `quotient % power == 0` without a 128-bit division: with `quotient = high * 2^64 + low`,
+/// the remainder is that of `(high % power) * (2^64 % power) + low % power`, all in `u64`
+/// (each factor is below `power <= 10^4`, so the sum cannot overflow).
 #[inline]
-fn divisible(quotient: u128, power: u128) -> bool {
-    match u64::try_from(quotient) {
-        Ok(small) => small % power as u64 == 0,
-        Err(_) => quotient % power == 0,
-    }
+fn divisible(quotient: u128, power: u64) -> bool {
+    let (high, low) = ((quotient >> 64) as u64, quotient as u64);
+    let wrap = ((1u128 << 64) % u128::from(power)) as u64;
+    ((high % power) * wrap + low % power).is_multiple_of(power)
 }
 
 #[cfg(test)]
@@ -215,7 +218,10 @@ mod tests {
             (Decimal::MAX, Decimal::MAX),
             (Decimal::MIN, dec!(-0.5)),
             (dec!(1), Decimal::MAX),
-            (dec!(7.9228162514264337593543950335), dec!(0.9999999999999999999999999999)),
+            (
+                dec!(7.9228162514264337593543950335),
+                dec!(0.9999999999999999999999999999),
+            ),
             (dec!(79228162514264337593543950334), dec!(0.99)),
             (dec!(2), dec!(3)),
             (dec!(20), dec!(3)),

@@ -84,6 +84,36 @@ pub fn score_f(
     bands: &[Resolved<FScoreTierConfig>],
     max_points: Decimal,
 ) -> Calculated<FExplanation> {
+    score_f_with(payments, &bucket_bands(bands), max_points)
+}
+
+/// The band each bucket's days fall in, as an [`FBucket`] with no count yet. Bucket days are
+/// fixed, so this depends on the config alone.
+pub(crate) fn bucket_bands(bands: &[Resolved<FScoreTierConfig>]) -> [FBucket; 5] {
+    std::array::from_fn(|i| {
+        let days = BUCKET_DAYS[i];
+        let band = band_for(bands, |b| b.holds(days), |b| b.tier_index);
+        FBucket {
+            bucket: InvoiceBucket::ALL[i],
+            days,
+            count: 0,
+            tier_id: band.and_then(|b| b.id),
+            tier_index: band.map(|b| b.value.tier_index),
+            points: band.map_or(Decimal::ZERO, |b| b.value.points),
+        }
+    })
+}
+
+/// The days late each bucket stands for, as in [`PaymentStats::buckets`].
+const BUCKET_DAYS: [i32; 5] = [0, 1, 8, 16, 21];
+
+/// [`score_f`] with the bucket bands already placed ([`bucket_bands`]), as a
+/// [`Scorer`](super::Scorer) does once for every seller.
+pub(crate) fn score_f_with(
+    payments: Option<&PaymentStats>,
+    placed: &[FBucket; 5],
+    max_points: Decimal,
+) -> Calculated<FExplanation> {
     let mut explanation = FExplanation {
         total_invoices: payments.map(PaymentStats::total_invoices),
         worst_days_late: payments.and_then(PaymentStats::worst_days_late),
@@ -100,16 +130,8 @@ pub fn score_f(
     };
     let raw_buckets = payments.buckets();
     let buckets: [FBucket; 5] = std::array::from_fn(|i| {
-        let (_, days, count) = raw_buckets[i];
-        let band = band_for(bands, |b| b.holds(days), |b| b.tier_index);
-        FBucket {
-            bucket: InvoiceBucket::ALL[i],
-            days,
-            count,
-            tier_id: band.and_then(|b| b.id),
-            tier_index: band.map(|b| b.value.tier_index),
-            points: band.map_or(Decimal::ZERO, |b| b.value.points),
-        }
+        let (_, _, count) = raw_buckets[i];
+        FBucket { count, ..placed[i] }
     });
     let counted: u64 = buckets.iter().map(|b| u64::from(b.count)).sum();
     let (_, weighted) = weighted_sums(&buckets.map(|b| (Decimal::from(b.count), b.points)));
@@ -126,5 +148,21 @@ pub fn score_f(
     Calculated {
         outcome: Outcome::Scored(finish_score(raw, max_points)),
         explanation,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ResolvedConfig;
+
+    #[test]
+    fn placed_bands_stand_for_the_days_of_the_payment_buckets() {
+        let stats = PaymentStats::new(crate::inputs::PaymentStatsDraft::default()).unwrap();
+        let config = ResolvedConfig::defaults(chrono::NaiveDate::MIN);
+        let placed = bucket_bands(&config.f_score);
+        let days: Vec<i32> = stats.buckets().iter().map(|(_, d, _)| *d).collect();
+        assert_eq!(days, BUCKET_DAYS);
+        assert_eq!(placed.map(|b| b.days), BUCKET_DAYS);
     }
 }

@@ -21,7 +21,7 @@ pub use result::{
     ComponentExplanation, ComponentResult, ComponentStatus, NextTier, NotApplicableReason,
     ScoreResult, ScoreStatus,
 };
-pub use seller::score_seller;
+pub use seller::{score_seller, Scorer};
 
 use crate::decimal::{compare, round2, with_two_places};
 use rust_decimal::Decimal;

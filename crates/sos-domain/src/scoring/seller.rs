@@ -1,14 +1,14 @@
 //! The entry point: one seller, one period, one resolved config, one explained result.
 
 use super::{
-    f::score_f,
+    f::{self, score_f_with, FBucket},
     grace::{apply_grace, GraceOutcome},
     i::score_i,
     ids::{ConfigIds, PScoreIds},
     o::score_o,
     p::score_p,
     result::{ComponentExplanation, ComponentResult, ComponentStatus, NextTier},
-    t::score_t,
+    t::{self, score_t_with, TBand},
     total::{normalized, tier_and_next, weighted_total},
     Calculated, Outcome, ScoreResult, ScoreStatus,
 };
@@ -92,86 +92,146 @@ fn metrics(components: &PerComponent<ComponentResult>, inputs: &SellerInputs) ->
 /// and the next one up, and the surcharges that trigger, each with the figures and config rows
 /// behind it. Pure and infallible: missing data makes components not applicable, and a config
 /// that passed validation always yields a result.
+///
+/// To score many sellers with one config, build a [`Scorer`] once: it gives the same results
+/// without redoing the config's share of the work for each seller.
 pub fn score_seller(
     seller_code: Option<&SellerCode>,
     inputs: &SellerInputs,
     config: &ResolvedConfig,
 ) -> ScoreResult {
-    let max = |c: Component| config.weights.get(c).value.max_points;
-    // The result is built first and filled in place: it is large (every explanation), and
-    // moving it between steps would cost more than some of the steps.
-    let mut result = ScoreResult {
-        seller_code: seller_code.cloned(),
-        period: inputs.period,
-        status: ScoreStatus::InsufficientData,
-        sos_score: None,
-        tier: None,
-        components: PerComponent {
-            p_score: component(
-                config,
-                Component::P,
-                score_p(&inputs.campaigns, inputs.period, config, max(Component::P)),
-                ComponentExplanation::P,
-            ),
-            o_score: component(
-                config,
-                Component::O,
-                score_o(inputs.orders.as_ref(), &config.o_score, max(Component::O)),
-                ComponentExplanation::O,
-            ),
-            t_score: component(
-                config,
-                Component::T,
-                score_t(inputs.tickets.as_ref(), &config.t_score, max(Component::T)),
-                ComponentExplanation::T,
-            ),
-            f_score: component(
-                config,
-                Component::F,
-                score_f(inputs.payments.as_ref(), &config.f_score, max(Component::F)),
-                ComponentExplanation::F,
-            ),
-            i_score: component(
-                config,
-                Component::I,
-                score_i(
-                    inputs.inventory.as_ref(),
-                    &config.i_score,
-                    max(Component::I),
+    Scorer::new(config).score(seller_code, inputs)
+}
+
+/// A resolved config made ready to score many sellers. What depends on the config alone (the
+/// row ids every result records, the band each ticket and invoice bucket falls in) is worked
+/// out once here rather than once per seller.
+///
+/// ```
+/// use sos_domain::{config::ResolvedConfig, inputs::SellerInputs, Period, Scorer, SellerCode};
+///
+/// let period = Period::parse("2026-02").unwrap();
+/// let config = ResolvedConfig::defaults(period.last_day());
+/// let scorer = Scorer::new(&config);
+/// for code in ["SEL001", "SEL002"] {
+///     let code = SellerCode::parse(code).unwrap();
+///     let result = scorer.score(Some(&code), &SellerInputs::empty(period));
+///     // No data at all: every component is not applicable, so there is no total.
+///     assert_eq!(result.sos_score(), None);
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Scorer<'c> {
+    config: &'c ResolvedConfig,
+    config_ids: ConfigIds,
+    ticket_bands: [TBand; 4],
+    invoice_bands: [FBucket; 5],
+}
+
+impl<'c> Scorer<'c> {
+    /// Prepares `config` for scoring.
+    pub fn new(config: &'c ResolvedConfig) -> Self {
+        Self {
+            config,
+            config_ids: config_ids(config),
+            ticket_bands: t::bucket_bands(&config.t_score),
+            invoice_bands: f::bucket_bands(&config.f_score),
+        }
+    }
+
+    /// The config this scorer uses.
+    pub fn config(&self) -> &'c ResolvedConfig {
+        self.config
+    }
+
+    /// Scores one seller, exactly as [`score_seller`] does with this scorer's config.
+    pub fn score(&self, seller_code: Option<&SellerCode>, inputs: &SellerInputs) -> ScoreResult {
+        let config = self.config;
+        let max = |c: Component| config.weights.get(c).value.max_points;
+        // The result is built first and filled in place: it is large (every explanation), and
+        // moving it between steps would cost more than some of the steps.
+        let mut result = ScoreResult {
+            seller_code: seller_code.cloned(),
+            period: inputs.period,
+            status: ScoreStatus::InsufficientData,
+            sos_score: None,
+            tier: None,
+            components: PerComponent {
+                p_score: component(
+                    config,
+                    Component::P,
+                    score_p(&inputs.campaigns, inputs.period, config, max(Component::P)),
+                    ComponentExplanation::P,
                 ),
-                ComponentExplanation::I,
-            ),
-        },
-        grace: GraceOutcome::default(),
-        surcharges: Vec::new(),
-        next_tier: None,
-        config_ids: config_ids(config),
-    };
-    let components = &mut result.components;
-    result.grace = apply_grace(inputs, &config.grace.value, components);
-    for c in Component::ALL {
-        let part = components.get_mut(c);
-        part.normalized = part.score.map(|s| normalized(s, part.max_points));
+                o_score: component(
+                    config,
+                    Component::O,
+                    score_o(inputs.orders.as_ref(), &config.o_score, max(Component::O)),
+                    ComponentExplanation::O,
+                ),
+                t_score: component(
+                    config,
+                    Component::T,
+                    score_t_with(
+                        inputs.tickets.as_ref(),
+                        &config.t_score,
+                        &self.ticket_bands,
+                        max(Component::T),
+                    ),
+                    ComponentExplanation::T,
+                ),
+                f_score: component(
+                    config,
+                    Component::F,
+                    score_f_with(
+                        inputs.payments.as_ref(),
+                        &self.invoice_bands,
+                        max(Component::F),
+                    ),
+                    ComponentExplanation::F,
+                ),
+                i_score: component(
+                    config,
+                    Component::I,
+                    score_i(
+                        inputs.inventory.as_ref(),
+                        &config.i_score,
+                        max(Component::I),
+                    ),
+                    ComponentExplanation::I,
+                ),
+            },
+            grace: GraceOutcome::default(),
+            surcharges: Vec::new(),
+            next_tier: None,
+            config_ids: self.config_ids.clone(),
+        };
+        let components = &mut result.components;
+        result.grace = apply_grace(inputs, &config.grace.value, components);
+        for c in Component::ALL {
+            let part = components.get_mut(c);
+            part.normalized = part.score.map(|s| normalized(s, part.max_points));
+        }
+        let sos_score = weighted_total(components);
+        let (tier, next) = sos_score.map_or((None, None), |s| tier_and_next(s, &config.tiers));
+        result.next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
+            tier: t.value.tier_name.clone(),
+            min_sos_score: t.value.min_sos_score,
+            points_needed: t.value.min_sos_score.saturating_sub(s),
+        });
+        if sos_score.is_some() {
+            result.status = ScoreStatus::Scored;
+        }
+        result.sos_score = sos_score;
+        result.tier = tier.map(|t| t.value.tier_name.clone());
+        if !config.surcharges.is_empty() {
+            let mut values = metrics(&result.components, inputs);
+            values.sos_score = sos_score;
+            values.tier = result.tier.take();
+            values.month_index = result.grace.month_index.map(Decimal::from);
+            result.surcharges = evaluate_rules(&config.surcharges, &values);
+            result.tier = values.tier.take();
+        }
+        result
     }
-    let sos_score = weighted_total(components);
-    let (tier, next) = sos_score.map_or((None, None), |s| tier_and_next(s, &config.tiers));
-    result.next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
-        tier: t.value.tier_name.clone(),
-        min_sos_score: t.value.min_sos_score,
-        points_needed: t.value.min_sos_score.saturating_sub(s),
-    });
-    if sos_score.is_some() {
-        result.status = ScoreStatus::Scored;
-    }
-    result.sos_score = sos_score;
-    result.tier = tier.map(|t| t.value.tier_name.clone());
-    if !config.surcharges.is_empty() {
-        let mut values = metrics(&result.components, inputs);
-        values.sos_score = sos_score;
-        values.tier = result.tier.take();
-        values.month_index = result.grace.month_index.map(Decimal::from);
-        result.surcharges = evaluate_rules(&config.surcharges, &values);
-        result.tier = values.tier.take();
-    }
-    result
 }

@@ -98,7 +98,7 @@ const BUCKET_HOURS: [i64; 4] = [0, 4, 8, 16];
 /// `tier_index`). The bucket values are whole hours, so each row's bounds are turned into whole
 /// numbers once ([`ceil_whole`]) and the buckets placed with integer comparisons: one pass over
 /// the rows instead of one per bucket.
-fn bucket_bands(rows: &[Resolved<TScoreTierConfig>]) -> [TBand; 4] {
+pub(crate) fn bucket_bands(rows: &[Resolved<TScoreTierConfig>]) -> [TBand; 4] {
     let mut best: [Option<&Resolved<TScoreTierConfig>>; 4] = [None; 4];
     for row in rows {
         let min = ceil_whole(row.value.response_hours_min);
@@ -139,6 +139,17 @@ pub fn score_t(
     bands: &[Resolved<TScoreTierConfig>],
     max_points: Decimal,
 ) -> Calculated<TExplanation> {
+    score_t_with(tickets, bands, &bucket_bands(bands), max_points)
+}
+
+/// [`score_t`] with the bucket bands already placed ([`bucket_bands`]): they depend on the
+/// config alone, so a [`Scorer`](super::Scorer) places them once for every seller.
+pub(crate) fn score_t_with(
+    tickets: Option<&TicketStats>,
+    bands: &[Resolved<TScoreTierConfig>],
+    placed: &[TBand; 4],
+    max_points: Decimal,
+) -> Calculated<TExplanation> {
     let mut explanation = TExplanation {
         inputs: tickets.cloned(),
         method: None,
@@ -156,7 +167,6 @@ pub fn score_t(
     let raw = if let Some(breakdown) = tickets.breakdown().filter(|b| b.total() > 0) {
         let counted = breakdown.total();
         let raw_buckets = breakdown.buckets();
-        let placed = bucket_bands(bands);
         let buckets: [TBucket; 4] = std::array::from_fn(|i| {
             let (_, hours, count) = raw_buckets[i];
             TBucket {
