@@ -5,7 +5,7 @@ use super::{finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     codes::CampaignCode,
     config::{ConfigId, PScoreConfig, Resolved, ResolvedConfig},
-    decimal::{clamp, compare, div, div_round2, floor_div, max},
+    decimal::{clamp, compare, div_round2, floor_div, max},
     inputs::{CampaignInput, CampaignType},
     period::Period,
 };
@@ -123,7 +123,7 @@ fn accuracy(
     // would need rescaling.
     let gap = Decimal::from((i64::from(forecast) - i64::from(actual)) * 100);
     let actual = Decimal::from(actual);
-    let deviation = div(gap, actual).unwrap_or(Decimal::ZERO);
+    let deviation = gap.checked_div(actual).unwrap_or(Decimal::ZERO);
     let outside = |bound: Decimal| compare(gap, bound.saturating_mul(actual));
     let distance = if outside(rule.accuracy_good_range_min).is_lt() {
         rule.accuracy_good_range_min.saturating_sub(deviation)

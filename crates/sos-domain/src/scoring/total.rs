@@ -4,7 +4,7 @@ use super::ComponentResult;
 use crate::{
     component::{Component, PerComponent},
     config::{Resolved, TierConfig},
-    decimal::{clamp, compare, div, div_round2, weighted_sums, with_two_places},
+    decimal::{clamp, compare, div_round2, weighted_sums, with_two_places},
 };
 use rust_decimal::Decimal;
 
@@ -14,7 +14,9 @@ pub fn normalized(score: Decimal, max_points: Decimal) -> Decimal {
     if compare(max_points, Decimal::ONE_HUNDRED).is_eq() {
         score
     } else if compare(max_points, Decimal::ZERO).is_gt() {
-        div(score, max_points).map_or(Decimal::ZERO, |q| q.saturating_mul(Decimal::ONE_HUNDRED))
+        score
+            .checked_div(max_points)
+            .map_or(Decimal::ZERO, |q| q.saturating_mul(Decimal::ONE_HUNDRED))
     } else {
         Decimal::ZERO
     }

@@ -1,8 +1,5 @@
 //! Exact decimal helpers. Scores are never floats: every figure is a [`Decimal`].
 
-mod quotient;
-
-pub use quotient::div;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;
 
@@ -275,8 +272,10 @@ pub fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
         // Multiplying first keeps the product exact and makes one division do the work;
         // dividing first leaves a 28-digit quotient whose `* 100` must be rounded again.
         match part.checked_mul(Decimal::ONE_HUNDRED) {
-            Some(hundredfold) => div(hundredfold, whole),
-            None => div(part, whole).and_then(|q| q.checked_mul(Decimal::ONE_HUNDRED)),
+            Some(hundredfold) => hundredfold.checked_div(whole),
+            None => part
+                .checked_div(whole)
+                .and_then(|q| q.checked_mul(Decimal::ONE_HUNDRED)),
         }
     }
 }
