@@ -163,7 +163,7 @@ pub fn run(sellers: usize, seconds: f64) -> Result<DomainResult> {
     // One untimed pass warms caches and the allocator.
     let scorer = Scorer::new(&config);
     for (code, inputs) in &data {
-        black_box(scorer.score(Some(code), black_box(inputs)));
+        black_box(&scorer.score(Some(code), black_box(inputs)));
     }
     let started = Instant::now();
     let mut passes = 0usize;
@@ -172,7 +172,7 @@ pub fn run(sellers: usize, seconds: f64) -> Result<DomainResult> {
         let pass = Instant::now();
         let scorer = Scorer::new(&config);
         for (code, inputs) in &data {
-            black_box(scorer.score(Some(code), black_box(inputs)));
+            black_box(&scorer.score(Some(code), black_box(inputs)));
         }
         best = best.min(pass.elapsed().as_secs_f64());
         passes += 1;

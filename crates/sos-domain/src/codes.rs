@@ -5,7 +5,8 @@
 //! always sit in a URL path segment. Anything else, quotes and SQL-looking text included, is
 //! kept verbatim.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use smol_str::SmolStr;
 use std::fmt;
 
 /// Longest code accepted, in characters.
@@ -33,9 +34,8 @@ fn check_code(kind: &str, raw: &str) -> Result<(), String> {
 macro_rules! code_type {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(SmolStr);
 
         impl $name {
             /// Validates `raw` as a code.
@@ -45,7 +45,7 @@ macro_rules! code_type {
             pub fn parse(raw: impl Into<String>) -> Result<Self, String> {
                 let raw = raw.into();
                 check_code($kind, &raw)?;
-                Ok(Self(raw))
+                Ok(Self(SmolStr::from(raw)))
             }
 
             /// The code as given.
@@ -55,7 +55,7 @@ macro_rules! code_type {
 
             /// The code as an owned string.
             pub fn into_inner(self) -> String {
-                self.0
+                self.0.into()
             }
         }
 
@@ -75,6 +75,12 @@ macro_rules! code_type {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Self::parse(s)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
             }
         }
 
