@@ -216,3 +216,39 @@ proptest! {
         prop_assert_eq!(back, r);
     }
 }
+
+/// A tier set of 1-6 rows with repeated minima and orders, in any row order.
+fn tier_set(
+) -> impl Strategy<Value = Vec<sos_domain::config::Resolved<sos_domain::config::TierConfig>>> {
+    prop::collection::vec((0i64..12, 1u32..5), 1..7).prop_map(|rows| {
+        let template = default_config().tiers[0].clone();
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, (min_tenths, order))| {
+                let mut row = template.clone();
+                row.id = Some(sos_domain::config::ConfigId(i as i64 + 1));
+                // Minima of mixed scales (50, 50.0, 50.00) must compare as equal.
+                row.value.min_sos_score =
+                    Decimal::new(min_tenths * 10 * 10i64.pow(i as u32 % 3), i as u32 % 3);
+                row.value.tier_order = order;
+                row
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The ladder a `Scorer` arranges once finds the very rows the one-pass search finds.
+    #[test]
+    fn tier_ladder_agrees_with_the_one_pass_search(tiers in tier_set(), sos in 0i64..13_000) {
+        use sos_domain::scoring::total::{tier_and_next, TierLadder};
+        let sos = Decimal::new(sos, 2);
+        let ladder = TierLadder::new(&tiers);
+        let id = |r: Option<&sos_domain::config::Resolved<sos_domain::config::TierConfig>>| r.and_then(|r| r.id);
+        let (reached, next) = tier_and_next(sos, &tiers);
+        let (ladder_reached, ladder_next) = ladder.tier_and_next(sos);
+        prop_assert_eq!((id(reached), id(next)), (id(ladder_reached), id(ladder_next)));
+    }
+}

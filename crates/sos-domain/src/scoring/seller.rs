@@ -9,7 +9,7 @@ use super::{
     p::score_p,
     result::{ComponentExplanation, ComponentResult, ComponentStatus, NextTier},
     t::{self, score_t_with, TBand},
-    total::{normalized, tier_and_next, weighted_total},
+    total::{weighted_total, Normalization, TierLadder},
     Calculated, Outcome, ScoreResult, ScoreStatus,
 };
 use crate::{
@@ -126,6 +126,8 @@ pub struct Scorer<'c> {
     config_ids: ConfigIds,
     ticket_bands: [TBand; 4],
     invoice_bands: [FBucket; 5],
+    normalization: PerComponent<Normalization>,
+    tiers: TierLadder<'c>,
 }
 
 impl<'c> Scorer<'c> {
@@ -136,6 +138,10 @@ impl<'c> Scorer<'c> {
             config_ids: config_ids(config),
             ticket_bands: t::bucket_bands(&config.t_score),
             invoice_bands: f::bucket_bands(&config.f_score),
+            normalization: PerComponent::from_fn(|c| {
+                Normalization::for_max(config.weights.get(c).value.max_points)
+            }),
+            tiers: TierLadder::new(&config.tiers),
         }
     }
 
@@ -210,10 +216,11 @@ impl<'c> Scorer<'c> {
         result.grace = apply_grace(inputs, &config.grace.value, components);
         for c in Component::ALL {
             let part = components.get_mut(c);
-            part.normalized = part.score.map(|s| normalized(s, part.max_points));
+            let normalization = *self.normalization.get(c);
+            part.normalized = part.score.map(|s| normalization.apply(s));
         }
         let sos_score = weighted_total(components);
-        let (tier, next) = sos_score.map_or((None, None), |s| tier_and_next(s, &config.tiers));
+        let (tier, next) = sos_score.map_or((None, None), |s| self.tiers.tier_and_next(s));
         result.next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
             tier: t.value.tier_name.clone(),
             min_sos_score: t.value.min_sos_score,

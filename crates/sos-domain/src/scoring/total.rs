@@ -80,3 +80,73 @@ pub fn tier_and_next(
     }
     (reached, next)
 }
+
+/// A tier set arranged once for many lookups: one row per distinct minimum (the one ties pick,
+/// the lowest `tier_order`), by rising minimum. The tier reached is then the last row at or
+/// below the score and the next one up the row after it, found by bisection, with the same
+/// answer as [`tier_and_next`].
+#[derive(Debug, Clone)]
+pub struct TierLadder<'c> {
+    rungs: Vec<&'c Resolved<TierConfig>>,
+}
+
+impl<'c> TierLadder<'c> {
+    /// Arranges `tiers`.
+    pub fn new(tiers: &'c [Resolved<TierConfig>]) -> Self {
+        let mut rungs: Vec<&Resolved<TierConfig>> = tiers.iter().collect();
+        rungs.sort_by(|a, b| {
+            compare(a.value.min_sos_score, b.value.min_sos_score)
+                .then(a.value.tier_order.cmp(&b.value.tier_order))
+        });
+        rungs.dedup_by(|later, kept| {
+            compare(later.value.min_sos_score, kept.value.min_sos_score).is_eq()
+        });
+        Self { rungs }
+    }
+
+    /// The tier `sos` reaches and the next one up, as [`tier_and_next`] finds them.
+    pub fn tier_and_next(
+        &self,
+        sos: Decimal,
+    ) -> (
+        Option<&'c Resolved<TierConfig>>,
+        Option<&'c Resolved<TierConfig>>,
+    ) {
+        let above = self
+            .rungs
+            .partition_point(|r| compare(r.value.min_sos_score, sos).is_le());
+        let reached = above.checked_sub(1).and_then(|i| self.rungs.get(i));
+        (reached.copied(), self.rungs.get(above).copied())
+    }
+}
+
+/// How a component's score becomes its 0-100 figure, worked out once from its `max_points`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Normalization {
+    /// Out of 100 already: the score is the figure.
+    AsIs,
+    /// Out of another positive maximum: see [`normalized`].
+    Scaled(Decimal),
+    /// A maximum of 0 or less: every score counts 0.
+    Zero,
+}
+
+impl Normalization {
+    pub(crate) fn for_max(max_points: Decimal) -> Self {
+        if compare(max_points, Decimal::ONE_HUNDRED).is_eq() {
+            Self::AsIs
+        } else if compare(max_points, Decimal::ZERO).is_gt() {
+            Self::Scaled(max_points)
+        } else {
+            Self::Zero
+        }
+    }
+
+    pub(crate) fn apply(self, score: Decimal) -> Decimal {
+        match self {
+            Self::AsIs => score,
+            Self::Scaled(max_points) => normalized(score, max_points),
+            Self::Zero => Decimal::ZERO,
+        }
+    }
+}
