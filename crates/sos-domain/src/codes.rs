@@ -4,6 +4,9 @@
 //! 64 characters, no control characters (PostgreSQL rejects NUL) and no `/`, so a code can
 //! always sit in a URL path segment. Anything else, quotes and SQL-looking text included, is
 //! kept verbatim.
+//!
+//! Every result carries a seller code and two tier names, so a code lives inline up to 23 bytes
+//! (`smol_str`) and copying one never allocates; longer codes are shared, not copied.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smol_str::SmolStr;
@@ -184,6 +187,24 @@ mod tests {
             "seller_code must be at most 64 characters"
         );
         assert!(SellerCode::parse("x".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn short_and_long_codes_read_and_write_as_plain_json_strings() {
+        for raw in [
+            "SEL001",
+            "Gold",
+            "SELLER-WITH-A-CODE-LONGER-THAN-23",
+            &"é".repeat(64),
+        ] {
+            let code = SellerCode::parse(raw).unwrap();
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, serde_json::to_string(raw).unwrap());
+            let back: SellerCode = serde_json::from_str(&json).unwrap();
+            assert_eq!((back.as_str(), back.clone()), (raw, code.clone()));
+            assert_eq!(code.into_inner(), raw);
+        }
+        assert!(serde_json::from_str::<TierName>("\"a/b\"").is_err());
     }
 
     #[test]
