@@ -110,6 +110,27 @@ pub fn weighted_sums(pairs: &[(Decimal, Decimal)]) -> (Decimal, Decimal) {
         })
 }
 
+/// `sum(count * points)` over `pairs`, exactly what [`weighted_sums`] gives for the pairs
+/// `(Decimal::from(count), points)`. When every points figure has one scale (as a config's band
+/// points do) the sum comes straight from the counts: the decimal pairs are never built, and
+/// reading back decimals just written costs more than the arithmetic.
+#[inline]
+pub fn counted_points<const N: usize>(pairs: [(u32, Decimal); N]) -> Decimal {
+    let scale = pairs.first().map_or(0, |(_, p)| p.scale());
+    let mut sum = 0i128;
+    for (count, points) in pairs {
+        if points.scale() != scale {
+            return weighted_sums(&pairs.map(|(c, p)| (Decimal::from(c), p))).1;
+        }
+        match mul(i128::from(count), points.mantissa()).and_then(|t| sum.checked_add(t)) {
+            Some(total) => sum = total,
+            None => return weighted_sums(&pairs.map(|(c, p)| (Decimal::from(c), p))).1,
+        }
+    }
+    Decimal::try_from_i128_with_scale(sum, scale)
+        .unwrap_or_else(|_| weighted_sums(&pairs.map(|(c, p)| (Decimal::from(c), p))).1)
+}
+
 /// [`weighted_sums`] when every weight has one scale and every value another (counts and
 /// points, weights and normalized scores): plain integer sums, no rescaling.
 fn same_scale_sums(pairs: &[(Decimal, Decimal)]) -> Option<(Decimal, Decimal)> {
@@ -385,6 +406,43 @@ mod tests {
         ]);
         assert_eq!((w, p), (Decimal::MAX, Decimal::MAX));
         assert_eq!(weighted_sums(&[]), (dec!(0), dec!(0)));
+    }
+
+    #[test]
+    fn counted_points_match_weighted_sums() {
+        let cases: [[(u32, Decimal); 4]; 5] = [
+            [(15, dec!(100)), (6, dec!(80)), (4, dec!(50)), (0, dec!(0))],
+            [
+                (1, dec!(99.5)),
+                (2, dec!(80.25)),
+                (3, dec!(0.75)),
+                (4, dec!(10.10)),
+            ],
+            // mixed scales take the general path
+            [
+                (1, dec!(99.5)),
+                (2, dec!(80)),
+                (3, dec!(0.75)),
+                (0, dec!(1)),
+            ],
+            [(0, dec!(100)), (0, dec!(80)), (0, dec!(50)), (0, dec!(0))],
+            // beyond 96 bits the library's saturation answers
+            [
+                (u32::MAX, Decimal::MAX),
+                (u32::MAX, Decimal::MAX),
+                (1, dec!(1)),
+                (1, dec!(1)),
+            ],
+        ];
+        for pairs in cases {
+            let slow = weighted_sums(&pairs.map(|(c, p)| (Decimal::from(c), p))).1;
+            let fast = counted_points(pairs);
+            assert_eq!(
+                (fast, fast.to_string()),
+                (slow, slow.to_string()),
+                "{pairs:?}"
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::{band_for, finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{ConfigId, FScoreTierConfig, Resolved},
-    decimal::{div_round2, weighted_sums},
+    decimal::{counted_points, div_round2},
     inputs::PaymentStats,
 };
 use rust_decimal::Decimal;
@@ -134,7 +134,7 @@ pub(crate) fn score_f_with(
         FBucket { count, ..placed[i] }
     });
     let counted: u64 = buckets.iter().map(|b| u64::from(b.count)).sum();
-    let (_, weighted) = weighted_sums(&buckets.map(|b| (Decimal::from(b.count), b.points)));
+    let weighted = counted_points(buckets.map(|b| (b.count, b.points)));
     explanation.buckets = Some(buckets);
     explanation.counted_invoices = Some(counted);
     if counted == 0 {

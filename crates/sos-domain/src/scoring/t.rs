@@ -3,7 +3,7 @@
 use super::{band_for, finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{ConfigId, Resolved, TScoreTierConfig},
-    decimal::{ceil_whole, div_round2, weighted_sums},
+    decimal::{ceil_whole, counted_points, div_round2},
     inputs::TicketStats,
 };
 use rust_decimal::Decimal;
@@ -176,8 +176,7 @@ pub(crate) fn score_t_with(
                 band: placed[i],
             }
         });
-        let (_, weighted) =
-            weighted_sums(&buckets.map(|b| (Decimal::from(b.count), b.band.points)));
+        let weighted = counted_points(buckets.map(|b| (b.count, b.band.points)));
         explanation.buckets = Some(buckets);
         explanation.method = Some(TMethod::Breakdown);
         explanation.counted_tickets = Some(counted);
