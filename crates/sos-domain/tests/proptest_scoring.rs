@@ -227,9 +227,10 @@ fn tier_set(
             .map(|(i, (min_tenths, order))| {
                 let mut row = template.clone();
                 row.id = Some(sos_domain::config::ConfigId(i as i64 + 1));
-                // Minima of mixed scales (50, 50.0, 50.00) must compare as equal.
+                // Minima of mixed scales (50, 50.0, 50.00) must compare as equal; a third decimal
+                // (50.000) takes the ladder off its integer path.
                 row.value.min_sos_score =
-                    Decimal::new(min_tenths * 10 * 10i64.pow(i as u32 % 3), i as u32 % 3);
+                    Decimal::new(min_tenths * 10 * 10i64.pow(i as u32 % 4), i as u32 % 4);
                 row.value.tier_order = order;
                 row
             })

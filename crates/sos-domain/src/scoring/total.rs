@@ -88,6 +88,9 @@ pub fn tier_and_next(
 #[derive(Debug, Clone)]
 pub struct TierLadder<'c> {
     rungs: Vec<&'c Resolved<TierConfig>>,
+    /// Each rung's minimum in hundredths, when every minimum has at most two decimals (a total
+    /// always has two): the bisection then compares integers.
+    cents: Option<Vec<i128>>,
 }
 
 impl<'c> TierLadder<'c> {
@@ -101,7 +104,11 @@ impl<'c> TierLadder<'c> {
         rungs.dedup_by(|later, kept| {
             compare(later.value.min_sos_score, kept.value.min_sos_score).is_eq()
         });
-        Self { rungs }
+        let cents = rungs
+            .iter()
+            .map(|r| hundredths(r.value.min_sos_score))
+            .collect();
+        Self { rungs, cents }
     }
 
     /// The tier `sos` reaches and the next one up, as [`tier_and_next`] finds them.
@@ -112,11 +119,24 @@ impl<'c> TierLadder<'c> {
         Option<&'c Resolved<TierConfig>>,
         Option<&'c Resolved<TierConfig>>,
     ) {
-        let above = self
-            .rungs
-            .partition_point(|r| compare(r.value.min_sos_score, sos).is_le());
+        let above = match (&self.cents, hundredths(sos)) {
+            (Some(mins), Some(sos)) => mins.partition_point(|&min| min <= sos),
+            _ => self
+                .rungs
+                .partition_point(|r| compare(r.value.min_sos_score, sos).is_le()),
+        };
         let reached = above.checked_sub(1).and_then(|i| self.rungs.get(i));
         (reached.copied(), self.rungs.get(above).copied())
+    }
+}
+
+/// `value * 100` as an integer, when `value` has at most two decimals.
+fn hundredths(value: Decimal) -> Option<i128> {
+    match value.scale() {
+        0 => Some(value.mantissa() * 100),
+        1 => Some(value.mantissa() * 10),
+        2 => Some(value.mantissa()),
+        _ => None,
     }
 }
 
