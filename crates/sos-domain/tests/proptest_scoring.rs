@@ -253,3 +253,40 @@ proptest! {
         prop_assert_eq!((id(reached), id(next)), (id(ladder_reached), id(ladder_next)));
     }
 }
+
+/// Weights and maxima of 0-3 decimals (a zero weight included), so the total's integer path and
+/// its fallbacks are both taken.
+fn reweighted_config() -> impl Strategy<Value = sos_domain::config::ResolvedConfig> {
+    (
+        prop::array::uniform5((0i64..5000, 0u32..4)),
+        prop::array::uniform5(prop_oneof![
+            Just(dec!(100)),
+            Just(dec!(50)),
+            Just(dec!(7.5))
+        ]),
+    )
+        .prop_map(|(weights, maxima)| {
+            let mut config = default_config();
+            for (i, c) in Component::ALL.into_iter().enumerate() {
+                let (mantissa, scale) = weights[i];
+                let row = &mut config.weights.get_mut(c).value;
+                row.weight_pct = Decimal::new(mantissa, scale);
+                row.max_points = maxima[i];
+            }
+            config
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// The total a `Scorer` sums as it normalizes is the one the general weighted total gives
+    /// from the result's own components, digit for digit.
+    #[test]
+    fn the_running_total_is_the_weighted_total(inputs in seller_inputs(), config in reweighted_config()) {
+        use sos_domain::scoring::total::weighted_total;
+        let r = score_seller(None, &inputs, &config);
+        let expected = weighted_total(&r.components);
+        prop_assert_eq!(r.sos_score().map(|s| s.to_string()), expected.map(|s| s.to_string()));
+    }
+}

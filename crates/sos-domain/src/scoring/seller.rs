@@ -9,7 +9,7 @@ use super::{
     p::score_p,
     result::{ComponentExplanation, ComponentResult, ComponentStatus, NextTier},
     t::{self, score_t_with, TBand},
-    total::{weighted_total, Normalization, TierLadder},
+    total::{hundredths, weighted_total, HundredthsTotal, Normalization, TierLadder},
     Calculated, Outcome, ScoreResult, ScoreStatus,
 };
 use crate::{
@@ -127,6 +127,8 @@ pub struct Scorer<'c> {
     ticket_bands: [TBand; 4],
     invoice_bands: [FBucket; 5],
     normalization: PerComponent<Normalization>,
+    /// Each weight in hundredths, when it has at most two decimals.
+    weight_hundredths: PerComponent<Option<i128>>,
     tiers: TierLadder<'c>,
 }
 
@@ -140,6 +142,9 @@ impl<'c> Scorer<'c> {
             invoice_bands: f::bucket_bands(&config.f_score),
             normalization: PerComponent::from_fn(|c| {
                 Normalization::for_max(config.weights.get(c).value.max_points)
+            }),
+            weight_hundredths: PerComponent::from_fn(|c| {
+                hundredths(config.weights.get(c).value.weight_pct)
             }),
             tiers: TierLadder::new(&config.tiers),
         }
@@ -214,12 +219,16 @@ impl<'c> Scorer<'c> {
         };
         let components = &mut result.components;
         result.grace = apply_grace(inputs, &config.grace.value, components);
+        let mut total = HundredthsTotal::default();
         for c in Component::ALL {
             let part = components.get_mut(c);
             let normalization = *self.normalization.get(c);
             part.normalized = part.score.map(|s| normalization.apply(s));
+            if let Some(normalized) = part.normalized {
+                total.add(*self.weight_hundredths.get(c), normalized);
+            }
         }
-        let sos_score = weighted_total(components);
+        let sos_score = total.finish().unwrap_or_else(|| weighted_total(components));
         let (tier, next) = sos_score.map_or((None, None), |s| self.tiers.tier_and_next(s));
         result.next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
             tier: t.value.tier_name.clone(),

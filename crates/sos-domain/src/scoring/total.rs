@@ -131,12 +131,59 @@ impl<'c> TierLadder<'c> {
 }
 
 /// `value * 100` as an integer, when `value` has at most two decimals.
-fn hundredths(value: Decimal) -> Option<i128> {
+pub(crate) fn hundredths(value: Decimal) -> Option<i128> {
     match value.scale() {
         0 => Some(value.mantissa() * 100),
         1 => Some(value.mantissa() * 10),
         2 => Some(value.mantissa()),
         _ => None,
+    }
+}
+
+/// [`weighted_total`] summed as the components are normalized, in whole hundredths: with
+/// weights `a` and normalized scores `b` in hundredths, the total in hundredths is
+/// `sum(a * b) / sum(a)`, rounded half away from zero. Any figure with more than two decimals,
+/// or sums past `i128`, leave the answer to [`weighted_total`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HundredthsTotal {
+    /// `(sum(a), sum(a * b))`, or `None` once off the integer path.
+    sums: Option<(i128, i128)>,
+}
+
+impl Default for HundredthsTotal {
+    fn default() -> Self {
+        Self { sums: Some((0, 0)) }
+    }
+}
+
+impl HundredthsTotal {
+    /// Counts one scored component: its weight in hundredths (`None` when it has more decimals)
+    /// and its normalized score.
+    pub(crate) fn add(&mut self, weight: Option<i128>, normalized: Decimal) {
+        self.sums = self.sums.and_then(|(weights, weighted)| {
+            let (a, b) = (weight?, hundredths(normalized)?);
+            Some((
+                weights.checked_add(a)?,
+                weighted.checked_add(a.checked_mul(b)?)?,
+            ))
+        });
+    }
+
+    /// The total, exactly as [`weighted_total`] gives it: `Some(None)` when no weight was
+    /// scored, `None` when [`weighted_total`] must answer.
+    pub(crate) fn finish(self) -> Option<Option<Decimal>> {
+        let (weights, weighted) = self.sums?;
+        if weights <= 0 {
+            return Some(None);
+        }
+        let (quotient, remainder) = (weighted / weights, weighted % weights);
+        let rounded = if remainder.unsigned_abs() * 2 >= weights.unsigned_abs() {
+            quotient + weighted.signum()
+        } else {
+            quotient
+        };
+        let held = rounded.clamp(0, 10_000);
+        Decimal::try_from_i128_with_scale(held, 2).ok().map(Some)
     }
 }
 
