@@ -85,8 +85,100 @@ pub struct PExplanation {
     pub sum_of_scores: Decimal,
 }
 
+/// A p-score rule whose figures, and the component's `max_points`, are all whole numbers (as
+/// every configured rule so far): each campaign's points are then integer sums, and a decimal
+/// is built only to be shown. The answers are the same as the decimal path's, written the same
+/// way (whole numbers, no decimals).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WholeRule {
+    on_time_points: i64,
+    late_penalty_per_day: i64,
+    accuracy_base_points: i64,
+    accuracy_good_range_min: i64,
+    accuracy_good_range_max: i64,
+    accuracy_penalty_per_10pct: i64,
+    max_points: i64,
+}
+
+impl WholeRule {
+    /// The rule in whole numbers, when it has no decimals and fits (`None`: the decimal path).
+    pub(crate) fn of(rule: &PScoreConfig, max_points: Decimal) -> Option<Self> {
+        let whole = |d: Decimal| {
+            if d.scale() == 0 {
+                i64::try_from(d.mantissa())
+                    .ok()
+                    .filter(|v| v.unsigned_abs() < 1 << 40)
+            } else {
+                None
+            }
+        };
+        Some(Self {
+            on_time_points: whole(rule.on_time_points)?,
+            late_penalty_per_day: whole(rule.late_penalty_per_day)?,
+            accuracy_base_points: whole(rule.accuracy_base_points)?,
+            accuracy_good_range_min: whole(rule.accuracy_good_range_min)?,
+            accuracy_good_range_max: whole(rule.accuracy_good_range_max)?,
+            accuracy_penalty_per_10pct: whole(rule.accuracy_penalty_per_10pct)?,
+            max_points: whole(max_points)?,
+        })
+    }
+
+    /// `max(0, on_time_points - days_late * late_penalty_per_day)`.
+    fn timeliness(&self, days_late: i64) -> Option<i64> {
+        let lost = days_late.checked_mul(self.late_penalty_per_day)?;
+        Some(self.on_time_points.checked_sub(lost)?.max(0))
+    }
+
+    /// `max(0, accuracy_base_points - bands * accuracy_penalty_per_10pct)`.
+    fn accuracy(&self, bands: Decimal) -> Option<i64> {
+        let bands = i64::try_from(bands.mantissa())
+            .ok()
+            .filter(|_| bands.scale() == 0)?;
+        let lost = bands.checked_mul(self.accuracy_penalty_per_10pct)?;
+        Some(self.accuracy_base_points.checked_sub(lost)?.max(0))
+    }
+
+    /// `clamp(timeliness + accuracy, 0, max_points)`.
+    fn campaign_score(&self, timeliness: i64, accuracy: i64) -> i64 {
+        let total = timeliness.saturating_add(accuracy);
+        if total < 0 || self.max_points < 0 {
+            0
+        } else {
+            total.min(self.max_points)
+        }
+    }
+}
+
+/// The p-score rules of both campaign kinds in whole numbers, where they are.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WholeRules {
+    major_campaign: Option<WholeRule>,
+    mini_campaign: Option<WholeRule>,
+}
+
+impl WholeRules {
+    pub(crate) fn of(config: &ResolvedConfig, max_points: Decimal) -> Self {
+        Self {
+            major_campaign: WholeRule::of(&config.p_score_major.value, max_points),
+            mini_campaign: WholeRule::of(&config.p_score_mini.value, max_points),
+        }
+    }
+
+    fn get(&self, campaign_type: CampaignType) -> Option<&WholeRule> {
+        match campaign_type {
+            CampaignType::MajorCampaign => self.major_campaign.as_ref(),
+            CampaignType::MiniCampaign => self.mini_campaign.as_ref(),
+        }
+    }
+}
+
 /// The timeliness part: days late against the deadline and the points they leave.
-fn timeliness(campaign: &CampaignInput, rule: &PScoreConfig, out: &mut CampaignExplanation) {
+fn timeliness(
+    campaign: &CampaignInput,
+    rule: &PScoreConfig,
+    whole: Option<&WholeRule>,
+    out: &mut CampaignExplanation,
+) {
     let deadline = campaign
         .start_date
         .checked_sub_days(Days::new(u64::from(rule.required_lead_days)))
@@ -98,10 +190,15 @@ fn timeliness(campaign: &CampaignInput, rule: &PScoreConfig, out: &mut CampaignE
     let days_late = (first.submitted_at.date_naive() - deadline)
         .num_days()
         .max(0);
-    let lost = Decimal::from(days_late).saturating_mul(rule.late_penalty_per_day);
     out.first_submitted_at = Some(first.submitted_at);
     out.days_late = Some(days_late);
-    out.timeliness = Some(max(rule.on_time_points.saturating_sub(lost), Decimal::ZERO));
+    out.timeliness = Some(match whole.and_then(|w| w.timeliness(days_late)) {
+        Some(points) => Decimal::from(points),
+        None => {
+            let lost = Decimal::from(days_late).saturating_mul(rule.late_penalty_per_day);
+            max(rule.on_time_points.saturating_sub(lost), Decimal::ZERO)
+        }
+    });
 }
 
 /// The accuracy part, for a judged forecast and a known actual.
@@ -109,6 +206,7 @@ fn accuracy(
     forecast: u32,
     actual: u32,
     rule: &PScoreConfig,
+    whole: Option<&WholeRule>,
     out: &mut CampaignExplanation,
 ) -> Decimal {
     if actual == 0 {
@@ -124,10 +222,24 @@ fn accuracy(
     let gap = Decimal::from((i64::from(forecast) - i64::from(actual)) * 100);
     let actual = Decimal::from(actual);
     let deviation = gap.checked_div(actual).unwrap_or(Decimal::ZERO);
-    let outside = |bound: Decimal| compare(gap, bound.saturating_mul(actual));
-    let distance = if outside(rule.accuracy_good_range_min).is_lt() {
+    let outside = |bound: Decimal, whole_bound: Option<i64>| match whole_bound {
+        // `gap` and `actual` are below 2^40 and the bound below 2^40: exact in `i128`.
+        Some(bound) => gap.mantissa().cmp(&(i128::from(bound) * actual.mantissa())),
+        None => compare(gap, bound.saturating_mul(actual)),
+    };
+    let distance = if outside(
+        rule.accuracy_good_range_min,
+        whole.map(|w| w.accuracy_good_range_min),
+    )
+    .is_lt()
+    {
         rule.accuracy_good_range_min.saturating_sub(deviation)
-    } else if outside(rule.accuracy_good_range_max).is_gt() {
+    } else if outside(
+        rule.accuracy_good_range_max,
+        whole.map(|w| w.accuracy_good_range_max),
+    )
+    .is_gt()
+    {
         deviation.saturating_sub(rule.accuracy_good_range_max)
     } else {
         Decimal::ZERO
@@ -135,6 +247,9 @@ fn accuracy(
     let bands = floor_div(distance, 10);
     out.deviation = Some(deviation);
     out.distance = Some(distance);
+    if let Some(points) = whole.and_then(|w| w.accuracy(bands)) {
+        return Decimal::from(points);
+    }
     max(
         rule.accuracy_base_points
             .saturating_sub(bands.saturating_mul(rule.accuracy_penalty_per_10pct)),
@@ -147,6 +262,7 @@ fn explain_campaign(
     campaign: &CampaignInput,
     period: Period,
     config: &Resolved<PScoreConfig>,
+    whole: Option<&WholeRule>,
     max_points: Decimal,
 ) -> CampaignExplanation {
     let mut out = CampaignExplanation {
@@ -171,7 +287,7 @@ fn explain_campaign(
         return out;
     }
     let rule = &config.value;
-    timeliness(campaign, rule, &mut out);
+    timeliness(campaign, rule, whole, &mut out);
     let judged = campaign.judged_forecast();
     out.judged_version = judged.map(|f| f.submission_version);
     out.judged_forecast = judged.map(|f| f.forecasted_order_volume);
@@ -182,8 +298,23 @@ fn explain_campaign(
     out.status = CampaignStatus::Scored;
     let score = match (judged, out.timeliness) {
         (Some(forecast), Some(timeliness)) => {
-            let accuracy = accuracy(forecast.forecasted_order_volume, actual, rule, &mut out);
+            let accuracy = accuracy(
+                forecast.forecasted_order_volume,
+                actual,
+                rule,
+                whole,
+                &mut out,
+            );
             out.accuracy = Some(accuracy);
+            let whole_score = whole.and_then(|w| {
+                let t = i64::try_from(timeliness.mantissa()).ok()?;
+                let a = i64::try_from(accuracy.mantissa()).ok()?;
+                (timeliness.scale() == 0 && accuracy.scale() == 0).then(|| w.campaign_score(t, a))
+            });
+            if let Some(points) = whole_score {
+                out.campaign_score = Some(Decimal::from(points));
+                return out;
+            }
             clamp(
                 timeliness.saturating_add(accuracy),
                 Decimal::ZERO,
@@ -204,6 +335,24 @@ pub fn score_p(
     config: &ResolvedConfig,
     max_points: Decimal,
 ) -> Calculated<PExplanation> {
+    score_p_with(
+        campaigns,
+        period,
+        config,
+        &WholeRules::of(config, max_points),
+        max_points,
+    )
+}
+
+/// [`score_p`] with the rules already in whole numbers ([`WholeRules`]), as a
+/// [`Scorer`](super::Scorer) has them once for every seller.
+pub(crate) fn score_p_with(
+    campaigns: &[CampaignInput],
+    period: Period,
+    config: &ResolvedConfig,
+    whole: &WholeRules,
+    max_points: Decimal,
+) -> Calculated<PExplanation> {
     let mut explanation = PExplanation {
         campaigns: Vec::with_capacity(campaigns.len()),
         major_campaign_config: None,
@@ -214,7 +363,13 @@ pub fn score_p(
     };
     for campaign in campaigns {
         let rule = config.p_score(campaign.campaign_type);
-        let one = explain_campaign(campaign, period, rule, max_points);
+        let one = explain_campaign(
+            campaign,
+            period,
+            rule,
+            whole.get(campaign.campaign_type),
+            max_points,
+        );
         match one.status {
             CampaignStatus::Scored => {
                 explanation.scored_campaigns += 1;
@@ -249,5 +404,92 @@ pub fn score_p(
     Calculated {
         outcome: Outcome::Scored(finish_score(raw, max_points)),
         explanation,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::ForecastVersion;
+    use chrono::{Duration, TimeZone};
+    use proptest::prelude::*;
+
+    fn campaign() -> impl Strategy<Value = CampaignInput> {
+        (
+            any::<bool>(),
+            0i64..40,
+            prop::collection::vec((0i64..60, 0u32..3000), 0..3),
+            prop::option::of(0u32..3000),
+        )
+            .prop_map(|(major, start_offset, forecasts, actual)| {
+                let start =
+                    NaiveDate::from_ymd_opt(2026, 1, 25).unwrap() + Duration::days(start_offset);
+                CampaignInput {
+                    campaign_code: None,
+                    campaign_type: if major {
+                        CampaignType::MajorCampaign
+                    } else {
+                        CampaignType::MiniCampaign
+                    },
+                    start_date: start,
+                    forecasts: forecasts
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (days_before, volume))| ForecastVersion {
+                            submission_version: i as u32 + 1,
+                            submitted_at: Utc.from_utc_datetime(
+                                &(start - Duration::days(days_before))
+                                    .and_hms_opt(10, 0, 0)
+                                    .unwrap_or_default(),
+                            ),
+                            forecasted_order_volume: volume,
+                        })
+                        .collect(),
+                    actual_order_volume: actual,
+                }
+            })
+    }
+
+    /// Whole-number rule figures, zeros and negatives included (validation would refuse some,
+    /// but the two paths must agree on anything).
+    fn rule() -> impl Strategy<Value = PScoreConfig> {
+        (0u32..20, prop::array::uniform6(-20i64..120)).prop_map(|(lead, f)| PScoreConfig {
+            campaign_type: CampaignType::MajorCampaign,
+            required_lead_days: lead,
+            on_time_points: Decimal::from(f[0]),
+            late_penalty_per_day: Decimal::from(f[1] / 4),
+            accuracy_base_points: Decimal::from(f[2]),
+            accuracy_good_range_min: Decimal::from(-f[3].abs() / 4),
+            accuracy_good_range_max: Decimal::from(f[4] / 4),
+            accuracy_penalty_per_10pct: Decimal::from(f[5] / 4),
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Whole-number rules scored on integers give the decimal path's result, every figure
+        /// written the same way.
+        #[test]
+        fn whole_rules_score_as_the_decimal_path(
+            campaigns in prop::collection::vec(campaign(), 0..4),
+            major in rule(),
+            mini in rule(),
+            max_points in prop_oneof![Just(100i64), Just(50), Just(0), Just(-5)],
+        ) {
+            let period = Period::parse("2026-02").unwrap();
+            let mut config = ResolvedConfig::defaults(period.last_day());
+            config.p_score_major.value = major;
+            config.p_score_mini.value = PScoreConfig { campaign_type: CampaignType::MiniCampaign, ..mini };
+            let max_points = Decimal::from(max_points);
+            let decimal_only = WholeRules { major_campaign: None, mini_campaign: None };
+            let whole = WholeRules::of(&config, max_points);
+            prop_assert!(whole.major_campaign.is_some() && whole.mini_campaign.is_some());
+            let fast = score_p_with(&campaigns, period, &config, &whole, max_points);
+            let slow = score_p_with(&campaigns, period, &config, &decimal_only, max_points);
+            prop_assert_eq!(fast.outcome, slow.outcome);
+            let text = |c: &Calculated<PExplanation>| serde_json::to_string(&c.explanation).unwrap();
+            prop_assert_eq!(text(&fast), text(&slow));
+        }
     }
 }

@@ -6,7 +6,7 @@ use super::{
     i::score_i,
     ids::{ConfigIds, PScoreIds},
     o::score_o,
-    p::score_p,
+    p::{score_p_with, WholeRules},
     result::{ComponentExplanation, ComponentResult, ComponentStatus, NextTier},
     t::{self, score_t_with, TBand},
     total::{hundredths, weighted_total, HundredthsTotal, Normalization, TierLadder},
@@ -126,6 +126,7 @@ pub struct Scorer<'c> {
     config_ids: ConfigIds,
     ticket_bands: [TBand; 4],
     invoice_bands: [FBucket; 5],
+    p_rules: WholeRules,
     normalization: PerComponent<Normalization>,
     /// Each weight in hundredths, when it has at most two decimals.
     weight_hundredths: PerComponent<Option<i128>>,
@@ -140,6 +141,7 @@ impl<'c> Scorer<'c> {
             config_ids: config_ids(config),
             ticket_bands: t::bucket_bands(&config.t_score),
             invoice_bands: f::bucket_bands(&config.f_score),
+            p_rules: WholeRules::of(config, config.weights.get(Component::P).value.max_points),
             normalization: PerComponent::from_fn(|c| {
                 Normalization::for_max(config.weights.get(c).value.max_points)
             }),
@@ -171,7 +173,13 @@ impl<'c> Scorer<'c> {
                 p_score: component(
                     config,
                     Component::P,
-                    score_p(&inputs.campaigns, inputs.period, config, max(Component::P)),
+                    score_p_with(
+                        &inputs.campaigns,
+                        inputs.period,
+                        config,
+                        &self.p_rules,
+                        max(Component::P),
+                    ),
                     ComponentExplanation::P,
                 ),
                 o_score: component(
