@@ -68,6 +68,22 @@ pub(crate) fn non_negative(value: Decimal) -> Decimal {
 /// zero, held within `[0, max_points]`, always written with two decimals (`85.00`). Rounding
 /// before clamping gives the same score for any 2-dp `max_points` and can never leave the range.
 pub(crate) fn finish_score(raw: Decimal, max_points: Decimal) -> Decimal {
+    if let (Some(raw), Some(max)) = (total::hundredths(raw), total::hundredths(max_points)) {
+        // Already at most two decimals: no rounding, and the clamp is on whole hundredths.
+        let held = if raw < 0 || max_points.is_sign_negative() {
+            0
+        } else {
+            raw.min(max)
+        };
+        if let Ok(score) = Decimal::try_from_i128_with_scale(held, 2) {
+            return score;
+        }
+    }
+    finish_by_rounding(raw, max_points)
+}
+
+/// [`finish_score`] for any figure: round, then clamp, then write with two decimals.
+fn finish_by_rounding(raw: Decimal, max_points: Decimal) -> Decimal {
     let rounded = round2(raw);
     let held = if rounded.is_sign_negative() || max_points.is_sign_negative() {
         Decimal::ZERO
@@ -89,4 +105,32 @@ pub(crate) fn band_for<T>(
     rows.iter()
         .filter(|r| holds(&r.value))
         .min_by_key(|r| rank(&r.value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn figure(scales: std::ops::Range<u32>) -> impl Strategy<Value = Decimal> {
+        (-20_000i64..20_000, scales, any::<bool>()).prop_map(|(m, s, negative_zero)| {
+            let mut d = Decimal::new(m, s);
+            if m == 0 && negative_zero {
+                d.set_sign_negative(true);
+            }
+            d
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// Whole hundredths finish a score exactly as rounding and clamping do.
+        #[test]
+        fn finishing_in_hundredths_matches_rounding(raw in figure(0..5), max in figure(0..4)) {
+            let fast = finish_score(raw, max);
+            let slow = finish_by_rounding(raw, max);
+            prop_assert_eq!((fast, fast.to_string()), (slow, slow.to_string()));
+        }
+    }
 }
