@@ -301,6 +301,36 @@ pub fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
     }
 }
 
+/// `floor(part * 100 / whole)` for a non-negative `part` and a positive `whole`, from their
+/// mantissas: `None` when `whole` is zero or the figures are too large for this shortcut.
+///
+/// It is also the floor of [`percent_of`]'s 28-digit quotient: unless the share is a whole
+/// number, the exact fraction lies at least `1 / denominator` (here above 10^-18) from any
+/// whole number, and a share below 10^4 is rounded to 24 decimals or more, so rounding never
+/// carries it across one.
+pub fn floor_percent(part: Decimal, whole: Decimal) -> Option<i64> {
+    const DENOMINATOR_LIMIT: u128 = 1_000_000_000_000_000_000;
+    if part.is_sign_negative() || whole.is_sign_negative() {
+        return None;
+    }
+    // part * 100 / whole = (p * 100 * 10^ws) / (w * 10^ps)
+    let numerator = u128::try_from(part.mantissa())
+        .ok()?
+        .checked_mul(100)?
+        .checked_mul(u128::try_from(*POW10.get(whole.scale() as usize)?).ok()?)?;
+    let denominator = u128::try_from(whole.mantissa())
+        .ok()?
+        .checked_mul(u128::try_from(*POW10.get(part.scale() as usize)?).ok()?)?;
+    if denominator == 0 || denominator >= DENOMINATOR_LIMIT {
+        return None;
+    }
+    let share = numerator / denominator;
+    if share >= 10_000 {
+        return None;
+    }
+    i64::try_from(share).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,6 +473,30 @@ mod tests {
                 "{pairs:?}"
             );
         }
+    }
+
+    #[test]
+    fn floor_percent_floors_the_library_share() {
+        for (part, whole) in [
+            (dec!(22.3), dec!(150.5)),
+            (dec!(3), dec!(100)),
+            (dec!(0), dec!(7)),
+            (dec!(150.5), dec!(150.5)),
+            (dec!(1), dec!(3)),
+            (dec!(2), dec!(3)),
+            (dec!(0.01), dec!(0.0300)),
+            (dec!(9999), dec!(10000)),
+        ] {
+            let share = percent_of(part, whole).unwrap();
+            assert_eq!(
+                floor_percent(part, whole).map(Decimal::from),
+                Some(floor(share)),
+                "{part} / {whole}"
+            );
+        }
+        assert_eq!(floor_percent(dec!(1), dec!(0)), None);
+        assert_eq!(floor_percent(dec!(-1), dec!(3)), None);
+        assert_eq!(floor_percent(dec!(1000), dec!(1)), None);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use super::{finish_score, non_negative, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{AgingBasis, IScoreConfig, Resolved},
-    decimal::{compare, floor_div},
-    inputs::{InventorySnapshot, InventorySnapshotDraft},
+    decimal::{compare, floor_div, floor_percent},
+    inputs::{AgingPercentages, InventorySnapshot, InventorySnapshotDraft},
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,42 @@ pub struct IExplanation {
     /// `base_points - penalty`, before clamping and rounding.
     #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub raw_score: Option<Decimal>,
+}
+
+/// The 5-point bands over a whole `base_good_pct` from the shares' whole parts: for a whole
+/// `b`, `floor((used - b) / 5)` is `floor((floor(used) - b) / 5)`, and [`floor_percent`] gives
+/// `floor(used)` from the snapshot's figures without the 28-digit share. `None`: the decimal
+/// path answers.
+fn whole_steps(
+    rule: &IScoreConfig,
+    figures: &InventorySnapshotDraft,
+    shares: &AgingPercentages,
+) -> Option<i64> {
+    let base = rule.base_good_pct;
+    let base = (base.scale() == 0)
+        .then(|| i64::try_from(base.mantissa()).ok())
+        .flatten()?;
+    let floor_of = |present: Option<Decimal>, part: Option<Decimal>, whole: Option<Decimal>| {
+        present
+            .map(|_| floor_percent(part?, whole?))
+            .map(|f| f.ok_or(()))
+    };
+    let by_cbm = floor_of(shares.by_cbm, figures.aging_over_90d_cbm, figures.total_cbm)
+        .transpose()
+        .ok()?;
+    let by_qty = floor_of(
+        shares.by_qty,
+        figures.aging_over_90d_sku_qty,
+        figures.total_sku_qty,
+    )
+    .transpose()
+    .ok()?;
+    let used = match rule.calculation_basis {
+        AgingBasis::Cbm => by_cbm,
+        AgingBasis::Qty => by_qty,
+        AgingBasis::Max => by_cbm.max(by_qty),
+    }?;
+    Some(used.checked_sub(base)?.max(0) / 5)
 }
 
 /// Scores stock health per the I-score rule; N/A when the basis has no share to use.
@@ -88,7 +124,9 @@ pub fn score_i(
         };
     };
     // Whole 5-point bands over the tolerance; none at or below it.
-    let steps = floor_div(non_negative(used.saturating_sub(rule.base_good_pct)), 5);
+    let steps = whole_steps(rule, inventory.figures(), &shares)
+        .map(Decimal::from)
+        .unwrap_or_else(|| floor_div(non_negative(used.saturating_sub(rule.base_good_pct)), 5));
     let before = steps.saturating_mul(rule.penalty_per_5pct);
     let multiplier_applied = compare(severe_pct, rule.severe_aging_pct_threshold).is_ge();
     let penalty = if multiplier_applied {
@@ -106,5 +144,70 @@ pub fn score_i(
     Calculated {
         outcome: Outcome::Scored(finish_score(raw, max_points)),
         explanation,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A volume of 0-3 decimals.
+    fn volume(max: i64) -> impl Strategy<Value = Decimal> {
+        (0..=max, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s))
+    }
+
+    fn snapshot() -> impl Strategy<Value = InventorySnapshotDraft> {
+        (
+            prop::option::of(volume(2_000_000)),
+            prop::option::of(volume(2_000_000)),
+            0u32..=1000,
+            0u32..=1000,
+        )
+            .prop_map(|(total_cbm, total_qty, cbm_share, qty_share)| {
+                // Parts as a share of their whole, so they never exceed it.
+                let part = |whole: Decimal, share: u32| {
+                    (whole * Decimal::from(share) / Decimal::from(1000)).round_dp(3)
+                };
+                InventorySnapshotDraft {
+                    snapshot_date: chrono::NaiveDate::MIN,
+                    total_cbm,
+                    total_sku_qty: total_qty,
+                    aging_over_90d_cbm: total_cbm.map(|w| part(w, cbm_share)),
+                    aging_over_90d_sku_qty: total_qty.map(|w| part(w, qty_share)),
+                    aging_over_180d_cbm: None,
+                    aging_over_180d_pct: None,
+                }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// The bands from the shares' whole parts are the bands of the 28-digit share.
+        #[test]
+        fn whole_steps_are_the_decimal_steps(
+            draft in snapshot(),
+            base in 0i64..60,
+            basis in prop_oneof![Just(AgingBasis::Cbm), Just(AgingBasis::Qty), Just(AgingBasis::Max)],
+        ) {
+            let Ok(snapshot) = InventorySnapshot::new(draft) else {
+                return Ok(());
+            };
+            let mut rule = crate::config::ResolvedConfig::defaults(chrono::NaiveDate::MIN).i_score.value;
+            rule.base_good_pct = Decimal::from(base);
+            rule.calculation_basis = basis;
+            let shares = snapshot.aging_percentages();
+            let used = match basis {
+                AgingBasis::Cbm => shares.by_cbm,
+                AgingBasis::Qty => shares.by_qty,
+                AgingBasis::Max => shares.max,
+            };
+            let whole = whole_steps(&rule, snapshot.figures(), &shares);
+            if let Some(used) = used {
+                let by_decimals = floor_div(non_negative(used.saturating_sub(rule.base_good_pct)), 5);
+                prop_assert_eq!(whole.map(|w| Decimal::from(w).to_string()), Some(by_decimals.to_string()));
+            }
+        }
     }
 }
