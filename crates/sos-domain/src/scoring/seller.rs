@@ -2,7 +2,7 @@
 
 use super::{
     f::{self, score_f_with, FBucket},
-    grace::{apply_grace, GraceOutcome},
+    grace::apply_grace,
     i::score_i,
     ids::{ConfigIds, PScoreIds},
     o::score_o,
@@ -157,76 +157,68 @@ impl<'c> Scorer<'c> {
         self.config
     }
 
+    /// The five components as their calculators score them, before grace.
+    fn components(&self, inputs: &SellerInputs) -> PerComponent<ComponentResult> {
+        let config = self.config;
+        let max = |c: Component| config.weights.get(c).value.max_points;
+        PerComponent {
+            p_score: component(
+                config,
+                Component::P,
+                score_p_with(
+                    &inputs.campaigns,
+                    inputs.period,
+                    config,
+                    &self.p_rules,
+                    max(Component::P),
+                ),
+                ComponentExplanation::P,
+            ),
+            o_score: component(
+                config,
+                Component::O,
+                score_o(inputs.orders.as_ref(), &config.o_score, max(Component::O)),
+                ComponentExplanation::O,
+            ),
+            t_score: component(
+                config,
+                Component::T,
+                score_t_with(
+                    inputs.tickets.as_ref(),
+                    &config.t_score,
+                    &self.ticket_bands,
+                    max(Component::T),
+                ),
+                ComponentExplanation::T,
+            ),
+            f_score: component(
+                config,
+                Component::F,
+                score_f_with(
+                    inputs.payments.as_ref(),
+                    &self.invoice_bands,
+                    max(Component::F),
+                ),
+                ComponentExplanation::F,
+            ),
+            i_score: component(
+                config,
+                Component::I,
+                score_i(
+                    inputs.inventory.as_ref(),
+                    &config.i_score,
+                    max(Component::I),
+                ),
+                ComponentExplanation::I,
+            ),
+        }
+    }
+
     /// Scores one seller, exactly as [`score_seller`] does with this scorer's config.
     pub fn score(&self, seller_code: Option<&SellerCode>, inputs: &SellerInputs) -> ScoreResult {
         let config = self.config;
-        let max = |c: Component| config.weights.get(c).value.max_points;
-        // The result is built first and filled in place: it is large (every explanation), and
-        // moving it between steps would cost more than some of the steps.
-        let mut result = ScoreResult {
-            seller_code: seller_code.cloned(),
-            period: inputs.period,
-            status: ScoreStatus::InsufficientData,
-            sos_score: None,
-            tier: None,
-            components: PerComponent {
-                p_score: component(
-                    config,
-                    Component::P,
-                    score_p_with(
-                        &inputs.campaigns,
-                        inputs.period,
-                        config,
-                        &self.p_rules,
-                        max(Component::P),
-                    ),
-                    ComponentExplanation::P,
-                ),
-                o_score: component(
-                    config,
-                    Component::O,
-                    score_o(inputs.orders.as_ref(), &config.o_score, max(Component::O)),
-                    ComponentExplanation::O,
-                ),
-                t_score: component(
-                    config,
-                    Component::T,
-                    score_t_with(
-                        inputs.tickets.as_ref(),
-                        &config.t_score,
-                        &self.ticket_bands,
-                        max(Component::T),
-                    ),
-                    ComponentExplanation::T,
-                ),
-                f_score: component(
-                    config,
-                    Component::F,
-                    score_f_with(
-                        inputs.payments.as_ref(),
-                        &self.invoice_bands,
-                        max(Component::F),
-                    ),
-                    ComponentExplanation::F,
-                ),
-                i_score: component(
-                    config,
-                    Component::I,
-                    score_i(
-                        inputs.inventory.as_ref(),
-                        &config.i_score,
-                        max(Component::I),
-                    ),
-                    ComponentExplanation::I,
-                ),
-            },
-            grace: GraceOutcome::default(),
-            surcharges: Vec::new(),
-            next_tier: None,
-            config_ids: self.config_ids.clone(),
-        };
-        let components = &mut result.components;
-        result.grace = apply_grace(inputs, &config.grace.value, components);
+        let mut components = self.components(inputs);
+        let grace = apply_grace(inputs, &config.grace.value, &mut components);
         let mut total = HundredthsTotal::default();
         for c in Component::ALL {
             let part = components.get_mut(c);
@@ -236,26 +228,44 @@ impl<'c> Scorer<'c> {
                 total.add(*self.weight_hundredths.get(c), normalized);
             }
         }
-        let sos_score = total.finish().unwrap_or_else(|| weighted_total(components));
+        let sos_score = total
+            .finish()
+            .unwrap_or_else(|| weighted_total(&components));
         let (tier, next) = sos_score.map_or((None, None), |s| self.tiers.tier_and_next(s));
-        result.next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
+        let next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
             tier: t.value.tier_name.clone(),
             min_sos_score: t.value.min_sos_score,
             points_needed: t.value.min_sos_score.saturating_sub(s),
         });
-        if sos_score.is_some() {
-            result.status = ScoreStatus::Scored;
-        }
-        result.sos_score = sos_score;
-        result.tier = tier.map(|t| t.value.tier_name.clone());
-        if !config.surcharges.is_empty() {
-            let mut values = metrics(&result.components, inputs);
+        let mut tier = tier.map(|t| t.value.tier_name.clone());
+        let surcharges = if config.surcharges.is_empty() {
+            Vec::new()
+        } else {
+            let mut values = metrics(&components, inputs);
             values.sos_score = sos_score;
-            values.tier = result.tier.take();
-            values.month_index = result.grace.month_index.map(Decimal::from);
-            result.surcharges = evaluate_rules(&config.surcharges, &values);
-            result.tier = values.tier.take();
+            values.tier = tier.take();
+            values.month_index = grace.month_index.map(Decimal::from);
+            let triggered = evaluate_rules(&config.surcharges, &values);
+            tier = values.tier.take();
+            triggered
+        };
+        // One expression, so the result is written where the caller wants it rather than
+        // built aside and copied (it is over 3 KB).
+        ScoreResult {
+            seller_code: seller_code.cloned(),
+            period: inputs.period,
+            status: if sos_score.is_some() {
+                ScoreStatus::Scored
+            } else {
+                ScoreStatus::InsufficientData
+            },
+            sos_score,
+            tier,
+            components,
+            grace,
+            surcharges,
+            next_tier,
+            config_ids: self.config_ids.clone(),
         }
-        result
     }
 }
