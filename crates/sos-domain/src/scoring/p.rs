@@ -5,7 +5,7 @@ use super::{finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     codes::CampaignCode,
     config::{ConfigId, PScoreConfig, Resolved, ResolvedConfig},
-    decimal::{clamp, compare, div_round2, floor_div, max},
+    decimal::{clamp, compare, div_parts, div_round2, floor_div, max},
     inputs::{CampaignInput, CampaignType},
     period::Period,
 };
@@ -219,9 +219,11 @@ fn accuracy(
     // deviation = gap / actual with gap = (forecast - actual) * 100. As actual > 0, the range
     // tests compare gap with bound * actual: exact and cheap, where the 28-decimal deviation
     // would need rescaling.
-    let gap = Decimal::from((i64::from(forecast) - i64::from(actual)) * 100);
+    let gap_units = (i64::from(forecast) - i64::from(actual)) * 100;
+    let gap = Decimal::from(gap_units);
     let actual = Decimal::from(actual);
-    let deviation = gap.checked_div(actual).unwrap_or(Decimal::ZERO);
+    let deviation =
+        div_parts(gap_units.unsigned_abs(), 0, gap_units < 0, actual).unwrap_or(Decimal::ZERO);
     let outside = |bound: Decimal, whole_bound: Option<i64>| match whole_bound {
         // `gap` and `actual` are below 2^40 and the bound below 2^40: exact in `i128`.
         Some(bound) => gap.mantissa().cmp(&(i128::from(bound) * actual.mantissa())),

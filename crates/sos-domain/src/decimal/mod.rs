@@ -1,5 +1,9 @@
 //! Exact decimal helpers. Scores are never floats: every figure is a [`Decimal`].
 
+mod quotient;
+
+pub use quotient::{div, div_parts};
+
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;
 
@@ -289,14 +293,19 @@ pub fn clamp(value: Decimal, lo: Decimal, hi: Decimal) -> Decimal {
 pub fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
     if whole.is_zero() {
         None
+    } else if let Some(hundredfold) = u64::try_from(part.mantissa())
+        .ok()
+        .and_then(|m| m.checked_mul(100))
+    {
+        // A non-negative part times 100 as an integer: no decimal product to build and read
+        // back (a zero part gives 0, as the library's product of zero does).
+        div_parts(hundredfold, part.scale(), false, whole)
     } else {
         // Multiplying first keeps the product exact and makes one division do the work;
         // dividing first leaves a 28-digit quotient whose `* 100` must be rounded again.
         match part.checked_mul(Decimal::ONE_HUNDRED) {
-            Some(hundredfold) => hundredfold.checked_div(whole),
-            None => part
-                .checked_div(whole)
-                .and_then(|q| q.checked_mul(Decimal::ONE_HUNDRED)),
+            Some(hundredfold) => div(hundredfold, whole),
+            None => div(part, whole).and_then(|q| q.checked_mul(Decimal::ONE_HUNDRED)),
         }
     }
 }
