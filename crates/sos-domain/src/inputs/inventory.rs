@@ -131,7 +131,8 @@ impl InventorySnapshot {
         let by_cbm = share(self.draft.aging_over_90d_cbm, self.draft.total_cbm);
         let by_qty = share(self.draft.aging_over_90d_sku_qty, self.draft.total_sku_qty);
         let max = match (by_cbm, by_qty) {
-            (Some(a), Some(b)) => Some(a.max(b)),
+            // As `Ord::max` picks (the second when equal), without the library's comparison.
+            (Some(a), Some(b)) => Some(crate::decimal::max(a, b)),
             (a, b) => a.or(b),
         };
         AgingPercentages {

@@ -36,6 +36,24 @@ pub struct OExplanation {
     pub raw_score: Option<Decimal>,
 }
 
+/// `max(0, share - acceptable)` for a non-negative share and a whole non-negative
+/// `acceptable`, on the share's mantissa: the library's difference at the share's scale, without
+/// its rescaling of the whole number. `None`: the library answers.
+fn excess(share: Decimal, acceptable: Decimal) -> Option<Decimal> {
+    if share.is_sign_negative() || acceptable.is_sign_negative() || acceptable.scale() != 0 {
+        return None;
+    }
+    let scale = share.scale();
+    let lowered = acceptable
+        .mantissa()
+        .checked_mul(10i128.checked_pow(scale)?)?;
+    let difference = share.mantissa().checked_sub(lowered)?;
+    if difference < 0 {
+        return Some(Decimal::ZERO);
+    }
+    Decimal::try_from_i128_with_scale(difference, scale).ok()
+}
+
 /// `(whole_points_over, penalty, raw_score)` on integers, for a rule of non-negative whole
 /// numbers (every configured one so far), written as the decimal path writes them.
 ///
@@ -91,7 +109,8 @@ pub fn score_o(
     let rule = &config.value;
     let late_pct = percent_of(Decimal::from(late), Decimal::from(orders.total_orders()))
         .unwrap_or(Decimal::ZERO);
-    let over = non_negative(late_pct.saturating_sub(rule.acceptable_late_pct));
+    let over = excess(late_pct, rule.acceptable_late_pct)
+        .unwrap_or_else(|| non_negative(late_pct.saturating_sub(rule.acceptable_late_pct)));
     let (whole_points_over, penalty, raw) = match whole_figures(rule, late, orders.total_orders()) {
         Some((whole, penalty, raw)) => (
             Decimal::from(whole),
@@ -164,6 +183,20 @@ mod tests {
                 shown((Decimal::from(w), Decimal::from(p), Decimal::from(r))),
                 shown(by_decimals(&rule, late, total))
             );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// The excess over a whole tolerance is the library's difference, written the same way.
+        #[test]
+        fn excess_is_the_library_difference(late in 0u32..100_000, total in 1u32..100_000, acceptable in 0i64..100) {
+            let share = percent_of(Decimal::from(late), Decimal::from(total)).unwrap();
+            let acceptable = Decimal::from(acceptable);
+            let ours = excess(share, acceptable).unwrap();
+            let library = non_negative(share.saturating_sub(acceptable));
+            prop_assert_eq!((ours, ours.to_string()), (library, library.to_string()));
         }
     }
 
