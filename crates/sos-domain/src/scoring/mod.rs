@@ -67,6 +67,7 @@ pub(crate) fn non_negative(value: Decimal) -> Decimal {
 /// The one place a raw component figure becomes a score: rounded once to 2 dp half away from
 /// zero, held within `[0, max_points]`, always written with two decimals (`85.00`). Rounding
 /// before clamping gives the same score for any 2-dp `max_points` and can never leave the range.
+#[inline]
 pub(crate) fn finish_score(raw: Decimal, max_points: Decimal) -> Decimal {
     if let (Some(raw), Some(max)) = (total::hundredths(raw), total::hundredths(max_points)) {
         // Already at most two decimals: no rounding, and the clamp is on whole hundredths.

@@ -130,10 +130,7 @@ impl WholeRule {
     }
 
     /// `max(0, accuracy_base_points - bands * accuracy_penalty_per_10pct)`.
-    fn accuracy(&self, bands: Decimal) -> Option<i64> {
-        let bands = i64::try_from(bands.mantissa())
-            .ok()
-            .filter(|_| bands.scale() == 0)?;
+    fn accuracy(&self, bands: i64) -> Option<i64> {
         let lost = bands.checked_mul(self.accuracy_penalty_per_10pct)?;
         Some(self.accuracy_base_points.checked_sub(lost)?.max(0))
     }
@@ -221,6 +218,7 @@ fn accuracy(
     // would need rescaling.
     let gap_units = (i64::from(forecast) - i64::from(actual)) * 100;
     let gap = Decimal::from(gap_units);
+    let actual_count = actual;
     let actual = Decimal::from(actual);
     let deviation =
         div_parts(gap_units.unsigned_abs(), 0, gap_units < 0, actual).unwrap_or(Decimal::ZERO);
@@ -229,29 +227,42 @@ fn accuracy(
         Some(bound) => gap.mantissa().cmp(&(i128::from(bound) * actual.mantissa())),
         None => compare(gap, bound.saturating_mul(actual)),
     };
-    let distance = if outside(
+    let whole_units = i64::from(actual_count);
+    // The distance, and with a whole rule its whole part: `floor(min - deviation)` is
+    // `min + floor(-gap / actual)`, `floor(deviation - max)` is `floor(gap / actual) - max`
+    // (the 28-digit deviation floors as the exact fraction does, see `floor_percent`).
+    let (distance, whole_distance) = if outside(
         rule.accuracy_good_range_min,
         whole.map(|w| w.accuracy_good_range_min),
     )
     .is_lt()
     {
-        rule.accuracy_good_range_min.saturating_sub(deviation)
+        (
+            rule.accuracy_good_range_min.saturating_sub(deviation),
+            whole.map(|w| w.accuracy_good_range_min + (-gap_units).div_euclid(whole_units)),
+        )
     } else if outside(
         rule.accuracy_good_range_max,
         whole.map(|w| w.accuracy_good_range_max),
     )
     .is_gt()
     {
-        deviation.saturating_sub(rule.accuracy_good_range_max)
+        (
+            deviation.saturating_sub(rule.accuracy_good_range_max),
+            whole.map(|w| gap_units.div_euclid(whole_units) - w.accuracy_good_range_max),
+        )
     } else {
-        Decimal::ZERO
+        (Decimal::ZERO, Some(0))
     };
-    let bands = floor_div(distance, 10);
     out.deviation = Some(deviation);
     out.distance = Some(distance);
-    if let Some(points) = whole.and_then(|w| w.accuracy(bands)) {
+    let whole_points = whole
+        .zip(whole_distance)
+        .and_then(|(w, d)| w.accuracy(d.div_euclid(10)));
+    if let Some(points) = whole_points {
         return Decimal::from(points);
     }
+    let bands = floor_div(distance, 10);
     max(
         rule.accuracy_base_points
             .saturating_sub(bands.saturating_mul(rule.accuracy_penalty_per_10pct)),
