@@ -10,11 +10,26 @@ const INLINE_IDS: usize = 8;
 
 /// The ids of a config set, in row order. Every result records a few of these, so a short list
 /// lives inline and only a longer one allocates; it reads and writes as a plain JSON array.
-#[derive(Clone)]
 pub struct IdList {
     len: usize,
     inline: [ConfigId; INLINE_IDS],
     more: Vec<ConfigId>,
+}
+
+impl Clone for IdList {
+    fn clone(&self) -> Self {
+        Self {
+            len: self.len,
+            inline: self.inline,
+            // Every result copies its config ids: an empty overflow list is made, not copied
+            // (copying even nothing is a call).
+            more: if self.more.is_empty() {
+                Vec::new()
+            } else {
+                self.more.clone()
+            },
+        }
+    }
 }
 
 impl Default for IdList {
@@ -148,6 +163,8 @@ mod tests {
             assert_eq!(json, serde_json::to_string(&list.to_vec()).unwrap());
             assert_eq!(serde_json::from_str::<IdList>(&json).unwrap(), list);
             assert_eq!(format!("{list:?}"), format!("{:?}", list.to_vec()));
+            let copy = list.clone();
+            assert_eq!((copy.len(), copy.to_vec()), (list.len(), list.to_vec()));
         }
     }
 }
