@@ -333,7 +333,11 @@ pub fn floor_percent(part: Decimal, whole: Decimal) -> Option<i64> {
     if denominator == 0 || denominator >= DENOMINATOR_LIMIT {
         return None;
     }
-    let share = numerator / denominator;
+    // A native 64-bit division when both fit, as they do for real snapshots.
+    let share = match (u64::try_from(numerator), u64::try_from(denominator)) {
+        (Ok(n), Ok(d)) => u128::from(n / d),
+        _ => numerator / denominator,
+    };
     if share >= 10_000 {
         return None;
     }
