@@ -120,19 +120,19 @@ pub fn weighted_sums(pairs: &[(Decimal, Decimal)]) -> (Decimal, Decimal) {
 /// reading back decimals just written costs more than the arithmetic.
 #[inline]
 pub fn counted_points<const N: usize>(pairs: [(u32, Decimal); N]) -> Decimal {
+    let general = || weighted_sums(&pairs.map(|(c, p)| (Decimal::from(c), p))).1;
     let scale = pairs.first().map_or(0, |(_, p)| p.scale());
     let mut sum = 0i128;
     for (count, points) in pairs {
         if points.scale() != scale {
-            return weighted_sums(&pairs.map(|(c, p)| (Decimal::from(c), p))).1;
+            return general();
         }
         match mul(i128::from(count), points.mantissa()).and_then(|t| sum.checked_add(t)) {
             Some(total) => sum = total,
-            None => return weighted_sums(&pairs.map(|(c, p)| (Decimal::from(c), p))).1,
+            None => return general(),
         }
     }
-    Decimal::try_from_i128_with_scale(sum, scale)
-        .unwrap_or_else(|_| weighted_sums(&pairs.map(|(c, p)| (Decimal::from(c), p))).1)
+    Decimal::try_from_i128_with_scale(sum, scale).unwrap_or_else(|_| general())
 }
 
 /// [`weighted_sums`] when every weight has one scale and every value another (counts and
@@ -184,6 +184,29 @@ fn mixed_scale_sums(pairs: &[(Decimal, Decimal)]) -> Option<(Decimal, Decimal)> 
         Decimal::try_from_i128_with_scale(wm, ws).ok()?,
         Decimal::try_from_i128_with_scale(pm, ps).ok()?,
     ))
+}
+
+/// `value * 100` as an integer, when `value` has at most two decimals: points, weights and
+/// scores compared or summed in whole hundredths.
+pub fn hundredths(value: Decimal) -> Option<i128> {
+    match value.scale() {
+        0 => Some(value.mantissa() * 100),
+        1 => Some(value.mantissa() * 10),
+        2 => Some(value.mantissa()),
+        _ => None,
+    }
+}
+
+/// `value` as an integer, when it is a whole number (no decimals) below 2^40 in size: the
+/// rule figures the scoring paths take on integers, small enough that their products with
+/// counts and days stay exact in `i64`/`i128`.
+pub fn whole(value: Decimal) -> Option<i64> {
+    if value.scale() != 0 {
+        return None;
+    }
+    i64::try_from(value.mantissa())
+        .ok()
+        .filter(|v| v.unsigned_abs() < 1 << 40)
 }
 
 /// `value` written with exactly two decimals (`85` -> `85.00`), as `rescale(2)` does, so stored

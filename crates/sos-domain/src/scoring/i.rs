@@ -4,7 +4,7 @@
 use super::{finish_score, non_negative, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{AgingBasis, IScoreConfig, Resolved},
-    decimal::{compare, floor_div, floor_percent},
+    decimal::{compare, floor_div, floor_percent, whole},
     inputs::{AgingPercentages, InventorySnapshot, InventorySnapshotDraft},
 };
 use rust_decimal::Decimal;
@@ -54,10 +54,7 @@ fn whole_steps(
     figures: &InventorySnapshotDraft,
     shares: &AgingPercentages,
 ) -> Option<i64> {
-    let base = rule.base_good_pct;
-    let base = (base.scale() == 0)
-        .then(|| i64::try_from(base.mantissa()).ok())
-        .flatten()?;
+    let base = whole(rule.base_good_pct)?;
     let floor_of = |present: Option<Decimal>, part: Option<Decimal>, whole: Option<Decimal>| {
         present
             .map(|_| floor_percent(part?, whole?))

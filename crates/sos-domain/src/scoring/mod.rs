@@ -23,7 +23,7 @@ pub use result::{
 };
 pub use seller::{score_seller, Scorer};
 
-use crate::decimal::{compare, round2, with_two_places};
+use crate::decimal::{compare, hundredths, round2, with_two_places};
 use rust_decimal::Decimal;
 
 /// What a component calculator found, before weights and grace: a score, or why there is none.
@@ -69,7 +69,7 @@ pub(crate) fn non_negative(value: Decimal) -> Decimal {
 /// before clamping gives the same score for any 2-dp `max_points` and can never leave the range.
 #[inline]
 pub(crate) fn finish_score(raw: Decimal, max_points: Decimal) -> Decimal {
-    if let (Some(raw), Some(max)) = (total::hundredths(raw), total::hundredths(max_points)) {
+    if let (Some(raw), Some(max)) = (hundredths(raw), hundredths(max_points)) {
         // Already at most two decimals: no rounding, and the clamp is on whole hundredths.
         let held = if raw < 0 || max_points.is_sign_negative() {
             0

@@ -4,7 +4,7 @@
 use super::{finish_score, non_negative, Calculated, NotApplicableReason, Outcome};
 use crate::{
     config::{OScoreConfig, Resolved},
-    decimal::{floor, percent_of},
+    decimal::{floor, percent_of, whole},
     inputs::OrderStats,
 };
 use rust_decimal::Decimal;
@@ -62,15 +62,10 @@ fn excess(share: Decimal, acceptable: Decimal) -> Option<Decimal> {
 /// below 2^32 the fraction is at least `1 / total` away from any whole number it is not,
 /// far more than the quotient's rounding (below 10^-25 for a share under 100).
 fn whole_figures(rule: &OScoreConfig, late: u32, total: u32) -> Option<(i64, i64, i64)> {
-    let whole = |d: Decimal| {
-        (d.scale() == 0 && !d.is_sign_negative())
-            .then(|| i64::try_from(d.mantissa()).ok())
-            .flatten()
-            .filter(|v| *v < 1 << 40)
-    };
-    let acceptable = whole(rule.acceptable_late_pct)?;
-    let per_point = whole(rule.penalty_per_1pct_over)?;
-    let base = whole(rule.base_points)?;
+    let non_negative_whole = |d: Decimal| whole(d).filter(|v| *v >= 0);
+    let acceptable = non_negative_whole(rule.acceptable_late_pct)?;
+    let per_point = non_negative_whole(rule.penalty_per_1pct_over)?;
+    let base = non_negative_whole(rule.base_points)?;
     let share_floor = (u64::from(late) * 100 / u64::from(total.max(1))) as i64;
     let points_over = (share_floor - acceptable).max(0);
     let penalty = points_over.checked_mul(per_point)?;

@@ -5,7 +5,7 @@ use super::{finish_score, Calculated, NotApplicableReason, Outcome};
 use crate::{
     codes::CampaignCode,
     config::{ConfigId, PScoreConfig, Resolved, ResolvedConfig},
-    decimal::{clamp, compare, div_parts, div_round2, floor_div, max},
+    decimal::{clamp, compare, div_parts, div_round2, floor_div, max, whole},
     inputs::{CampaignInput, CampaignType},
     period::Period,
 };
@@ -103,15 +103,6 @@ pub(crate) struct WholeRule {
 impl WholeRule {
     /// The rule in whole numbers, when it has no decimals and fits (`None`: the decimal path).
     pub(crate) fn of(rule: &PScoreConfig, max_points: Decimal) -> Option<Self> {
-        let whole = |d: Decimal| {
-            if d.scale() == 0 {
-                i64::try_from(d.mantissa())
-                    .ok()
-                    .filter(|v| v.unsigned_abs() < 1 << 40)
-            } else {
-                None
-            }
-        };
         Some(Self {
             on_time_points: whole(rule.on_time_points)?,
             late_penalty_per_day: whole(rule.late_penalty_per_day)?,

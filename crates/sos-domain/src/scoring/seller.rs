@@ -9,13 +9,14 @@ use super::{
     p::{score_p_with, WholeRules},
     result::{ComponentExplanation, ComponentResult, ComponentStatus, NextTier},
     t::{self, score_t_with, TBand},
-    total::{hundredths, weighted_total, HundredthsTotal, Normalization, TierLadder},
+    total::{weighted_total, HundredthsTotal, Normalization, TierLadder},
     Calculated, Outcome, ScoreResult, ScoreStatus,
 };
 use crate::{
     codes::SellerCode,
     component::{Component, PerComponent},
     config::ResolvedConfig,
+    decimal::hundredths,
     inputs::SellerInputs,
     surcharge::{evaluate_rules, MetricValues},
 };

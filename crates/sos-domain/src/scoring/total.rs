@@ -4,22 +4,14 @@ use super::ComponentResult;
 use crate::{
     component::{Component, PerComponent},
     config::{Resolved, TierConfig},
-    decimal::{clamp, compare, div_round2, weighted_sums, with_two_places},
+    decimal::{clamp, compare, div_round2, hundredths, weighted_sums, with_two_places},
 };
 use rust_decimal::Decimal;
 
 /// `score / max_points * 100`: puts components with different maxima on one 0-100 scale.
 /// A component that allows no points (`max_points <= 0`, which validation refuses) counts 0.
 pub fn normalized(score: Decimal, max_points: Decimal) -> Decimal {
-    if compare(max_points, Decimal::ONE_HUNDRED).is_eq() {
-        score
-    } else if compare(max_points, Decimal::ZERO).is_gt() {
-        score
-            .checked_div(max_points)
-            .map_or(Decimal::ZERO, |q| q.saturating_mul(Decimal::ONE_HUNDRED))
-    } else {
-        Decimal::ZERO
-    }
+    Normalization::for_max(max_points).apply(score)
 }
 
 /// `sum(weight * normalized) / sum(weight)` over the scored components, rounded to 2 dp:
@@ -130,16 +122,6 @@ impl<'c> TierLadder<'c> {
     }
 }
 
-/// `value * 100` as an integer, when `value` has at most two decimals.
-pub(crate) fn hundredths(value: Decimal) -> Option<i128> {
-    match value.scale() {
-        0 => Some(value.mantissa() * 100),
-        1 => Some(value.mantissa() * 10),
-        2 => Some(value.mantissa()),
-        _ => None,
-    }
-}
-
 /// [`weighted_total`] summed as the components are normalized, in whole hundredths: with
 /// weights `a` and normalized scores `b` in hundredths, the total in hundredths is
 /// `sum(a * b) / sum(a)`, rounded half away from zero. Any figure with more than two decimals,
@@ -192,7 +174,7 @@ impl HundredthsTotal {
 pub(crate) enum Normalization {
     /// Out of 100 already: the score is the figure.
     AsIs,
-    /// Out of another positive maximum: see [`normalized`].
+    /// Out of another positive maximum: `score / max_points * 100`.
     Scaled(Decimal),
     /// A maximum of 0 or less: every score counts 0.
     Zero,
@@ -212,7 +194,9 @@ impl Normalization {
     pub(crate) fn apply(self, score: Decimal) -> Decimal {
         match self {
             Self::AsIs => score,
-            Self::Scaled(max_points) => normalized(score, max_points),
+            Self::Scaled(max_points) => score
+                .checked_div(max_points)
+                .map_or(Decimal::ZERO, |q| q.saturating_mul(Decimal::ONE_HUNDRED)),
             Self::Zero => Decimal::ZERO,
         }
     }
