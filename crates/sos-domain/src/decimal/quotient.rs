@@ -82,7 +82,7 @@ fn fast_div(dividend: u64, scale: u32, negative: bool, b: Decimal) -> Option<Dec
     // digits, `29 - len` decimals may fit and `28 - len` always do. The sure ones first.
     let len = whole.checked_ilog10().map_or(0, |digits| digits + 1);
     let room = MAX_SCALE - start;
-    let sure = room.min((MAX_SCALE + 1).saturating_sub(len).saturating_sub(1));
+    let sure = room.min(MAX_SCALE.saturating_sub(len));
     let mut mantissa = u128::from(whole);
     let mut left = sure;
     let by = Reciprocal::of(divisor);
@@ -321,16 +321,12 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(20_000))]
         #[test]
         fn matches_the_library_everywhere(a in decimal(), b in decimal()) {
-            let ours = div(a, b);
-            let library = a.checked_div(b);
-            prop_assert_eq!(ours.map(|q| (q, q.to_string())), library.map(|q| (q, q.to_string())));
+            same(a, b);
         }
 
         #[test]
         fn matches_the_library_at_the_fast_path_edges((a, b) in fast_path_pair()) {
-            let ours = div(a, b);
-            let library = a.checked_div(b);
-            prop_assert_eq!(ours.map(|q| (q, q.to_string())), library.map(|q| (q, q.to_string())));
+            same(a, b);
         }
 
         #[test]
@@ -346,9 +342,7 @@ mod tests {
 
         #[test]
         fn matches_the_library_on_figures(a in figure(), b in figure()) {
-            let ours = div(a, b);
-            let library = a.checked_div(b);
-            prop_assert_eq!(ours.map(|q| (q, q.to_string())), library.map(|q| (q, q.to_string())));
+            same(a, b);
         }
     }
 }
