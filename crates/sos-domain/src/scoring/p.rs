@@ -208,17 +208,16 @@ fn accuracy(
     // tests compare gap with bound * actual: exact and cheap, where the 28-decimal deviation
     // would need rescaling.
     let gap_units = (i64::from(forecast) - i64::from(actual)) * 100;
+    let actual_units = i64::from(actual);
     let gap = Decimal::from(gap_units);
-    let actual_count = actual;
     let actual = Decimal::from(actual);
     let deviation =
         div_parts(gap_units.unsigned_abs(), 0, gap_units < 0, actual).unwrap_or(Decimal::ZERO);
     let outside = |bound: Decimal, whole_bound: Option<i64>| match whole_bound {
         // `gap` and `actual` are below 2^40 and the bound below 2^40: exact in `i128`.
-        Some(bound) => gap.mantissa().cmp(&(i128::from(bound) * actual.mantissa())),
+        Some(bound) => i128::from(gap_units).cmp(&(i128::from(bound) * i128::from(actual_units))),
         None => compare(gap, bound.saturating_mul(actual)),
     };
-    let whole_units = i64::from(actual_count);
     // The distance, and with a whole rule its whole part: `floor(min - deviation)` is
     // `min + floor(-gap / actual)`, `floor(deviation - max)` is `floor(gap / actual) - max`
     // (the 28-digit deviation floors as the exact fraction does, see `floor_percent`).
@@ -230,7 +229,7 @@ fn accuracy(
     {
         (
             rule.accuracy_good_range_min.saturating_sub(deviation),
-            whole.map(|w| w.accuracy_good_range_min + (-gap_units).div_euclid(whole_units)),
+            whole.map(|w| w.accuracy_good_range_min + (-gap_units).div_euclid(actual_units)),
         )
     } else if outside(
         rule.accuracy_good_range_max,
@@ -240,7 +239,7 @@ fn accuracy(
     {
         (
             deviation.saturating_sub(rule.accuracy_good_range_max),
-            whole.map(|w| gap_units.div_euclid(whole_units) - w.accuracy_good_range_max),
+            whole.map(|w| gap_units.div_euclid(actual_units) - w.accuracy_good_range_max),
         )
     } else {
         (Decimal::ZERO, Some(0))
