@@ -2,15 +2,15 @@
 
 use super::{
     f::{self, score_f_with, FBucket},
-    grace::apply_grace,
-    i::score_i,
+    grace::raise_to_floor,
+    i::{score_i, IExplanation},
     ids::{ConfigIds, PScoreIds},
-    o::score_o,
+    o::{score_o, OExplanation},
     p::{score_p_with, WholeRules},
     result::{ComponentExplanation, ComponentResult, ComponentStatus, NextTier},
     t::{self, score_t_with, TBand},
-    total::{weighted_total, HundredthsTotal, Normalization, TierLadder},
-    Calculated, Outcome, ScoreResult, ScoreStatus,
+    total::{weighted_total_of, HundredthsTotal, Normalization, TierLadder},
+    Outcome, ScoreResult, ScoreStatus,
 };
 use crate::{
     codes::SellerCode,
@@ -21,31 +21,6 @@ use crate::{
     surcharge::{evaluate_rules, MetricValues},
 };
 use rust_decimal::Decimal;
-
-/// Wraps a calculator's answer with the component's weight row.
-#[inline]
-fn component<E>(
-    config: &ResolvedConfig,
-    c: Component,
-    calculated: Calculated<E>,
-    wrap: impl FnOnce(E) -> ComponentExplanation,
-) -> ComponentResult {
-    let weight = &config.weights.get(c).value;
-    let (status, score, reason) = match calculated.outcome {
-        Outcome::Scored(s) => (ComponentStatus::Scored, Some(s), None),
-        Outcome::NotApplicable(r) => (ComponentStatus::NotApplicable, None, Some(r)),
-    };
-    ComponentResult {
-        status,
-        score,
-        score_before_grace: score,
-        normalized: None,
-        weight_pct: weight.weight_pct,
-        max_points: weight.max_points,
-        not_applicable_reason: reason,
-        explanation: wrap(calculated.explanation),
-    }
-}
 
 fn config_ids(config: &ResolvedConfig) -> ConfigIds {
     ConfigIds {
@@ -64,23 +39,27 @@ fn config_ids(config: &ResolvedConfig) -> ConfigIds {
     }
 }
 
-/// The figures surcharge rules may test, taken from the result after grace.
-fn metrics(components: &PerComponent<ComponentResult>, inputs: &SellerInputs) -> MetricValues {
-    let o = components.o_score.explanation.as_o();
-    let i = components.i_score.explanation.as_i();
+/// The figures surcharge rules may test: the scores after grace and the figures of the O and
+/// I explanations.
+fn metrics(
+    scores: &PerComponent<Option<Decimal>>,
+    o: &OExplanation,
+    i: &IExplanation,
+    inputs: &SellerInputs,
+) -> MetricValues {
     let payments = inputs.payments.as_ref();
     MetricValues {
         sos_score: None,
-        p_score: components.p_score.score,
-        o_score: components.o_score.score,
-        t_score: components.t_score.score,
-        f_score: components.f_score.score,
-        i_score: components.i_score.score,
+        p_score: scores.p_score,
+        o_score: scores.o_score,
+        t_score: scores.t_score,
+        f_score: scores.f_score,
+        i_score: scores.i_score,
         tier: None,
         previous_tier: inputs.previous_tier.clone(),
-        late_pct: o.and_then(|e| e.late_pct),
-        aging_pct_used: i.and_then(|e| e.aging_pct_used),
-        aging_over_180d_pct: i.and_then(|e| e.severe_pct),
+        late_pct: o.late_pct,
+        aging_pct_used: i.aging_pct_used,
+        aging_over_180d_pct: i.severe_pct,
         worst_days_late: payments
             .and_then(|p| p.worst_days_late())
             .map(Decimal::from),
@@ -158,80 +137,64 @@ impl<'c> Scorer<'c> {
         self.config
     }
 
-    /// The five components as their calculators score them, before grace.
-    fn components(&self, inputs: &SellerInputs) -> PerComponent<ComponentResult> {
-        let config = self.config;
-        let max = |c: Component| config.weights.get(c).value.max_points;
-        PerComponent {
-            p_score: component(
-                config,
-                Component::P,
-                score_p_with(
-                    &inputs.campaigns,
-                    inputs.period,
-                    config,
-                    &self.p_rules,
-                    max(Component::P),
-                ),
-                ComponentExplanation::P,
-            ),
-            o_score: component(
-                config,
-                Component::O,
-                score_o(inputs.orders.as_ref(), &config.o_score, max(Component::O)),
-                ComponentExplanation::O,
-            ),
-            t_score: component(
-                config,
-                Component::T,
-                score_t_with(
-                    inputs.tickets.as_ref(),
-                    &config.t_score,
-                    &self.ticket_bands,
-                    max(Component::T),
-                ),
-                ComponentExplanation::T,
-            ),
-            f_score: component(
-                config,
-                Component::F,
-                score_f_with(
-                    inputs.payments.as_ref(),
-                    &self.invoice_bands,
-                    max(Component::F),
-                ),
-                ComponentExplanation::F,
-            ),
-            i_score: component(
-                config,
-                Component::I,
-                score_i(
-                    inputs.inventory.as_ref(),
-                    &config.i_score,
-                    max(Component::I),
-                ),
-                ComponentExplanation::I,
-            ),
-        }
-    }
-
     /// Scores one seller, exactly as [`score_seller`] does with this scorer's config.
     pub fn score(&self, seller_code: Option<&SellerCode>, inputs: &SellerInputs) -> ScoreResult {
         let config = self.config;
-        let mut components = self.components(inputs);
-        let grace = apply_grace(inputs, &config.grace.value, &mut components);
+        let weight = |c: Component| &config.weights.get(c).value;
+        let max = |c: Component| weight(c).max_points;
+        let p = score_p_with(
+            &inputs.campaigns,
+            inputs.period,
+            config,
+            &self.p_rules,
+            max(Component::P),
+        );
+        let o = score_o(inputs.orders.as_ref(), &config.o_score, max(Component::O));
+        let t = score_t_with(
+            inputs.tickets.as_ref(),
+            &config.t_score,
+            &self.ticket_bands,
+            max(Component::T),
+        );
+        let f = score_f_with(
+            inputs.payments.as_ref(),
+            &self.invoice_bands,
+            max(Component::F),
+        );
+        let i = score_i(
+            inputs.inventory.as_ref(),
+            &config.i_score,
+            max(Component::I),
+        );
+        let outcomes = PerComponent {
+            p_score: p.outcome,
+            o_score: o.outcome,
+            t_score: t.outcome,
+            f_score: f.outcome,
+            i_score: i.outcome,
+        };
+        // Grace and the total work on the scores alone; the explanations are placed once, in
+        // the result (over 3 KB: each move of it costs as much as a rule).
+        let mut scores = PerComponent::from_fn(|c| outcomes.get(c).score());
+        let grace = raise_to_floor(
+            inputs,
+            &config.grace.value,
+            &mut scores,
+            &PerComponent::from_fn(max),
+        );
         let mut total = HundredthsTotal::default();
-        for c in Component::ALL {
-            let part = components.get_mut(c);
-            let normalization = *self.normalization.get(c);
-            part.normalized = part.score.map(|s| normalization.apply(s));
-            if let Some(normalized) = part.normalized {
-                total.add(*self.weight_hundredths.get(c), normalized);
+        let normalized = PerComponent::from_fn(|c| {
+            let normalized = scores.get(c).map(|s| self.normalization.get(c).apply(s));
+            if let Some(n) = normalized {
+                total.add(*self.weight_hundredths.get(c), n);
             }
-        }
-        let sos_score = total
-            .finish()
-            .unwrap_or_else(|| weighted_total(&components));
+            normalized
+        });
+        let sos_score = total.finish().unwrap_or_else(|| {
+            weighted_total_of(&PerComponent::from_fn(|c| {
+                (weight(c).weight_pct, *normalized.get(c))
+            }))
+        });
         let (tier, next) = sos_score.map_or((None, None), |s| self.tiers.tier_and_next(s));
         let next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
             tier: t.value.tier_name.clone(),
@@ -242,7 +205,7 @@ impl<'c> Scorer<'c> {
         let surcharges = if config.surcharges.is_empty() {
             Vec::new()
         } else {
-            let mut values = metrics(&components, inputs);
+            let mut values = metrics(&scores, &o.explanation, &i.explanation, inputs);
             values.sos_score = sos_score;
             values.tier = tier.take();
             values.month_index = grace.month_index.map(Decimal::from);
@@ -250,8 +213,24 @@ impl<'c> Scorer<'c> {
             tier = values.tier.take();
             triggered
         };
+        let part = |c: Component, explanation| {
+            let (status, reason) = match outcomes.get(c) {
+                Outcome::Scored(_) => (ComponentStatus::Scored, None),
+                Outcome::NotApplicable(r) => (ComponentStatus::NotApplicable, Some(*r)),
+            };
+            ComponentResult {
+                status,
+                score: *scores.get(c),
+                score_before_grace: outcomes.get(c).score(),
+                normalized: *normalized.get(c),
+                weight_pct: weight(c).weight_pct,
+                max_points: weight(c).max_points,
+                not_applicable_reason: reason,
+                explanation,
+            }
+        };
         // One expression, so the result is written where the caller wants it rather than
-        // built aside and copied (it is over 3 KB).
+        // built aside and copied.
         ScoreResult {
             seller_code: seller_code.cloned(),
             period: inputs.period,
@@ -262,11 +241,17 @@ impl<'c> Scorer<'c> {
             },
             sos_score,
             tier,
-            components,
             grace,
             surcharges,
             next_tier,
             config_ids: self.config_ids.clone(),
+            components: PerComponent {
+                p_score: part(Component::P, ComponentExplanation::P(p.explanation)),
+                o_score: part(Component::O, ComponentExplanation::O(o.explanation)),
+                t_score: part(Component::T, ComponentExplanation::T(t.explanation)),
+                f_score: part(Component::F, ComponentExplanation::F(f.explanation)),
+                i_score: part(Component::I, ComponentExplanation::I(i.explanation)),
+            },
         }
     }
 }

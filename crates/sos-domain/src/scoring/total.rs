@@ -18,12 +18,20 @@ pub fn normalized(score: Decimal, max_points: Decimal) -> Decimal {
 /// the weight of a not-applicable component is shared among the others. `None` when nothing
 /// weighted was scored.
 pub fn weighted_total(components: &PerComponent<ComponentResult>) -> Option<Decimal> {
-    let pairs = Component::ALL.map(|c| {
+    weighted_total_of(&PerComponent::from_fn(|c| {
         let part = components.get(c);
-        part.normalized
-            .map_or((Decimal::ZERO, Decimal::ZERO), |norm| {
-                (part.weight_pct, norm)
-            })
+        (part.weight_pct, part.normalized)
+    }))
+}
+
+/// [`weighted_total`] from each component's weight and normalized score (`None`: not
+/// applicable).
+pub(crate) fn weighted_total_of(
+    parts: &PerComponent<(Decimal, Option<Decimal>)>,
+) -> Option<Decimal> {
+    let pairs = Component::ALL.map(|c| {
+        let (weight, normalized) = *parts.get(c);
+        normalized.map_or((Decimal::ZERO, Decimal::ZERO), |norm| (weight, norm))
     });
     let (weights, weighted) = weighted_sums(&pairs);
     if compare(weights, Decimal::ZERO).is_le() {
