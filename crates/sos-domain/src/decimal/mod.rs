@@ -286,10 +286,39 @@ pub fn div_round2(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
     if denominator.is_zero() {
         return None;
     }
-    // n / d * 100 = n_m * 10^(d_s + 2) / (d_m * 10^n_s)
-    let exact = scale_up(numerator.mantissa(), denominator.scale() + 2)
+    div_round2_small(numerator, denominator)
+        .or_else(|| div_round2_exact(numerator, denominator))
+        .or_else(|| numerator.checked_div(denominator).map(round2))
+}
+
+/// [`div_round2`] for the means the rules take (point sums over counts): both figures
+/// non-negative and small enough that the scaled quotient fits in `u64`, where one hardware
+/// division answers. `None` otherwise.
+fn div_round2_small(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
+    const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+    let n = u64::try_from(numerator.mantissa()).ok()?;
+    let d = u64::try_from(denominator.mantissa()).ok()?;
+    let num = n.checked_mul(*POW10_U64.get(denominator.scale() as usize + 2)?)?;
+    let den = d.checked_mul(*POW10_U64.get(numerator.scale() as usize)?)?;
+    if den == 0 {
+        return None;
+    }
+    let (quotient, remainder) = (num / den, num % den);
+    // Half away from zero, both figures being positive: `2 * remainder >= den`, written so
+    // it cannot overflow.
+    let rounded = quotient + u64::from(remainder >= den - remainder);
+    Decimal::try_from_i128_with_scale(i128::from(rounded), 2).ok()
+}
+
+/// [`div_round2`] on `i128`: `n / d * 100 = n_m * 10^(d_s + 2) / (d_m * 10^n_s)`, rounded half
+/// away from zero. `None` when the scaled figures overflow.
+fn div_round2_exact(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
+    scale_up(numerator.mantissa(), denominator.scale() + 2)
         .zip(scale_up(denominator.mantissa(), numerator.scale()))
         .and_then(|(num, den)| {
+            if den == 0 {
+                return None;
+            }
             let (quotient, remainder) = div_rem(num, den);
             let away = if remainder.unsigned_abs() * 2 >= den.unsigned_abs() {
                 num.signum() * den.signum()
@@ -297,8 +326,7 @@ pub fn div_round2(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
                 0
             };
             Decimal::try_from_i128_with_scale(quotient + away, 2).ok()
-        });
-    exact.or_else(|| numerator.checked_div(denominator).map(round2))
+        })
 }
 
 /// `value` limited to `[lo, hi]`. When `hi < lo` (a config that allows no points at all), `lo`.
@@ -370,6 +398,7 @@ pub fn floor_percent(part: Decimal, whole: Decimal) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use rust_decimal_macros::dec;
 
     #[test]
@@ -591,6 +620,37 @@ mod tests {
         }
         assert_eq!(div_round2(dec!(7930), dec!(80)), Some(dec!(99.13)));
         assert_eq!(div_round2(dec!(1), dec!(0)), None);
+        // Exactly half a hundredth rounds up on the `u64` path too.
+        assert_eq!(div_round2_small(dec!(1), dec!(200)), Some(dec!(0.01)));
+        assert_eq!(div_round2_small(dec!(1), dec!(201)), Some(dec!(0.00)));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(50_000))]
+
+        /// The `u64` path gives the `i128` path's answer, digits and scale included, wherever it
+        /// answers.
+        #[test]
+        fn small_means_match_the_exact_path(
+            n in 0i64..2_000_000_000,
+            n_scale in 0u32..9,
+            d in 0i64..5_000_000,
+            d_scale in 0u32..7,
+            negative_zero in any::<bool>(),
+        ) {
+            let mut numerator = Decimal::new(n, n_scale);
+            if n == 0 && negative_zero {
+                numerator.set_sign_negative(true);
+            }
+            let denominator = Decimal::new(d, d_scale);
+            if let Some(fast) = div_round2_small(numerator, denominator) {
+                let exact = div_round2_exact(numerator, denominator);
+                prop_assert_eq!(Some(fast.to_string()), exact.map(|e| e.to_string()));
+                prop_assert_eq!(Some(fast), exact);
+            } else {
+                prop_assert!(d == 0 || n_scale >= 8 || d_scale + 2 >= 8, "{} / {}", numerator, denominator);
+            }
+        }
     }
 
     #[test]
