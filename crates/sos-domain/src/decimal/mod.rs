@@ -49,7 +49,7 @@ fn mul(a: i128, b: i128) -> Option<i128> {
 
 /// `(quotient, remainder)` of `a / b` (truncating, `b != 0`) with a single division: a
 /// hardware one when both fit in 64 bits (the usual case), else the `i128` routine.
-fn div_rem(a: i128, b: i128) -> (i128, i128) {
+pub(crate) fn div_rem(a: i128, b: i128) -> (i128, i128) {
     if b == 1 {
         return (a, 0);
     }

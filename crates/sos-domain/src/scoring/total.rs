@@ -4,7 +4,7 @@ use super::ComponentResult;
 use crate::{
     component::{Component, PerComponent},
     config::{Resolved, TierConfig},
-    decimal::{clamp, compare, div_round2, hundredths, weighted_sums, with_two_places},
+    decimal::{clamp, compare, div_rem, div_round2, hundredths, weighted_sums, with_two_places},
 };
 use rust_decimal::Decimal;
 
@@ -166,7 +166,7 @@ impl HundredthsTotal {
         if weights <= 0 {
             return Some(None);
         }
-        let (quotient, remainder) = (weighted / weights, weighted % weights);
+        let (quotient, remainder) = div_rem(weighted, weights);
         let rounded = if remainder.unsigned_abs() * 2 >= weights.unsigned_abs() {
             quotient + weighted.signum()
         } else {
