@@ -282,18 +282,30 @@ pub fn ceil_whole(value: Decimal) -> i64 {
 
 /// `round2(numerator / denominator)` computed exactly, without building the 28-digit quotient
 /// first. `None` when the denominator is zero.
+///
+/// Always inlined, with the common case inlined too: returned from a call, the answer comes
+/// back through memory in pieces and stalls the caller that reads it whole.
+#[inline(always)]
 pub fn div_round2(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
     if denominator.is_zero() {
         return None;
     }
-    div_round2_small(numerator, denominator)
-        .or_else(|| div_round2_exact(numerator, denominator))
+    match div_round2_small(numerator, denominator) {
+        Some(quotient) => Some(quotient),
+        None => div_round2_large(numerator, denominator),
+    }
+}
+
+/// [`div_round2`] beyond the `u64` path.
+fn div_round2_large(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
+    div_round2_exact(numerator, denominator)
         .or_else(|| numerator.checked_div(denominator).map(round2))
 }
 
 /// [`div_round2`] for the means the rules take (point sums over counts): both figures
 /// non-negative and small enough that the scaled quotient fits in `u64`, where one hardware
 /// division answers. `None` otherwise.
+#[inline(always)]
 fn div_round2_small(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
     const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
     let n = u64::try_from(numerator.mantissa()).ok()?;
