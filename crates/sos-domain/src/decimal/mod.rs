@@ -353,6 +353,7 @@ pub fn clamp(value: Decimal, lo: Decimal, hi: Decimal) -> Decimal {
 }
 
 /// `part / whole * 100`, or `None` when `whole` is zero.
+#[inline(always)]
 pub fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
     if whole.is_zero() {
         None
@@ -364,12 +365,17 @@ pub fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
         // back (a zero part gives 0, as the library's product of zero does).
         div_parts(hundredfold, part.scale(), false, whole)
     } else {
-        // Multiplying first keeps the product exact and makes one division do the work;
-        // dividing first leaves a 28-digit quotient whose `* 100` must be rounded again.
-        match part.checked_mul(Decimal::ONE_HUNDRED) {
-            Some(hundredfold) => div(hundredfold, whole),
-            None => div(part, whole).and_then(|q| q.checked_mul(Decimal::ONE_HUNDRED)),
-        }
+        percent_of_large(part, whole)
+    }
+}
+
+/// [`percent_of`] for a negative part or one too large for `u64`.
+fn percent_of_large(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    // Multiplying first keeps the product exact and makes one division do the work; dividing
+    // first leaves a 28-digit quotient whose `* 100` must be rounded again.
+    match part.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(hundredfold) => div(hundredfold, whole),
+        None => div(part, whole).and_then(|q| q.checked_mul(Decimal::ONE_HUNDRED)),
     }
 }
 

@@ -54,15 +54,23 @@ pub fn div(a: Decimal, b: Decimal) -> Option<Decimal> {
 
 /// [`div`] for a dividend given by its parts (`dividend / 10^scale`, negative or not), so a
 /// caller holding an integer need not build a decimal first.
+#[inline(always)]
 pub fn div_parts(dividend: u64, scale: u32, negative: bool, b: Decimal) -> Option<Decimal> {
-    fast_div(dividend, scale, negative, b).or_else(|| {
-        let mut a = Decimal::try_from_i128_with_scale(i128::from(dividend), scale).ok()?;
-        a.set_sign_negative(negative);
-        a.checked_div(b)
-    })
+    match fast_div(dividend, scale, negative, b) {
+        Some(quotient) => Some(quotient),
+        None => library_div(dividend, scale, negative, b),
+    }
+}
+
+/// [`div_parts`] by the library, where the fast path declines.
+fn library_div(dividend: u64, scale: u32, negative: bool, b: Decimal) -> Option<Decimal> {
+    let mut a = Decimal::try_from_i128_with_scale(i128::from(dividend), scale).ok()?;
+    a.set_sign_negative(negative);
+    a.checked_div(b)
 }
 
 /// [`div`] on the fast path; `None` when the library must answer.
+#[inline(always)]
 fn fast_div(dividend: u64, scale: u32, negative: bool, b: Decimal) -> Option<Decimal> {
     let divisor = u64::from(u32::try_from(b.mantissa().unsigned_abs()).ok()?);
     let start = scale.checked_sub(b.scale())?;
