@@ -13,12 +13,12 @@ use super::{
     Outcome, ScoreResult, ScoreStatus,
 };
 use crate::{
-    codes::SellerCode,
+    codes::{SellerCode, TierName},
     component::{Component, PerComponent},
     config::ResolvedConfig,
     decimal::hundredths,
     inputs::SellerInputs,
-    surcharge::{evaluate_rules, MetricValues},
+    surcharge::{evaluate_rules, MetricValues, TriggeredSurcharge},
 };
 use rust_decimal::Decimal;
 
@@ -182,37 +182,12 @@ impl<'c> Scorer<'c> {
             &mut scores,
             &PerComponent::from_fn(max),
         );
-        let mut total = HundredthsTotal::default();
-        let normalized = PerComponent::from_fn(|c| {
-            let normalized = scores.get(c).map(|s| self.normalization.get(c).apply(s));
-            if let Some(n) = normalized {
-                total.add(*self.weight_hundredths.get(c), n);
-            }
-            normalized
-        });
-        let sos_score = total.finish().unwrap_or_else(|| {
-            weighted_total_of(&PerComponent::from_fn(|c| {
-                (weight(c).weight_pct, *normalized.get(c))
-            }))
-        });
-        let (tier, next) = sos_score.map_or((None, None), |s| self.tiers.tier_and_next(s));
-        let next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
-            tier: t.value.tier_name.clone(),
-            min_sos_score: t.value.min_sos_score,
-            points_needed: t.value.min_sos_score.saturating_sub(s),
-        });
-        let mut tier = tier.map(|t| t.value.tier_name.clone());
-        let surcharges = if config.surcharges.is_empty() {
-            Vec::new()
-        } else {
-            let mut values = metrics(&scores, &o.explanation, &i.explanation, inputs);
-            values.sos_score = sos_score;
-            values.tier = tier.take();
-            values.month_index = grace.month_index.map(Decimal::from);
-            let triggered = evaluate_rules(&config.surcharges, &values);
-            tier = values.tier.take();
-            triggered
-        };
+        let (normalized, sos_score) = self.weighted(&scores);
+        let (tier, next_tier, surcharges) = self.standing(
+            sos_score,
+            || metrics(&scores, &o.explanation, &i.explanation, inputs),
+            grace.month_index,
+        );
         let part = |c: Component, explanation| {
             let (status, reason) = match outcomes.get(c) {
                 Outcome::Scored(_) => (ComponentStatus::Scored, None),
@@ -253,5 +228,62 @@ impl<'c> Scorer<'c> {
                 i_score: part(Component::I, ComponentExplanation::I(i.explanation)),
             },
         }
+    }
+
+    /// Each scored component on the 0-100 scale, and the weighted total over them.
+    ///
+    /// Inlined, like [`Self::standing`]: the decimals they answer would otherwise come back
+    /// through memory in pieces and be read back whole, a stall measured in the scorer.
+    #[inline(always)]
+    fn weighted(
+        &self,
+        scores: &PerComponent<Option<Decimal>>,
+    ) -> (PerComponent<Option<Decimal>>, Option<Decimal>) {
+        let mut total = HundredthsTotal::default();
+        let normalized = PerComponent::from_fn(|c| {
+            let normalized = scores.get(c).map(|s| self.normalization.get(c).apply(s));
+            if let Some(n) = normalized {
+                total.add(*self.weight_hundredths.get(c), n);
+            }
+            normalized
+        });
+        let sos_score = total.finish().unwrap_or_else(|| {
+            weighted_total_of(&PerComponent::from_fn(|c| {
+                (
+                    self.config.weights.get(c).value.weight_pct,
+                    *normalized.get(c),
+                )
+            }))
+        });
+        (normalized, sos_score)
+    }
+
+    /// The tier the total reaches, the next one up, and the surcharges that trigger (which may
+    /// change the tier). `metrics` gives the figures the rules test; it is called only when
+    /// there are rules.
+    #[inline(always)]
+    fn standing(
+        &self,
+        sos_score: Option<Decimal>,
+        metrics: impl FnOnce() -> MetricValues,
+        month_index: Option<i32>,
+    ) -> (Option<TierName>, Option<NextTier>, Vec<TriggeredSurcharge>) {
+        let (tier, next) = sos_score.map_or((None, None), |s| self.tiers.tier_and_next(s));
+        let next_tier = next.zip(sos_score).map(|(t, s)| NextTier {
+            tier: t.value.tier_name.clone(),
+            min_sos_score: t.value.min_sos_score,
+            points_needed: t.value.min_sos_score.saturating_sub(s),
+        });
+        let mut tier = tier.map(|t| t.value.tier_name.clone());
+        let rules = &self.config.surcharges;
+        if rules.is_empty() {
+            return (tier, next_tier, Vec::new());
+        }
+        let mut values = metrics();
+        values.sos_score = sos_score;
+        values.tier = tier.take();
+        values.month_index = month_index.map(Decimal::from);
+        let triggered = evaluate_rules(rules, &values);
+        (values.tier.take(), next_tier, triggered)
     }
 }
