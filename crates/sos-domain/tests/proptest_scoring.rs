@@ -290,3 +290,70 @@ proptest! {
         prop_assert_eq!(r.sos_score().map(|s| s.to_string()), expected.map(|s| s.to_string()));
     }
 }
+
+/// Grace rules and maxima that reach every branch of the floor: maxima below and above it,
+/// components listed or not (or all), and thresholds that put some sellers in grace for low
+/// volume and leave others out.
+fn grace_config() -> impl Strategy<Value = sos_domain::config::ResolvedConfig> {
+    (
+        prop::array::uniform5(prop_oneof![
+            Just(dec!(100)),
+            Just(dec!(60)),
+            Just(dec!(7.5))
+        ]),
+        0u32..4,
+        prop_oneof![
+            Just(dec!(0)),
+            Just(dec!(55.5)),
+            Just(dec!(70)),
+            Just(dec!(100))
+        ],
+        0u32..60,
+        prop::option::of(prop::sample::subsequence(Component::ALL.to_vec(), 0..=5)),
+    )
+        .prop_map(|(maxima, months, floor, threshold, listed)| {
+            let mut config = default_config();
+            for (i, c) in Component::ALL.into_iter().enumerate() {
+                config.weights.get_mut(c).value.max_points = maxima[i];
+            }
+            config.grace.value = sos_domain::config::GracePeriodConfig {
+                grace_period_months: months,
+                min_score_floor: floor,
+                min_orders_threshold: threshold,
+                apply_to_components: listed,
+            };
+            config
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// The public `apply_grace`, run on a result's scores before grace, lands on the scores and
+    /// grace outcome the scorer gave; and grace only ever lifts a listed, scored component to
+    /// the floor, never past its `max_points`.
+    #[test]
+    fn apply_grace_gives_the_scorers_grace(inputs in seller_inputs(), config in grace_config()) {
+        use sos_domain::scoring::grace::apply_grace;
+        let r = score_seller(None, &inputs, &config);
+        let mut components = r.components.clone();
+        for c in Component::ALL {
+            let part = components.get_mut(c);
+            part.score = part.score_before_grace;
+        }
+        let outcome = apply_grace(&inputs, &config.grace.value, &mut components);
+        prop_assert_eq!(&outcome, &r.grace);
+        prop_assert_eq!(&components, &r.components);
+        for c in Component::ALL {
+            let part = r.component(c);
+            let (after, before) = (part.score, part.score_before_grace);
+            prop_assert_eq!(after.is_some(), before.is_some());
+            if after != before {
+                let (after, before) = (after.unwrap(), before.unwrap());
+                prop_assert!(r.grace.applied && r.grace.raised_components.contains(&c));
+                prop_assert!(config.grace.value.applies_to(c));
+                prop_assert!(before < after && after <= part.max_points);
+            }
+        }
+    }
+}

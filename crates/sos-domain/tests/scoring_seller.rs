@@ -220,31 +220,6 @@ fn grace_applies_only_to_the_listed_components() {
 }
 
 #[test]
-fn apply_grace_on_the_scores_before_grace_gives_the_scorers_answer() {
-    // The scorer settles grace on the bare scores; the public `apply_grace` works on
-    // components. From the scores before grace, both must land on the same scores and outcome.
-    use sos_domain::scoring::grace::apply_grace;
-    let mut cfg = default_config();
-    cfg.grace.value = GracePeriodConfig {
-        apply_to_components: Some(vec![Component::O, Component::T]),
-        ..GracePeriodConfig::default()
-    };
-    let mut inputs = onboarded(date(2026, 2, 1));
-    inputs.orders = Some(orders(20, 8));
-    inputs.tickets = Some(breakdown([0, 0, 0, 5]));
-    let r = score_seller(None, &inputs, &cfg);
-    assert_eq!(r.grace.raised_components, [Component::O, Component::T]);
-    let mut components = r.components.clone();
-    for c in Component::ALL {
-        let part = components.get_mut(c);
-        part.score = part.score_before_grace;
-    }
-    let outcome = apply_grace(&inputs, &cfg.grace.value, &mut components);
-    assert_eq!(outcome, r.grace);
-    assert_eq!(components, r.components);
-}
-
-#[test]
 fn grace_never_invents_a_component_nor_passes_max_points() {
     let r = score(&onboarded(date(2026, 2, 1)));
     for c in [Component::P, Component::T, Component::F, Component::I] {

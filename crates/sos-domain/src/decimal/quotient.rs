@@ -54,6 +54,10 @@ pub fn div(a: Decimal, b: Decimal) -> Option<Decimal> {
 
 /// [`div`] for a dividend given by its parts (`dividend / 10^scale`, negative or not), so a
 /// caller holding an integer need not build a decimal first.
+///
+/// Always inlined, with the fast path: a quotient returned from a call comes back through
+/// memory in pieces, and the caller that reads it whole stalls (change 33 in
+/// `docs/performance.md`).
 #[inline(always)]
 pub fn div_parts(dividend: u64, scale: u32, negative: bool, b: Decimal) -> Option<Decimal> {
     match fast_div(dividend, scale, negative, b) {
@@ -62,14 +66,18 @@ pub fn div_parts(dividend: u64, scale: u32, negative: bool, b: Decimal) -> Optio
     }
 }
 
-/// [`div_parts`] by the library, where the fast path declines.
+/// [`div_parts`] by the library, where the fast path declines: rare in scoring, so kept out of
+/// the callers' code.
+#[cold]
+#[inline(never)]
 fn library_div(dividend: u64, scale: u32, negative: bool, b: Decimal) -> Option<Decimal> {
     let mut a = Decimal::try_from_i128_with_scale(i128::from(dividend), scale).ok()?;
     a.set_sign_negative(negative);
     a.checked_div(b)
 }
 
-/// [`div`] on the fast path; `None` when the library must answer.
+/// [`div`] on the fast path; `None` when the library must answer. Inlined into [`div_parts`],
+/// so the quotient is built where it is used.
 #[inline(always)]
 fn fast_div(dividend: u64, scale: u32, negative: bool, b: Decimal) -> Option<Decimal> {
     let divisor = u64::from(u32::try_from(b.mantissa().unsigned_abs()).ok()?);
