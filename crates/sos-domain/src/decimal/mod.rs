@@ -49,7 +49,7 @@ fn mul(a: i128, b: i128) -> Option<i128> {
 
 /// `(quotient, remainder)` of `a / b` (truncating, `b != 0`) with a single division: a
 /// hardware one when both fit in 64 bits (the usual case), else the `i128` routine.
-pub(crate) fn div_rem(a: i128, b: i128) -> (i128, i128) {
+fn div_rem(a: i128, b: i128) -> (i128, i128) {
     if b == 1 {
         return (a, 0);
     }
@@ -58,6 +58,20 @@ pub(crate) fn div_rem(a: i128, b: i128) -> (i128, i128) {
         _ => a / b,
     };
     (q, a - q * b)
+}
+
+/// `num / den` (`den != 0`) rounded half away from zero: the one rounding the scoring rules
+/// allow, on integers. `round2`, `div_round2` and the scorer's running total all round through
+/// it.
+#[inline]
+pub(crate) fn div_half_away(num: i128, den: i128) -> i128 {
+    let (quotient, remainder) = div_rem(num, den);
+    // `|remainder| < |den| <= 2^127`, so twice it fits in `u128`.
+    if remainder.unsigned_abs() * 2 >= den.unsigned_abs() {
+        quotient + num.signum() * den.signum()
+    } else {
+        quotient
+    }
 }
 
 /// Orders two decimals exactly as `Ord` does.
@@ -234,14 +248,7 @@ pub fn round2(value: Decimal) -> Decimal {
     if scale <= 2 {
         return value;
     }
-    let divisor = POW10[(scale - 2) as usize];
-    let mantissa = value.mantissa();
-    let (quotient, remainder) = div_rem(mantissa, divisor);
-    let rounded = if remainder.abs() * 2 >= divisor {
-        quotient + mantissa.signum()
-    } else {
-        quotient
-    };
+    let rounded = div_half_away(value.mantissa(), POW10[(scale - 2) as usize]);
     Decimal::try_from_i128_with_scale(rounded, 2)
         .unwrap_or_else(|_| value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
 }
@@ -337,13 +344,7 @@ fn div_round2_exact(numerator: Decimal, denominator: Decimal) -> Option<Decimal>
             if den == 0 {
                 return None;
             }
-            let (quotient, remainder) = div_rem(num, den);
-            let away = if remainder.unsigned_abs() * 2 >= den.unsigned_abs() {
-                num.signum() * den.signum()
-            } else {
-                0
-            };
-            Decimal::try_from_i128_with_scale(quotient + away, 2).ok()
+            Decimal::try_from_i128_with_scale(div_half_away(num, den), 2).ok()
         })
 }
 

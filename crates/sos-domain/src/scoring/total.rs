@@ -4,7 +4,9 @@ use super::ComponentResult;
 use crate::{
     component::{Component, PerComponent},
     config::{Resolved, TierConfig},
-    decimal::{clamp, compare, div_rem, div_round2, hundredths, weighted_sums, with_two_places},
+    decimal::{
+        clamp, compare, div_half_away, div_round2, hundredths, weighted_sums, with_two_places,
+    },
 };
 use rust_decimal::Decimal;
 
@@ -166,13 +168,7 @@ impl HundredthsTotal {
         if weights <= 0 {
             return Some(None);
         }
-        let (quotient, remainder) = div_rem(weighted, weights);
-        let rounded = if remainder.unsigned_abs() * 2 >= weights.unsigned_abs() {
-            quotient + weighted.signum()
-        } else {
-            quotient
-        };
-        let held = rounded.clamp(0, 10_000);
+        let held = div_half_away(weighted, weights).clamp(0, 10_000);
         Decimal::try_from_i128_with_scale(held, 2).ok().map(Some)
     }
 }
