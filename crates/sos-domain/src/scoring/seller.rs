@@ -107,6 +107,8 @@ pub struct Scorer<'c> {
     ticket_bands: [TBand; 4],
     invoice_bands: [FBucket; 5],
     p_rules: WholeRules,
+    /// Each component's `max_points`, which grace needs for every seller.
+    max_points: PerComponent<Decimal>,
     normalization: PerComponent<Normalization>,
     /// Each weight in hundredths, when it has at most two decimals.
     weight_hundredths: PerComponent<Option<i128>>,
@@ -122,6 +124,7 @@ impl<'c> Scorer<'c> {
             ticket_bands: t::bucket_bands(&config.t_score),
             invoice_bands: f::bucket_bands(&config.f_score),
             p_rules: WholeRules::of(config, config.weights.get(Component::P).value.max_points),
+            max_points: PerComponent::from_fn(|c| config.weights.get(c).value.max_points),
             normalization: PerComponent::from_fn(|c| {
                 Normalization::for_max(config.weights.get(c).value.max_points)
             }),
@@ -141,7 +144,7 @@ impl<'c> Scorer<'c> {
     pub fn score(&self, seller_code: Option<&SellerCode>, inputs: &SellerInputs) -> ScoreResult {
         let config = self.config;
         let weight = |c: Component| &config.weights.get(c).value;
-        let max = |c: Component| weight(c).max_points;
+        let max = |c: Component| *self.max_points.get(c);
         let p = score_p_with(
             &inputs.campaigns,
             inputs.period,
@@ -177,12 +180,7 @@ impl<'c> Scorer<'c> {
         // the result: the five components are about 2.5 KB, and building them aside and
         // copying them in cost about 1% (change 28 in `docs/performance.md`).
         let mut scores = PerComponent::from_fn(|c| outcomes.get(c).score());
-        let grace = raise_to_floor(
-            inputs,
-            &config.grace.value,
-            &mut scores,
-            &PerComponent::from_fn(max),
-        );
+        let grace = raise_to_floor(inputs, &config.grace.value, &mut scores, &self.max_points);
         let (normalized, sos_score) = self.weighted(&scores);
         let (tier, next_tier, surcharges) = self.standing(
             sos_score,
@@ -200,7 +198,7 @@ impl<'c> Scorer<'c> {
                 score_before_grace: outcomes.get(c).score(),
                 normalized: *normalized.get(c),
                 weight_pct: weight(c).weight_pct,
-                max_points: weight(c).max_points,
+                max_points: max(c),
                 not_applicable_reason: reason,
                 explanation,
             }
