@@ -3,9 +3,10 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use sos_domain::{
-    config::{ConfigId, ResolvedConfig},
+    config::{ConfigId, Resolved, ResolvedConfig, TScoreTierConfig},
     inputs::{
         CampaignInput, CampaignType, ForecastVersion, InventorySnapshot, InventorySnapshotDraft,
         OrderStats, PaymentStats, PaymentStatsDraft, SellerInputs, TicketBreakdown, TicketStats,
@@ -142,4 +143,105 @@ pub fn seed_inputs() -> SellerInputs {
         Some(4800),
     )];
     inputs
+}
+
+/// Fractional rules everywhere the spec allows them (weights 25.5/19.5/20/20/15, O tolerance
+/// 2.5 and 7.5 a point, I bands over 5.5 at 12.5 with a 1.25 severe multiplier, P rules in
+/// halves, T bounds at 3.5 and 16.25 hours, fractional F points, tier minimums and grace floor).
+pub fn fractional_config() -> ResolvedConfig {
+    let mut fractional = config_with_ids();
+    let weights = [
+        ("25.5", "100"),
+        ("19.5", "100"),
+        ("20", "100"),
+        ("20", "100"),
+        ("15", "100"),
+    ];
+    for (c, (w, m)) in Component::ALL.into_iter().zip(weights) {
+        fractional.weights.get_mut(c).value.weight_pct = d(w);
+        fractional.weights.get_mut(c).value.max_points = d(m);
+    }
+    fractional.o_score.value.acceptable_late_pct = d("2.5");
+    fractional.o_score.value.penalty_per_1pct_over = d("7.5");
+    fractional.o_score.value.base_points = d("99.5");
+    fractional.i_score.value.base_good_pct = d("5.5");
+    fractional.i_score.value.penalty_per_5pct = d("12.5");
+    fractional.i_score.value.severe_storage_multiplier = d("1.25");
+    fractional.i_score.value.severe_aging_pct_threshold = d("2.75");
+    for p in [&mut fractional.p_score_major, &mut fractional.p_score_mini] {
+        p.value.on_time_points = d("45.5");
+        p.value.late_penalty_per_day = d("7.5");
+        p.value.accuracy_base_points = d("54.5");
+        p.value.accuracy_good_range_min = d("-7.5");
+        p.value.accuracy_good_range_max = d("12.25");
+        p.value.accuracy_penalty_per_10pct = d("2.5");
+    }
+    let t_bounds = [
+        ("0", Some("3.5"), "100"),
+        ("3.5", Some("8"), "87.5"),
+        ("8", Some("16.25"), "42.25"),
+        ("16.25", None, "0"),
+    ];
+    fractional.t_score = t_bounds
+        .iter()
+        .enumerate()
+        .map(|(i, (min, max, points))| {
+            Resolved::from_row(
+                ConfigId(300 + i as i64),
+                TScoreTierConfig {
+                    tier_index: i as u32 + 1,
+                    response_hours_min: d(min),
+                    response_hours_max: max.map(d),
+                    points: d(points),
+                },
+            )
+        })
+        .collect();
+    for (row, points) in fractional
+        .f_score
+        .iter_mut()
+        .zip(["100", "82.5", "47.25", "20", "0.5"])
+    {
+        row.value.points = d(points);
+    }
+    for (row, min) in fractional
+        .tiers
+        .iter_mut()
+        .zip(["89.5", "79.75", "70", "60.25", "0"])
+    {
+        row.value.min_sos_score = d(min);
+    }
+    fractional.grace.value.min_score_floor = d("72.5");
+    for (row, w) in fractional
+        .am_kpi_weights
+        .iter_mut()
+        .zip(["47.5", "32.5", "20"])
+    {
+        row.value.weight_pct = d(w);
+    }
+
+    fractional
+}
+
+/// Unequal weights with other maxima: P out of 60, O 150, F 37.5, I 80.
+pub fn other_maxima_config() -> ResolvedConfig {
+    let mut maxima = config_with_ids();
+    let shape = [
+        ("25", "60"),
+        ("20", "150"),
+        ("20", "100"),
+        ("20", "37.5"),
+        ("15", "80"),
+    ];
+    for (c, (w, m)) in Component::ALL.into_iter().zip(shape) {
+        maxima.weights.get_mut(c).value.weight_pct = d(w);
+        maxima.weights.get_mut(c).value.max_points = d(m);
+    }
+
+    maxima
+}
+
+/// A decimal from its text, scale included (`d("85.00")` keeps two places).
+pub fn d(text: &str) -> Decimal {
+    text.parse().unwrap()
 }
