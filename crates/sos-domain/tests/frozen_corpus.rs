@@ -205,7 +205,7 @@ fn payments(rng: &mut Rng) -> Option<PaymentStats> {
         invoices_late_15_20: late[2],
         invoices_late_over_20: late[3],
         worst_days_late: rng.chance(80).then(|| rng.upto(45) as i32),
-        total_outstanding_amount: rng.chance(80).then(|| rng.decimal(50_000_000_00, 2)),
+        total_outstanding_amount: rng.chance(80).then(|| rng.decimal(5_000_000_000, 2)),
         currency: Some("VND".into()),
     };
     Some(PaymentStats::new(draft).unwrap())
@@ -329,7 +329,7 @@ fn seller_lines() -> Vec<String> {
     for index in 0..SELLERS {
         let inputs = seller(&mut rng);
         let which = index % scorers.len();
-        let code = SellerCode::parse(&format!("S{index:05}")).unwrap();
+        let code = SellerCode::parse(format!("S{index:05}")).unwrap();
         let result = scorers[which].score(Some(&code), &inputs);
         let json = serde_json::to_string(&result).unwrap();
         let scores: Vec<String> = Component::ALL
