@@ -15,10 +15,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AmKpiPart {
     /// The part's 0-100 value; `None` when its data is missing (it is then left out).
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub value: Option<Decimal>,
     /// Its weight; `None` when the weight set has no row for it (it is then left out).
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub weight_pct: Option<Decimal>,
     /// The am-kpi-weight row (`None`: built-in default or no row).
     pub config_id: Option<ConfigId>,
@@ -39,15 +37,12 @@ pub struct AmKpiParts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AmBonus {
     /// The amount.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub amount: Decimal,
     /// Its currency.
     pub currency: String,
     /// The band's lower bound (inclusive).
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub sos_delta_min: Decimal,
     /// The band's upper bound (exclusive); `None` = unbounded.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub sos_delta_max: Option<Decimal>,
     /// The am-bonus-penalty row (`None`: built-in default).
     pub config_id: Option<ConfigId>,
@@ -65,31 +60,23 @@ pub struct AmPortfolioScore {
     /// Of those, the ones with a total.
     pub scored_seller_count: u32,
     /// Sum of the scored sellers' SOS.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub sum_of_sos: Decimal,
     /// Mean SOS of the scored sellers, 2 dp; `None` without any.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub avg_sos: Option<Decimal>,
     /// Last period's mean, when there was one.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub previous_avg_sos: Option<Decimal>,
     /// `avg_sos - previous_avg_sos`.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub sos_delta: Option<Decimal>,
     /// The revenue target, when known.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub revenue_target: Option<Decimal>,
     /// The revenue result, when known.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub revenue_actual: Option<Decimal>,
     /// `revenue_actual / revenue_target * 100`, full precision; `None` without revenue data or
     /// with a zero target.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub revenue_achievement_pct: Option<Decimal>,
     /// The KPI parts and their weights.
     pub kpi_parts: AmKpiParts,
     /// `sum(weight * value) / sum(weight)` over the parts with both, 2 dp.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub kpi: Option<Decimal>,
     /// The bonus or penalty band; `None` without a delta or when no band holds it.
     pub bonus_penalty: Option<AmBonus>,

@@ -7,7 +7,6 @@ pub mod config;
 pub mod decimal;
 pub mod error;
 pub mod inputs;
-mod json_number;
 pub mod master;
 pub mod period;
 pub mod scoring;

@@ -227,8 +227,7 @@ fn tier_set(
             .map(|(i, (min_tenths, order))| {
                 let mut row = template.clone();
                 row.id = Some(sos_domain::config::ConfigId(i as i64 + 1));
-                // Minima of mixed scales (50, 50.0, 50.00) must compare as equal; a third decimal
-                // (50.000) takes the ladder off its integer path.
+                // Minima of mixed scales (50, 50.0, 50.00, 50.000) must compare as equal.
                 row.value.min_sos_score =
                     Decimal::new(min_tenths * 10 * 10i64.pow(i as u32 % 4), i as u32 % 4);
                 row.value.tier_order = order;
@@ -241,21 +240,37 @@ fn tier_set(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
-    /// The ladder a `Scorer` arranges once finds the very rows the one-pass search finds.
+    /// The tier reached is the largest minimum at or below the total (ties: the lowest
+    /// `tier_order`), and the next one the smallest minimum above it, whatever the scales.
     #[test]
-    fn tier_ladder_agrees_with_the_one_pass_search(tiers in tier_set(), sos in 0i64..13_000) {
-        use sos_domain::scoring::total::{tier_and_next, TierLadder};
+    fn the_tier_is_the_largest_minimum_reached(tiers in tier_set(), sos in 0i64..13_000) {
+        use sos_domain::scoring::total::tier_and_next;
         let sos = Decimal::new(sos, 2);
-        let ladder = TierLadder::new(&tiers);
-        let id = |r: Option<&sos_domain::config::Resolved<sos_domain::config::TierConfig>>| r.and_then(|r| r.id);
         let (reached, next) = tier_and_next(sos, &tiers);
-        let (ladder_reached, ladder_next) = ladder.tier_and_next(sos);
-        prop_assert_eq!((id(reached), id(next)), (id(ladder_reached), id(ladder_next)));
+        let below: Vec<_> = tiers.iter().filter(|t| t.value.min_sos_score <= sos).collect();
+        let above: Vec<_> = tiers.iter().filter(|t| t.value.min_sos_score > sos).collect();
+        prop_assert_eq!(reached.is_some(), !below.is_empty());
+        prop_assert_eq!(next.is_some(), !above.is_empty());
+        if let Some(r) = reached {
+            for t in &below {
+                prop_assert!(t.value.min_sos_score <= r.value.min_sos_score);
+                if t.value.min_sos_score == r.value.min_sos_score {
+                    prop_assert!(t.value.tier_order >= r.value.tier_order);
+                }
+            }
+        }
+        if let Some(n) = next {
+            for t in &above {
+                prop_assert!(t.value.min_sos_score >= n.value.min_sos_score);
+                if t.value.min_sos_score == n.value.min_sos_score {
+                    prop_assert!(t.value.tier_order >= n.value.tier_order);
+                }
+            }
+        }
     }
 }
 
-/// Weights and maxima of 0-3 decimals (a zero weight included), so the total's integer path and
-/// its fallbacks are both taken.
+/// Weights and maxima of 0-3 decimals, a zero weight included.
 fn reweighted_config() -> impl Strategy<Value = sos_domain::config::ResolvedConfig> {
     (
         prop::array::uniform5((0i64..5000, 0u32..4)),
@@ -280,14 +295,28 @@ fn reweighted_config() -> impl Strategy<Value = sos_domain::config::ResolvedConf
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(3000))]
 
-    /// The total a `Scorer` sums as it normalizes is the one the general weighted total gives
-    /// from the result's own components, digit for digit.
+    /// Re-weighting never leaves the range of what was scored: the total lies between the
+    /// lowest and the highest normalized score of the weighted components (within the
+    /// rounding), is written with two decimals, and is absent exactly when no weight was scored.
     #[test]
-    fn the_running_total_is_the_weighted_total(inputs in seller_inputs(), config in reweighted_config()) {
-        use sos_domain::scoring::total::weighted_total;
+    fn the_total_lies_within_the_weighted_scores(inputs in seller_inputs(), config in reweighted_config()) {
         let r = score_seller(None, &inputs, &config);
-        let expected = weighted_total(&r.components);
-        prop_assert_eq!(r.sos_score().map(|s| s.to_string()), expected.map(|s| s.to_string()));
+        let weighted: Vec<Decimal> = Component::ALL
+            .into_iter()
+            .map(|c| r.component(c))
+            .filter(|part| part.weight_pct > Decimal::ZERO)
+            .filter_map(|part| part.normalized)
+            .collect();
+        match r.sos_score() {
+            None => prop_assert!(weighted.is_empty()),
+            Some(sos) => {
+                let lowest = weighted.iter().min().copied().unwrap();
+                let highest = weighted.iter().max().copied().unwrap();
+                prop_assert!(sos >= lowest.min(dec!(100)) - dec!(0.005), "{} < {}", sos, lowest);
+                prop_assert!(sos <= highest.min(dec!(100)) + dec!(0.005), "{} > {}", sos, highest);
+                prop_assert_eq!(sos.scale(), 2);
+            }
+        }
     }
 }
 
@@ -329,31 +358,96 @@ fn grace_config() -> impl Strategy<Value = sos_domain::config::ResolvedConfig> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(3000))]
 
-    /// The public `apply_grace`, run on a result's scores before grace, lands on the scores and
-    /// grace outcome the scorer gave; and grace only ever lifts a listed, scored component to
-    /// the floor, never past its `max_points`.
+    /// Grace only ever lifts a listed, scored component of a seller in grace, to exactly its
+    /// floor (`min_score_floor`, or `max_points` when lower), and leaves every other score as
+    /// the rule gave it.
     #[test]
-    fn apply_grace_gives_the_scorers_grace(inputs in seller_inputs(), config in grace_config()) {
-        use sos_domain::scoring::grace::apply_grace;
+    fn grace_lifts_listed_components_to_their_floor(inputs in seller_inputs(), config in grace_config()) {
         let r = score_seller(None, &inputs, &config);
-        let mut components = r.components.clone();
-        for c in Component::ALL {
-            let part = components.get_mut(c);
-            part.score = part.score_before_grace;
-        }
-        let outcome = apply_grace(&inputs, &config.grace.value, &mut components);
-        prop_assert_eq!(&outcome, &r.grace);
-        prop_assert_eq!(&components, &r.components);
+        let rule = &config.grace.value;
         for c in Component::ALL {
             let part = r.component(c);
             let (after, before) = (part.score, part.score_before_grace);
             prop_assert_eq!(after.is_some(), before.is_some());
-            if after != before {
-                let (after, before) = (after.unwrap(), before.unwrap());
-                prop_assert!(r.grace.applied && r.grace.raised_components.contains(&c));
-                prop_assert!(config.grace.value.applies_to(c));
-                prop_assert!(before < after && after <= part.max_points);
+            let floor = rule.min_score_floor.min(part.max_points);
+            let lifted = r.grace.applied && rule.applies_to(c) && before.is_some_and(|b| b < floor);
+            prop_assert_eq!(r.grace.raised_components.contains(&c), lifted, "{}", c);
+            if lifted {
+                prop_assert_eq!(after, Some(floor));
+                prop_assert_eq!(after.unwrap().scale(), 2);
+            } else {
+                prop_assert_eq!(after.map(|s| s.to_string()), before.map(|s| s.to_string()));
             }
         }
+    }
+}
+
+fn fractional_rule_figure() -> impl Strategy<Value = Decimal> {
+    (0i64..4000, 0u32..3).prop_map(|(m, s)| Decimal::new(m, s))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// O counts whole percentage points over the tolerance: `whole_points_over` is the floor of
+    /// `over`, for fractional tolerances too.
+    #[test]
+    fn o_counts_whole_points_over(total in 1u32..5000, late in 0u32..5000, acceptable in fractional_rule_figure()) {
+        let mut cfg = default_config();
+        cfg.o_score.value.acceptable_late_pct = acceptable / dec!(40);
+        let late = late.min(total);
+        let r = score_o(Some(&orders(total, late)), &cfg.o_score, dec!(100));
+        let e = r.explanation;
+        let (over, whole) = (e.over.unwrap(), e.whole_points_over.unwrap());
+        prop_assert!(over >= Decimal::ZERO);
+        prop_assert!(whole <= over && over < whole + Decimal::ONE, "{} vs {}", whole, over);
+        prop_assert_eq!(whole.scale(), 0);
+    }
+
+    /// I counts whole 5-point bands over `base_good_pct`: `base + 5 * steps <= used <
+    /// base + 5 * (steps + 1)` when the share is over the base, none otherwise; a larger aged
+    /// share never raises I.
+    #[test]
+    fn i_counts_whole_five_point_bands(draft in inventory_draft(), base in fractional_rule_figure(), extra in 0i64..1000) {
+        use sos_domain::scoring::i::score_i;
+        let mut cfg = default_config();
+        cfg.i_score.value.base_good_pct = base / dec!(100);
+        let Ok(snapshot) = sos_domain::inputs::InventorySnapshot::new(draft.clone()) else {
+            return Ok(());
+        };
+        let r = score_i(Some(&snapshot), &cfg.i_score, dec!(100));
+        if let (Some(used), Some(steps)) = (r.explanation.aging_pct_used, r.explanation.steps) {
+            let base = cfg.i_score.value.base_good_pct;
+            let five = dec!(5);
+            if used > base {
+                prop_assert!(base + five * steps <= used && used < base + five * (steps + Decimal::ONE));
+            } else {
+                prop_assert_eq!(steps, Decimal::ZERO);
+            }
+            // More aged stock (qty), same totals: never a better score.
+            let mut worse = draft;
+            if let (Some(total), Some(aged)) = (worse.total_sku_qty, worse.aging_over_90d_sku_qty) {
+                worse.aging_over_90d_sku_qty = Some((aged + Decimal::from(extra)).min(total));
+                let worse = sos_domain::inputs::InventorySnapshot::new(worse).unwrap();
+                let after = score_i(Some(&worse), &cfg.i_score, dec!(100)).outcome.score();
+                prop_assert!(after <= r.outcome.score());
+            }
+        }
+    }
+
+    /// A later first submission never raises a campaign's score.
+    #[test]
+    fn a_later_forecast_never_raises_p(hours in 0i64..2000, later in 0i64..2000, volume in 0u32..20_000, actual in 0u32..20_000) {
+        use sos_domain::scoring::p::score_p;
+        let cfg = fractional_config();
+        let score = |h: i64| {
+            let sent = at("2026-01-01T00:00:00Z") + Duration::hours(h);
+            let campaign = major_campaign(
+                vec![ForecastVersion { submission_version: 1, submitted_at: sent, forecasted_order_volume: volume }],
+                Some(actual),
+            );
+            score_p(&[campaign], period("2026-02"), &cfg, dec!(100)).outcome.score()
+        };
+        prop_assert!(score(hours + later) <= score(hours));
     }
 }

@@ -24,11 +24,9 @@ pub struct ScoreWeightConfig {
     /// Which component.
     pub score_component: Component,
     /// Its share of the total, in percent; the five must sum to 100.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub weight_pct: Decimal,
     /// The most points the component can score (default 100).
     #[serde(default = "default_max_points")]
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub max_points: Decimal,
 }
 
@@ -45,10 +43,8 @@ pub struct TierConfig {
     /// Its rank, 1 = highest.
     pub tier_order: u32,
     /// The lowest SOS that reaches it.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub min_sos_score: Decimal,
     /// The highest SOS it covers; validated and shown, never used to exclude.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub max_sos_score: Decimal,
     /// A hex colour for dashboards (`#E5E4E2`).
     #[serde(default)]
@@ -71,27 +67,21 @@ pub struct PScoreConfig {
     pub required_lead_days: u32,
     /// Points for a forecast on time.
     #[serde(default = "p_on_time")]
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub on_time_points: Decimal,
     /// Points lost per day late.
     #[serde(default = "p_late_penalty")]
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub late_penalty_per_day: Decimal,
     /// Points for an accurate forecast.
     #[serde(default = "p_accuracy_base")]
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub accuracy_base_points: Decimal,
     /// Lowest deviation (percent, signed) still counted accurate.
     #[serde(default = "p_range_min")]
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub accuracy_good_range_min: Decimal,
     /// Highest deviation (percent, signed) still counted accurate.
     #[serde(default = "p_range_max")]
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub accuracy_good_range_max: Decimal,
     /// Points lost per whole 10 points of deviation beyond the range.
     #[serde(default = "p_accuracy_penalty")]
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub accuracy_penalty_per_10pct: Decimal,
 }
 
@@ -140,13 +130,10 @@ pub struct OScoreConfig {
     /// Minutes within which an order counts as pushed on time.
     pub max_delay_minutes: u32,
     /// Late share (percent) tolerated before penalties start.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub acceptable_late_pct: Decimal,
     /// Points lost per whole percentage point over the tolerance.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub penalty_per_1pct_over: Decimal,
     /// Points before penalties.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub base_points: Decimal,
 }
 
@@ -168,14 +155,11 @@ pub struct TScoreTierConfig {
     /// Rank, 1 = best.
     pub tier_index: u32,
     /// Lowest hours in the band (inclusive).
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub response_hours_min: Decimal,
     /// Hours the band stops at (exclusive); `None` = no upper bound.
     #[serde(default)]
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub response_hours_max: Option<Decimal>,
     /// Points for tickets in the band.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub points: Decimal,
 }
 
@@ -216,7 +200,6 @@ pub struct FScoreTierConfig {
     #[serde(default)]
     pub days_late_max: Option<i32>,
     /// Points for invoices in the band.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub points: Decimal,
 }
 
@@ -266,21 +249,16 @@ pub struct IScoreConfig {
     /// Days after which stock counts as aging.
     pub aging_threshold_days: u32,
     /// Aging share (percent) tolerated before penalties start.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub base_good_pct: Decimal,
     /// Points lost per whole 5 points of aging share over the tolerance.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub penalty_per_5pct: Decimal,
     /// Points before penalties.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub base_points: Decimal,
     /// Days after which stock counts as severely aged.
     pub severe_aging_days: u32,
     /// Severe share (percent) from which the penalty is multiplied.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub severe_aging_pct_threshold: Decimal,
     /// The multiplier.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub severe_storage_multiplier: Decimal,
     /// Which aging share counts.
     pub calculation_basis: AgingBasis,
@@ -321,14 +299,11 @@ pub struct SurchargeConfig {
 #[serde(deny_unknown_fields)]
 pub struct AmBonusPenaltyConfig {
     /// Lowest `sos_delta` in the band (inclusive).
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub sos_delta_min: Decimal,
     /// `sos_delta` the band stops at (exclusive); `None` = no upper bound.
     #[serde(default)]
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub sos_delta_max: Option<Decimal>,
     /// The amount; negative is a penalty.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub bonus_or_penalty_amount: Decimal,
     /// ISO currency (default VND).
     #[serde(default = "default_currency")]
@@ -406,7 +381,6 @@ pub struct AmKpiWeightConfig {
     /// Which part.
     pub component: AmKpiComponent,
     /// Its weight in percent.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub weight_pct: Decimal,
 }
 
@@ -434,7 +408,6 @@ pub struct GracePeriodConfig {
     /// How many months from onboarding count as new (the onboarding month is month 1).
     pub grace_period_months: u32,
     /// The floor raised components are lifted to.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub min_score_floor: Decimal,
     /// Fewer orders than this in the period counts as low volume.
     pub min_orders_threshold: u32,

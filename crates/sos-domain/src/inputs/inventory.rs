@@ -9,22 +9,16 @@ pub struct InventorySnapshotDraft {
     /// The day the snapshot was taken; its month is the snapshot's period.
     pub snapshot_date: NaiveDate,
     /// Stored volume in cubic metres.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub total_cbm: Option<Decimal>,
     /// Stored units.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub total_sku_qty: Option<Decimal>,
     /// Volume older than 90 days.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub aging_over_90d_cbm: Option<Decimal>,
     /// Units older than 90 days.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub aging_over_90d_sku_qty: Option<Decimal>,
     /// Volume older than 180 days.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub aging_over_180d_cbm: Option<Decimal>,
     /// Share of stock older than 180 days, in percent, when the WMS computes it.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub aging_over_180d_pct: Option<Decimal>,
 }
 
@@ -39,13 +33,10 @@ pub struct InventorySnapshot {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgingPercentages {
     /// `aging_over_90d_cbm / total_cbm * 100`; `None` without volume data.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub by_cbm: Option<Decimal>,
     /// `aging_over_90d_sku_qty / total_sku_qty * 100`; `None` without unit data.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub by_qty: Option<Decimal>,
     /// The larger of the two that exist.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub max: Option<Decimal>,
 }
 
@@ -131,8 +122,8 @@ impl InventorySnapshot {
         let by_cbm = share(self.draft.aging_over_90d_cbm, self.draft.total_cbm);
         let by_qty = share(self.draft.aging_over_90d_sku_qty, self.draft.total_sku_qty);
         let max = match (by_cbm, by_qty) {
-            // As `Ord::max` picks (the second when equal), without the library's comparison.
-            (Some(a), Some(b)) => Some(crate::decimal::max(a, b)),
+            // The second when equal, as `Ord::max` picks.
+            (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
         AgingPercentages {

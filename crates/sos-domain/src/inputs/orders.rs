@@ -9,7 +9,6 @@ pub struct OrderStats {
     total_orders: u32,
     orders_within_30min: Option<u32>,
     orders_late: Option<u32>,
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     avg_push_time_minutes: Option<Decimal>,
 }
 

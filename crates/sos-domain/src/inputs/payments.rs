@@ -11,7 +11,6 @@ pub struct RawInvoice {
     /// Days paid after the due date; 0 or less is on time.
     pub days_late: i32,
     /// Amount still outstanding.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub amount: Decimal,
 }
 
@@ -33,7 +32,6 @@ pub struct PaymentStatsDraft {
     /// The worst lateness in days.
     pub worst_days_late: Option<i32>,
     /// Amount outstanding.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub total_outstanding_amount: Option<Decimal>,
     /// ISO currency of the amount.
     pub currency: Option<String>,
@@ -49,7 +47,6 @@ pub struct PaymentStats {
     invoices_late_15_20: u32,
     invoices_late_over_20: u32,
     worst_days_late: Option<i32>,
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     total_outstanding_amount: Option<Decimal>,
     currency: Option<String>,
 }

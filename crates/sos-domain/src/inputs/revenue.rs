@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 pub struct RevenueRecord {
     am_id: AmId,
     period: Period,
-    #[serde(serialize_with = "crate::json_number::exact")]
     revenue_target: Decimal,
-    #[serde(serialize_with = "crate::json_number::exact")]
     revenue_actual: Decimal,
 }
 

@@ -41,7 +41,6 @@ impl TicketBreakdown {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketStats {
     total_tickets: Option<u32>,
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     avg_response_time_hours: Option<Decimal>,
     breakdown: Option<TicketBreakdown>,
 }

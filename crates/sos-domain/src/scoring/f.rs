@@ -1,9 +1,10 @@
 //! F-score: invoices paid late, scored by the f-score day bands.
 
-use super::{band_for, finish_score, Calculated, NotApplicableReason, Outcome};
+use super::{
+    band_for, finish_score, sum_of_count_times_points, Calculated, NotApplicableReason, Outcome,
+};
 use crate::{
     config::{ConfigId, FScoreTierConfig, Resolved},
-    decimal::{counted_points, div_round2},
     inputs::PaymentStats,
 };
 use rust_decimal::Decimal;
@@ -54,7 +55,6 @@ pub struct FBucket {
     /// The band's rank; `None` when no band held the days.
     pub tier_index: Option<u32>,
     /// The points the band gives.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub points: Decimal,
 }
 
@@ -66,7 +66,6 @@ pub struct FExplanation {
     /// The worst lateness in days (informative; a surcharge metric).
     pub worst_days_late: Option<i32>,
     /// Amount outstanding (informative; a surcharge metric).
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub total_outstanding_amount: Option<Decimal>,
     /// Per bucket: days, band, points and count. `invoices_on_time` already holds the derived
     /// count when the sender left it out.
@@ -74,7 +73,6 @@ pub struct FExplanation {
     /// `sum(count)` over the buckets.
     pub counted_invoices: Option<u64>,
     /// `sum(count * points)` over the buckets.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub weighted_points: Option<Decimal>,
 }
 
@@ -82,36 +80,6 @@ pub struct FExplanation {
 pub fn score_f(
     payments: Option<&PaymentStats>,
     bands: &[Resolved<FScoreTierConfig>],
-    max_points: Decimal,
-) -> Calculated<FExplanation> {
-    score_f_with(payments, &bucket_bands(bands), max_points)
-}
-
-/// The band each bucket's days fall in, as an [`FBucket`] with no count yet. Bucket days are
-/// fixed, so this depends on the config alone.
-pub(crate) fn bucket_bands(bands: &[Resolved<FScoreTierConfig>]) -> [FBucket; 5] {
-    std::array::from_fn(|i| {
-        let days = BUCKET_DAYS[i];
-        let band = band_for(bands, |b| b.holds(days), |b| b.tier_index);
-        FBucket {
-            bucket: InvoiceBucket::ALL[i],
-            days,
-            count: 0,
-            tier_id: band.and_then(|b| b.id),
-            tier_index: band.map(|b| b.value.tier_index),
-            points: band.map_or(Decimal::ZERO, |b| b.value.points),
-        }
-    })
-}
-
-/// The days late each bucket stands for, as in [`PaymentStats::buckets`].
-const BUCKET_DAYS: [i32; 5] = [0, 1, 8, 16, 21];
-
-/// [`score_f`] with the bucket bands already placed ([`bucket_bands`]), as a
-/// [`Scorer`](super::Scorer) does once for every seller.
-pub(crate) fn score_f_with(
-    payments: Option<&PaymentStats>,
-    placed: &[FBucket; 5],
     max_points: Decimal,
 ) -> Calculated<FExplanation> {
     let mut explanation = FExplanation {
@@ -128,13 +96,22 @@ pub(crate) fn score_f_with(
             explanation,
         };
     };
+    // Each bucket stands for a number of days late and takes the points of the band holding it.
     let raw_buckets = payments.buckets();
     let buckets: [FBucket; 5] = std::array::from_fn(|i| {
-        let (_, _, count) = raw_buckets[i];
-        FBucket { count, ..placed[i] }
+        let (_, days, count) = raw_buckets[i];
+        let band = band_for(bands, |b| b.holds(days), |b| b.tier_index);
+        FBucket {
+            bucket: InvoiceBucket::ALL[i],
+            days,
+            count,
+            tier_id: band.and_then(|b| b.id),
+            tier_index: band.map(|b| b.value.tier_index),
+            points: band.map_or(Decimal::ZERO, |b| b.value.points),
+        }
     });
     let counted: u64 = buckets.iter().map(|b| u64::from(b.count)).sum();
-    let weighted = counted_points(buckets.map(|b| (b.count, b.points)));
+    let weighted = sum_of_count_times_points(buckets.map(|b| (b.count, b.points)));
     explanation.buckets = Some(buckets);
     explanation.counted_invoices = Some(counted);
     if counted == 0 {
@@ -143,26 +120,12 @@ pub(crate) fn score_f_with(
             explanation,
         };
     }
-    let raw = div_round2(weighted, Decimal::from(counted)).unwrap_or(Decimal::ZERO);
+    let raw = weighted
+        .checked_div(Decimal::from(counted))
+        .unwrap_or(Decimal::ZERO);
     explanation.weighted_points = Some(weighted);
     Calculated {
         outcome: Outcome::Scored(finish_score(raw, max_points)),
         explanation,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::ResolvedConfig;
-
-    #[test]
-    fn placed_bands_stand_for_the_days_of_the_payment_buckets() {
-        let stats = PaymentStats::new(crate::inputs::PaymentStatsDraft::default()).unwrap();
-        let config = ResolvedConfig::defaults(chrono::NaiveDate::MIN);
-        let placed = bucket_bands(&config.f_score);
-        let days: Vec<i32> = stats.buckets().iter().map(|(_, d, _)| *d).collect();
-        assert_eq!(days, BUCKET_DAYS);
-        assert_eq!(placed.map(|b| b.days), BUCKET_DAYS);
     }
 }

@@ -5,7 +5,7 @@ use super::ComponentResult;
 use crate::{
     component::{Component, PerComponent},
     config::GracePeriodConfig,
-    decimal::{compare, with_two_places},
+    decimal::with_two_places,
     inputs::SellerInputs,
     period::Period,
 };
@@ -35,7 +35,6 @@ pub struct GraceOutcome {
     /// Months since onboarding, the onboarding month being 1; `None` without an onboarding date.
     pub month_index: Option<i32>,
     /// The floor raised components were lifted to.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub min_score_floor: Decimal,
 }
 
@@ -72,40 +71,23 @@ pub fn apply_grace(
     rule: &GracePeriodConfig,
     components: &mut PerComponent<ComponentResult>,
 ) -> GraceOutcome {
-    let mut scores = PerComponent::from_fn(|c| components.get(c).score);
-    let max_points = PerComponent::from_fn(|c| components.get(c).max_points);
-    let outcome = raise_to_floor(inputs, rule, &mut scores, &max_points);
-    for c in Component::ALL {
-        components.get_mut(c).score = *scores.get(c);
-    }
-    outcome
-}
-
-/// [`apply_grace`] on the scores alone (`None`: not applicable), so a scorer can settle them
-/// before it builds the components.
-pub(crate) fn raise_to_floor(
-    inputs: &SellerInputs,
-    rule: &GracePeriodConfig,
-    scores: &mut PerComponent<Option<Decimal>>,
-    max_points: &PerComponent<Decimal>,
-) -> GraceOutcome {
     let month_index = month_index(inputs.period, inputs.onboarded_at);
     let reasons = grace_reasons(inputs, rule, month_index);
     let mut raised_components = Vec::new();
     if !reasons.is_empty() {
         for c in Component::ALL {
-            let score = scores.get_mut(c);
-            let Some(before) = score.filter(|_| rule.applies_to(c)) else {
+            let part = components.get_mut(c);
+            let Some(before) = part.score.filter(|_| rule.applies_to(c)) else {
                 continue;
             };
-            let max_points = *max_points.get(c);
-            let floor = with_two_places(if compare(rule.min_score_floor, max_points).is_lt() {
+            // The floor, never above the component's maximum.
+            let floor = with_two_places(if rule.min_score_floor < part.max_points {
                 rule.min_score_floor
             } else {
-                max_points
+                part.max_points
             });
-            if compare(before, floor).is_lt() {
-                *score = Some(floor);
+            if before < floor {
+                part.score = Some(floor);
                 raised_components.push(c);
             }
         }

@@ -122,19 +122,14 @@ pub struct ComponentResult {
     /// Scored or not applicable.
     pub status: ComponentStatus,
     /// The score after grace, 2 dp; `None` when not applicable.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub score: Option<Decimal>,
     /// The score the rule gave, before grace raised it.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub score_before_grace: Option<Decimal>,
     /// `score / max_points * 100`, full precision: what the total weighs.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub normalized: Option<Decimal>,
     /// The component's weight in the total, in percent.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub weight_pct: Decimal,
     /// The most points the component can score.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub max_points: Decimal,
     /// Why the component is not applicable; `None` when scored.
     pub not_applicable_reason: Option<NotApplicableReason>,
@@ -155,10 +150,8 @@ pub struct NextTier {
     /// The tier.
     pub tier: TierName,
     /// Its minimum SOS.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub min_sos_score: Decimal,
     /// `min_sos_score - sos_score`.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub points_needed: Decimal,
 }
 
@@ -172,7 +165,6 @@ pub struct ScoreResult {
     /// Scored, or insufficient data.
     pub status: ScoreStatus,
     /// The total, 0-100, 2 dp; `None` when insufficient data.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub sos_score: Option<Decimal>,
     /// The tier reached; `None` when insufficient data.
     pub tier: Option<TierName>,

@@ -1,9 +1,10 @@
 //! T-score: how fast tickets get a first answer, scored by the t-score hour bands.
 
-use super::{band_for, finish_score, Calculated, NotApplicableReason, Outcome};
+use super::{
+    band_for, finish_score, sum_of_count_times_points, Calculated, NotApplicableReason, Outcome,
+};
 use crate::{
     config::{ConfigId, Resolved, TScoreTierConfig},
-    decimal::{ceil_whole, counted_points, div_round2},
     inputs::TicketStats,
 };
 use rust_decimal::Decimal;
@@ -54,7 +55,6 @@ pub struct TBand {
     /// The band's rank; `None` when no band held the value.
     pub tier_index: Option<u32>,
     /// The points it gives.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub points: Decimal,
 }
 
@@ -64,7 +64,6 @@ pub struct TBucket {
     /// Which bucket.
     pub bucket: TicketBucket,
     /// The hour value the bucket stands for.
-    #[serde(serialize_with = "crate::json_number::exact")]
     pub hours: Decimal,
     /// Tickets in it.
     pub count: u32,
@@ -84,33 +83,9 @@ pub struct TExplanation {
     /// `sum(count)` over the buckets (breakdown method).
     pub counted_tickets: Option<u64>,
     /// `sum(count * points)` over the buckets (breakdown method).
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub weighted_points: Option<Decimal>,
     /// The band holding the average (average method).
     pub average_band: Option<TBand>,
-}
-
-/// The hour values the breakdown buckets stand for, as in
-/// [`TicketBreakdown::buckets`](crate::inputs::TicketBreakdown::buckets).
-const BUCKET_HOURS: [i64; 4] = [0, 4, 8, 16];
-
-/// The band of each bucket, with [`band_for`]'s rule (the holding row with the lowest
-/// `tier_index`). The bucket values are whole hours, so each row's bounds are turned into whole
-/// numbers once ([`ceil_whole`]) and the buckets placed with integer comparisons: one pass over
-/// the rows instead of one per bucket.
-pub(crate) fn bucket_bands(rows: &[Resolved<TScoreTierConfig>]) -> [TBand; 4] {
-    let mut best: [Option<&Resolved<TScoreTierConfig>>; 4] = [None; 4];
-    for row in rows {
-        let min = ceil_whole(row.value.response_hours_min);
-        let max = row.value.response_hours_max.map(ceil_whole);
-        for (slot, hours) in best.iter_mut().zip(BUCKET_HOURS) {
-            let holds = min <= hours && max.is_none_or(|m| hours < m);
-            if holds && slot.is_none_or(|b| row.value.tier_index < b.value.tier_index) {
-                *slot = Some(row);
-            }
-        }
-    }
-    best.map(to_band)
 }
 
 fn band(rows: &[Resolved<TScoreTierConfig>], hours: Decimal) -> TBand {
@@ -139,17 +114,6 @@ pub fn score_t(
     bands: &[Resolved<TScoreTierConfig>],
     max_points: Decimal,
 ) -> Calculated<TExplanation> {
-    score_t_with(tickets, bands, &bucket_bands(bands), max_points)
-}
-
-/// [`score_t`] with the bucket bands already placed ([`bucket_bands`]): they depend on the
-/// config alone, so a [`Scorer`](super::Scorer) places them once for every seller.
-pub(crate) fn score_t_with(
-    tickets: Option<&TicketStats>,
-    bands: &[Resolved<TScoreTierConfig>],
-    placed: &[TBand; 4],
-    max_points: Decimal,
-) -> Calculated<TExplanation> {
     let mut explanation = TExplanation {
         inputs: tickets.cloned(),
         method: None,
@@ -167,21 +131,24 @@ pub(crate) fn score_t_with(
     let raw = if let Some(breakdown) = tickets.breakdown().filter(|b| b.total() > 0) {
         let counted = breakdown.total();
         let raw_buckets = breakdown.buckets();
+        // Each bucket stands for an hour value and takes the points of the band holding it.
         let buckets: [TBucket; 4] = std::array::from_fn(|i| {
             let (_, hours, count) = raw_buckets[i];
             TBucket {
                 bucket: TicketBucket::ALL[i],
                 hours,
                 count,
-                band: placed[i],
+                band: band(bands, hours),
             }
         });
-        let weighted = counted_points(buckets.map(|b| (b.count, b.band.points)));
+        let weighted = sum_of_count_times_points(buckets.map(|b| (b.count, b.band.points)));
         explanation.buckets = Some(buckets);
         explanation.method = Some(TMethod::Breakdown);
         explanation.counted_tickets = Some(counted);
         explanation.weighted_points = Some(weighted);
-        div_round2(weighted, Decimal::from(counted)).unwrap_or(Decimal::ZERO)
+        weighted
+            .checked_div(Decimal::from(counted))
+            .unwrap_or(Decimal::ZERO)
     } else if let Some(avg) = tickets
         .avg_response_time_hours()
         .filter(|_| tickets.total_tickets() != Some(0))

@@ -170,16 +170,15 @@ impl SurchargeAction {
 
     /// The action as JSON, in the form [`SurchargeAction::parse`] reads.
     pub fn to_json(&self) -> Value {
-        let num = crate::json_number::to_value;
         match self {
             SurchargeAction::FeeMultiplier { fee, value } => {
-                json!({"type": "fee_multiplier", "fee": fee, "value": num(value)})
+                json!({"type": "fee_multiplier", "fee": fee, "value": value})
             }
             SurchargeAction::FixedFee { amount, currency } => {
-                json!({"type": "fixed_fee", "amount": num(amount), "currency": currency})
+                json!({"type": "fixed_fee", "amount": amount, "currency": currency})
             }
             SurchargeAction::PercentFee { fee, pct } => {
-                json!({"type": "percent_fee", "fee": fee, "pct": num(pct)})
+                json!({"type": "percent_fee", "fee": fee, "pct": pct})
             }
         }
     }

@@ -239,7 +239,8 @@ impl Condition {
 
 fn value_to_json(value: &ConditionValue) -> Value {
     match value {
-        ConditionValue::Number(n) => crate::json_number::to_value(n),
+        // A decimal always has a JSON form; `Null` only keeps this infallible.
+        ConditionValue::Number(n) => serde_json::to_value(n).unwrap_or(Value::Null),
         ConditionValue::Text(t) => Value::String(t.clone()),
         ConditionValue::List(items) => Value::Array(items.iter().map(value_to_json).collect()),
     }

@@ -8,44 +8,32 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetricValues {
     /// Total SOS.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub sos_score: Option<Decimal>,
     /// P-score after grace.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub p_score: Option<Decimal>,
     /// O-score after grace.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub o_score: Option<Decimal>,
     /// T-score after grace.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub t_score: Option<Decimal>,
     /// F-score after grace.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub f_score: Option<Decimal>,
     /// I-score after grace.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub i_score: Option<Decimal>,
     /// Tier this period.
     pub tier: Option<TierName>,
     /// Tier last period.
     pub previous_tier: Option<TierName>,
     /// Late orders in percent.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub late_pct: Option<Decimal>,
     /// Aging share the I-score used.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub aging_pct_used: Option<Decimal>,
     /// Share of stock older than 180 days.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub aging_over_180d_pct: Option<Decimal>,
     /// Worst invoice lateness in days.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub worst_days_late: Option<Decimal>,
     /// Outstanding invoice amount.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub total_outstanding_amount: Option<Decimal>,
     /// Months since onboarding, the onboarding month being 1.
-    #[serde(serialize_with = "crate::json_number::exact_opt")]
     pub month_index: Option<Decimal>,
 }
 
