@@ -23,7 +23,7 @@ use diesel::{
     RunQueryDsl,
 };
 use serde_json::{json, Value};
-use sos_adapters_pg::cluster::{Durability, LocalCluster, StartOptions};
+use sos_pg_local::cluster::{Durability, LocalCluster, StartOptions};
 use std::{
     collections::BTreeMap,
     io::{BufRead, BufReader, Read, Write},

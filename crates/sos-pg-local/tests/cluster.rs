@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use diesel::sql_types::{BigInt, Integer, Text};
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
-use sos_adapters_pg::cluster::{BinSearch, ClusterError, Durability, LocalCluster, StartOptions};
-use sos_adapters_pg::testing::{private_cluster_dir, TestDb, TEST_DATABASE_URL_VAR};
+use sos_pg_local::cluster::{BinSearch, ClusterError, Durability, LocalCluster, StartOptions};
+use sos_pg_local::testing::{private_cluster_dir, TestDb, TEST_DATABASE_URL_VAR};
 use tempfile::TempDir;
 
 fn ephemeral() -> StartOptions {
