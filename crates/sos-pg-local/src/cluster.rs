@@ -341,6 +341,7 @@ impl LocalCluster {
     ///
     /// # Errors
     /// When the server binaries are not found, or when run as root without a `postgres` user.
+    #[cfg(feature = "testing")]
     pub(crate) fn shell_stop_command(data_dir: &Path) -> Result<String, ClusterError> {
         let runner = Runner::new(Bins::find(&BinSearch::Default)?)?;
         let mut words = runner.prefix();
@@ -365,6 +366,7 @@ impl LocalCluster {
     /// Best-effort removal of a throw-away cluster left behind by a process that was killed:
     /// stops whatever server runs under `data_dir` (immediate mode) and deletes `data_dir`,
     /// including a cluster kept outside it for the `postgres` user. Errors are only logged.
+    #[cfg(feature = "testing")]
     pub(crate) fn remove_leftover(data_dir: &Path) {
         let link = data_dir.join(PG_DIR);
         if let Ok(pgdata) = fs::canonicalize(&link) {
