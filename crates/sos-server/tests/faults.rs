@@ -1073,7 +1073,7 @@ fn crash_seller(i: usize) -> Value {
     json!({
         "seller_code": format!("CRASH{i:03}"),
         "company_name": format!("Crash seller {i}"),
-        "contract_type": if i % 2 == 0 { "B2C" } else { "B2B" },
+        "contract_type": (["B2C", "B2B"])[i % 2],
         "country_code": "VN",
         "onboarded_at": format!("2025-{:02}-{:02}", i % 12 + 1, i % 28 + 1),
     })
