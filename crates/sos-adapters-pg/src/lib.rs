@@ -1,8 +1,6 @@
 #![doc = include_str!("../README.md")]
 
-pub mod cluster;
 pub mod secrets;
-pub mod testing;
 
 use diesel::PgConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};

@@ -2,7 +2,8 @@
 //! (`TestDb`), kept alive until the test ends.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use sos_adapters_pg::{testing::TestDb, PgStore};
+use sos_adapters_pg::PgStore;
+use sos_pg_local::testing::TestDb;
 
 fn fresh_store() -> (PgStore, TestDb) {
     let db = TestDb::new();

@@ -12,7 +12,7 @@ use domain::Lcg;
 use pg::{Db, CALC_PERIOD, INGEST_PERIOD};
 use procs::Guarded;
 use report::{mb, thousands, Row};
-use sos_adapters_pg::cluster::{LocalCluster, StartOptions};
+use sos_pg_local::cluster::{LocalCluster, StartOptions};
 use std::{
     io::Write as _,
     net::{SocketAddr, TcpListener},

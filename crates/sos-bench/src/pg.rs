@@ -68,12 +68,12 @@ impl Db {
     ///
     /// # Errors
     /// When `psql` or `pgbench` is missing.
-    pub fn new(cluster: &sos_adapters_pg::cluster::LocalCluster) -> Result<Self> {
+    pub fn new(cluster: &sos_pg_local::cluster::LocalCluster) -> Result<Self> {
         Ok(Self {
             url: cluster.database_url(),
             port: cluster.port(),
-            user: sos_adapters_pg::cluster::CLUSTER_USER.to_owned(),
-            database: sos_adapters_pg::cluster::APP_DATABASE.to_owned(),
+            user: sos_pg_local::cluster::CLUSTER_USER.to_owned(),
+            database: sos_pg_local::cluster::APP_DATABASE.to_owned(),
             psql: find_tool("psql")?,
             pgbench: find_tool("pgbench")?,
         })

@@ -1,6 +1,7 @@
 //! Opening the database: the given `DATABASE_URL`, or a private cluster under the data dir.
 
-use sos_adapters_pg::{cluster::LocalCluster, PgStore};
+use sos_adapters_pg::PgStore;
+use sos_pg_local::cluster::LocalCluster;
 use std::path::Path;
 
 /// An open database and, when SOS started one, the private cluster behind it.

@@ -66,7 +66,7 @@ impl Drop for DataDir {
         if let Some(pgdata) = &pgdata {
             stop_leftover_postgres(pgdata);
         }
-        // A cluster kept outside the directory (see sos_adapters_pg::cluster) goes too.
+        // A cluster kept outside the directory (see sos_pg_local::cluster) goes too.
         if let (Some(pgdata), true) = (
             &pgdata,
             std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink()),

@@ -10,6 +10,8 @@
 //! - The database stopped under load: requests answer 503 within seconds, `/readyz` says 503, and
 //!   the same server process serves again once the database is back on the same port.
 //! - 16 writers on one seller and period; two calculations of one period at once; retries.
+//! - `kill -9` of the server on its embedded default and of its private postmaster, then an
+//!   immediate restart: every acknowledged write reads back with its values.
 //!
 //! Every child process and cluster is owned by a guard whose `Drop` kills or stops it, so a
 //! failing assertion leaves nothing running. The tests run one at a time (a shared lock): their
@@ -23,7 +25,7 @@ use diesel::{
     RunQueryDsl,
 };
 use serde_json::{json, Value};
-use sos_adapters_pg::cluster::{Durability, LocalCluster, StartOptions};
+use sos_pg_local::cluster::{Durability, LocalCluster, StartOptions};
 use std::{
     collections::BTreeMap,
     io::{BufRead, BufReader, Read, Write},
@@ -194,7 +196,8 @@ fn pg_ctl() -> PathBuf {
         .expect("pg_ctl is installed")
 }
 
-/// A running `sos-server serve` on `DATABASE_URL`; killed (SIGKILL) on drop if still running.
+/// A running `sos-server serve`, on `DATABASE_URL` or on its embedded default; killed (SIGKILL)
+/// on drop if still running.
 struct Server {
     child: Child,
     addr: String,
@@ -203,16 +206,29 @@ struct Server {
 
 impl Server {
     fn start(pg: &Pg, data_dir: &Path) -> Self {
+        Self::launch(Some(&pg.url), data_dir)
+    }
+
+    /// No `DATABASE_URL`: the server runs its own PostgreSQL under `data_dir`.
+    fn start_embedded(data_dir: &Path) -> Self {
+        Self::launch(None, data_dir)
+    }
+
+    fn launch(database_url: Option<&str>, data_dir: &Path) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let addr = format!("127.0.0.1:{port}");
-        let mut child = Command::new(BIN)
+        let mut cmd = Command::new(BIN);
+        match database_url {
+            Some(url) => cmd.env("DATABASE_URL", url),
+            None => cmd.env_remove("DATABASE_URL"),
+        };
+        let mut child = cmd
             .arg("serve")
             .current_dir(data_dir)
-            .env("DATABASE_URL", &pg.url)
             .env("SOS_DATA_DIR", data_dir)
             .env("SOS_BIND", &addr)
             .env("SOS_ADMIN_KEY", ADMIN_KEY)
@@ -1002,6 +1018,182 @@ fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
         seen.statuses,
         seen.slowest.as_millis(),
         recovered.as_millis()
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// 7. kill -9 of the server and its private PostgreSQL, then an immediate restart.
+
+/// A data directory for the embedded default; a private PostgreSQL still running on it when the
+/// test ends (the server was killed) is stopped and deleted.
+struct EmbeddedData(TempDir);
+
+impl EmbeddedData {
+    fn path(&self) -> &Path {
+        &self.0 .0
+    }
+
+    /// The PID and the port of the private postmaster, from its `postmaster.pid`.
+    fn postmaster(&self) -> (u32, u16) {
+        let text = std::fs::read_to_string(self.path().join("pg/postmaster.pid")).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        (
+            lines[0].trim().parse().unwrap(),
+            lines[3].trim().parse().unwrap(),
+        )
+    }
+}
+
+impl Drop for EmbeddedData {
+    fn drop(&mut self) {
+        if self.path().join("pg/postmaster.pid").exists() {
+            // Reuses (or starts) the cluster, then stops it at once and removes it.
+            match LocalCluster::start(self.path()).map(LocalCluster::destroy) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) | Err(e) => eprintln!("could not remove the private cluster: {e}"),
+            }
+        }
+    }
+}
+
+/// The process state letter of `pid` (`Z` for a zombie); `None` once it is gone.
+fn process_state(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .next()?
+            .to_owned(),
+    )
+}
+
+/// Seller `i` of the crash test: what is sent, and so what must be read back.
+fn crash_seller(i: usize) -> Value {
+    json!({
+        "seller_code": format!("CRASH{i:03}"),
+        "company_name": format!("Crash seller {i}"),
+        "contract_type": (["B2C", "B2B"])[i % 2],
+        "country_code": "VN",
+        "onboarded_at": format!("2025-{:02}-{:02}", i % 12 + 1, i % 28 + 1),
+    })
+}
+
+fn crash_orders(i: usize) -> Value {
+    json!({
+        "seller_code": format!("CRASH{i:03}"),
+        "period": "2026-02",
+        "total_orders": 100 + i,
+        "orders_within_30min": 90 + i % 10,
+        "orders_late": 10 - i % 10,
+        "avg_push_time_minutes": format!("{}.{:02}", 10 + i, i % 100).parse::<Value>().unwrap(),
+    })
+}
+
+#[test]
+fn kill_9_of_the_server_and_its_private_postgres_then_an_immediate_restart_keeps_every_write() {
+    let _serial = serial();
+    let data = EmbeddedData(TempDir::new("embedded"));
+    let mut server = Server::start_embedded(data.path());
+    let (postmaster, port) = data.postmaster();
+
+    let sellers = 40;
+    for i in 0..sellers {
+        must(
+            &server.addr,
+            "POST",
+            "/api/sellers",
+            Some(&crash_seller(i)),
+            201,
+        );
+        let r = must(
+            &server.addr,
+            "POST",
+            "/api/sync/orders",
+            Some(&crash_orders(i)),
+            200,
+        );
+        assert_eq!(r["success"], json!(true), "{r}");
+    }
+
+    // Both at once, with SIGKILL: no shutdown code runs in either.
+    let server_pid = server.pid();
+    server.kill9();
+    let killed = Command::new("kill")
+        .args(["-KILL", &postmaster.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success(), "kill -KILL {postmaster}");
+    let restart = Instant::now();
+    let server = Server::start_embedded(data.path());
+    let ready_after = restart.elapsed();
+    // The old postmaster is dead (gone, or a zombie nobody reaps); a new one serves.
+    let old_state = process_state(postmaster);
+    assert!(
+        matches!(old_state.as_deref(), None | Some("Z" | "X")),
+        "postmaster {postmaster} still runs: {old_state:?}"
+    );
+    let (new_postmaster, new_port) = data.postmaster();
+    assert_ne!(new_postmaster, postmaster);
+
+    for i in 0..sellers {
+        let sent = crash_seller(i);
+        let code = sent["seller_code"].as_str().unwrap();
+        let got = must(
+            &server.addr,
+            "GET",
+            &format!("/api/sellers/{code}"),
+            None,
+            200,
+        );
+        for field in [
+            "seller_code",
+            "company_name",
+            "contract_type",
+            "country_code",
+            "onboarded_at",
+        ] {
+            assert_eq!(got[field], sent[field], "seller {code}, {field}: {got}");
+        }
+    }
+    let url = format!(
+        "postgres://{}@127.0.0.1:{new_port}/{}",
+        sos_pg_local::cluster::CLUSTER_USER,
+        sos_pg_local::cluster::APP_DATABASE
+    );
+    let mut conn = PgConnection::establish(&url).unwrap();
+    let mut stored = texts(
+        &mut conn,
+        "SELECT s.seller_code || ':' || o.total_orders || ':' || o.orders_within_30min || ':' || o.orders_late || ':' || o.avg_push_time_minutes AS t \
+         FROM sos_order_operation_raw o JOIN seller s ON s.id = o.seller_id WHERE o.period = '2026-02'",
+    );
+    let mut sent: Vec<String> = (0..sellers)
+        .map(|i| {
+            let o = crash_orders(i);
+            format!(
+                "{}:{}:{}:{}:{}",
+                o["seller_code"].as_str().unwrap(),
+                o["total_orders"],
+                o["orders_within_30min"],
+                o["orders_late"],
+                o["avg_push_time_minutes"]
+            )
+        })
+        .collect();
+    stored.sort();
+    sent.sort();
+    assert_eq!(
+        stored, sent,
+        "the order figures read back differ from those acknowledged"
+    );
+    server.assert_no_panic();
+    println!(
+        "faults: kill -9 of the server (PID {server_pid}) and its private postmaster (PID {postmaster}, port {port}; \
+         afterwards {}); the restart at once was ready in {} ms on a new postmaster (PID {new_postmaster}, port {new_port}); \
+         {sellers} sellers read back over HTTP and {} order rows by SQL, all with the acknowledged values",
+        old_state.map_or("gone".to_owned(), |s| format!("process state {s}")),
+        ready_after.as_millis(),
+        stored.len()
     );
 }
 

@@ -2,7 +2,7 @@
 //! cluster per test process.
 //!
 //! ```no_run
-//! use sos_adapters_pg::testing::TestDb;
+//! use sos_pg_local::testing::TestDb;
 //! let db = TestDb::new(); // a new database, migrations applied
 //! let url = db.url();     // hand it to a pool, a store, a server...
 //! # let _ = url;
@@ -354,7 +354,7 @@ fn build_template(conn: &mut PgConnection, server: &Server) -> Result<(), anyhow
         let url = server.url_for(TEMPLATE_DATABASE);
         let mut template_conn =
             PgConnection::establish(&url).with_context(|| format!("could not connect to {url}"))?;
-        crate::run_migrations(&mut template_conn)
+        sos_adapters_pg::run_migrations(&mut template_conn)
     })
 }
 

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use diesel::sql_types::{BigInt, Integer, Text};
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
-use sos_adapters_pg::cluster::{BinSearch, ClusterError, Durability, LocalCluster, StartOptions};
-use sos_adapters_pg::testing::{private_cluster_dir, TestDb, TEST_DATABASE_URL_VAR};
+use sos_pg_local::cluster::{BinSearch, ClusterError, Durability, LocalCluster, StartOptions};
+use sos_pg_local::testing::{private_cluster_dir, TestDb, TEST_DATABASE_URL_VAR};
 use tempfile::TempDir;
 
 fn ephemeral() -> StartOptions {
@@ -306,4 +306,149 @@ fn the_test_cluster_goes_away_with_its_process() {
         );
         thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// The PID on line 1 of the cluster's `postmaster.pid`.
+fn postmaster_pid(cluster: &LocalCluster) -> u32 {
+    let text = std::fs::read_to_string(cluster.pgdata().join("postmaster.pid")).unwrap();
+    text.lines().next().unwrap().trim().parse().unwrap()
+}
+
+/// The process state letter of `pid` (`Z` for a zombie), `None` once it is gone.
+fn process_state(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .next()?
+            .to_owned(),
+    )
+}
+
+fn sigkill(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -KILL {pid}");
+}
+
+/// A table with one row, to find again after the restart.
+fn write_note(cluster: &LocalCluster, body: &str) {
+    let mut conn = PgConnection::establish(&cluster.database_url()).unwrap();
+    diesel::sql_query("CREATE TABLE note (body text NOT NULL)")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("INSERT INTO note VALUES ($1)")
+        .bind::<Text, _>(body)
+        .execute(&mut conn)
+        .unwrap();
+}
+
+fn read_note(cluster: &LocalCluster) -> String {
+    let mut conn = PgConnection::establish(&cluster.database_url()).unwrap();
+    diesel::sql_query("SELECT body FROM note")
+        .get_result::<Note>(&mut conn)
+        .unwrap()
+        .body
+}
+
+#[test]
+fn a_postmaster_killed_with_sigkill_does_not_stop_the_next_start() {
+    let dir = open_tempdir();
+    let mut first = LocalCluster::start(dir.path()).unwrap();
+    write_note(&first, "before the kill");
+    let pid = postmaster_pid(&first);
+    // The server is gone: nothing must try to stop it.
+    first.stop_on_drop(false);
+    drop(first);
+    sigkill(pid);
+    // Dead or a zombie (an init that does not reap), but not running any more.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !matches!(process_state(pid).as_deref(), None | Some("Z" | "X")) {
+        assert!(
+            Instant::now() < deadline,
+            "postmaster {pid} survived SIGKILL"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    let state = process_state(pid);
+
+    let started = Instant::now();
+    let again = start(dir.path());
+    assert!(
+        again.started_here(),
+        "the killed server was taken as running"
+    );
+    assert_ne!(postmaster_pid(&again), pid);
+    assert_eq!(read_note(&again), "before the kill");
+    println!(
+        "pg-local: postmaster {pid} killed with SIGKILL (then {}); the next start took {} ms and found the data",
+        state.map_or("gone".to_owned(), |s| format!("state {s}")),
+        started.elapsed().as_millis()
+    );
+    again.destroy().unwrap();
+}
+
+/// A command run as the server's user: `postgres` when the tests run as root.
+fn as_server_user(program: &str) -> Command {
+    if is_root() {
+        let mut cmd = Command::new("runuser");
+        cmd.args(["-u", "postgres", "--", program]);
+        cmd
+    } else {
+        Command::new(program)
+    }
+}
+
+#[test]
+fn a_pid_file_naming_another_program_or_an_exited_process_does_not_stop_a_start() {
+    let dir = open_tempdir();
+    let first = start(dir.path());
+    write_note(&first, "kept");
+    let pid_file = first.pgdata().join("postmaster.pid");
+    let original = std::fs::read_to_string(&pid_file).unwrap();
+    first.stop().unwrap();
+    let rest = original.split_once('\n').unwrap().1.to_owned();
+
+    // A live program of the server's user, which `pg_ctl status` calls a running server (as a
+    // PID reused after a container restart would be), then a PID that has exited.
+    let mut other = as_server_user("sh")
+        .args(["-c", "echo $$; exec sleep 60"])
+        .stdout(std::process::Stdio::piped())
+        // runuser reports the SIGKILL that ends it.
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(other.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let other_pid: u32 = line.trim().parse().unwrap();
+    let mut exited = Command::new("true").spawn().unwrap();
+    let exited_pid = exited.id();
+    exited.wait().unwrap();
+
+    for (what, pid) in [
+        ("another program", other_pid),
+        ("an exited process", exited_pid),
+    ] {
+        std::fs::write(&pid_file, format!("{pid}\n{rest}")).unwrap();
+        let started = Instant::now();
+        let cluster = LocalCluster::start_with_options(dir.path(), ephemeral())
+            .unwrap_or_else(|e| panic!("a pid file naming {what}: {e}"));
+        assert!(cluster.started_here(), "{what} was taken as the server");
+        assert_eq!(read_note(&cluster), "kept");
+        println!(
+            "pg-local: postmaster.pid naming {what} (PID {pid}): started in {} ms",
+            started.elapsed().as_millis()
+        );
+        cluster.stop().unwrap();
+    }
+    sigkill(other_pid);
+    other.wait().unwrap();
+    start(dir.path()).destroy().unwrap();
 }

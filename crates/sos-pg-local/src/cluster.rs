@@ -31,6 +31,17 @@
 //! (`/var/lib/postgresql` on Debian, so it survives a reboot, unlike `/tmp`), and `<data_dir>/pg`
 //! and `<data_dir>/pg.log` are made symbolic links to it and its log. Following the links is all
 //! that later starts need, and `ls -l <data_dir>` shows where the data is.
+//!
+//! # After a crash
+//!
+//! A server killed with `kill -9` leaves its `postmaster.pid`. `pg_ctl status` calls it running
+//! while its PID exists, which a killed postmaster still does as a zombie until something reaps
+//! it (an init that never reaps, in some containers), and PostgreSQL refuses to start over it;
+//! after a container restart the PID may name another program. So when the server the pid file
+//! names does not accept connections, a start looks the PID up in `/proc` for a few seconds: a
+//! live postmaster of this cluster is reused; a PID that is gone, a zombie, another program or
+//! another cluster's postmaster makes the pid file stale, and it is removed once the old
+//! backends have left the shared memory (PostgreSQL still checks that segment itself).
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
@@ -203,7 +214,7 @@ impl LocalCluster {
             runner.initdb(&layout, options.durability)?;
         }
 
-        let (port, started_here) = match runner.running_port(&layout)? {
+        let (port, started_here) = match runner.reusable_port(&layout)? {
             Some(port) => {
                 tracing::info!(port, pgdata = %layout.pgdata.display(), "reusing the running local PostgreSQL cluster");
                 (port, false)
@@ -330,6 +341,7 @@ impl LocalCluster {
     ///
     /// # Errors
     /// When the server binaries are not found, or when run as root without a `postgres` user.
+    #[cfg(feature = "testing")]
     pub(crate) fn shell_stop_command(data_dir: &Path) -> Result<String, ClusterError> {
         let runner = Runner::new(Bins::find(&BinSearch::Default)?)?;
         let mut words = runner.prefix();
@@ -354,6 +366,7 @@ impl LocalCluster {
     /// Best-effort removal of a throw-away cluster left behind by a process that was killed:
     /// stops whatever server runs under `data_dir` (immediate mode) and deletes `data_dir`,
     /// including a cluster kept outside it for the `postgres` user. Errors are only logged.
+    #[cfg(feature = "testing")]
     pub(crate) fn remove_leftover(data_dir: &Path) {
         let link = data_dir.join(PG_DIR);
         if let Ok(pgdata) = fs::canonicalize(&link) {
@@ -366,7 +379,7 @@ impl LocalCluster {
                 },
                 pgdata,
             };
-            if layout.pgdata.join("postmaster.pid").exists() {
+            if layout.pgdata.join(PID_FILE).exists() {
                 let stopped = Bins::find(&BinSearch::Default)
                     .and_then(Runner::new)
                     .and_then(|runner| runner.stop_server(&layout, "immediate"));
@@ -615,7 +628,7 @@ impl Runner {
         if !out.status.success() {
             return Ok(None);
         }
-        let pid_file = layout.pgdata.join("postmaster.pid");
+        let pid_file = layout.pgdata.join(PID_FILE);
         let text = fs::read_to_string(&pid_file)
             .map_err(io_err(format!("read {}", pid_file.display())))?;
         // Line 4 of postmaster.pid is the port.
@@ -627,6 +640,43 @@ impl Runner {
                 command: "pg_ctl status".into(),
                 detail: format!("no port on line 4 of {}", pid_file.display()),
             })
+    }
+
+    /// The port of a server running on this cluster that can be reused, or `None` when one
+    /// must be started.
+    ///
+    /// `pg_ctl status` only asks whether the PID in `postmaster.pid` exists. After a `kill -9`
+    /// that PID may be a zombie nobody has reaped or, after a container restart, another
+    /// program, and PostgreSQL then refuses to start ("lock file already exists"). So a server
+    /// that does not accept connections is watched until [`STALE_WAIT`]: a live postmaster of
+    /// this cluster is reused, a pid file that names anything else is removed.
+    fn reusable_port(&self, layout: &Layout) -> Result<Option<u16>, ClusterError> {
+        let deadline = Instant::now() + STALE_WAIT;
+        let pid_file = layout.pgdata.join(PID_FILE);
+        loop {
+            let Some(port) = self.running_port(layout)? else {
+                // PostgreSQL clears a pid file whose PID is gone itself, once the old shared
+                // memory is free.
+                wait_for_old_backends(&layout.pgdata, deadline);
+                return Ok(None);
+            };
+            let owner = pid_file_owner(&layout.pgdata);
+            if let Owner::Stale(why) = owner {
+                wait_for_old_backends(&layout.pgdata, deadline);
+                tracing::warn!(pgdata = %layout.pgdata.display(), reason = %why, "removing the stale postmaster.pid of a PostgreSQL that no longer runs");
+                remove_path(&pid_file)?;
+                return Ok(None);
+            }
+            if accepts_connections(port) {
+                return Ok(Some(port));
+            }
+            if Instant::now() >= deadline {
+                // A postmaster of ours may be recovering: reusing it waits some more for it.
+                // Anything we cannot tell is left to PostgreSQL's own lock-file check.
+                return Ok(matches!(owner, Owner::Ours).then_some(port));
+            }
+            thread::sleep(POLL);
+        }
     }
 
     fn start_server(&self, layout: &Layout, durability: Durability) -> Result<u16, ClusterError> {
@@ -673,8 +723,15 @@ impl Runner {
 
     fn stop_server(&self, layout: &Layout, mode: &str) -> Result<(), ClusterError> {
         // No postmaster.pid (or no cluster at all): nothing runs there.
-        if !layout.pgdata.join("postmaster.pid").exists() || self.running_port(layout)?.is_none() {
+        let pid_file = layout.pgdata.join(PID_FILE);
+        if !pid_file.exists() || self.running_port(layout)?.is_none() {
             return Ok(());
+        }
+        // A killed server's PID, now a zombie or another program: `pg_ctl stop` would signal
+        // it and wait in vain.
+        if let Owner::Stale(why) = pid_file_owner(&layout.pgdata) {
+            tracing::warn!(pgdata = %layout.pgdata.display(), reason = %why, "removing the stale postmaster.pid of a PostgreSQL that no longer runs");
+            return remove_path(&pid_file);
         }
         let mut cmd = self.command(&self.bins.pg_ctl);
         cmd.arg("stop")
@@ -692,6 +749,115 @@ impl Runner {
             })
         }
     }
+}
+
+/// PostgreSQL's lock file in the cluster directory: PID, data directory, start time, port,
+/// socket directory, listen address, shared memory key and id, status; one a line.
+const PID_FILE: &str = "postmaster.pid";
+
+/// How long a start waits for a server named by `postmaster.pid` to answer or to be found dead,
+/// and for the backends of a dead one to let go of its shared memory.
+const STALE_WAIT: Duration = Duration::from_secs(10);
+
+/// How often those waits look again.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Who the PID in `postmaster.pid` is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Owner {
+    /// A live `postgres` process on this cluster (or one whose data directory cannot be told).
+    Ours,
+    /// No server of this cluster: the process is gone, a zombie, or another program; why.
+    Stale(String),
+    /// Nothing can be told (no pid file, no `/proc`, a process we may not inspect).
+    Unknown,
+}
+
+/// Looks up the PID of `<pgdata>/postmaster.pid` in the process table.
+fn pid_file_owner(pgdata: &Path) -> Owner {
+    let Some(pid) = pid_file_line(pgdata, 0).and_then(|l| l.trim().parse::<i32>().ok()) else {
+        return Owner::Unknown;
+    };
+    let Some(raw) = rustix::process::Pid::from_raw(pid) else {
+        return Owner::Unknown;
+    };
+    if rustix::process::test_kill_process(raw) == Err(rustix::io::Errno::SRCH) {
+        return Owner::Stale(format!("PID {pid} has exited"));
+    }
+    let proc_dir = PathBuf::from(format!("/proc/{pid}"));
+    // The state follows the command name, in parentheses that may themselves hold ')'.
+    let Ok(stat) = fs::read_to_string(proc_dir.join("stat")) else {
+        return Owner::Unknown;
+    };
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().next());
+    if matches!(state, Some("Z" | "X")) {
+        return Owner::Stale(format!("PID {pid} is a zombie (killed, not yet reaped)"));
+    }
+    let Ok(cmdline) = fs::read(proc_dir.join("cmdline")) else {
+        return Owner::Unknown;
+    };
+    let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+    let program = args
+        .first()
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .unwrap_or_default();
+    let name = program.rsplit('/').next().unwrap_or_default();
+    // A postmaster keeps its command line; backends rename themselves "postgres: ...".
+    if name != "postgres" && name != "postmaster" {
+        return Owner::Stale(format!("PID {pid} is now another program ({program:?})"));
+    }
+    let data_dir = args
+        .windows(2)
+        .find(|w| w[0] == b"-D")
+        .map(|w| PathBuf::from(String::from_utf8_lossy(w[1]).into_owned()));
+    match data_dir.filter(|d| d.is_absolute()).map(fs::canonicalize) {
+        Some(Ok(dir)) if dir != pgdata => Owner::Stale(format!(
+            "PID {pid} is the postmaster of another cluster ({})",
+            dir.display()
+        )),
+        _ => Owner::Ours,
+    }
+}
+
+/// Line `index` (from 0) of `<pgdata>/postmaster.pid`.
+fn pid_file_line(pgdata: &Path, index: usize) -> Option<String> {
+    let text = fs::read_to_string(pgdata.join(PID_FILE)).ok()?;
+    text.lines().nth(index).map(str::to_owned)
+}
+
+/// Waits, until `deadline`, for the backends of a killed postmaster to detach from the shared
+/// memory segment its pid file names, so that PostgreSQL's own check ("pre-existing shared
+/// memory block is still in use") passes; they exit within moments of their postmaster.
+fn wait_for_old_backends(pgdata: &Path, deadline: Instant) {
+    // Line 7: the key and the id of the System V segment.
+    let Some(shmid) = pid_file_line(pgdata, 6)
+        .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        .and_then(|id| id.parse::<u64>().ok())
+    else {
+        return;
+    };
+    while shm_attachments(shmid).is_some_and(|n| n > 0) && Instant::now() < deadline {
+        thread::sleep(POLL);
+    }
+}
+
+/// The number of processes attached to System V segment `shmid`; `None` when it is gone or
+/// cannot be read.
+fn shm_attachments(shmid: u64) -> Option<u64> {
+    let table = fs::read_to_string("/proc/sysvipc/shm").ok()?;
+    // Columns: key shmid perms size cpid lpid nattch ...
+    table.lines().skip(1).find_map(|line| {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        (cols.get(1)?.parse::<u64>().ok()? == shmid).then(|| cols.get(6)?.parse().ok())?
+    })
+}
+
+/// Whether something accepts TCP connections on the loopback port.
+fn accepts_connections(port: u16) -> bool {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok()
 }
 
 /// Where the cluster's files are, with symbolic links resolved.
@@ -936,6 +1102,128 @@ mod tests {
     fn shell_quoting_survives_quotes() {
         assert_eq!(sh_quote("a'b"), r"'a'\''b'");
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    }
+
+    /// A fake cluster directory whose `postmaster.pid` names `pid`.
+    fn pgdata_naming(pid: u32) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "{pid}\n{}\n1700000000\n5432\n\n127.0.0.1\n  5432001         1\nready   \n",
+            dir.path().display()
+        );
+        fs::write(dir.path().join(PID_FILE), text).unwrap();
+        dir
+    }
+
+    fn owner_of(pid: u32) -> Owner {
+        let dir = pgdata_naming(pid);
+        pid_file_owner(&fs::canonicalize(dir.path()).unwrap())
+    }
+
+    fn state_of(pid: u32) -> Option<String> {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        Some(
+            stat.rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .next()?
+                .to_owned(),
+        )
+    }
+
+    #[test]
+    fn a_pid_file_naming_a_zombie_or_an_exited_process_is_stale() {
+        // A child that has exited and is not waited for stays a zombie of this process.
+        let mut child = Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while state_of(pid).as_deref() != Some("Z") {
+            assert!(Instant::now() < deadline, "the child never became a zombie");
+            thread::sleep(POLL);
+        }
+        let zombie = owner_of(pid);
+        assert!(
+            matches!(&zombie, Owner::Stale(why) if why.contains("zombie")),
+            "{zombie:?}"
+        );
+        child.wait().unwrap();
+        let gone = owner_of(pid);
+        assert!(
+            matches!(&gone, Owner::Stale(why) if why.contains("exited")),
+            "{gone:?}"
+        );
+    }
+
+    #[test]
+    fn a_pid_file_naming_another_program_is_stale() {
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        let owner = owner_of(child.id());
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(
+            matches!(&owner, Owner::Stale(why) if why.contains("another program")),
+            "{owner:?}"
+        );
+    }
+
+    /// A process whose command line is `postgres <args>`, as a postmaster's is.
+    fn fake_postmaster(args: &str) -> std::process::Child {
+        Command::new("bash")
+            .arg("-c")
+            .arg(format!("exec -a postgres bash -c 'sleep 30; true' {args}"))
+            .spawn()
+            .unwrap()
+    }
+
+    fn wait_for_cmdline(pid: u32) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(b"postgres\0"))
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the fake postmaster never started"
+            );
+            thread::sleep(POLL);
+        }
+    }
+
+    #[test]
+    fn a_postgres_process_counts_as_ours_unless_it_names_another_cluster() {
+        let dir = pgdata_naming(0);
+        let pgdata = fs::canonicalize(dir.path()).unwrap();
+        for (args, ours) in [
+            (format!("-D {}", pgdata.display()), true),
+            // No -D: the data directory cannot be told, so it is not called stale.
+            (String::new(), true),
+            ("-D /".to_owned(), false),
+        ] {
+            let mut child = fake_postmaster(&args);
+            wait_for_cmdline(child.id());
+            let text = fs::read_to_string(pgdata.join(PID_FILE)).unwrap();
+            let rest = text.split_once('\n').unwrap().1;
+            fs::write(pgdata.join(PID_FILE), format!("{}\n{rest}", child.id())).unwrap();
+            let owner = pid_file_owner(&pgdata);
+            child.kill().unwrap();
+            child.wait().unwrap();
+            if ours {
+                assert_eq!(owner, Owner::Ours, "postgres {args}");
+            } else {
+                assert!(
+                    matches!(&owner, Owner::Stale(why) if why.contains("another cluster")),
+                    "postgres {args}: {owner:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shared_memory_that_does_not_exist_has_no_attachments() {
+        assert_eq!(shm_attachments(u64::MAX), None);
+        // No pid file, or one without a segment: nothing to wait for.
+        let dir = tempfile::tempdir().unwrap();
+        let started = Instant::now();
+        wait_for_old_backends(dir.path(), started + Duration::from_secs(5));
+        assert!(started.elapsed() < Duration::from_secs(1));
     }
 
     #[test]

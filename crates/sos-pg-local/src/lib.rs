@@ -1,0 +1,5 @@
+#![doc = include_str!("../README.md")]
+
+pub mod cluster;
+#[cfg(feature = "testing")]
+pub mod testing;
