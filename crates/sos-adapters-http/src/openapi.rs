@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' `#[utoipa::path]` attributes.
 
-use crate::{dto, error, routes};
+use crate::{dto, error, responses, routes};
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     Modify, OpenApi,
@@ -34,20 +34,14 @@ impl Modify for BearerScheme {
 #[derive(Debug)]
 struct ResponseDescriptions;
 
+/// The common error answers are described once, in [`crate::responses`]; what is left without a
+/// description is a success or an operation's own conflict.
 fn status_meaning(code: &str) -> &'static str {
     match code {
         "200" => "OK",
         "201" => "Created",
-        "400" => "Invalid input: the body names each bad field; nothing was written",
-        "401" => "Missing, invalid or revoked API key",
-        "403" => "The API key lacks the scope this operation needs",
-        "404" => "Not found",
-        "405" => "Method not allowed",
         "409" => "Conflict",
-        "413" => "Request body too large",
-        "415" => "Content-Type must be application/json",
         "422" => "Valid input, but the operation cannot proceed",
-        "503" => "The database is unavailable; retry with backoff",
         _ => "Response",
     }
 }
@@ -100,10 +94,18 @@ impl Modify for ResponseDescriptions {
         routes::keys::list_keys, routes::keys::create_key, routes::keys::revoke_key, routes::keys::audit,
         routes::ops::healthz, routes::ops::readyz, routes::ops::metrics, routes::ops::openapi_json,
     ),
-    components(schemas(
-        error::ErrorBody, error::ErrorDetail, routes::sync::SyncAccepted,
-        dto::sync::RawOrderSync, dto::sync::RawOrderItem,
-    )),
+    components(
+        schemas(
+            error::ErrorBody, error::ErrorDetail, routes::sync::SyncAccepted,
+            dto::sync::RawOrderSync, dto::sync::RawOrderItem,
+        ),
+        responses(
+            responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound,
+            responses::PayloadTooLarge, responses::UnsupportedMediaType, responses::Unavailable,
+            routes::sync::Stored, routes::sync::SeedBadRequest, routes::sync::UnknownSeller,
+            routes::sync::UnknownCampaign,
+        ),
+    ),
     modifiers(&BearerScheme, &ResponseDescriptions),
     tags(
         (name = "sync", description = "Idempotent upserts from the OMS, WMS, helpdesk and accounting"),

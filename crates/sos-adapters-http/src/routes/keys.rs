@@ -4,6 +4,7 @@ use crate::{
     auth::{generate_key, store_key, Caller},
     body::parse_object,
     error::{ApiError, ErrorBody},
+    responses::{BadInput, Guarded, JsonBody, Missing},
     routes::blocking,
     AppState,
 };
@@ -78,7 +79,7 @@ fn store_error(e: StoreError) -> ApiError {
 
 /// List API keys.
 #[utoipa::path(get, path = "/api/keys", tag = "admin",
-    responses((status = 200, body = [KeyView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = [KeyView]), Guarded),
     security(("bearer" = ["admin"])))]
 #[get("/api/keys")]
 pub async fn list_keys(
@@ -94,9 +95,11 @@ pub async fn list_keys(
 
 /// Create an API key; the answer holds the key, shown once.
 #[utoipa::path(post, path = "/api/keys", tag = "admin", request_body = NewKey,
-    responses((status = 201, body = CreatedKey), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses(
+        (status = 201, body = CreatedKey),
+        (status = 409, body = ErrorBody),
+        BadInput, JsonBody, Guarded,
+    ),
     security(("bearer" = ["admin"])))]
 #[post("/api/keys")]
 pub async fn create_key(
@@ -142,10 +145,11 @@ pub async fn create_key(
 /// Revoke a key; it stops working at once. A key cannot revoke itself (use another admin key),
 /// so a call cannot lock the API out of its last administrator.
 #[utoipa::path(delete, path = "/api/keys/{name}", tag = "admin", params(("name" = String, Path)),
-    responses((status = 200, body = KeyView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses(
+        (status = 200, body = KeyView),
         (status = 409, description = "The key named is the key making the request", body = ErrorBody),
-        (status = 503, body = ErrorBody)),
+        BadInput, Missing, Guarded,
+    ),
     security(("bearer" = ["admin"])))]
 #[delete("/api/keys/{name}")]
 pub async fn revoke_key(
@@ -222,8 +226,7 @@ impl From<AuditEntry> for AuditView {
 
 /// Who changed what, newest first.
 #[utoipa::path(get, path = "/api/audit", tag = "admin", params(AuditQuery),
-    responses((status = 200, body = [AuditView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = [AuditView]), BadInput, Guarded),
     security(("bearer" = ["admin"]), ("bearer" = ["config:read"])))]
 #[get("/api/audit")]
 pub async fn audit(

@@ -8,6 +8,7 @@ use crate::{
         RevenueSync, TicketSync,
     },
     error::{ApiError, ErrorBody},
+    responses::{BadInput, Guarded, JsonBody},
     routes::blocking,
     AppState,
 };
@@ -17,7 +18,7 @@ use serde_json::Value;
 use sos_app::MAX_BATCH;
 use sos_domain::ValidationErrors;
 use sos_ports::{Clock, Scope, SyncBatch};
-use utoipa::ToSchema;
+use utoipa::{ToResponse, ToSchema};
 
 /// The answer to a successful sync call.
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,6 +29,26 @@ pub struct SyncAccepted {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
 }
+
+/// 200 of every sync kind.
+#[derive(Debug, ToResponse)]
+#[response(description = "Stored", example = json!({"success": true}))]
+pub struct Stored(pub SyncAccepted);
+
+/// 400 of the period-keyed kinds, which answer the seed's sentence when the key is missing.
+#[derive(Debug, ToResponse)]
+#[response(description = "Invalid input; nothing written", example = json!({"error": "seller_code and period required"}))]
+pub struct SeedBadRequest(pub ErrorBody);
+
+/// 404 of the seller-keyed kinds.
+#[derive(Debug, ToResponse)]
+#[response(description = "Unknown seller", example = json!({"error": "Seller SEL001 not found"}))]
+pub struct UnknownSeller(pub ErrorBody);
+
+/// 404 of the campaign-keyed kinds.
+#[derive(Debug, ToResponse)]
+#[response(description = "Unknown seller or campaign", example = json!({"error": "Campaign CAMP-X not found"}))]
+pub struct UnknownCampaign(pub ErrorBody);
 
 /// Turns a body into items, converting each and collecting every problem by index.
 fn convert_items<D: DeserializeOwned, R>(
@@ -136,14 +157,11 @@ const SEED_MISSING: &str = "seller_code and period required";
     post, path = "/api/sync/orders", tag = "sync",
     request_body(content = OrderSync, description = "One object or an array of up to 1,000. The raw form `RawOrderSync` is accepted too."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody, example = json!({"error": "seller_code and period required"})),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller", body = ErrorBody, example = json!({"error": "Seller SEL001 not found"})),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        (status = 400, response = SeedBadRequest),
+        (status = 404, response = UnknownSeller),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -192,14 +210,11 @@ pub async fn sync_orders(
     post, path = "/api/sync/forecasts", tag = "sync",
     request_body(content = ForecastSync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller or campaign", body = ErrorBody, example = json!({"error": "Campaign CAMP-X not found"})),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        BadInput,
+        (status = 404, response = UnknownCampaign),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -228,14 +243,11 @@ pub async fn sync_forecasts(
     post, path = "/api/sync/campaign-actuals", tag = "sync",
     request_body(content = CampaignActualSync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller or campaign", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        BadInput,
+        (status = 404, response = UnknownCampaign),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -263,14 +275,11 @@ pub async fn sync_campaign_actuals(
     post, path = "/api/sync/tickets", tag = "sync",
     request_body(content = TicketSync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody, example = json!({"error": "seller_code and period required"})),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller", body = ErrorBody, example = json!({"error": "Seller SEL001 not found"})),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        (status = 400, response = SeedBadRequest),
+        (status = 404, response = UnknownSeller),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -298,14 +307,11 @@ pub async fn sync_tickets(
     post, path = "/api/sync/payments", tag = "sync",
     request_body(content = PaymentSync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody, example = json!({"error": "seller_code and period required"})),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller", body = ErrorBody, example = json!({"error": "Seller SEL001 not found"})),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        (status = 400, response = SeedBadRequest),
+        (status = 404, response = UnknownSeller),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -333,14 +339,11 @@ pub async fn sync_payments(
     post, path = "/api/sync/inventory", tag = "sync",
     request_body(content = InventorySync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        BadInput,
+        (status = 404, response = UnknownSeller),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -368,14 +371,11 @@ pub async fn sync_inventory(
     post, path = "/api/sync/revenue", tag = "sync",
     request_body(content = RevenueSync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
+        (status = 200, response = Stored),
+        BadInput,
         (status = 404, description = "Unknown account manager", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
