@@ -133,6 +133,49 @@ pub const NAME_PATTERN: &str =
 /// Free text in a query string: no control characters.
 pub const QUERY_TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
 
+/// utoipa writes a struct with a flattened field as `allOf: [{$ref: Figures}, {its own fields}]`.
+/// The figures refuse unknown fields where they stand alone (the preview's parts), and that
+/// `additionalProperties: false` inside `allOf` would refuse the host's own fields too. So each
+/// such schema becomes the one object the handler reads: the parts' fields and required lists.
+fn merge_flattened(doc: &mut serde_json::Value) {
+    use serde_json::{Map, Value};
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let named = schemas.clone();
+    for schema in schemas.values_mut() {
+        let Some(Value::Array(parts)) = schema.as_object_mut().and_then(|s| s.remove("allOf"))
+        else {
+            continue;
+        };
+        let (mut properties, mut required) = (Map::new(), Vec::new());
+        // The host's own fields first, as its `required` list read before.
+        let (refs, own): (Vec<&Value>, Vec<&Value>) =
+            parts.iter().partition(|p| p.get("$ref").is_some());
+        for part in own.into_iter().chain(refs) {
+            let part = part["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .and_then(|name| named.get(name))
+                .unwrap_or(part);
+            if let Some(p) = part["properties"].as_object() {
+                properties.extend(p.clone());
+            }
+            if let Some(r) = part["required"].as_array() {
+                required.extend(r.iter().cloned());
+            }
+        }
+        if let Some(map) = schema.as_object_mut() {
+            map.insert("type".into(), "object".into());
+            map.insert("properties".into(), Value::Object(properties));
+            map.insert("required".into(), Value::Array(required));
+        }
+    }
+}
+
 /// The document, with the constraints utoipa cannot derive filled in (see [`tighten`]).
 pub fn document() -> &'static serde_json::Value {
     static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
@@ -157,8 +200,10 @@ pub fn document_json() -> String {
 /// - path and query parameters the handlers parse: periods get [`PERIOD_PATTERN`], codes
 ///   [`CODE_PATTERN`], ids `minimum: 1`, config types and status filters their values, free
 ///   text no control characters.
+/// - flattened bodies become one object (see [`merge_flattened`]).
 fn tighten(doc: &mut serde_json::Value) {
     use serde_json::{json, Value};
+    merge_flattened(doc);
     fn widen_u32(v: &mut Value) {
         match v {
             Value::Object(map) => {
