@@ -2,7 +2,7 @@
 
 use crate::{
     auth::Caller,
-    body::{from_value, one_or_many, parse_json, OneOrMany},
+    body::{from_value, one_or_many, parse_json, required_fields, OneOrMany},
     dto::sync::{
         CampaignActualSync, ForecastSync, InventorySync, OrderSync, PaymentSync, RawOrderSync,
         RevenueSync, TicketSync,
@@ -50,12 +50,24 @@ pub struct UnknownSeller(pub ErrorBody);
 #[response(description = "Unknown seller or campaign", example = json!({"error": "Campaign CAMP-X not found"}))]
 pub struct UnknownCampaign(pub ErrorBody);
 
-/// Turns a body into items, converting each and collecting every problem by index.
-fn convert_items<D: DeserializeOwned, R>(
+/// The seed's answer to a single period-keyed record without its key, and the fields it names.
+#[derive(Debug)]
+struct SeedMissing {
+    message: &'static str,
+    fields: [&'static str; 2],
+}
+
+const SEED_MISSING: SeedMissing = SeedMissing {
+    message: "seller_code and period required",
+    fields: ["seller_code", "period"],
+};
+
+/// Turns a body into items, converting each and collecting every problem by index. A field
+/// `D`'s schema requires that is absent or null is named "is required", all of them at once.
+fn convert_items<D: DeserializeOwned + ToSchema, R>(
     items: Vec<Value>,
     is_batch: bool,
-    required: &[&str],
-    seed_missing_message: Option<&str>,
+    seed: Option<&SeedMissing>,
     convert: impl Fn(D) -> Result<R, ValidationErrors>,
 ) -> Result<Vec<R>, ApiError> {
     if is_batch && items.is_empty() {
@@ -73,6 +85,7 @@ fn convert_items<D: DeserializeOwned, R>(
             ),
         ));
     }
+    let required = required_fields::<D>();
     let mut errors = ValidationErrors::new();
     let mut records = Vec::with_capacity(items.len());
     let mut bad_items = 0usize;
@@ -92,13 +105,15 @@ fn convert_items<D: DeserializeOwned, R>(
         };
         let missing: Vec<&str> = required
             .iter()
-            .copied()
+            .map(String::as_str)
             .filter(|k| map.get(*k).is_none_or(Value::is_null))
             .collect();
         if !missing.is_empty() {
-            if let (Some(message), false) = (seed_missing_message, is_batch) {
-                // The seed's exact answer, which integrators already handle.
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, message));
+            if let (Some(seed), false) = (seed, is_batch) {
+                if missing.iter().any(|f| seed.fields.contains(f)) {
+                    // The seed's exact answer, which integrators already handle.
+                    return Err(ApiError::new(StatusCode::BAD_REQUEST, seed.message));
+                }
             }
             for field in missing {
                 let f = if is_batch {
@@ -150,8 +165,6 @@ async fn write(
     }))
 }
 
-const SEED_MISSING: &str = "seller_code and period required";
-
 /// Push order statistics (pre-aggregated), or raw orders (`{"seller_code", "orders": [...]}`).
 #[utoipa::path(
     post, path = "/api/sync/orders", tag = "sync",
@@ -182,26 +195,14 @@ pub async fn sync_orders(
                 "Do not mix the raw form (orders) and the aggregate form in one call",
             ));
         }
-        let records = convert_items(
-            items,
-            is_batch,
-            &["seller_code", "orders"],
-            None,
-            RawOrderSync::into_record,
-        )?;
+        let records = convert_items(items, is_batch, None, RawOrderSync::into_record)?;
         let count = blocking(move || state.sos.ingest_raw_orders(records)).await??;
         return Ok(HttpResponse::Ok().json(SyncAccepted {
             success: true,
             count: is_batch.then_some(count),
         }));
     }
-    let records = convert_items(
-        items,
-        is_batch,
-        &["seller_code", "period"],
-        Some(SEED_MISSING),
-        OrderSync::into_record,
-    )?;
+    let records = convert_items(items, is_batch, Some(&SEED_MISSING), OrderSync::into_record)?;
     write(state, SyncBatch::Orders(records), is_batch).await
 }
 
@@ -228,13 +229,7 @@ pub async fn sync_forecasts(
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
     let now = state.ports.now();
-    let records = convert_items(
-        items,
-        is_batch,
-        &["seller_code", "campaign_code"],
-        None,
-        |d: ForecastSync| d.into_record(now),
-    )?;
+    let records = convert_items(items, is_batch, None, |d: ForecastSync| d.into_record(now))?;
     write(state, SyncBatch::Forecasts(records), is_batch).await
 }
 
@@ -260,13 +255,7 @@ pub async fn sync_campaign_actuals(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
-    let records = convert_items(
-        items,
-        is_batch,
-        &["seller_code", "campaign_code"],
-        None,
-        CampaignActualSync::into_record,
-    )?;
+    let records = convert_items(items, is_batch, None, CampaignActualSync::into_record)?;
     write(state, SyncBatch::CampaignActuals(records), is_batch).await
 }
 
@@ -295,8 +284,7 @@ pub async fn sync_tickets(
     let records = convert_items(
         items,
         is_batch,
-        &["seller_code", "period"],
-        Some(SEED_MISSING),
+        Some(&SEED_MISSING),
         TicketSync::into_record,
     )?;
     write(state, SyncBatch::Tickets(records), is_batch).await
@@ -327,8 +315,7 @@ pub async fn sync_payments(
     let records = convert_items(
         items,
         is_batch,
-        &["seller_code", "period"],
-        Some(SEED_MISSING),
+        Some(&SEED_MISSING),
         PaymentSync::into_record,
     )?;
     write(state, SyncBatch::Payments(records), is_batch).await
@@ -356,13 +343,7 @@ pub async fn sync_inventory(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
-    let records = convert_items(
-        items,
-        is_batch,
-        &["seller_code", "snapshot_date"],
-        None,
-        InventorySync::into_record,
-    )?;
+    let records = convert_items(items, is_batch, None, InventorySync::into_record)?;
     write(state, SyncBatch::Inventory(records), is_batch).await
 }
 
@@ -388,12 +369,6 @@ pub async fn sync_revenue(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
-    let records = convert_items(
-        items,
-        is_batch,
-        &["am_id", "period"],
-        None,
-        RevenueSync::into_record,
-    )?;
+    let records = convert_items(items, is_batch, None, RevenueSync::into_record)?;
     write(state, SyncBatch::Revenue(records), is_batch).await
 }
