@@ -3,11 +3,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sos_app::CalculateRequest;
 use sos_domain::{
     inputs::{CampaignInput, CampaignType, ForecastVersion, PaymentStats, SellerInputs},
-    Decimal, Period, TierName, ValidationErrors,
+    Decimal, Period, SellerCode, TierName, ValidationErrors,
 };
-use sos_ports::{PaymentInput, StoredScore};
+use sos_ports::{CalculationScope, PaymentInput, StoredScore};
 use utoipa::{IntoParams, ToSchema};
 
 use super::sync::{InventoryFigures, OrderFigures, PaymentFigures, TicketFigures};
@@ -25,6 +26,42 @@ pub struct CalculateBody {
     /// Compute and report without writing.
     #[serde(default)]
     pub dry_run: Option<bool>,
+}
+
+impl CalculateBody {
+    /// The use case's request, made by `actor`.
+    ///
+    /// # Errors
+    /// Every broken rule, by field.
+    pub fn into_request(self, actor: String) -> Result<CalculateRequest, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let period = Period::parse(&self.period)
+            .map_err(|e| errors.push("period", e.to_string()))
+            .ok();
+        let scope = match self.seller_codes {
+            None => CalculationScope::All,
+            Some(codes) => CalculationScope::Sellers(
+                codes
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, c)| {
+                        SellerCode::parse(c)
+                            .map_err(|m| errors.push(format!("seller_codes[{i}]"), m))
+                            .ok()
+                    })
+                    .collect(),
+            ),
+        };
+        match period {
+            Some(period) if errors.is_empty() => Ok(CalculateRequest {
+                period,
+                scope,
+                dry_run: self.dry_run.unwrap_or(false),
+                actor,
+            }),
+            _ => Err(errors),
+        }
+    }
 }
 
 /// The record of a calculation (and the answer to calculate).

@@ -56,6 +56,38 @@ pub struct NewKey {
     pub scopes: Vec<String>,
 }
 
+impl NewKey {
+    /// The name and the scopes, each scope once.
+    ///
+    /// # Errors
+    /// Every broken rule, by field.
+    pub fn into_parts(self) -> Result<(String, Vec<Scope>), sos_domain::ValidationErrors> {
+        let mut errors = sos_domain::ValidationErrors::new();
+        sos_domain::text::check_text(&mut errors, "name", &self.name, 64, true);
+        // A name is one line: `DELETE /api/keys/{name}` refuses control characters in the
+        // path, so a key named with a tab or a line break could never be revoked over the API.
+        if self.name.contains(['\t', '\n', '\r']) {
+            errors.push("name", "must be one line (no tab or line break)");
+        }
+        let mut scopes = Vec::new();
+        for (i, s) in self.scopes.iter().enumerate() {
+            match s.parse::<Scope>() {
+                Ok(scope) if !scopes.contains(&scope) => scopes.push(scope),
+                Ok(_) => errors.push(format!("scopes[{i}]"), format!("{s} is listed twice")),
+                Err(m) => errors.push(format!("scopes[{i}]"), m),
+            }
+        }
+        if scopes.is_empty() && errors.is_empty() {
+            errors.push("scopes", "must list at least one scope");
+        }
+        if errors.is_empty() {
+            Ok((self.name, scopes))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// A new key: the only time its secret is shown.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedKey {
@@ -109,31 +141,12 @@ pub async fn create_key(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Admin)?;
-    let new = parse_object::<NewKey>(&req, &body)?;
-    let mut errors = sos_domain::ValidationErrors::new();
-    sos_domain::text::check_text(&mut errors, "name", &new.name, 64, true);
-    // A name is one line: `DELETE /api/keys/{name}` refuses control characters in the path, so
-    // a key named with a tab or a line break could never be revoked over the API.
-    if new.name.contains(['\t', '\n', '\r']) {
-        errors.push("name", "must be one line (no tab or line break)");
-    }
-    let mut scopes = Vec::new();
-    for (i, s) in new.scopes.iter().enumerate() {
-        match s.parse::<Scope>() {
-            Ok(scope) if !scopes.contains(&scope) => scopes.push(scope),
-            Ok(_) => errors.push(format!("scopes[{i}]"), format!("{s} is listed twice")),
-            Err(m) => errors.push(format!("scopes[{i}]"), m),
-        }
-    }
-    if scopes.is_empty() && errors.is_empty() {
-        errors.push("scopes", "must list at least one scope");
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::from_validation(&errors));
-    }
+    let (name, scopes) = parse_object::<NewKey>(&req, &body)?
+        .into_parts()
+        .map_err(|e| ApiError::from_validation(&e))?;
     let key = generate_key().map_err(|e| ApiError::internal(&e))?;
     let secret = key.clone();
-    let record = blocking(move || store_key(&*state.ports, &new.name, &secret, &scopes))
+    let record = blocking(move || store_key(&*state.ports, &name, &secret, &scopes))
         .await?
         .map_err(store_error)?;
     Ok(HttpResponse::Created().json(CreatedKey {

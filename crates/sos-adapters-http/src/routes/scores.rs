@@ -13,9 +13,9 @@ use crate::{
 };
 use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse};
 use serde::Serialize;
-use sos_app::{CalculateRequest, QueryError};
+use sos_app::QueryError;
 use sos_domain::{AmId, Period, SellerCode, TierName, ValidationErrors};
-use sos_ports::{CalculationScope, PeriodSummary, Scope, ScoreFilter};
+use sos_ports::{PeriodSummary, Scope, ScoreFilter};
 use utoipa::ToSchema;
 
 fn period(raw: &str) -> Result<Period, ApiError> {
@@ -50,34 +50,9 @@ pub async fn calculate(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::ScoresCalculate)?.to_owned();
-    let b = parse_object::<CalculateBody>(&req, &body)?;
-    let mut errors = ValidationErrors::new();
-    let p = Period::parse(&b.period)
-        .map_err(|e| errors.push("period", e.to_string()))
-        .ok();
-    let scope = match b.seller_codes {
-        None => CalculationScope::All,
-        Some(codes) => CalculationScope::Sellers(
-            codes
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, c)| {
-                    SellerCode::parse(c)
-                        .map_err(|m| errors.push(format!("seller_codes[{i}]"), m))
-                        .ok()
-                })
-                .collect(),
-        ),
-    };
-    let (Some(p), true) = (p, errors.is_empty()) else {
-        return Err(ApiError::from_validation(&errors));
-    };
-    let request = CalculateRequest {
-        period: p,
-        scope,
-        dry_run: b.dry_run.unwrap_or(false),
-        actor,
-    };
+    let request = parse_object::<CalculateBody>(&req, &body)?
+        .into_request(actor)
+        .map_err(|e| ApiError::from_validation(&e))?;
     let summary = blocking(move || state.sos.calculate(&request, &mut |_| {})).await??;
     Ok(HttpResponse::Ok().json(RunView::from(summary)))
 }
