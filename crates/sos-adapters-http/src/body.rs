@@ -239,6 +239,34 @@ pub fn from_value<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, 
     })
 }
 
+/// The fields `T`'s schema marks required, its flattened parts' included: what a body of `T`
+/// must carry, named by the same definition the OpenAPI document shows.
+pub fn required_fields<T: utoipa::ToSchema>() -> Vec<String> {
+    use utoipa::openapi::{RefOr, Schema};
+    fn collect(schema: &RefOr<Schema>, named: &[(String, RefOr<Schema>)], out: &mut Vec<String>) {
+        match schema {
+            RefOr::T(Schema::Object(object)) => out.extend(object.required.iter().cloned()),
+            RefOr::T(Schema::AllOf(all)) => {
+                for part in &all.items {
+                    collect(part, named, out);
+                }
+            }
+            RefOr::Ref(r) => {
+                let name = r.ref_location.rsplit('/').next().unwrap_or_default();
+                if let Some((_, part)) = named.iter().find(|(n, _)| n == name) {
+                    collect(part, named, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut named = Vec::new();
+    T::schemas(&mut named);
+    let mut required = Vec::new();
+    collect(&T::schema(), &named, &mut required);
+    required
+}
+
 /// Rewrites serde's messages into sentences a caller can act on.
 fn friendly(message: &str) -> String {
     let message = message.replace("u32", "a whole number from 0 to 4294967295");
@@ -281,6 +309,28 @@ mod tests {
         assert!(dup(r#"{"a": 1, "a": 2}"#));
         assert!(dup(r#"{"a": 1, "\u0061": 2}"#));
         assert!(dup(r#"{"x": [{"b": {"k": 1, "k": 1}}]}"#));
+    }
+
+    #[test]
+    fn required_fields_include_flattened_parts() {
+        use crate::dto::sync::{InventorySync, OrderSync, RawOrderSync, RevenueSync};
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        assert_eq!(
+            sorted(required_fields::<OrderSync>()),
+            ["period", "seller_code", "total_orders"]
+        );
+        assert_eq!(
+            sorted(required_fields::<InventorySync>()),
+            ["seller_code", "snapshot_date"]
+        );
+        assert_eq!(required_fields::<RawOrderSync>(), ["seller_code", "orders"]);
+        assert_eq!(
+            required_fields::<RevenueSync>(),
+            ["am_id", "period", "revenue_target", "revenue_actual"]
+        );
     }
 
     #[test]

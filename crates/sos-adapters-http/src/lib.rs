@@ -5,6 +5,7 @@ pub mod body;
 pub mod dto;
 pub mod error;
 pub mod openapi;
+pub mod responses;
 pub mod routes;
 
 use sos_app::Sos;

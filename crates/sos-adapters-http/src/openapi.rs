@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' `#[utoipa::path]` attributes.
 
-use crate::{dto, error, routes};
+use crate::{dto, error, responses, routes};
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     Modify, OpenApi,
@@ -34,20 +34,14 @@ impl Modify for BearerScheme {
 #[derive(Debug)]
 struct ResponseDescriptions;
 
+/// The common error answers are described once, in [`crate::responses`]; what is left without a
+/// description is a success or an operation's own conflict.
 fn status_meaning(code: &str) -> &'static str {
     match code {
         "200" => "OK",
         "201" => "Created",
-        "400" => "Invalid input: the body names each bad field; nothing was written",
-        "401" => "Missing, invalid or revoked API key",
-        "403" => "The API key lacks the scope this operation needs",
-        "404" => "Not found",
-        "405" => "Method not allowed",
         "409" => "Conflict",
-        "413" => "Request body too large",
-        "415" => "Content-Type must be application/json",
         "422" => "Valid input, but the operation cannot proceed",
-        "503" => "The database is unavailable; retry with backoff",
         _ => "Response",
     }
 }
@@ -100,10 +94,18 @@ impl Modify for ResponseDescriptions {
         routes::keys::list_keys, routes::keys::create_key, routes::keys::revoke_key, routes::keys::audit,
         routes::ops::healthz, routes::ops::readyz, routes::ops::metrics, routes::ops::openapi_json,
     ),
-    components(schemas(
-        error::ErrorBody, error::ErrorDetail, routes::sync::SyncAccepted,
-        dto::sync::RawOrderSync, dto::sync::RawOrderItem,
-    )),
+    components(
+        schemas(
+            error::ErrorBody, error::ErrorDetail, routes::sync::SyncAccepted,
+            dto::sync::RawOrderSync, dto::sync::RawOrderItem,
+        ),
+        responses(
+            responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound,
+            responses::PayloadTooLarge, responses::UnsupportedMediaType, responses::Unavailable,
+            routes::sync::Stored, routes::sync::SeedBadRequest, routes::sync::UnknownSeller,
+            routes::sync::UnknownCampaign,
+        ),
+    ),
     modifiers(&BearerScheme, &ResponseDescriptions),
     tags(
         (name = "sync", description = "Idempotent upserts from the OMS, WMS, helpdesk and accounting"),
@@ -131,6 +133,49 @@ pub const NAME_PATTERN: &str =
 /// Free text in a query string: no control characters.
 pub const QUERY_TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
 
+/// utoipa writes a struct with a flattened field as `allOf: [{$ref: Figures}, {its own fields}]`.
+/// The figures refuse unknown fields where they stand alone (the preview's parts), and that
+/// `additionalProperties: false` inside `allOf` would refuse the host's own fields too. So each
+/// such schema becomes the one object the handler reads: the parts' fields and required lists.
+fn merge_flattened(doc: &mut serde_json::Value) {
+    use serde_json::{Map, Value};
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let named = schemas.clone();
+    for schema in schemas.values_mut() {
+        let Some(Value::Array(parts)) = schema.as_object_mut().and_then(|s| s.remove("allOf"))
+        else {
+            continue;
+        };
+        let (mut properties, mut required) = (Map::new(), Vec::new());
+        // The host's own fields first, as its `required` list read before.
+        let (refs, own): (Vec<&Value>, Vec<&Value>) =
+            parts.iter().partition(|p| p.get("$ref").is_some());
+        for part in own.into_iter().chain(refs) {
+            let part = part["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .and_then(|name| named.get(name))
+                .unwrap_or(part);
+            if let Some(p) = part["properties"].as_object() {
+                properties.extend(p.clone());
+            }
+            if let Some(r) = part["required"].as_array() {
+                required.extend(r.iter().cloned());
+            }
+        }
+        if let Some(map) = schema.as_object_mut() {
+            map.insert("type".into(), "object".into());
+            map.insert("properties".into(), Value::Object(properties));
+            map.insert("required".into(), Value::Array(required));
+        }
+    }
+}
+
 /// The document, with the constraints utoipa cannot derive filled in (see [`tighten`]).
 pub fn document() -> &'static serde_json::Value {
     static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
@@ -155,8 +200,10 @@ pub fn document_json() -> String {
 /// - path and query parameters the handlers parse: periods get [`PERIOD_PATTERN`], codes
 ///   [`CODE_PATTERN`], ids `minimum: 1`, config types and status filters their values, free
 ///   text no control characters.
+/// - flattened bodies become one object (see [`merge_flattened`]).
 fn tighten(doc: &mut serde_json::Value) {
     use serde_json::{json, Value};
+    merge_flattened(doc);
     fn widen_u32(v: &mut Value) {
         match v {
             Value::Object(map) => {

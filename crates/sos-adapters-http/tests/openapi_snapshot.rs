@@ -208,6 +208,21 @@ fn statuses(op: &Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// A response as written, or the shared one in `components/responses` it refers to.
+fn shared_response<'a>(doc: &'a Value, response: &'a Value) -> &'a Value {
+    match response["$ref"].as_str() {
+        Some(r) => {
+            let name = r
+                .strip_prefix("#/components/responses/")
+                .unwrap_or_else(|| panic!("{r} is not a shared response"));
+            doc["components"]["responses"]
+                .get(name)
+                .unwrap_or_else(|| panic!("{r} is not in components/responses"))
+        }
+        None => response,
+    }
+}
+
 #[test]
 fn every_operation_documents_its_error_statuses() {
     let doc = document();
@@ -265,6 +280,7 @@ fn every_operation_documents_its_error_statuses() {
             }
         }
         for (code, response) in op["responses"].as_object().unwrap() {
+            let response = shared_response(&doc, response);
             if code.starts_with('4') || code.starts_with('5') {
                 let schema = &response["content"]["application/json"]["schema"];
                 let is_error_body = schema["$ref"]

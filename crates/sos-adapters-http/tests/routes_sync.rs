@@ -245,6 +245,42 @@ async fn other_missing_required_fields_are_named() {
 }
 
 #[actix_web::test]
+async fn every_absent_or_null_required_field_is_named_at_once() {
+    let app = TestApp::seeded().await;
+    // The required list is the DTO's schema's, as the document shows it.
+    let doc = sos_adapters_http::openapi::document();
+    let required = |schema: &str| -> Vec<String> {
+        doc["components"]["schemas"][schema]["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(required("ForecastSync").contains(&"forecasted_order_volume".to_owned()));
+    let mut body = forecast_example();
+    body.as_object_mut().unwrap().remove("campaign_code");
+    body["forecasted_order_volume"] = Value::Null;
+    let r = app.post("/api/sync/forecasts", &body).await;
+    r.assert_status(400);
+    assert_eq!(
+        r.json(),
+        json!({"error": "2 fields are invalid", "details": [
+            {"field": "campaign_code", "message": "is required"},
+            {"field": "forecasted_order_volume", "message": "is required"},
+        ]})
+    );
+    // A flattened figure counts too, and does not turn into the seed's sentence.
+    assert!(required("OrderSync").contains(&"total_orders".to_owned()));
+    let mut body = orders_example();
+    body["total_orders"] = Value::Null;
+    let r = app.post("/api/sync/orders", &body).await;
+    r.assert_status(400);
+    assert_eq!(fields(&r), vec!["total_orders"]);
+    assert_eq!(r.error(), "total_orders: is required");
+}
+
+#[actix_web::test]
 async fn payments_format_b_is_aggregated_from_the_invoices() {
     let app = TestApp::seeded().await;
     let r = app

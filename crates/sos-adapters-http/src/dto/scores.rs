@@ -3,17 +3,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sos_app::CalculateRequest;
 use sos_domain::{
-    inputs::{
-        CampaignInput, CampaignType, ForecastVersion, InventorySnapshot, InventorySnapshotDraft,
-        OrderStats, SellerInputs, TicketStats,
-    },
-    Decimal, Period, TierName, ValidationErrors,
+    inputs::{CampaignInput, CampaignType, ForecastVersion, PaymentStats, SellerInputs},
+    Decimal, Period, SellerCode, TierName, ValidationErrors,
 };
-use sos_ports::StoredScore;
+use sos_ports::{CalculationScope, PaymentInput, StoredScore};
 use utoipa::{IntoParams, ToSchema};
 
-use super::sync::{BreakdownDto, InvoiceDto};
+use super::sync::{InventoryFigures, OrderFigures, PaymentFigures, TicketFigures};
 
 /// `POST /api/sos/monthly/calculate`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -28,6 +26,42 @@ pub struct CalculateBody {
     /// Compute and report without writing.
     #[serde(default)]
     pub dry_run: Option<bool>,
+}
+
+impl CalculateBody {
+    /// The use case's request, made by `actor`.
+    ///
+    /// # Errors
+    /// Every broken rule, by field.
+    pub fn into_request(self, actor: String) -> Result<CalculateRequest, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let period = Period::parse(&self.period)
+            .map_err(|e| errors.push("period", e.to_string()))
+            .ok();
+        let scope = match self.seller_codes {
+            None => CalculationScope::All,
+            Some(codes) => CalculationScope::Sellers(
+                codes
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, c)| {
+                        SellerCode::parse(c)
+                            .map_err(|m| errors.push(format!("seller_codes[{i}]"), m))
+                            .ok()
+                    })
+                    .collect(),
+            ),
+        };
+        match period {
+            Some(period) if errors.is_empty() => Ok(CalculateRequest {
+                period,
+                scope,
+                dry_run: self.dry_run.unwrap_or(false),
+                actor,
+            }),
+            _ => Err(errors),
+        }
+    }
 }
 
 /// The record of a calculation (and the answer to calculate).
@@ -225,109 +259,6 @@ pub struct RunQuery {
     pub limit: Option<u32>,
 }
 
-/// Preview order figures.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewOrders {
-    /// Orders.
-    pub total_orders: u32,
-    /// Pushed in time.
-    #[serde(default)]
-    pub orders_within_30min: Option<u32>,
-    /// Pushed late.
-    #[serde(default)]
-    pub orders_late: Option<u32>,
-    /// Average push minutes.
-    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
-    #[schema(value_type = Option<f64>, minimum = 0)]
-    pub avg_push_time_minutes: Option<Decimal>,
-}
-
-/// Preview ticket figures.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewTickets {
-    /// Tickets.
-    #[serde(default)]
-    pub total_tickets: Option<u32>,
-    /// Average first-answer hours.
-    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
-    #[schema(value_type = Option<f64>, minimum = 0)]
-    pub avg_response_time_hours: Option<Decimal>,
-    /// By bucket.
-    #[serde(default, deserialize_with = "crate::dto::shape::opt_object")]
-    pub breakdown: Option<BreakdownDto>,
-}
-
-/// Preview payments: Format A fields or `invoices`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewPayments {
-    /// Format A.
-    #[serde(default)]
-    pub total_invoices: Option<u32>,
-    /// Format A.
-    #[serde(default)]
-    pub invoices_on_time: Option<u32>,
-    /// Format A.
-    #[serde(default)]
-    pub invoices_late_1_7: Option<u32>,
-    /// Format A.
-    #[serde(default)]
-    pub invoices_late_7_15: Option<u32>,
-    /// Format A.
-    #[serde(default)]
-    pub invoices_late_15_20: Option<u32>,
-    /// Format A.
-    #[serde(default)]
-    pub invoices_late_over_20: Option<u32>,
-    /// Format A.
-    #[serde(default)]
-    pub worst_days_late: Option<i32>,
-    /// Format A.
-    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
-    #[schema(value_type = Option<f64>, minimum = 0)]
-    pub total_outstanding_amount: Option<Decimal>,
-    /// Format B.
-    #[serde(default, deserialize_with = "crate::dto::shape::opt_objects")]
-    pub invoices: Option<Vec<InvoiceDto>>,
-    /// Currency.
-    #[serde(default)]
-    pub currency: Option<String>,
-}
-
-/// Preview inventory snapshot.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewInventory {
-    /// Snapshot day.
-    pub snapshot_date: NaiveDate,
-    /// m³.
-    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
-    #[schema(value_type = Option<f64>, minimum = 0)]
-    pub total_cbm: Option<Decimal>,
-    /// Units.
-    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
-    #[schema(value_type = Option<f64>, minimum = 0)]
-    pub total_sku_qty: Option<Decimal>,
-    /// m³ older than 90 days.
-    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
-    #[schema(value_type = Option<f64>, minimum = 0)]
-    pub aging_over_90d_cbm: Option<Decimal>,
-    /// Units older than 90 days.
-    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
-    #[schema(value_type = Option<f64>, minimum = 0)]
-    pub aging_over_90d_sku_qty: Option<Decimal>,
-    /// m³ older than 180 days.
-    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
-    #[schema(value_type = Option<f64>, minimum = 0)]
-    pub aging_over_180d_cbm: Option<Decimal>,
-    /// Percent older than 180 days.
-    #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
-    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
-    pub aging_over_180d_pct: Option<Decimal>,
-}
-
 /// One forecast version in a preview.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -375,16 +306,16 @@ pub struct PreviewBody {
     pub previous_tier: Option<String>,
     /// Order figures.
     #[serde(default, deserialize_with = "crate::dto::shape::opt_object")]
-    pub orders: Option<PreviewOrders>,
+    pub orders: Option<OrderFigures>,
     /// Ticket figures.
     #[serde(default, deserialize_with = "crate::dto::shape::opt_object")]
-    pub tickets: Option<PreviewTickets>,
+    pub tickets: Option<TicketFigures>,
     /// Payment figures.
     #[serde(default, deserialize_with = "crate::dto::shape::opt_object")]
-    pub payments: Option<PreviewPayments>,
+    pub payments: Option<PaymentFigures>,
     /// Inventory snapshot.
     #[serde(default, deserialize_with = "crate::dto::shape::opt_object")]
-    pub inventory: Option<PreviewInventory>,
+    pub inventory: Option<InventoryFigures>,
     /// Campaigns.
     #[serde(default, deserialize_with = "crate::dto::shape::objects")]
     pub campaigns: Vec<PreviewCampaign>,
@@ -405,81 +336,35 @@ impl PreviewBody {
                 .map_err(|m| errors.push("previous_tier", m))
                 .ok()
         });
-        let orders = self.orders.and_then(|o| {
-            let r = OrderStats::new(
-                o.total_orders,
-                o.orders_within_30min,
-                o.orders_late,
-                o.avg_push_time_minutes,
-            );
+        // Each part's errors are named under the part (`orders.total_orders`).
+        fn part<T>(
+            errors: &mut ValidationErrors,
+            name: &str,
+            result: Result<T, ValidationErrors>,
+        ) -> Option<T> {
             let mut sub = ValidationErrors::new();
-            let v = sub.collect(r);
-            errors.extend_prefixed("orders", sub);
+            let v = sub.collect(result);
+            errors.extend_prefixed(name, sub);
             v
-        });
-        let tickets = self.tickets.and_then(|t| {
-            let breakdown = t.breakdown.map(|b| sos_domain::inputs::TicketBreakdown {
-                under_4h: b.under_4h,
-                from_4h_to_8h: b.from_4h_to_8h,
-                from_8h_to_16h: b.from_8h_to_16h,
-                over_16h: b.over_16h,
-            });
-            let mut sub = ValidationErrors::new();
-            let v = sub.collect(TicketStats::new(
-                t.total_tickets,
-                t.avg_response_time_hours,
-                breakdown,
-            ));
-            errors.extend_prefixed("tickets", sub);
-            v
-        });
+        }
+        let orders = self
+            .orders
+            .and_then(|o| part(&mut errors, "orders", o.into_stats()));
+        let tickets = self
+            .tickets
+            .and_then(|t| part(&mut errors, "tickets", t.into_stats()));
         let payments = self.payments.and_then(|p| {
-            let sync = super::sync::PaymentSync {
-                seller_code: "PREVIEW".into(),
-                period: "2000-01".into(),
-                total_invoices: p.total_invoices,
-                invoices_on_time: p.invoices_on_time,
-                invoices_late_1_7: p.invoices_late_1_7,
-                invoices_late_7_15: p.invoices_late_7_15,
-                invoices_late_15_20: p.invoices_late_15_20,
-                invoices_late_over_20: p.invoices_late_over_20,
-                worst_days_late: p.worst_days_late,
-                total_outstanding_amount: p.total_outstanding_amount,
-                invoices: p.invoices,
-                currency: p.currency,
-            };
-            match sync.into_record() {
-                Ok(rec) => match rec.input {
-                    sos_ports::PaymentInput::Aggregate(stats) => Some(stats),
-                    sos_ports::PaymentInput::Invoices { invoices, currency } => {
-                        let mut sub = ValidationErrors::new();
-                        let v = sub.collect(sos_domain::inputs::PaymentStats::from_invoices(
-                            &invoices, currency,
-                        ));
-                        errors.extend_prefixed("payments", sub);
-                        v
-                    }
-                },
-                Err(e) => {
-                    errors.extend_prefixed("payments", e);
-                    None
+            let stats = p.into_input().and_then(|input| match input {
+                PaymentInput::Aggregate(stats) => Ok(stats),
+                PaymentInput::Invoices { invoices, currency } => {
+                    PaymentStats::from_invoices(&invoices, currency)
                 }
-            }
+            });
+            part(&mut errors, "payments", stats)
         });
-        let inventory = self.inventory.and_then(|i| {
-            let mut sub = ValidationErrors::new();
-            let v = sub.collect(InventorySnapshot::new(InventorySnapshotDraft {
-                snapshot_date: i.snapshot_date,
-                total_cbm: i.total_cbm,
-                total_sku_qty: i.total_sku_qty,
-                aging_over_90d_cbm: i.aging_over_90d_cbm,
-                aging_over_90d_sku_qty: i.aging_over_90d_sku_qty,
-                aging_over_180d_cbm: i.aging_over_180d_cbm,
-                aging_over_180d_pct: i.aging_over_180d_pct,
-            }));
-            errors.extend_prefixed("inventory", sub);
-            v
-        });
+        let inventory = self
+            .inventory
+            .and_then(|i| part(&mut errors, "inventory", i.into_snapshot()));
         let campaigns = self
             .campaigns
             .into_iter()

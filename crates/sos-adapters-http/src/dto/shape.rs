@@ -6,8 +6,14 @@
 //! object (or, for lists, an array of objects) and keep the failing field's full path: a nested
 //! error carries its sub-path between two [`SUBPATH`] marks at the start of its message, which
 //! [`crate::body::from_value`] folds back into the field name (`orders[1].order_id`).
+//!
+//! [`flat`] does the same for a flattened struct: the figures a sync body shares with the
+//! preview.
 
-use serde::{de::DeserializeOwned, Deserialize, Deserializer};
+use serde::{
+    de::{DeserializeOwned, Visitor},
+    Deserialize, Deserializer,
+};
 use serde_json::Value;
 
 /// Delimits the sub-path at the start of a nested error message.
@@ -128,6 +134,55 @@ pub fn opt_objects<'de, D: Deserializer<'de>, T: DeserializeOwned>(
     }
 }
 
+/// The wire names of `T`'s fields, as its derived `Deserialize` hands them to
+/// `deserialize_struct` (renames included). Asking costs no allocation.
+fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
+    struct Probe<'a>(&'a mut &'static [&'static str]);
+    impl<'de> Deserializer<'de> for Probe<'_> {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(serde::de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(serde::de::Error::custom("probed"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    // The probe always fails; it only records the names.
+    let _ = T::deserialize(Probe(&mut fields));
+    fields
+}
+
+/// A flattened struct: `#[serde(flatten, deserialize_with = "crate::dto::shape::flat")]`.
+///
+/// serde hands a flattened field its host's other entries, buffered: buffered numbers lose
+/// `arbitrary_precision` (a `u32` then fails) and a failing field loses its path. So the
+/// entries `T` names are read back as JSON and deserialized as a nested object is. The host's
+/// unknown entries are left out, so `T` may refuse unknown fields where it stands alone (the
+/// preview) while its host ignores them (the sync body).
+///
+/// # Errors
+/// As [`object`].
+pub fn flat<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
+    let Value::Object(mut entries) = Value::deserialize(d)? else {
+        return Err(serde::de::Error::custom("must be a JSON object"));
+    };
+    let names = field_names::<T>();
+    entries.retain(|k, _| names.contains(&k.as_str()));
+    nested(Value::Object(entries))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +210,26 @@ mod tests {
             Some((sub, rest)) => (join_path(&path, sub), rest.to_owned()),
             None => (path, message),
         }
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Host {
+        key: String,
+        #[serde(flatten, deserialize_with = "flat")]
+        inner: Inner,
+    }
+
+    #[test]
+    fn flattened_structs_keep_numbers_and_paths_and_ignore_the_hosts_extras() {
+        let host = |v: Value| serde_path_to_error::deserialize::<_, Host>(v);
+        let ok = host(json!({"key": "k", "a": 4_294_967_295u32, "extra": 1})).unwrap();
+        assert_eq!((ok.key.as_str(), ok.inner.a), ("k", 4_294_967_295));
+        let e = host(json!({"key": "k", "a": "x"})).unwrap_err();
+        let message = e.into_inner().to_string();
+        assert_eq!(split_subpath(&message).map(|(p, _)| p), Some("a"));
+        let e = host(json!({"key": "k"})).unwrap_err();
+        assert_eq!(e.into_inner().to_string(), "missing field `a`");
+        assert_eq!(field_names::<Inner>(), ["a"]);
     }
 
     #[test]

@@ -87,6 +87,15 @@ pub struct OrderSync {
     pub seller_code: String,
     /// `YYYY-MM`.
     pub period: String,
+    /// The figures.
+    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    pub figures: OrderFigures,
+}
+
+/// A period's order figures: the order sync without its key, and the preview's `orders`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderFigures {
     /// Orders in the period.
     pub total_orders: u32,
     /// Orders pushed within the allowed delay.
@@ -101,6 +110,21 @@ pub struct OrderSync {
     pub avg_push_time_minutes: Option<Decimal>,
 }
 
+impl OrderFigures {
+    /// The domain figures.
+    ///
+    /// # Errors
+    /// Every broken rule.
+    pub fn into_stats(self) -> Result<OrderStats, ValidationErrors> {
+        OrderStats::new(
+            self.total_orders,
+            self.orders_within_30min,
+            self.orders_late,
+            self.avg_push_time_minutes,
+        )
+    }
+}
+
 impl OrderSync {
     /// The domain record.
     ///
@@ -109,12 +133,7 @@ impl OrderSync {
     pub fn into_record(self) -> Result<OrderRecord, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let (seller, period) = seller_and_period(&mut errors, &self.seller_code, &self.period);
-        let stats = errors.collect(OrderStats::new(
-            self.total_orders,
-            self.orders_within_30min,
-            self.orders_late,
-            self.avg_push_time_minutes,
-        ));
+        let stats = errors.collect(self.figures.into_stats());
         match (seller, period, stats) {
             (Some(seller), Some(period), Some(stats)) if errors.is_empty() => Ok(OrderRecord {
                 seller,
@@ -338,6 +357,15 @@ pub struct TicketSync {
     pub seller_code: String,
     /// `YYYY-MM`.
     pub period: String,
+    /// The figures.
+    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    pub figures: TicketFigures,
+}
+
+/// A period's ticket figures: the ticket sync without its key, and the preview's `tickets`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketFigures {
     /// Tickets in the period.
     #[serde(default)]
     pub total_tickets: Option<u32>,
@@ -350,6 +378,22 @@ pub struct TicketSync {
     pub breakdown: Option<BreakdownDto>,
 }
 
+impl TicketFigures {
+    /// The domain figures.
+    ///
+    /// # Errors
+    /// Every broken rule.
+    pub fn into_stats(self) -> Result<TicketStats, ValidationErrors> {
+        let breakdown = self.breakdown.map(|b| TicketBreakdown {
+            under_4h: b.under_4h,
+            from_4h_to_8h: b.from_4h_to_8h,
+            from_8h_to_16h: b.from_8h_to_16h,
+            over_16h: b.over_16h,
+        });
+        TicketStats::new(self.total_tickets, self.avg_response_time_hours, breakdown)
+    }
+}
+
 impl TicketSync {
     /// The domain record.
     ///
@@ -358,17 +402,7 @@ impl TicketSync {
     pub fn into_record(self) -> Result<TicketRecord, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let (seller, period) = seller_and_period(&mut errors, &self.seller_code, &self.period);
-        let breakdown = self.breakdown.map(|b| TicketBreakdown {
-            under_4h: b.under_4h,
-            from_4h_to_8h: b.from_4h_to_8h,
-            from_8h_to_16h: b.from_8h_to_16h,
-            over_16h: b.over_16h,
-        });
-        let stats = errors.collect(TicketStats::new(
-            self.total_tickets,
-            self.avg_response_time_hours,
-            breakdown,
-        ));
+        let stats = errors.collect(self.figures.into_stats());
         match (seller, period, stats) {
             (Some(seller), Some(period), Some(stats)) if errors.is_empty() => Ok(TicketRecord {
                 seller,
@@ -402,6 +436,16 @@ pub struct PaymentSync {
     pub seller_code: String,
     /// `YYYY-MM`.
     pub period: String,
+    /// The figures.
+    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    pub figures: PaymentFigures,
+}
+
+/// A period's payment figures, Format A (aggregate) or Format B (`invoices`): the payment sync
+/// without its key, and the preview's `payments`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentFigures {
     /// Format A: invoices in the period.
     #[serde(default)]
     pub total_invoices: Option<u32>,
@@ -435,14 +479,13 @@ pub struct PaymentSync {
     pub currency: Option<String>,
 }
 
-impl PaymentSync {
-    /// The domain record.
+impl PaymentFigures {
+    /// The domain input: the aggregate, or the invoices with what they aggregate to checked.
     ///
     /// # Errors
-    /// Every broken rule, including a body that mixes both formats.
-    pub fn into_record(self) -> Result<PaymentRecord, ValidationErrors> {
+    /// Every broken rule, including figures that mix both formats.
+    pub fn into_input(self) -> Result<PaymentInput, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let (seller, period) = seller_and_period(&mut errors, &self.seller_code, &self.period);
         let input = match (self.invoices, self.total_invoices) {
             (Some(_), Some(_)) => {
                 errors.push(
@@ -491,6 +534,22 @@ impl PaymentSync {
                 None
             }
         };
+        match input {
+            Some(input) if errors.is_empty() => Ok(input),
+            _ => Err(errors),
+        }
+    }
+}
+
+impl PaymentSync {
+    /// The domain record.
+    ///
+    /// # Errors
+    /// Every broken rule, including a body that mixes both formats.
+    pub fn into_record(self) -> Result<PaymentRecord, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let (seller, period) = seller_and_period(&mut errors, &self.seller_code, &self.period);
+        let input = errors.collect(self.figures.into_input());
         match (seller, period, input) {
             (Some(seller), Some(period), Some(input)) if errors.is_empty() => Ok(PaymentRecord {
                 seller,
@@ -508,6 +567,15 @@ impl PaymentSync {
 pub struct InventorySync {
     /// The seller.
     pub seller_code: String,
+    /// The snapshot.
+    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    pub figures: InventoryFigures,
+}
+
+/// An inventory snapshot: the inventory sync without its seller, and the preview's `inventory`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryFigures {
     /// The snapshot day (`YYYY-MM-DD`).
     pub snapshot_date: NaiveDate,
     /// Stored volume (m³).
@@ -536,6 +604,24 @@ pub struct InventorySync {
     pub aging_over_180d_pct: Option<Decimal>,
 }
 
+impl InventoryFigures {
+    /// The domain snapshot.
+    ///
+    /// # Errors
+    /// Every broken rule.
+    pub fn into_snapshot(self) -> Result<InventorySnapshot, ValidationErrors> {
+        InventorySnapshot::new(InventorySnapshotDraft {
+            snapshot_date: self.snapshot_date,
+            total_cbm: self.total_cbm,
+            total_sku_qty: self.total_sku_qty,
+            aging_over_90d_cbm: self.aging_over_90d_cbm,
+            aging_over_90d_sku_qty: self.aging_over_90d_sku_qty,
+            aging_over_180d_cbm: self.aging_over_180d_cbm,
+            aging_over_180d_pct: self.aging_over_180d_pct,
+        })
+    }
+}
+
 impl InventorySync {
     /// The domain record.
     ///
@@ -544,18 +630,10 @@ impl InventorySync {
     pub fn into_record(self) -> Result<InventoryRecord, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let s = seller(&mut errors, &self.seller_code);
-        if Period::new(chrono::Datelike::year(&self.snapshot_date), 1).is_err() {
+        if Period::new(chrono::Datelike::year(&self.figures.snapshot_date), 1).is_err() {
             errors.push("snapshot_date", "must be in the years 2000-9999");
         }
-        let snapshot = errors.collect(InventorySnapshot::new(InventorySnapshotDraft {
-            snapshot_date: self.snapshot_date,
-            total_cbm: self.total_cbm,
-            total_sku_qty: self.total_sku_qty,
-            aging_over_90d_cbm: self.aging_over_90d_cbm,
-            aging_over_90d_sku_qty: self.aging_over_90d_sku_qty,
-            aging_over_180d_cbm: self.aging_over_180d_cbm,
-            aging_over_180d_pct: self.aging_over_180d_pct,
-        }));
+        let snapshot = errors.collect(self.figures.into_snapshot());
         match (s, snapshot) {
             (Some(seller), Some(snapshot)) if errors.is_empty() => {
                 Ok(InventoryRecord { seller, snapshot })

@@ -5,6 +5,7 @@ use crate::{
     body::parse_json,
     dto::config::ConfigQuery,
     error::{ApiError, ErrorBody},
+    responses::{BadInput, Guarded, JsonBody, Missing},
     routes::blocking,
     AppState,
 };
@@ -45,9 +46,11 @@ fn object_body(req: &HttpRequest, body: &[u8]) -> Result<Value, ApiError> {
 /// Active rows of a type.
 #[utoipa::path(get, path = "/api/config/{config_type}", tag = "config",
     params(("config_type" = String, Path, description = "One of the 12 config types"), ConfigQuery),
-    responses((status = 200, description = "Rows: the type's fields plus id, is_active, effective dates, created/updated at/by", body = [Object]),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, description = "Unknown config type", body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses(
+        (status = 200, description = "Rows: the type's fields plus id, is_active, effective dates, created/updated at/by", body = [Object]),
+        (status = 404, description = "Unknown config type", body = ErrorBody),
+        BadInput, Guarded,
+    ),
     security(("bearer" = ["config:read"])))]
 #[get("/api/config/{config_type}")]
 pub async fn list_config(
@@ -77,8 +80,7 @@ pub async fn list_config(
 /// One row, active or not.
 #[utoipa::path(get, path = "/api/config/{config_type}/{id}", tag = "config",
     params(("config_type" = String, Path), ("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = Object), BadInput, Missing, Guarded),
     security(("bearer" = ["config:read"])))]
 #[get("/api/config/{config_type}/{id}")]
 pub async fn get_config(
@@ -99,9 +101,7 @@ pub async fn get_config(
 #[utoipa::path(post, path = "/api/config/{config_type}", tag = "config",
     params(("config_type" = String, Path)),
     request_body(content = Object, description = "The type's fields, e.g. score-weights: {\"score_component\": \"p_score\", \"weight_pct\": 25, \"max_points\": 100, \"effective_from\": \"2026-01-01\"}"),
-    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 201, body = Object), BadInput, JsonBody, Missing, Guarded),
     security(("bearer" = ["config:write"])))]
 #[post("/api/config/{config_type}")]
 pub async fn create_config(
@@ -122,9 +122,7 @@ pub async fn create_config(
 #[utoipa::path(put, path = "/api/config/{config_type}/{id}", tag = "config",
     params(("config_type" = String, Path), ("id" = i64, Path)),
     request_body(content = Object, description = "The type's fields, as for create"),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = Object), BadInput, JsonBody, Missing, Guarded),
     security(("bearer" = ["config:write"])))]
 #[put("/api/config/{config_type}/{id}")]
 pub async fn update_config(
@@ -147,8 +145,7 @@ pub async fn update_config(
 /// Soft-delete a row (`is_active = false`).
 #[utoipa::path(delete, path = "/api/config/{config_type}/{id}", tag = "config",
     params(("config_type" = String, Path), ("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = Object), BadInput, Missing, Guarded),
     security(("bearer" = ["config:write"])))]
 #[delete("/api/config/{config_type}/{id}")]
 pub async fn delete_config(

@@ -4,6 +4,7 @@ use crate::{
     auth::{generate_key, store_key, Caller},
     body::parse_object,
     error::{ApiError, ErrorBody},
+    responses::{BadInput, Guarded, JsonBody, Missing},
     routes::blocking,
     AppState,
 };
@@ -55,6 +56,38 @@ pub struct NewKey {
     pub scopes: Vec<String>,
 }
 
+impl NewKey {
+    /// The name and the scopes, each scope once.
+    ///
+    /// # Errors
+    /// Every broken rule, by field.
+    pub fn into_parts(self) -> Result<(String, Vec<Scope>), sos_domain::ValidationErrors> {
+        let mut errors = sos_domain::ValidationErrors::new();
+        sos_domain::text::check_text(&mut errors, "name", &self.name, 64, true);
+        // A name is one line: `DELETE /api/keys/{name}` refuses control characters in the
+        // path, so a key named with a tab or a line break could never be revoked over the API.
+        if self.name.contains(['\t', '\n', '\r']) {
+            errors.push("name", "must be one line (no tab or line break)");
+        }
+        let mut scopes = Vec::new();
+        for (i, s) in self.scopes.iter().enumerate() {
+            match s.parse::<Scope>() {
+                Ok(scope) if !scopes.contains(&scope) => scopes.push(scope),
+                Ok(_) => errors.push(format!("scopes[{i}]"), format!("{s} is listed twice")),
+                Err(m) => errors.push(format!("scopes[{i}]"), m),
+            }
+        }
+        if scopes.is_empty() && errors.is_empty() {
+            errors.push("scopes", "must list at least one scope");
+        }
+        if errors.is_empty() {
+            Ok((self.name, scopes))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// A new key: the only time its secret is shown.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedKey {
@@ -78,7 +111,7 @@ fn store_error(e: StoreError) -> ApiError {
 
 /// List API keys.
 #[utoipa::path(get, path = "/api/keys", tag = "admin",
-    responses((status = 200, body = [KeyView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = [KeyView]), Guarded),
     security(("bearer" = ["admin"])))]
 #[get("/api/keys")]
 pub async fn list_keys(
@@ -94,9 +127,11 @@ pub async fn list_keys(
 
 /// Create an API key; the answer holds the key, shown once.
 #[utoipa::path(post, path = "/api/keys", tag = "admin", request_body = NewKey,
-    responses((status = 201, body = CreatedKey), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses(
+        (status = 201, body = CreatedKey),
+        (status = 409, body = ErrorBody),
+        BadInput, JsonBody, Guarded,
+    ),
     security(("bearer" = ["admin"])))]
 #[post("/api/keys")]
 pub async fn create_key(
@@ -106,31 +141,12 @@ pub async fn create_key(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Admin)?;
-    let new = parse_object::<NewKey>(&req, &body)?;
-    let mut errors = sos_domain::ValidationErrors::new();
-    sos_domain::text::check_text(&mut errors, "name", &new.name, 64, true);
-    // A name is one line: `DELETE /api/keys/{name}` refuses control characters in the path, so
-    // a key named with a tab or a line break could never be revoked over the API.
-    if new.name.contains(['\t', '\n', '\r']) {
-        errors.push("name", "must be one line (no tab or line break)");
-    }
-    let mut scopes = Vec::new();
-    for (i, s) in new.scopes.iter().enumerate() {
-        match s.parse::<Scope>() {
-            Ok(scope) if !scopes.contains(&scope) => scopes.push(scope),
-            Ok(_) => errors.push(format!("scopes[{i}]"), format!("{s} is listed twice")),
-            Err(m) => errors.push(format!("scopes[{i}]"), m),
-        }
-    }
-    if scopes.is_empty() && errors.is_empty() {
-        errors.push("scopes", "must list at least one scope");
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::from_validation(&errors));
-    }
+    let (name, scopes) = parse_object::<NewKey>(&req, &body)?
+        .into_parts()
+        .map_err(|e| ApiError::from_validation(&e))?;
     let key = generate_key().map_err(|e| ApiError::internal(&e))?;
     let secret = key.clone();
-    let record = blocking(move || store_key(&*state.ports, &new.name, &secret, &scopes))
+    let record = blocking(move || store_key(&*state.ports, &name, &secret, &scopes))
         .await?
         .map_err(store_error)?;
     Ok(HttpResponse::Created().json(CreatedKey {
@@ -142,10 +158,11 @@ pub async fn create_key(
 /// Revoke a key; it stops working at once. A key cannot revoke itself (use another admin key),
 /// so a call cannot lock the API out of its last administrator.
 #[utoipa::path(delete, path = "/api/keys/{name}", tag = "admin", params(("name" = String, Path)),
-    responses((status = 200, body = KeyView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses(
+        (status = 200, body = KeyView),
         (status = 409, description = "The key named is the key making the request", body = ErrorBody),
-        (status = 503, body = ErrorBody)),
+        BadInput, Missing, Guarded,
+    ),
     security(("bearer" = ["admin"])))]
 #[delete("/api/keys/{name}")]
 pub async fn revoke_key(
@@ -222,8 +239,7 @@ impl From<AuditEntry> for AuditView {
 
 /// Who changed what, newest first.
 #[utoipa::path(get, path = "/api/audit", tag = "admin", params(AuditQuery),
-    responses((status = 200, body = [AuditView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = [AuditView]), BadInput, Guarded),
     security(("bearer" = ["admin"]), ("bearer" = ["config:read"])))]
 #[get("/api/audit")]
 pub async fn audit(

@@ -8,6 +8,7 @@ use crate::{
         SellerPage, SellerQuery, SellerView,
     },
     error::{ApiError, ErrorBody},
+    responses::{BadInput, Guarded, JsonBody, Missing},
     routes::{blocking, page_request, text_param},
     AppState,
 };
@@ -29,8 +30,7 @@ fn not_found_seller(code: &str) -> impl Fn(MasterError) -> ApiError + '_ {
 
 /// List sellers.
 #[utoipa::path(get, path = "/api/sellers", tag = "master-data", params(SellerQuery),
-    responses((status = 200, body = SellerPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = SellerPage), BadInput, Guarded),
     security(("bearer" = ["master:read"])))]
 #[get("/api/sellers")]
 pub async fn list_sellers(
@@ -68,9 +68,11 @@ pub async fn list_sellers(
 
 /// Register a seller.
 #[utoipa::path(post, path = "/api/sellers", tag = "master-data", request_body = SellerBody,
-    responses((status = 201, body = SellerView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 409, description = "Code taken or unknown AM", body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses(
+        (status = 201, body = SellerView),
+        (status = 409, description = "Code taken or unknown AM", body = ErrorBody),
+        BadInput, JsonBody, Guarded,
+    ),
     security(("bearer" = ["master:write"])))]
 #[post("/api/sellers")]
 pub async fn create_seller(
@@ -89,8 +91,7 @@ pub async fn create_seller(
 
 /// One seller.
 #[utoipa::path(get, path = "/api/sellers/{seller_code}", tag = "master-data", params(("seller_code" = String, Path)),
-    responses((status = 200, body = SellerView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = SellerView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:read"])))]
 #[get("/api/sellers/{seller_code}")]
 pub async fn get_seller(
@@ -110,9 +111,11 @@ pub async fn get_seller(
 /// Replace a seller's fields.
 #[utoipa::path(put, path = "/api/sellers/{seller_code}", tag = "master-data", params(("seller_code" = String, Path)),
     request_body = SellerBody,
-    responses((status = 200, body = SellerView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses(
+        (status = 200, body = SellerView),
+        (status = 409, body = ErrorBody),
+        BadInput, JsonBody, Missing, Guarded,
+    ),
     security(("bearer" = ["master:write"])))]
 #[put("/api/sellers/{seller_code}")]
 pub async fn update_seller(
@@ -136,8 +139,7 @@ pub async fn update_seller(
 
 /// Mark a seller terminated; its history stays.
 #[utoipa::path(delete, path = "/api/sellers/{seller_code}", tag = "master-data", params(("seller_code" = String, Path)),
-    responses((status = 200, body = SellerView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = SellerView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:write"])))]
 #[delete("/api/sellers/{seller_code}")]
 pub async fn deactivate_seller(
@@ -167,8 +169,7 @@ fn not_found_campaign(code: &str) -> impl Fn(MasterError) -> ApiError + '_ {
 
 /// List campaigns, newest first.
 #[utoipa::path(get, path = "/api/campaigns", tag = "master-data", params(ListQuery),
-    responses((status = 200, body = CampaignPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = CampaignPage), BadInput, Guarded),
     security(("bearer" = ["master:read"])))]
 #[get("/api/campaigns")]
 pub async fn list_campaigns(
@@ -186,9 +187,11 @@ pub async fn list_campaigns(
 
 /// Register a campaign.
 #[utoipa::path(post, path = "/api/campaigns", tag = "master-data", request_body = CampaignBody,
-    responses((status = 201, body = CampaignView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses(
+        (status = 201, body = CampaignView),
+        (status = 409, body = ErrorBody),
+        BadInput, JsonBody, Guarded,
+    ),
     security(("bearer" = ["master:write"])))]
 #[post("/api/campaigns")]
 pub async fn create_campaign(
@@ -207,8 +210,7 @@ pub async fn create_campaign(
 
 /// One campaign.
 #[utoipa::path(get, path = "/api/campaigns/{campaign_code}", tag = "master-data", params(("campaign_code" = String, Path)),
-    responses((status = 200, body = CampaignView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = CampaignView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:read"])))]
 #[get("/api/campaigns/{campaign_code}")]
 pub async fn get_campaign(
@@ -228,9 +230,7 @@ pub async fn get_campaign(
 /// Replace a campaign's fields.
 #[utoipa::path(put, path = "/api/campaigns/{campaign_code}", tag = "master-data", params(("campaign_code" = String, Path)),
     request_body = CampaignBody,
-    responses((status = 200, body = CampaignView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = CampaignView), BadInput, JsonBody, Missing, Guarded),
     security(("bearer" = ["master:write"])))]
 #[put("/api/campaigns/{campaign_code}")]
 pub async fn update_campaign(
@@ -254,8 +254,7 @@ pub async fn update_campaign(
 
 /// Deactivate a campaign; its forecasts and actuals stay.
 #[utoipa::path(delete, path = "/api/campaigns/{campaign_code}", tag = "master-data", params(("campaign_code" = String, Path)),
-    responses((status = 200, body = CampaignView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = CampaignView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:write"])))]
 #[delete("/api/campaigns/{campaign_code}")]
 pub async fn deactivate_campaign(
@@ -285,8 +284,7 @@ fn not_found_am(id: i64) -> impl Fn(MasterError) -> ApiError {
 
 /// List account managers.
 #[utoipa::path(get, path = "/api/account-managers", tag = "master-data", params(ListQuery),
-    responses((status = 200, body = AmPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = AmPage), BadInput, Guarded),
     security(("bearer" = ["master:read"])))]
 #[get("/api/account-managers")]
 pub async fn list_ams(
@@ -304,9 +302,11 @@ pub async fn list_ams(
 
 /// Register an account manager.
 #[utoipa::path(post, path = "/api/account-managers", tag = "master-data", request_body = AmBody,
-    responses((status = 201, body = AmView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses(
+        (status = 201, body = AmView),
+        (status = 409, body = ErrorBody),
+        BadInput, JsonBody, Guarded,
+    ),
     security(("bearer" = ["master:write"])))]
 #[post("/api/account-managers")]
 pub async fn create_am(
@@ -325,8 +325,7 @@ pub async fn create_am(
 
 /// One account manager.
 #[utoipa::path(get, path = "/api/account-managers/{am_id}", tag = "master-data", params(("am_id" = i64, Path, minimum = 1)),
-    responses((status = 200, body = AmView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = AmView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:read"])))]
 #[get("/api/account-managers/{am_id}")]
 pub async fn get_am(
@@ -346,9 +345,7 @@ pub async fn get_am(
 /// Replace an account manager's fields.
 #[utoipa::path(put, path = "/api/account-managers/{am_id}", tag = "master-data", params(("am_id" = i64, Path, minimum = 1)),
     request_body = AmBody,
-    responses((status = 200, body = AmView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = AmView), BadInput, JsonBody, Missing, Guarded),
     security(("bearer" = ["master:write"])))]
 #[put("/api/account-managers/{am_id}")]
 pub async fn update_am(
@@ -372,8 +369,7 @@ pub async fn update_am(
 
 /// Deactivate an account manager; its history stays.
 #[utoipa::path(delete, path = "/api/account-managers/{am_id}", tag = "master-data", params(("am_id" = i64, Path, minimum = 1)),
-    responses((status = 200, body = AmView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = AmView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:write"])))]
 #[delete("/api/account-managers/{am_id}")]
 pub async fn deactivate_am(

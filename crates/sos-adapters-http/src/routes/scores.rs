@@ -7,14 +7,15 @@ use crate::{
         CalculateBody, PreviewBody, RunQuery, RunView, ScorePage, ScoreQuery, ScoreView,
     },
     error::{ApiError, ErrorBody},
+    responses::{BadInput, Guarded, JsonBody, Missing},
     routes::{blocking, page_request},
     AppState,
 };
 use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse};
 use serde::Serialize;
-use sos_app::{CalculateRequest, QueryError};
+use sos_app::QueryError;
 use sos_domain::{AmId, Period, SellerCode, TierName, ValidationErrors};
-use sos_ports::{CalculationScope, PeriodSummary, Scope, ScoreFilter};
+use sos_ports::{PeriodSummary, Scope, ScoreFilter};
 use utoipa::ToSchema;
 
 fn period(raw: &str) -> Result<Period, ApiError> {
@@ -33,13 +34,13 @@ fn seller(raw: &str) -> Result<SellerCode, ApiError> {
 /// Score every active seller with data (or the sellers listed) and every AM portfolio, in one
 /// transaction.
 #[utoipa::path(post, path = "/api/sos/monthly/calculate", tag = "scores", request_body = CalculateBody,
-    responses((status = 200, description = "Run summary", body = RunView),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses(
+        (status = 200, description = "Run summary", body = RunView),
         (status = 404, description = "Unknown sellers listed", body = ErrorBody),
         (status = 409, description = "Period finalized, or a calculation of it is running", body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 422, description = "The configuration effective for the period cannot be used", body = ErrorBody),
-        (status = 503, body = ErrorBody)),
+        BadInput, JsonBody, Guarded,
+    ),
     security(("bearer" = ["scores:calculate"])))]
 #[post("/api/sos/monthly/calculate")]
 pub async fn calculate(
@@ -49,34 +50,9 @@ pub async fn calculate(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::ScoresCalculate)?.to_owned();
-    let b = parse_object::<CalculateBody>(&req, &body)?;
-    let mut errors = ValidationErrors::new();
-    let p = Period::parse(&b.period)
-        .map_err(|e| errors.push("period", e.to_string()))
-        .ok();
-    let scope = match b.seller_codes {
-        None => CalculationScope::All,
-        Some(codes) => CalculationScope::Sellers(
-            codes
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, c)| {
-                    SellerCode::parse(c)
-                        .map_err(|m| errors.push(format!("seller_codes[{i}]"), m))
-                        .ok()
-                })
-                .collect(),
-        ),
-    };
-    let (Some(p), true) = (p, errors.is_empty()) else {
-        return Err(ApiError::from_validation(&errors));
-    };
-    let request = CalculateRequest {
-        period: p,
-        scope,
-        dry_run: b.dry_run.unwrap_or(false),
-        actor,
-    };
+    let request = parse_object::<CalculateBody>(&req, &body)?
+        .into_request(actor)
+        .map_err(|e| ApiError::from_validation(&e))?;
     let summary = blocking(move || state.sos.calculate(&request, &mut |_| {})).await??;
     Ok(HttpResponse::Ok().json(RunView::from(summary)))
 }
@@ -92,8 +68,7 @@ pub struct Finalized {
 
 /// Freeze a period: later calculations answer 409.
 #[utoipa::path(post, path = "/api/sos/monthly/{period}/finalize", tag = "scores", params(("period" = String, Path, example = "2026-02")),
-    responses((status = 200, body = Finalized), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = Finalized), BadInput, Guarded),
     security(("bearer" = ["scores:finalize"])))]
 #[post("/api/sos/monthly/{period}/finalize")]
 pub async fn finalize(
@@ -113,8 +88,7 @@ pub async fn finalize(
 /// A period's results.
 #[utoipa::path(get, path = "/api/sos/monthly/{period}/scores", tag = "scores",
     params(("period" = String, Path, example = "2026-02"), ScoreQuery),
-    responses((status = 200, body = ScorePage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = ScorePage), BadInput, Guarded),
     security(("bearer" = ["scores:read"])))]
 #[get("/api/sos/monthly/{period}/scores")]
 pub async fn period_scores(
@@ -148,8 +122,7 @@ pub async fn period_scores(
 
 /// Counts per tier and averages per component.
 #[utoipa::path(get, path = "/api/sos/monthly/{period}/summary", tag = "scores", params(("period" = String, Path, example = "2026-02")),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = Object), BadInput, Guarded),
     security(("bearer" = ["scores:read"])))]
 #[get("/api/sos/monthly/{period}/summary")]
 pub async fn period_summary(
@@ -165,8 +138,7 @@ pub async fn period_summary(
 
 /// A seller's results, newest first.
 #[utoipa::path(get, path = "/api/sos/sellers/{seller_code}/scores", tag = "scores", params(("seller_code" = String, Path)),
-    responses((status = 200, body = [ScoreView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = [ScoreView]), BadInput, Missing, Guarded),
     security(("bearer" = ["scores:read"])))]
 #[get("/api/sos/sellers/{seller_code}/scores")]
 pub async fn seller_history(
@@ -189,8 +161,7 @@ pub async fn seller_history(
 /// One result with its explanation.
 #[utoipa::path(get, path = "/api/sos/sellers/{seller_code}/scores/{period}", tag = "scores",
     params(("seller_code" = String, Path), ("period" = String, Path, example = "2026-02")),
-    responses((status = 200, body = ScoreView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = ScoreView), BadInput, Missing, Guarded),
     security(("bearer" = ["scores:read"])))]
 #[get("/api/sos/sellers/{seller_code}/scores/{period}")]
 pub async fn seller_score(
@@ -216,8 +187,7 @@ pub async fn seller_score(
 /// An AM's KPI row with its sellers.
 #[utoipa::path(get, path = "/api/sos/am/{am_id}/scores/{period}", tag = "scores",
     params(("am_id" = i64, Path, minimum = 1), ("period" = String, Path, example = "2026-02")),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = Object), BadInput, Missing, Guarded),
     security(("bearer" = ["scores:read"])))]
 #[get("/api/sos/am/{am_id}/scores/{period}")]
 pub async fn am_score(
@@ -251,8 +221,7 @@ pub async fn am_score(
 
 /// Calculation runs, newest first, with the config ids they used.
 #[utoipa::path(get, path = "/api/sos/runs", tag = "scores", params(RunQuery),
-    responses((status = 200, body = [RunView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 200, body = [RunView]), BadInput, Guarded),
     security(("bearer" = ["scores:read"])))]
 #[get("/api/sos/runs")]
 pub async fn runs(
@@ -276,9 +245,11 @@ pub async fn runs(
 
 /// Score the inputs in the body with the config effective for its period; stores nothing.
 #[utoipa::path(post, path = "/api/sos/preview", tag = "scores", request_body = PreviewBody,
-    responses((status = 200, body = ScoreView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
-        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses(
+        (status = 200, body = ScoreView),
+        (status = 422, body = ErrorBody),
+        BadInput, JsonBody, Guarded,
+    ),
     security(("bearer" = ["scores:calculate"])))]
 #[post("/api/sos/preview")]
 pub async fn preview(

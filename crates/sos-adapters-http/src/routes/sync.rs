@@ -2,12 +2,13 @@
 
 use crate::{
     auth::Caller,
-    body::{from_value, one_or_many, parse_json, OneOrMany},
+    body::{from_value, one_or_many, parse_json, required_fields, OneOrMany},
     dto::sync::{
         CampaignActualSync, ForecastSync, InventorySync, OrderSync, PaymentSync, RawOrderSync,
         RevenueSync, TicketSync,
     },
     error::{ApiError, ErrorBody},
+    responses::{BadInput, Guarded, JsonBody},
     routes::blocking,
     AppState,
 };
@@ -17,7 +18,7 @@ use serde_json::Value;
 use sos_app::MAX_BATCH;
 use sos_domain::ValidationErrors;
 use sos_ports::{Clock, Scope, SyncBatch};
-use utoipa::ToSchema;
+use utoipa::{ToResponse, ToSchema};
 
 /// The answer to a successful sync call.
 #[derive(Debug, Serialize, ToSchema)]
@@ -29,12 +30,44 @@ pub struct SyncAccepted {
     pub count: Option<usize>,
 }
 
-/// Turns a body into items, converting each and collecting every problem by index.
-fn convert_items<D: DeserializeOwned, R>(
+/// 200 of every sync kind.
+#[derive(Debug, ToResponse)]
+#[response(description = "Stored", example = json!({"success": true}))]
+pub struct Stored(pub SyncAccepted);
+
+/// 400 of the period-keyed kinds, which answer the seed's sentence when the key is missing.
+#[derive(Debug, ToResponse)]
+#[response(description = "Invalid input; nothing written", example = json!({"error": "seller_code and period required"}))]
+pub struct SeedBadRequest(pub ErrorBody);
+
+/// 404 of the seller-keyed kinds.
+#[derive(Debug, ToResponse)]
+#[response(description = "Unknown seller", example = json!({"error": "Seller SEL001 not found"}))]
+pub struct UnknownSeller(pub ErrorBody);
+
+/// 404 of the campaign-keyed kinds.
+#[derive(Debug, ToResponse)]
+#[response(description = "Unknown seller or campaign", example = json!({"error": "Campaign CAMP-X not found"}))]
+pub struct UnknownCampaign(pub ErrorBody);
+
+/// The seed's answer to a single period-keyed record without its key, and the fields it names.
+#[derive(Debug)]
+struct SeedMissing {
+    message: &'static str,
+    fields: [&'static str; 2],
+}
+
+const SEED_MISSING: SeedMissing = SeedMissing {
+    message: "seller_code and period required",
+    fields: ["seller_code", "period"],
+};
+
+/// Turns a body into items, converting each and collecting every problem by index. A field
+/// `D`'s schema requires that is absent or null is named "is required", all of them at once.
+fn convert_items<D: DeserializeOwned + ToSchema, R>(
     items: Vec<Value>,
     is_batch: bool,
-    required: &[&str],
-    seed_missing_message: Option<&str>,
+    seed: Option<&SeedMissing>,
     convert: impl Fn(D) -> Result<R, ValidationErrors>,
 ) -> Result<Vec<R>, ApiError> {
     if is_batch && items.is_empty() {
@@ -52,6 +85,7 @@ fn convert_items<D: DeserializeOwned, R>(
             ),
         ));
     }
+    let required = required_fields::<D>();
     let mut errors = ValidationErrors::new();
     let mut records = Vec::with_capacity(items.len());
     let mut bad_items = 0usize;
@@ -71,13 +105,15 @@ fn convert_items<D: DeserializeOwned, R>(
         };
         let missing: Vec<&str> = required
             .iter()
-            .copied()
+            .map(String::as_str)
             .filter(|k| map.get(*k).is_none_or(Value::is_null))
             .collect();
         if !missing.is_empty() {
-            if let (Some(message), false) = (seed_missing_message, is_batch) {
-                // The seed's exact answer, which integrators already handle.
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, message));
+            if let (Some(seed), false) = (seed, is_batch) {
+                if missing.iter().any(|f| seed.fields.contains(f)) {
+                    // The seed's exact answer, which integrators already handle.
+                    return Err(ApiError::new(StatusCode::BAD_REQUEST, seed.message));
+                }
             }
             for field in missing {
                 let f = if is_batch {
@@ -129,21 +165,16 @@ async fn write(
     }))
 }
 
-const SEED_MISSING: &str = "seller_code and period required";
-
 /// Push order statistics (pre-aggregated), or raw orders (`{"seller_code", "orders": [...]}`).
 #[utoipa::path(
     post, path = "/api/sync/orders", tag = "sync",
     request_body(content = OrderSync, description = "One object or an array of up to 1,000. The raw form `RawOrderSync` is accepted too."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody, example = json!({"error": "seller_code and period required"})),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller", body = ErrorBody, example = json!({"error": "Seller SEL001 not found"})),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        (status = 400, response = SeedBadRequest),
+        (status = 404, response = UnknownSeller),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -164,26 +195,14 @@ pub async fn sync_orders(
                 "Do not mix the raw form (orders) and the aggregate form in one call",
             ));
         }
-        let records = convert_items(
-            items,
-            is_batch,
-            &["seller_code", "orders"],
-            None,
-            RawOrderSync::into_record,
-        )?;
+        let records = convert_items(items, is_batch, None, RawOrderSync::into_record)?;
         let count = blocking(move || state.sos.ingest_raw_orders(records)).await??;
         return Ok(HttpResponse::Ok().json(SyncAccepted {
             success: true,
             count: is_batch.then_some(count),
         }));
     }
-    let records = convert_items(
-        items,
-        is_batch,
-        &["seller_code", "period"],
-        Some(SEED_MISSING),
-        OrderSync::into_record,
-    )?;
+    let records = convert_items(items, is_batch, Some(&SEED_MISSING), OrderSync::into_record)?;
     write(state, SyncBatch::Orders(records), is_batch).await
 }
 
@@ -192,14 +211,11 @@ pub async fn sync_orders(
     post, path = "/api/sync/forecasts", tag = "sync",
     request_body(content = ForecastSync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller or campaign", body = ErrorBody, example = json!({"error": "Campaign CAMP-X not found"})),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        BadInput,
+        (status = 404, response = UnknownCampaign),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -213,13 +229,7 @@ pub async fn sync_forecasts(
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
     let now = state.ports.now();
-    let records = convert_items(
-        items,
-        is_batch,
-        &["seller_code", "campaign_code"],
-        None,
-        |d: ForecastSync| d.into_record(now),
-    )?;
+    let records = convert_items(items, is_batch, None, |d: ForecastSync| d.into_record(now))?;
     write(state, SyncBatch::Forecasts(records), is_batch).await
 }
 
@@ -228,14 +238,11 @@ pub async fn sync_forecasts(
     post, path = "/api/sync/campaign-actuals", tag = "sync",
     request_body(content = CampaignActualSync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller or campaign", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        BadInput,
+        (status = 404, response = UnknownCampaign),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -248,13 +255,7 @@ pub async fn sync_campaign_actuals(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
-    let records = convert_items(
-        items,
-        is_batch,
-        &["seller_code", "campaign_code"],
-        None,
-        CampaignActualSync::into_record,
-    )?;
+    let records = convert_items(items, is_batch, None, CampaignActualSync::into_record)?;
     write(state, SyncBatch::CampaignActuals(records), is_batch).await
 }
 
@@ -263,14 +264,11 @@ pub async fn sync_campaign_actuals(
     post, path = "/api/sync/tickets", tag = "sync",
     request_body(content = TicketSync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody, example = json!({"error": "seller_code and period required"})),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller", body = ErrorBody, example = json!({"error": "Seller SEL001 not found"})),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        (status = 400, response = SeedBadRequest),
+        (status = 404, response = UnknownSeller),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -286,8 +284,7 @@ pub async fn sync_tickets(
     let records = convert_items(
         items,
         is_batch,
-        &["seller_code", "period"],
-        Some(SEED_MISSING),
+        Some(&SEED_MISSING),
         TicketSync::into_record,
     )?;
     write(state, SyncBatch::Tickets(records), is_batch).await
@@ -298,14 +295,11 @@ pub async fn sync_tickets(
     post, path = "/api/sync/payments", tag = "sync",
     request_body(content = PaymentSync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody, example = json!({"error": "seller_code and period required"})),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller", body = ErrorBody, example = json!({"error": "Seller SEL001 not found"})),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        (status = 400, response = SeedBadRequest),
+        (status = 404, response = UnknownSeller),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -321,8 +315,7 @@ pub async fn sync_payments(
     let records = convert_items(
         items,
         is_batch,
-        &["seller_code", "period"],
-        Some(SEED_MISSING),
+        Some(&SEED_MISSING),
         PaymentSync::into_record,
     )?;
     write(state, SyncBatch::Payments(records), is_batch).await
@@ -333,14 +326,11 @@ pub async fn sync_payments(
     post, path = "/api/sync/inventory", tag = "sync",
     request_body(content = InventorySync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
-        (status = 404, description = "Unknown seller", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        (status = 200, response = Stored),
+        BadInput,
+        (status = 404, response = UnknownSeller),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -353,13 +343,7 @@ pub async fn sync_inventory(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
-    let records = convert_items(
-        items,
-        is_batch,
-        &["seller_code", "snapshot_date"],
-        None,
-        InventorySync::into_record,
-    )?;
+    let records = convert_items(items, is_batch, None, InventorySync::into_record)?;
     write(state, SyncBatch::Inventory(records), is_batch).await
 }
 
@@ -368,14 +352,11 @@ pub async fn sync_inventory(
     post, path = "/api/sync/revenue", tag = "sync",
     request_body(content = RevenueSync, description = "One object or an array of up to 1,000."),
     responses(
-        (status = 200, description = "Stored", body = SyncAccepted, example = json!({"success": true})),
-        (status = 400, description = "Invalid input; nothing written", body = ErrorBody),
-        (status = 401, description = "No or bad credentials", body = ErrorBody),
-        (status = 403, description = "Key lacks sync:write", body = ErrorBody),
+        (status = 200, response = Stored),
+        BadInput,
         (status = 404, description = "Unknown account manager", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+        JsonBody,
+        Guarded,
     ),
     security(("bearer" = ["sync:write"]))
 )]
@@ -388,12 +369,6 @@ pub async fn sync_revenue(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::SyncWrite)?;
     let (items, is_batch) = split(&req, &body)?;
-    let records = convert_items(
-        items,
-        is_batch,
-        &["am_id", "period"],
-        None,
-        RevenueSync::into_record,
-    )?;
+    let records = convert_items(items, is_batch, None, RevenueSync::into_record)?;
     write(state, SyncBatch::Revenue(records), is_batch).await
 }
