@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod cluster;
+mod schema;
 pub mod secrets;
 pub mod testing;
 

@@ -6,6 +6,8 @@ mod config;
 mod master;
 mod num;
 mod prepared;
+#[cfg(test)]
+mod schema_check;
 mod scores;
 mod sync;
 
