@@ -3,7 +3,7 @@
 use super::{
     calc::{lock_key, PgCalculation},
     db_err,
-    master::{seller_columns, AmRow, SellerRow},
+    master::{AmRow, SellerRow},
     num::{count, opt_dec},
     PgStore, TxFail,
 };
@@ -29,6 +29,11 @@ use sos_ports::{
     StoredScore, TierCount,
 };
 use std::collections::HashMap;
+
+/// The columns of [`SellerRow`], for the raw load of a chunk of sellers.
+const SELLER_COLUMNS: &str =
+    "seller_code, company_name, contract_type, country_code, warehouse_id, status, \
+     onboarded_at, am_id, created_at, updated_at, created_by, updated_by";
 
 fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unknown(anyhow::anyhow!("stored data is invalid: {e}"))
@@ -396,7 +401,7 @@ impl ScoreStore for PgStore {
             let sellers: Vec<SellerIdRow> = sql_query(format!(
                 "SELECT id, {} FROM seller WHERE status = 'active' AND ($1::text IS NULL OR seller_code > $1) \
                  AND ($2::text[] IS NULL OR seller_code = ANY($2)) ORDER BY seller_code LIMIT $3",
-                seller_columns()
+                SELLER_COLUMNS
             ))
             .bind::<Nullable<Text>, _>(after.as_ref().map(SellerCode::as_str))
             .bind::<Nullable<Array<Text>>, _>(only.clone())
