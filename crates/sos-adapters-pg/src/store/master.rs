@@ -137,8 +137,9 @@ fn filtered_sellers(filter: &SellerFilter) -> seller::BoxedQuery<'static, Pg> {
             .replace('_', "\\_");
         let pattern = format!("%{escaped}%");
         query = query.filter(
-            IcuIlike::new(seller::seller_code, pattern.clone().into_sql::<Text>())
-                .or(IcuIlike::new(seller::company_name, pattern.into_sql::<Text>())),
+            IcuIlike::new(seller::seller_code, pattern.clone().into_sql::<Text>()).or(
+                IcuIlike::new(seller::company_name, pattern.into_sql::<Text>()),
+            ),
         );
     }
     query
