@@ -15,8 +15,7 @@ use diesel::{
     connection::{Instrumentation, InstrumentationEvent},
     r2d2::{ConnectionManager, ManageConnection, Pool, PooledConnection},
     result::{DatabaseErrorKind, Error as DieselError},
-    sql_types::{Array, BigInt, Text},
-    Connection as _, PgConnection, QueryableByName, RunQueryDsl,
+    Connection as _, PgConnection, RunQueryDsl,
 };
 use sos_domain::SellerCode;
 use sos_ports::{Clock, StoreError, SystemClock};
@@ -109,15 +108,6 @@ impl ManageConnection for Manager {
 /// Seller ids by code, shared by the clones of a store.
 pub(crate) type SellerIds = Arc<Mutex<HashMap<SellerCode, i64>>>;
 
-/// A code and the id it names (sellers, campaigns).
-#[derive(QueryableByName)]
-pub(crate) struct CodeId {
-    #[diesel(sql_type = Text)]
-    pub(crate) code: String,
-    #[diesel(sql_type = BigInt)]
-    pub(crate) id: i64,
-}
-
 /// The ids of `codes`: from `cache`, and one query for the codes it lacks, whose ids it then
 /// keeps. A code the database does not know is absent from the answer.
 pub(crate) fn lookup_seller_ids<'a>(
@@ -141,18 +131,20 @@ pub(crate) fn lookup_seller_ids<'a>(
         }
     }
     if !missing.is_empty() {
-        let rows: Vec<CodeId> = prepared::Prepared::new(
-            "SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)",
-        )
-        .bind::<Array<Text>, _>(&missing)
-        .load(conn)?;
+        use crate::schema::seller;
+        use diesel::{ExpressionMethods as _, QueryDsl as _};
+        // `= ANY($1)` on PostgreSQL: one statement for any number of codes, prepared once.
+        let rows: Vec<(String, i64)> = seller::table
+            .filter(seller::seller_code.eq_any(&missing))
+            .select((seller::seller_code, seller::id))
+            .load(conn)?;
         let mut cache = cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for row in rows {
-            if let Ok(code) = SellerCode::parse(row.code) {
-                cache.insert(code.clone(), row.id);
-                found.insert(code, row.id);
+        for (code, id) in rows {
+            if let Ok(code) = SellerCode::parse(code) {
+                cache.insert(code.clone(), id);
+                found.insert(code, id);
             }
         }
     }

@@ -7,20 +7,25 @@ use super::{
     db_err, in_tx, lookup_seller_ids,
     num::{opt_txt, txt},
     prepared::Prepared,
-    CodeId, PgStore,
+    PgStore,
+};
+use crate::schema::{
+    account_manager, campaign, seller_forecast_submission, sos_order_raw, sos_payment_invoice_raw,
 };
 use chrono::{DateTime, Utc};
 use diesel::{
+    pg::Pg,
+    prelude::*,
     result::Error as DieselError,
     sql_query,
     sql_types::{Array, BigInt, Date, Integer, Jsonb, Nullable, Text, Timestamptz},
-    PgConnection, QueryableByName, RunQueryDsl,
+    Queryable, Selectable,
 };
 use sos_domain::{
     inputs::{OrderStats, PaymentStats, RawInvoice, RawOrder, RawOrderStatus},
-    AmId, CampaignCode, Period, SellerCode,
+    AmId, CampaignCode, Decimal, Period, SellerCode,
 };
-use sos_ports::{PaymentInput, SyncBatch, SyncStore, SyncStoreError};
+use sos_ports::{ForecastRecord, PaymentInput, SyncBatch, SyncStore, SyncStoreError};
 use std::collections::{BTreeSet, HashMap};
 
 /// What can go wrong inside the sync transaction.
@@ -71,14 +76,13 @@ fn campaign_ids(
     codes: &BTreeSet<&CampaignCode>,
 ) -> Result<HashMap<CampaignCode, i64>, TxError> {
     let wanted: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
-    let rows: Vec<CodeId> = Prepared::new(
-        "SELECT campaign_code AS code, id FROM campaign WHERE campaign_code = ANY($1)",
-    )
-    .bind::<Array<Text>, _>(&wanted)
-    .load(conn)?;
+    let rows: Vec<(String, i64)> = campaign::table
+        .filter(campaign::campaign_code.eq_any(&wanted))
+        .select((campaign::campaign_code, campaign::id))
+        .load(conn)?;
     let found: HashMap<CampaignCode, i64> = rows
         .into_iter()
-        .filter_map(|r| Some((CampaignCode::parse(r.code).ok()?, r.id)))
+        .filter_map(|(code, id)| Some((CampaignCode::parse(code).ok()?, id)))
         .collect();
     let unknown: Vec<CampaignCode> = codes
         .iter()
@@ -93,16 +97,13 @@ fn campaign_ids(
 }
 
 fn check_ams(conn: &mut PgConnection, ams: &BTreeSet<AmId>) -> Result<(), TxError> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-    }
     let wanted: Vec<i64> = ams.iter().map(|a| a.get()).collect();
-    let rows: Vec<Id> = Prepared::new("SELECT id FROM account_manager WHERE id = ANY($1)")
-        .bind::<Array<BigInt>, _>(&wanted)
-        .load(conn)?;
-    let found: BTreeSet<i64> = rows.into_iter().map(|r| r.id).collect();
+    let found: BTreeSet<i64> = account_manager::table
+        .filter(account_manager::id.eq_any(&wanted))
+        .select(account_manager::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
     let unknown: Vec<AmId> = ams
         .iter()
         .filter(|a| !found.contains(&a.get()))
@@ -139,15 +140,65 @@ fn upsert_orders(
     Ok(())
 }
 
-#[derive(QueryableByName)]
+// diesel has no COALESCE; this one numbers a seller's first forecast of a campaign 1.
+define_sql_function!(fn coalesce(x: Nullable<Integer>, y: Integer) -> Integer);
+
+/// Inserts a forecast as the next version of its seller and campaign, or updates the one
+/// submitted at the same instant (which keeps its version). One `INSERT ... SELECT`.
+fn insert_forecast(
+    conn: &mut PgConnection,
+    seller_id: i64,
+    campaign_id: i64,
+    r: &ForecastRecord,
+) -> Result<(), DieselError> {
+    use diesel::{dsl::max, upsert::excluded};
+    use seller_forecast_submission as f;
+    let next = coalesce(max(f::submission_version), 0) + 1;
+    let row = f::table
+        .filter(f::seller_id.eq(seller_id))
+        .filter(f::campaign_id.eq(campaign_id))
+        .select((
+            seller_id.into_sql::<BigInt>(),
+            campaign_id.into_sql::<BigInt>(),
+            next,
+            next.eq(1),
+            r.submitted_at.into_sql::<Timestamptz>(),
+            to_i64(r.forecasted_order_volume).into_sql::<BigInt>(),
+            r.forecasted_sku_breakdown
+                .clone()
+                .into_sql::<Nullable<Jsonb>>(),
+            r.notes.clone().into_sql::<Nullable<Text>>(),
+        ));
+    diesel::insert_into(f::table)
+        .values(row)
+        .into_columns((
+            f::seller_id,
+            f::campaign_id,
+            f::submission_version,
+            f::is_first_submission,
+            f::submitted_at,
+            f::forecasted_order_volume,
+            f::forecasted_sku_breakdown,
+            f::notes,
+        ))
+        .on_conflict((f::seller_id, f::campaign_id, f::submitted_at))
+        .do_update()
+        .set((
+            f::forecasted_order_volume.eq(excluded(f::forecasted_order_volume)),
+            f::forecasted_sku_breakdown.eq(excluded(f::forecasted_sku_breakdown)),
+            f::notes.eq(excluded(f::notes)),
+            f::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = sos_order_raw, check_for_backend(Pg))]
 struct RawOrderRow {
-    #[diesel(sql_type = Text)]
     order_id: String,
-    #[diesel(sql_type = Timestamptz)]
     created_at: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     pushed_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Text)]
     status: String,
 }
 
@@ -197,12 +248,11 @@ fn upsert_raw_orders(
         .collect();
     let mut aggregates = Vec::with_capacity(periods.len());
     for period in periods {
-        let stored: Vec<RawOrderRow> = sql_query(
-            "SELECT order_id, created_at, pushed_at, status FROM sos_order_raw WHERE seller_id = $1 AND period = $2",
-        )
-        .bind::<BigInt, _>(seller_id)
-        .bind::<Text, _>(period.to_string())
-        .load(conn)?;
+        let stored = sos_order_raw::table
+            .filter(sos_order_raw::seller_id.eq(seller_id))
+            .filter(sos_order_raw::period.eq(period.to_string()))
+            .select(RawOrderRow::as_select())
+            .load(conn)?;
         let raw: Vec<RawOrder> = stored
             .into_iter()
             .map(|r| RawOrder {
@@ -254,14 +304,12 @@ fn upsert_payments(
     Ok(())
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = sos_payment_invoice_raw, check_for_backend(Pg))]
 struct InvoiceRow {
-    #[diesel(sql_type = Text)]
     invoice_id: String,
-    #[diesel(sql_type = Integer)]
     days_late: i32,
-    #[diesel(sql_type = Text)]
-    amount: String,
+    amount: Decimal,
 }
 
 fn upsert_invoices(
@@ -285,24 +333,19 @@ fn upsert_invoices(
     .bind::<Array<Integer>, _>(sorted.iter().map(|i| i.days_late).collect::<Vec<_>>())
     .bind::<Array<Text>, _>(sorted.iter().map(|i| txt(i.amount)).collect::<Vec<_>>())
     .execute(conn)?;
-    let stored: Vec<InvoiceRow> = sql_query(
-        "SELECT invoice_id, days_late, amount::text AS amount FROM sos_payment_invoice_raw \
-         WHERE seller_id = $1 AND period = $2 ORDER BY invoice_id",
-    )
-    .bind::<BigInt, _>(seller_id)
-    .bind::<Text, _>(period.to_string())
-    .load(conn)?;
-    let all = stored
+    let all: Vec<RawInvoice> = sos_payment_invoice_raw::table
+        .filter(sos_payment_invoice_raw::seller_id.eq(seller_id))
+        .filter(sos_payment_invoice_raw::period.eq(period.to_string()))
+        .order(sos_payment_invoice_raw::invoice_id)
+        .select(InvoiceRow::as_select())
+        .load(conn)?
         .into_iter()
-        .map(|r| {
-            Ok(RawInvoice {
-                invoice_id: r.invoice_id,
-                days_late: r.days_late,
-                amount: super::num::dec(&r.amount)?,
-            })
+        .map(|r| RawInvoice {
+            invoice_id: r.invoice_id,
+            days_late: r.days_late,
+            amount: r.amount,
         })
-        .collect::<Result<Vec<_>, anyhow::Error>>()
-        .map_err(|e| TxError::Sync(SyncStoreError::Unknown(e)))?;
+        .collect();
     PaymentStats::from_invoices(&all, currency).map_err(|e| {
         TxError::Sync(SyncStoreError::Unknown(anyhow::anyhow!(
             "stored invoices no longer aggregate: {e}"
@@ -354,22 +397,7 @@ impl PgStore {
                         .bind::<BigInt, _>(seller_id)
                         .bind::<BigInt, _>(campaign_id)
                         .execute(conn)?;
-                    sql_query(
-                        "INSERT INTO seller_forecast_submission (seller_id, campaign_id, submission_version, \
-                           is_first_submission, submitted_at, forecasted_order_volume, forecasted_sku_breakdown, notes) \
-                         SELECT $1, $2, v, v = 1, $3, $4, $5, $6 FROM (SELECT coalesce(max(submission_version), 0) + 1 AS v \
-                           FROM seller_forecast_submission WHERE seller_id = $1 AND campaign_id = $2) n \
-                         ON CONFLICT (seller_id, campaign_id, submitted_at) DO UPDATE SET \
-                           forecasted_order_volume = EXCLUDED.forecasted_order_volume, \
-                           forecasted_sku_breakdown = EXCLUDED.forecasted_sku_breakdown, notes = EXCLUDED.notes, updated_at = now()",
-                    )
-                    .bind::<BigInt, _>(seller_id)
-                    .bind::<BigInt, _>(campaign_id)
-                    .bind::<Timestamptz, _>(r.submitted_at)
-                    .bind::<BigInt, _>(to_i64(r.forecasted_order_volume))
-                    .bind::<Nullable<Jsonb>, _>(r.forecasted_sku_breakdown.clone())
-                    .bind::<Nullable<Text>, _>(r.notes.as_deref())
-                    .execute(conn)?;
+                    insert_forecast(conn, seller_id, campaign_id, r)?;
                 }
             }
             SyncBatch::CampaignActuals(v) => {
