@@ -1,13 +1,17 @@
-//! Times `SyncStore::apply` for order batches of 1,000 on one connection, against a private
-//! migrated database (`TestDb`): the adapter's share of `sos-bench --only batch`, without HTTP.
+//! Times `SyncStore::apply` for batches of 1,000 on one connection, against a private migrated
+//! database (`TestDb`): the adapter's share of `sos-bench --only batch`, without HTTP. `orders`
+//! is the bench's batch (one NUMERIC column), `inventory` the most decimal-heavy kind (nine).
 //!
-//! `cargo run --release -p sos-adapters-pg --example batch_ingest [calls] [rounds]`
+//! `cargo run --release -p sos-adapters-pg --example batch_ingest [orders|inventory] [calls] [rounds]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::RunQueryDsl;
 use sos_adapters_pg::{testing::TestDb, PgStore};
-use sos_domain::{inputs::OrderStats, Decimal, Period, SellerCode};
-use sos_ports::{OrderRecord, SyncBatch, SyncStore};
+use sos_domain::{
+    inputs::{InventorySnapshot, InventorySnapshotDraft, OrderStats},
+    Decimal, Period, SellerCode,
+};
+use sos_ports::{InventoryRecord, OrderRecord, SyncBatch, SyncStore};
 use std::time::Instant;
 
 const SELLERS: u32 = 100_000;
@@ -16,6 +20,7 @@ const SETS: usize = 16;
 
 fn main() {
     let mut args = std::env::args().skip(1);
+    let inventory = args.next().as_deref() == Some("inventory");
     let calls: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(300);
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5);
     let db = TestDb::new();
@@ -42,15 +47,41 @@ fn main() {
             while ids.len() < BATCH {
                 ids.insert(next(SELLERS) + 1);
             }
+            let codes = ids
+                .into_iter()
+                .map(|id| SellerCode::parse(format!("S{id:06}")).expect("code"));
+            if inventory {
+                let day = chrono::NaiveDate::from_ymd_opt(2026, 10, 15).expect("date");
+                return SyncBatch::Inventory(
+                    codes
+                        .map(|seller| {
+                            let mut fig = || Some(Decimal::new(i64::from(next(1_000_000)), 2));
+                            let total = fig();
+                            let aged = total.map(|t| t / Decimal::TWO);
+                            let snapshot = InventorySnapshot::new(InventorySnapshotDraft {
+                                snapshot_date: day,
+                                total_cbm: total,
+                                total_sku_qty: fig(),
+                                aging_over_90d_cbm: aged,
+                                aging_over_90d_sku_qty: Some(Decimal::ZERO),
+                                aging_over_180d_cbm: aged.map(|a| a / Decimal::TWO),
+                                aging_over_180d_pct: Some(Decimal::new(25, 0)),
+                            })
+                            .expect("snapshot");
+                            InventoryRecord { seller, snapshot }
+                        })
+                        .collect(),
+                );
+            }
             SyncBatch::Orders(
-                ids.into_iter()
-                    .map(|id| {
+                codes
+                    .map(|seller| {
                         let total = 50 + next(500);
                         let within = next(total);
                         let late = next(total - within + 1);
                         let avg = Decimal::new(i64::from(next(9_000)) + 1, 1);
                         OrderRecord {
-                            seller: SellerCode::parse(format!("S{id:06}")).expect("code"),
+                            seller,
                             period,
                             stats: OrderStats::new(total, Some(within), Some(late), Some(avg))
                                 .expect("stats"),
