@@ -1,14 +1,14 @@
 //! The seven sync stores on PostgreSQL: one transaction per batch (or, where one statement
 //! writes the whole batch, that statement alone, which is atomic by itself), one set-based upsert
-//! per kind, rows sorted by key so concurrent batches take row locks in the same order. The hot
-//! statements are prepared once per connection ([`Prepared`]).
+//! per kind, rows sorted by key so concurrent batches take row locks in the same order.
+//!
+//! Lookups, re-reads and the forecast insert use diesel's DSL on `schema.rs`. The batch upserts
+//! stay SQL: each binds one array per column and inserts `unnest` of them in one statement,
+//! which diesel's DSL cannot write (its multi-row insert binds every value, so its text varies
+//! with the row count and diesel never prepares it). The hot ones are prepared once per
+//! connection ([`Prepared`]). Decimals are bound as `numeric[]` through the driver.
 
-use super::{
-    db_err, in_tx, lookup_seller_ids,
-    num::{opt_txt, txt},
-    prepared::Prepared,
-    PgStore,
-};
+use super::{db_err, in_tx, lookup_seller_ids, prepared::Prepared, PgStore};
 use crate::schema::{
     account_manager, campaign, seller_forecast_submission, sos_order_raw, sos_payment_invoice_raw,
 };
@@ -18,7 +18,7 @@ use diesel::{
     prelude::*,
     result::Error as DieselError,
     sql_query,
-    sql_types::{Array, BigInt, Date, Integer, Jsonb, Nullable, Text, Timestamptz},
+    sql_types::{Array, BigInt, Date, Integer, Jsonb, Nullable, Numeric, Text, Timestamptz},
     Queryable, Selectable,
 };
 use sos_domain::{
@@ -122,6 +122,7 @@ fn upsert_orders(
 ) -> Result<(), DieselError> {
     let mut rows = rows.to_vec();
     rows.sort_by_key(|(id, p, _)| (*id, *p));
+    // Raw SQL: an `unnest` set upsert (see the module doc).
     Prepared::new(
         "INSERT INTO sos_order_operation_raw (seller_id, period, total_orders, orders_within_30min, orders_late, avg_push_time_minutes) \
          SELECT s, p, t, w, l, a FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::numeric[]) \
@@ -135,7 +136,7 @@ fn upsert_orders(
     .bind::<Array<BigInt>, _>(rows.iter().map(|r| to_i64(r.2.total_orders())).collect::<Vec<_>>())
     .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.2.orders_within_30min().map(to_i64)).collect::<Vec<_>>())
     .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.2.orders_late().map(to_i64)).collect::<Vec<_>>())
-    .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| opt_txt(r.2.avg_push_time_minutes())).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Numeric>>, _>(rows.iter().map(|r| r.2.avg_push_time_minutes()).collect::<Vec<_>>())
     .execute(conn)?;
     Ok(())
 }
@@ -229,6 +230,7 @@ fn upsert_raw_orders(
 ) -> Result<Vec<(Period, OrderStats)>, DieselError> {
     let mut sorted: Vec<&RawOrder> = orders.iter().collect();
     sorted.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+    // Raw SQL: an `unnest` set upsert (see the module doc).
     sql_query(
         "INSERT INTO sos_order_raw (seller_id, order_id, period, created_at, pushed_at, status) \
          SELECT $1, o, to_char(c AT TIME ZONE 'UTC', 'YYYY-MM'), c, p, s \
@@ -278,6 +280,7 @@ fn upsert_payments(
     rows.sort_by_key(|(id, p, _)| (*id, *p));
     let col =
         |f: fn(&PaymentStats) -> u32| rows.iter().map(|r| to_i64(f(&r.2))).collect::<Vec<_>>();
+    // Raw SQL: an `unnest` set upsert (see the module doc).
     sql_query(
         "INSERT INTO sos_payment_raw (seller_id, period, total_invoices, invoices_on_time, invoices_late_1_7, \
            invoices_late_7_15, invoices_late_15_20, invoices_late_over_20, worst_days_late, total_outstanding_amount, currency) \
@@ -298,7 +301,7 @@ fn upsert_payments(
     .bind::<Array<BigInt>, _>(col(PaymentStats::invoices_late_15_20))
     .bind::<Array<BigInt>, _>(col(PaymentStats::invoices_late_over_20))
     .bind::<Array<Nullable<Integer>>, _>(rows.iter().map(|r| r.2.worst_days_late()).collect::<Vec<_>>())
-    .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| opt_txt(r.2.total_outstanding_amount())).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Numeric>>, _>(rows.iter().map(|r| r.2.total_outstanding_amount()).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.2.currency().map(str::to_owned)).collect::<Vec<_>>())
     .execute(conn)?;
     Ok(())
@@ -321,6 +324,7 @@ fn upsert_invoices(
 ) -> Result<PaymentStats, TxError> {
     let mut sorted: Vec<&RawInvoice> = invoices.iter().collect();
     sorted.sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
+    // Raw SQL: an `unnest` set upsert (see the module doc).
     sql_query(
         "INSERT INTO sos_payment_invoice_raw (seller_id, period, invoice_id, days_late, amount) \
          SELECT $1, $2, i, d, a FROM unnest($3::text[], $4::int[], $5::numeric[]) AS u(i, d, a) ORDER BY i \
@@ -331,7 +335,7 @@ fn upsert_invoices(
     .bind::<Text, _>(period.to_string())
     .bind::<Array<Text>, _>(sorted.iter().map(|i| i.invoice_id.as_str()).collect::<Vec<_>>())
     .bind::<Array<Integer>, _>(sorted.iter().map(|i| i.days_late).collect::<Vec<_>>())
-    .bind::<Array<Text>, _>(sorted.iter().map(|i| txt(i.amount)).collect::<Vec<_>>())
+    .bind::<Array<Numeric>, _>(sorted.iter().map(|i| i.amount).collect::<Vec<_>>())
     .execute(conn)?;
     let all: Vec<RawInvoice> = sos_payment_invoice_raw::table
         .filter(sos_payment_invoice_raw::seller_id.eq(seller_id))
@@ -392,7 +396,8 @@ impl PgStore {
                 for r in sorted {
                     let (seller_id, campaign_id) = (ids[&r.seller], campaigns[&r.campaign]);
                     // Versions are numbered per seller and campaign; the lock keeps two
-                    // concurrent submissions from taking the same number.
+                    // concurrent submissions from taking the same number. Raw SQL: diesel
+                    // has no advisory-lock functions.
                     sql_query("SELECT pg_advisory_xact_lock(hashtextextended('forecast:' || $1 || ':' || $2, 0))")
                         .bind::<BigInt, _>(seller_id)
                         .bind::<BigInt, _>(campaign_id)
@@ -408,6 +413,7 @@ impl PgStore {
                     .map(|r| (ids[&r.seller], campaigns[&r.campaign], r))
                     .collect();
                 rows.sort_by_key(|(s, c, _)| (*s, *c));
+                // Raw SQL: an `unnest` set upsert (see the module doc).
                 Prepared::new(
                     "INSERT INTO campaign_actual_result (seller_id, campaign_id, actual_order_volume, actual_sku_breakdown) \
                      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[]) AS u ORDER BY 1, 2 \
@@ -429,6 +435,7 @@ impl PgStore {
                         .map(|(_, r)| r.stats.breakdown().map(|b| to_i64(f(b))))
                         .collect::<Vec<_>>()
                 };
+                // Raw SQL: an `unnest` set upsert (see the module doc).
                 Prepared::new(
                     "INSERT INTO sos_ticket_sla_raw (seller_id, period, total_tickets, avg_response_time_hours, \
                        under_4h, h4_8h, h8_16h, over_16h) \
@@ -441,8 +448,8 @@ impl PgStore {
                 .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.0).collect::<Vec<_>>())
                 .bind::<Array<Text>, _>(rows.iter().map(|r| r.1.period.to_string()).collect::<Vec<_>>())
                 .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.1.stats.total_tickets().map(to_i64)).collect::<Vec<_>>())
-                .bind::<Array<Nullable<Text>>, _>(
-                    rows.iter().map(|r| opt_txt(r.1.stats.avg_response_time_hours())).collect::<Vec<_>>(),
+                .bind::<Array<Nullable<Numeric>>, _>(
+                    rows.iter().map(|r| r.1.stats.avg_response_time_hours()).collect::<Vec<_>>(),
                 )
                 .bind::<Array<Nullable<BigInt>>, _>(bucket(|b| b.under_4h))
                 .bind::<Array<Nullable<BigInt>>, _>(bucket(|b| b.from_4h_to_8h))
@@ -475,17 +482,18 @@ impl PgStore {
                     &sos_domain::inputs::InventorySnapshotDraft,
                 ) -> Option<sos_domain::Decimal>| {
                     rows.iter()
-                        .map(|(_, r)| opt_txt(f(r.snapshot.figures())))
+                        .map(|(_, r)| f(r.snapshot.figures()))
                         .collect::<Vec<_>>()
                 };
                 let pct = |f: fn(
                     &sos_domain::inputs::AgingPercentages,
                 ) -> Option<sos_domain::Decimal>| {
                     rows.iter()
-                        .map(|(_, r)| opt_txt(f(&r.snapshot.aging_percentages())))
+                        .map(|(_, r)| f(&r.snapshot.aging_percentages()))
                         .collect::<Vec<_>>()
                 };
                 // A newer snapshot replaces an older one; an older one arriving late does not.
+                // Raw SQL: an `unnest` set upsert (see the module doc).
                 Prepared::new(
                     "INSERT INTO sos_inventory_health_raw (seller_id, period, snapshot_date, total_cbm, total_sku_qty, \
                        aging_over_90d_cbm, aging_over_90d_sku_qty, aging_over_180d_cbm, aging_over_180d_pct, \
@@ -503,21 +511,22 @@ impl PgStore {
                 .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.0).collect::<Vec<_>>())
                 .bind::<Array<Text>, _>(rows.iter().map(|r| r.1.snapshot.period().to_string()).collect::<Vec<_>>())
                 .bind::<Array<Date>, _>(rows.iter().map(|r| r.1.snapshot.snapshot_date()).collect::<Vec<_>>())
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.total_cbm))
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.total_sku_qty))
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.aging_over_90d_cbm))
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.aging_over_90d_sku_qty))
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.aging_over_180d_cbm))
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.aging_over_180d_pct))
-                .bind::<Array<Nullable<Text>>, _>(pct(|a| a.by_cbm))
-                .bind::<Array<Nullable<Text>>, _>(pct(|a| a.by_qty))
-                .bind::<Array<Nullable<Text>>, _>(pct(|a| a.max))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.total_cbm))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.total_sku_qty))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.aging_over_90d_cbm))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.aging_over_90d_sku_qty))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.aging_over_180d_cbm))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.aging_over_180d_pct))
+                .bind::<Array<Nullable<Numeric>>, _>(pct(|a| a.by_cbm))
+                .bind::<Array<Nullable<Numeric>>, _>(pct(|a| a.by_qty))
+                .bind::<Array<Nullable<Numeric>>, _>(pct(|a| a.max))
                 .execute(conn)?;
             }
             SyncBatch::Revenue(v) => {
                 check_ams(conn, &v.iter().map(|r| r.am_id()).collect())?;
                 let mut rows: Vec<_> = v.iter().collect();
                 rows.sort_by_key(|r| (r.am_id(), r.period()));
+                // Raw SQL: an `unnest` set upsert (see the module doc).
                 Prepared::new(
                     "INSERT INTO am_portfolio_period_score (am_id, period, revenue_target, revenue_actual, revenue_achievement_pct) \
                      SELECT * FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[]) AS u ORDER BY 1, 2 \
@@ -527,9 +536,9 @@ impl PgStore {
                 )
                 .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.am_id().get()).collect::<Vec<_>>())
                 .bind::<Array<Text>, _>(rows.iter().map(|r| r.period().to_string()).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(rows.iter().map(|r| txt(r.revenue_target())).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(rows.iter().map(|r| txt(r.revenue_actual())).collect::<Vec<_>>())
-                .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| opt_txt(r.achievement_pct())).collect::<Vec<_>>())
+                .bind::<Array<Numeric>, _>(rows.iter().map(|r| r.revenue_target()).collect::<Vec<_>>())
+                .bind::<Array<Numeric>, _>(rows.iter().map(|r| r.revenue_actual()).collect::<Vec<_>>())
+                .bind::<Array<Nullable<Numeric>>, _>(rows.iter().map(|r| r.achievement_pct()).collect::<Vec<_>>())
                 .execute(conn)?;
             }
         }
