@@ -8,7 +8,8 @@ use super::{
     PgStore, TxFail,
 };
 use crate::schema::{
-    am_portfolio_period_score, calculation_run, finalized_period, seller, seller_score,
+    account_manager, am_portfolio_period_score, calculation_run, campaign, finalized_period,
+    seller, seller_score,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{
@@ -26,6 +27,7 @@ use sos_domain::{
         OrderStats, PaymentStats, PaymentStatsDraft, RevenueRecord, SellerInputs, TicketBreakdown,
         TicketStats,
     },
+    master::SellerStatus,
     AmId, AmPortfolioScore, CampaignCode, Decimal, PerComponent, Period, ScoreResult, SellerCode,
     TierName,
 };
@@ -36,18 +38,13 @@ use sos_ports::{
 };
 use std::collections::HashMap;
 
-/// The columns of [`SellerRow`], for the raw load of a chunk of sellers.
-const SELLER_COLUMNS: &str =
-    "seller_code, company_name, contract_type, country_code, warehouse_id, status, \
-     onboarded_at, am_id, created_at, updated_at, created_by, updated_by";
-
 fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unknown(anyhow::anyhow!("stored data is invalid: {e}"))
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = seller, check_for_backend(Pg))]
 struct SellerIdRow {
-    #[diesel(sql_type = BigInt)]
     id: i64,
     #[diesel(embed)]
     seller: SellerRow,
@@ -129,15 +126,12 @@ struct InventoryRow {
     aging_over_180d_pct: Option<String>,
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = campaign, check_for_backend(Pg))]
 struct CampaignRow {
-    #[diesel(sql_type = BigInt)]
     id: i64,
-    #[diesel(sql_type = Text)]
     campaign_code: String,
-    #[diesel(sql_type = Text)]
     campaign_type: String,
-    #[diesel(sql_type = Date)]
     start_date: NaiveDate,
 }
 
@@ -237,6 +231,9 @@ fn inventory(row: InventoryRow) -> Result<InventorySnapshot, StoreError> {
 /// The queries join `unnest(ids)` rather than test `seller_id = ANY(ids)`: with a thousand ids
 /// and a second `ANY` the planner chose a parallel sequential scan of the whole table for each
 /// chunk (17 ms against 3 ms), and the join keeps it on the per-seller index.
+///
+/// Raw SQL: diesel's DSL cannot join `unnest` of a bind array. Decimals stay `::text` casts
+/// here: the calculation bench was not rerun against rust_decimal's binary decoding.
 fn by_seller<R: QueryableByName<diesel::pg::Pg> + 'static, T>(
     conn: &mut PgConnection,
     sql: &str,
@@ -436,16 +433,21 @@ impl ScoreStore for PgStore {
         };
         // One repeatable-read snapshot, so every kind of input is read as of the same instant.
         let loaded = conn.build_transaction().read_only().repeatable_read().run(|conn| -> Result<_, TxFail> {
-            let sellers: Vec<SellerIdRow> = sql_query(format!(
-                "SELECT id, {} FROM seller WHERE status = 'active' AND ($1::text IS NULL OR seller_code > $1) \
-                 AND ($2::text[] IS NULL OR seller_code = ANY($2)) ORDER BY seller_code LIMIT $3",
-                SELLER_COLUMNS
-            ))
-            .bind::<Nullable<Text>, _>(after.as_ref().map(SellerCode::as_str))
-            .bind::<Nullable<Array<Text>>, _>(only.clone())
-            .bind::<BigInt, _>(i64::try_from(limit).unwrap_or(i64::MAX))
-            .load(conn)
-            .map_err(db_err)?;
+            let mut chunk = seller::table
+                .filter(seller::status.eq(SellerStatus::Active.as_str()))
+                .into_boxed();
+            if let Some(after) = &after {
+                chunk = chunk.filter(seller::seller_code.gt(after.as_str().to_owned()));
+            }
+            if let Some(only) = &only {
+                chunk = chunk.filter(seller::seller_code.eq_any(only.clone()));
+            }
+            let sellers: Vec<SellerIdRow> = chunk
+                .order(seller::seller_code)
+                .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+                .select(SellerIdRow::as_select())
+                .load(conn)
+                .map_err(db_err)?;
             if sellers.is_empty() {
                 return Ok(Vec::new());
             }
@@ -490,6 +492,7 @@ impl ScoreStore for PgStore {
                 |r: &InventoryRow| r.seller_id,
                 inventory,
             )?;
+            // Raw SQL: an `unnest` join, as in `by_seller`.
             let previous: HashMap<i64, String> = sql_query(
                 "SELECT seller_id, tier FROM unnest($2::bigint[]) AS u(id) JOIN seller_score ON seller_id = u.id AND period = $1 \
                  WHERE tier IS NOT NULL",
@@ -501,18 +504,18 @@ impl ScoreStore for PgStore {
             .into_iter()
             .map(|r| (r.seller_id, r.tier))
             .collect();
-            let campaigns: Vec<CampaignRow> = sql_query(
-                "SELECT id, campaign_code, campaign_type, start_date FROM campaign \
-                 WHERE is_active AND start_date BETWEEN $1 AND $2 ORDER BY start_date, campaign_code",
-            )
-            .bind::<Date, _>(period.first_day())
-            .bind::<Date, _>(period.last_day())
-            .load(conn)
-            .map_err(db_err)?;
+            let campaigns: Vec<CampaignRow> = campaign::table
+                .filter(campaign::is_active)
+                .filter(campaign::start_date.between(period.first_day(), period.last_day()))
+                .order((campaign::start_date, campaign::campaign_code))
+                .select(CampaignRow::as_select())
+                .load(conn)
+                .map_err(db_err)?;
             let mut forecasts: HashMap<(i64, i64), Vec<ForecastVersion>> = HashMap::new();
             let mut actuals: HashMap<(i64, i64), u32> = HashMap::new();
             if !campaigns.is_empty() {
                 let campaign_ids: Vec<i64> = campaigns.iter().map(|c| c.id).collect();
+                // Raw SQL: an `unnest` join, as in `by_seller`.
                 let rows: Vec<ForecastRow> = sql_query(
                     "SELECT seller_id, campaign_id, submission_version, submitted_at, forecasted_order_volume \
                      FROM unnest($2::bigint[]) AS u(id) JOIN seller_forecast_submission ON seller_id = u.id \
@@ -529,6 +532,7 @@ impl ScoreStore for PgStore {
                         forecasted_order_volume: count(r.forecasted_order_volume).map_err(bad)?,
                     });
                 }
+                // Raw SQL: an `unnest` join, as in `by_seller`.
                 let rows: Vec<ActualRow> = sql_query(
                     "SELECT seller_id, campaign_id, actual_order_volume FROM unnest($2::bigint[]) AS u(id) \
                      JOIN campaign_actual_result ON seller_id = u.id WHERE campaign_id = ANY($1)",
@@ -597,37 +601,38 @@ impl ScoreStore for PgStore {
     }
 
     fn load_am_inputs(&self, period: Period) -> Result<Vec<AmInputs>, StoreError> {
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(embed)]
-            am: AmRow,
-            #[diesel(sql_type = Nullable<Text>)]
-            revenue_target: Option<String>,
-            #[diesel(sql_type = Nullable<Text>)]
-            revenue_actual: Option<String>,
-            #[diesel(sql_type = Nullable<Text>)]
-            previous_avg_sos: Option<String>,
-        }
+        use am_portfolio_period_score as score;
+        let (cur, prev) = diesel::alias!(score as cur, score as prev);
         let mut conn = self.conn()?;
-        let rows: Vec<Row> = sql_query(
-            "SELECT a.id, a.name, a.email, a.is_active, cur.revenue_target::text AS revenue_target, \
-               cur.revenue_actual::text AS revenue_actual, prev.avg_sos::text AS previous_avg_sos \
-             FROM account_manager a \
-             LEFT JOIN am_portfolio_period_score cur ON cur.am_id = a.id AND cur.period = $1 \
-             LEFT JOIN am_portfolio_period_score prev ON prev.am_id = a.id AND prev.period = $2 \
-             WHERE a.is_active ORDER BY a.id",
-        )
-        .bind::<Text, _>(period.to_string())
-        .bind::<Text, _>(period.previous().to_string())
-        .load(&mut *conn)
-        .map_err(db_err)?;
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(AmRow, Option<Decimal>, Option<Decimal>, Option<Decimal>)> =
+            account_manager::table
+                .left_join(
+                    cur.on(cur
+                        .field(score::am_id)
+                        .eq(account_manager::id)
+                        .and(cur.field(score::period).eq(period.to_string()))),
+                )
+                .left_join(
+                    prev.on(prev
+                        .field(score::am_id)
+                        .eq(account_manager::id)
+                        .and(prev.field(score::period).eq(period.previous().to_string()))),
+                )
+                .filter(account_manager::is_active)
+                .order(account_manager::id)
+                .select((
+                    AmRow::as_select(),
+                    cur.field(score::revenue_target).nullable(),
+                    cur.field(score::revenue_actual).nullable(),
+                    prev.field(score::avg_sos).nullable(),
+                ))
+                .load(&mut *conn)
+                .map_err(db_err)?;
         rows.into_iter()
-            .map(|r| {
-                let am = r.am.into_am()?;
-                let revenue = match (
-                    opt_dec(r.revenue_target).map_err(bad)?,
-                    opt_dec(r.revenue_actual).map_err(bad)?,
-                ) {
+            .map(|(am, target, actual, previous_avg_sos)| {
+                let am = am.into_am()?;
+                let revenue = match (target, actual) {
                     (Some(t), Some(a)) => {
                         Some(RevenueRecord::new(am.id, period, t, a).map_err(bad)?)
                     }
@@ -636,7 +641,7 @@ impl ScoreStore for PgStore {
                 Ok(AmInputs {
                     am,
                     revenue,
-                    previous_avg_sos: opt_dec(r.previous_avg_sos).map_err(bad)?,
+                    previous_avg_sos,
                 })
             })
             .collect()
