@@ -4,8 +4,7 @@ use super::{db_err, PgStore};
 use crate::schema::{account_manager, campaign, seller};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{
-    dsl::now, pg::Pg, prelude::*, sql_types::Text, AsChangeset, Insertable, Queryable,
-    QueryableByName, Selectable,
+    dsl::now, pg::Pg, prelude::*, sql_types::Text, AsChangeset, Insertable, Queryable, Selectable,
 };
 use sos_domain::{
     inputs::{Campaign, CampaignType},
@@ -22,8 +21,8 @@ use sos_ports::{
 // named to make "đức" find "ĐỨC" as well.
 diesel::infix_operator!(IcuIlike, " COLLATE \"und-x-icu\" ILIKE ", backend: Pg);
 
-/// A seller as stored, without its id. `QueryableByName` too, for the calculation's raw load.
-#[derive(Queryable, QueryableByName, Selectable)]
+/// A seller as stored, without its id.
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = seller, check_for_backend(Pg))]
 pub(crate) struct SellerRow {
     pub seller_code: String,
@@ -366,8 +365,8 @@ impl CampaignStore for PgStore {
     }
 }
 
-/// An account manager as stored. `QueryableByName` too, for the calculation's raw load.
-#[derive(Queryable, QueryableByName, Selectable)]
+/// An account manager as stored.
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = account_manager, check_for_backend(Pg))]
 pub(crate) struct AmRow {
     id: i64,
