@@ -292,3 +292,49 @@ impl From<StoreError> for TxFail {
         TxFail(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{lookup_seller_ids, PgStore};
+    use crate::testing::TestDb;
+    use diesel::{sql_types::BigInt, QueryableByName, RunQueryDsl};
+    use sos_domain::SellerCode;
+    use sos_ports::ApiKeyStore;
+
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    /// The hot lookups are DSL queries that diesel prepares once per connection and reuses.
+    #[test]
+    fn dsl_lookups_are_prepared_once_per_connection() {
+        let db = TestDb::new();
+        let store = PgStore::connect(db.url(), 1).unwrap();
+        let codes: Vec<SellerCode> = ["SEL001", "SEL002"]
+            .into_iter()
+            .map(|c| SellerCode::parse(c).unwrap())
+            .collect();
+        for _ in 0..3 {
+            assert!(store.find_key_by_prefix("sos_none").unwrap().is_none());
+            let mut conn = store.conn().unwrap();
+            let cache = Default::default();
+            assert!(lookup_seller_ids(&cache, &mut conn, &codes)
+                .unwrap()
+                .is_empty());
+        }
+        let mut conn = store.conn().unwrap();
+        let prepared = |pattern: &str, conn: &mut super::PgConn| {
+            diesel::sql_query(
+                "SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE $1",
+            )
+            .bind::<diesel::sql_types::Text, _>(pattern)
+            .get_result::<N>(&mut **conn)
+            .unwrap()
+            .n
+        };
+        assert_eq!(prepared("%FROM \"api_key\" WHERE%", &mut conn), 1);
+        assert_eq!(prepared("%FROM \"seller\" WHERE%= ANY(%", &mut conn), 1);
+    }
+}
