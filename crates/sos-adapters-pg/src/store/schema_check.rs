@@ -169,3 +169,28 @@ fn diesel_types_follow_the_postgres_names() {
     assert_eq!(diesel_type("_int8"), "Array<Int8>");
     assert_eq!(diesel_type("numeric"), "Numeric");
 }
+
+/// The check sees what a new migration would change: a column added, or one made nullable.
+#[test]
+fn a_schema_change_makes_the_text_differ() {
+    let db = TestDb::new();
+    let mut conn = db.connect();
+    for change in [
+        "ALTER TABLE seller ADD COLUMN note text",
+        "ALTER TABLE seller DROP COLUMN note",
+        "ALTER TABLE campaign ALTER COLUMN name DROP NOT NULL",
+    ] {
+        sql_query(change)
+            .execute(&mut conn)
+            .unwrap_or_else(|e| panic!("{change}: {e}"));
+        let generated = generate(&mut conn);
+        if change.contains("DROP COLUMN") {
+            assert_eq!(
+                generated, SCHEMA_RS,
+                "back to the migrations after {change}"
+            );
+        } else {
+            assert_ne!(generated, SCHEMA_RS, "{change} must show");
+        }
+    }
+}
