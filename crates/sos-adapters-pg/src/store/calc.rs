@@ -182,6 +182,8 @@ impl CalculationTx for PgCalculation {
         let ams: Vec<Option<i64>> = scores.iter().map(|s| s.am_id.map(AmId::get)).collect();
         let statuses: Vec<&'static str> =
             scores.iter().map(|s| s.result.status().as_str()).collect();
+        // Scores go as text, unlike the sync batches: the calculation bench (100,000 sellers)
+        // was not rerun against the driver's binary numeric.
         let sos: Vec<Option<String>> = scores
             .iter()
             .map(|s| opt_txt(s.result.sos_score()))
