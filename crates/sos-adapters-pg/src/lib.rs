@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod schema;
 pub mod secrets;
 
 use diesel::PgConnection;

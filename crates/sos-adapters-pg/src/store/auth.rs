@@ -1,35 +1,40 @@
 //! API keys and the append-only audit log on PostgreSQL.
 
-use super::{db_err, prepared::Prepared, PgStore};
+use super::{db_err, PgStore};
+use crate::schema::{api_key, audit_log};
 use chrono::{DateTime, Utc};
 use diesel::{
-    sql_query,
-    sql_types::{Array, BigInt, Integer, Jsonb, Nullable, Text, Timestamptz},
-    QueryableByName, RunQueryDsl,
+    dsl::now,
+    pg::Pg,
+    prelude::*,
+    sql_types::{Nullable, Timestamptz},
+    Insertable, Queryable, Selectable,
 };
 use sos_ports::{ApiKeyRecord, ApiKeyStore, AuditEntry, AuditStore, Scope, StoreError};
 
-const KEY_COLUMNS: &str =
-    "id, name, prefix, key_hash, scopes, created_at, last_used_at, revoked_at";
+// diesel has no COALESCE; this one keeps a revocation's first instant.
+define_sql_function!(fn coalesce(x: Nullable<Timestamptz>, y: Timestamptz) -> Timestamptz);
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = api_key, check_for_backend(Pg))]
 struct KeyRow {
-    #[diesel(sql_type = BigInt)]
     id: i64,
-    #[diesel(sql_type = Text)]
     name: String,
-    #[diesel(sql_type = Text)]
     prefix: String,
-    #[diesel(sql_type = Text)]
     key_hash: String,
-    #[diesel(sql_type = Array<Text>)]
     scopes: Vec<String>,
-    #[diesel(sql_type = Timestamptz)]
     created_at: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     last_used_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = api_key, check_for_backend(Pg))]
+struct NewKey<'a> {
+    name: &'a str,
+    prefix: &'a str,
+    key_hash: &'a str,
+    scopes: Vec<&'a str>,
 }
 
 impl KeyRow {
@@ -62,113 +67,124 @@ impl ApiKeyStore for PgStore {
         scopes: &[Scope],
     ) -> Result<ApiKeyRecord, StoreError> {
         let mut conn = self.conn()?;
-        let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-        let row: KeyRow = sql_query(format!(
-            "INSERT INTO api_key (name, prefix, key_hash, scopes) VALUES ($1, $2, $3, $4) RETURNING {KEY_COLUMNS}"
-        ))
-        .bind::<Text, _>(name)
-        .bind::<Text, _>(prefix)
-        .bind::<Text, _>(key_hash)
-        .bind::<Array<Text>, _>(&scopes)
-        .get_result(&mut conn)
-        .map_err(|e| match db_err(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("an API key named {name} already exists")),
-            other => other,
-        })?;
+        let row = diesel::insert_into(api_key::table)
+            .values(NewKey {
+                name,
+                prefix,
+                key_hash,
+                scopes: scopes.iter().map(|s| s.as_str()).collect(),
+            })
+            .returning(KeyRow::as_returning())
+            .get_result(&mut *conn)
+            .map_err(|e| match db_err(e) {
+                StoreError::Conflict(_) => {
+                    StoreError::Conflict(format!("an API key named {name} already exists"))
+                }
+                other => other,
+            })?;
         row.into_record()
     }
 
     fn find_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
         let mut conn = self.conn()?;
-        // Every authenticated request runs this: prepared once per connection.
-        let rows: Vec<KeyRow> = Prepared::new(format!(
-            "SELECT {KEY_COLUMNS} FROM api_key WHERE prefix = $1"
-        ))
-        .bind::<Text, _>(prefix)
-        .load(&mut conn)
-        .map_err(db_err)?;
-        rows.into_iter().next().map(KeyRow::into_record).transpose()
+        // Every authenticated request runs this; diesel prepares it once per connection.
+        let row = api_key::table
+            .filter(api_key::prefix.eq(prefix))
+            .select(KeyRow::as_select())
+            .first(&mut *conn)
+            .optional()
+            .map_err(db_err)?;
+        row.map(KeyRow::into_record).transpose()
     }
 
     fn list_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
         let mut conn = self.conn()?;
-        let rows: Vec<KeyRow> =
-            sql_query(format!("SELECT {KEY_COLUMNS} FROM api_key ORDER BY name"))
-                .load(&mut conn)
-                .map_err(db_err)?;
+        let rows = api_key::table
+            .order(api_key::name)
+            .select(KeyRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
         rows.into_iter().map(KeyRow::into_record).collect()
     }
 
     fn revoke_key(&self, name: &str) -> Result<ApiKeyRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: KeyRow = sql_query(format!(
-            "UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) WHERE name = $1 RETURNING {KEY_COLUMNS}"
-        ))
-        .bind::<Text, _>(name)
-        .get_result(&mut conn)
-        .map_err(db_err)?;
+        let row = diesel::update(api_key::table)
+            .filter(api_key::name.eq(name))
+            .set(api_key::revoked_at.eq(coalesce(api_key::revoked_at, now).nullable()))
+            .returning(KeyRow::as_returning())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
         row.into_record()
     }
 
     fn touch_key(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
-        sql_query("UPDATE api_key SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)")
-            .bind::<BigInt, _>(id)
-            .bind::<Timestamptz, _>(at)
-            .execute(&mut conn)
+        diesel::update(api_key::table)
+            .filter(api_key::id.eq(id))
+            .filter(
+                api_key::last_used_at
+                    .is_null()
+                    .or(api_key::last_used_at.lt(at)),
+            )
+            .set(api_key::last_used_at.eq(at))
+            .execute(&mut *conn)
             .map_err(db_err)?;
         Ok(())
     }
 
     fn count_keys(&self) -> Result<u64, StoreError> {
-        #[derive(QueryableByName)]
-        struct N {
-            #[diesel(sql_type = BigInt)]
-            n: i64,
-        }
         let mut conn = self.conn()?;
-        let n: N = sql_query("SELECT count(*) AS n FROM api_key")
-            .get_result(&mut conn)
+        let n: i64 = api_key::table
+            .count()
+            .get_result(&mut *conn)
             .map_err(db_err)?;
-        Ok(u64::try_from(n.n).unwrap_or(0))
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_log, check_for_backend(Pg))]
 struct AuditRow {
-    #[diesel(sql_type = BigInt)]
     id: i64,
-    #[diesel(sql_type = Timestamptz)]
     at: DateTime<Utc>,
-    #[diesel(sql_type = Text)]
     actor: String,
-    #[diesel(sql_type = Text)]
     entity: String,
-    #[diesel(sql_type = Text)]
     entity_id: String,
-    #[diesel(sql_type = Text)]
     action: String,
-    #[diesel(sql_type = Nullable<Jsonb>)]
     old_value: Option<serde_json::Value>,
-    #[diesel(sql_type = Nullable<Jsonb>)]
     new_value: Option<serde_json::Value>,
+}
+
+/// An audit entry to append (`None` writes NULL).
+#[derive(Insertable)]
+#[diesel(table_name = audit_log, check_for_backend(Pg))]
+#[diesel(treat_none_as_default_value = false)]
+struct NewAudit<'a> {
+    at: DateTime<Utc>,
+    actor: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+    action: &'a str,
+    old_value: Option<&'a serde_json::Value>,
+    new_value: Option<&'a serde_json::Value>,
 }
 
 impl AuditStore for PgStore {
     fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
-        sql_query(
-            "INSERT INTO audit_log (at, actor, entity, entity_id, action, old_value, new_value) VALUES ($1,$2,$3,$4,$5,$6,$7)",
-        )
-        .bind::<Timestamptz, _>(entry.at)
-        .bind::<Text, _>(&entry.actor)
-        .bind::<Text, _>(&entry.entity)
-        .bind::<Text, _>(&entry.entity_id)
-        .bind::<Text, _>(&entry.action)
-        .bind::<Nullable<Jsonb>, _>(entry.old_value.clone())
-        .bind::<Nullable<Jsonb>, _>(entry.new_value.clone())
-        .execute(&mut conn)
-        .map_err(db_err)?;
+        diesel::insert_into(audit_log::table)
+            .values(NewAudit {
+                at: entry.at,
+                actor: &entry.actor,
+                entity: &entry.entity,
+                entity_id: &entry.entity_id,
+                action: &entry.action,
+                old_value: entry.old_value.as_ref(),
+                new_value: entry.new_value.as_ref(),
+            })
+            .execute(&mut *conn)
+            .map_err(db_err)?;
         Ok(())
     }
 
@@ -179,15 +195,19 @@ impl AuditStore for PgStore {
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let mut conn = self.conn()?;
-        let rows: Vec<AuditRow> = sql_query(
-            "SELECT id, at, actor, entity, entity_id, action, old_value, new_value FROM audit_log \
-             WHERE ($1::text IS NULL OR entity = $1) AND ($2::text IS NULL OR entity_id = $2) ORDER BY id DESC LIMIT $3",
-        )
-        .bind::<Nullable<Text>, _>(entity)
-        .bind::<Nullable<Text>, _>(entity_id)
-        .bind::<Integer, _>(i32::try_from(limit).unwrap_or(i32::MAX))
-        .load(&mut conn)
-        .map_err(db_err)?;
+        let mut query = audit_log::table.into_boxed();
+        if let Some(entity) = entity {
+            query = query.filter(audit_log::entity.eq(entity));
+        }
+        if let Some(entity_id) = entity_id {
+            query = query.filter(audit_log::entity_id.eq(entity_id));
+        }
+        let rows = query
+            .order(audit_log::id.desc())
+            .limit(i64::from(limit))
+            .select(AuditRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
         Ok(rows
             .into_iter()
             .map(|r| AuditEntry {

@@ -2,11 +2,13 @@
 //! advisory lock from the first statement to commit or rollback.
 
 use super::{db_err, lookup_seller_ids, num::opt_txt, prepared::Prepared, PgConn, SellerIds};
+use crate::schema::{am_portfolio_period_score, seller, seller_score, surcharge_event};
 use diesel::{
     connection::{AnsiTransactionManager, TransactionManager},
+    prelude::*,
     sql_query,
     sql_types::{Array, BigInt, Bool, Integer, Jsonb, Nullable, Text, Timestamptz},
-    QueryableByName, RunQueryDsl,
+    QueryableByName,
 };
 use sos_domain::{AmId, AmPortfolioScore, Component, Decimal, Period, ScoreResult, SellerCode};
 use sos_ports::{
@@ -64,6 +66,7 @@ impl PgCalculation {
             open: true,
             seller_ids,
         };
+        // Raw SQL: diesel has no advisory-lock functions.
         let locked: Flag =
             sql_query("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS flag")
                 .bind::<Text, _>(lock_key(period))
@@ -72,39 +75,42 @@ impl PgCalculation {
         if !locked.flag {
             return Err(CalculationStoreError::AlreadyRunning(period));
         }
-        let finalized: Flag =
-            sql_query("SELECT EXISTS (SELECT 1 FROM finalized_period WHERE period = $1) AS flag")
-                .bind::<Text, _>(period.to_string())
-                .get_result(tx.conn()?)
-                .map_err(store_err)?;
-        if finalized.flag {
+        if super::scores::is_finalized(tx.conn()?, period).map_err(store_err)? {
             return Err(CalculationStoreError::Finalized(period));
         }
         // Results carry their explanation (several kB of JSON per seller), so compressing them
         // is most of the write's cost: lz4 is several times faster than the default pglz, and
-        // reads decompress either transparently. Skipped where the server lacks lz4.
+        // reads decompress either transparently. Skipped where the server lacks lz4. Raw SQL:
+        // diesel has neither set_config nor pg_settings.
         sql_query(
             "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings \
              WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)",
         )
         .execute(tx.conn()?)
         .map_err(store_err)?;
-        let codes: Option<Vec<&str>> = match scope {
+        let codes: Option<Vec<String>> = match scope {
             CalculationScope::All => None,
             CalculationScope::Sellers(codes) => {
-                Some(codes.iter().map(SellerCode::as_str).collect())
+                Some(codes.iter().map(|c| c.as_str().to_owned()).collect())
             }
         };
-        for table in ["surcharge_event", "seller_score"] {
-            sql_query(format!(
-                "DELETE FROM {table} WHERE period = $1 AND ($2::text[] IS NULL OR seller_id IN \
-                 (SELECT id FROM seller WHERE seller_code = ANY($2)))"
-            ))
-            .bind::<Text, _>(period.to_string())
-            .bind::<Nullable<Array<Text>>, _>(codes.clone())
-            .execute(tx.conn()?)
-            .map_err(store_err)?;
+        let in_scope = |codes: Vec<String>| {
+            seller::table
+                .filter(seller::seller_code.eq_any(codes))
+                .select(seller::id)
+        };
+        let mut events = diesel::delete(surcharge_event::table)
+            .filter(surcharge_event::period.eq(period.to_string()))
+            .into_boxed();
+        let mut results = diesel::delete(seller_score::table)
+            .filter(seller_score::period.eq(period.to_string()))
+            .into_boxed();
+        if let Some(codes) = codes {
+            events = events.filter(surcharge_event::seller_id.eq_any(in_scope(codes.clone())));
+            results = results.filter(seller_score::seller_id.eq_any(in_scope(codes)));
         }
+        events.execute(tx.conn()?).map_err(store_err)?;
+        results.execute(tx.conn()?).map_err(store_err)?;
         Ok(tx)
     }
 }
@@ -164,16 +170,6 @@ fn result_text(result: &ScoreResult) -> Result<String, CalculationStoreError> {
     String::from_utf8(text).map_err(|e| CalculationStoreError::Unknown(anyhow::Error::new(e)))
 }
 
-#[derive(QueryableByName)]
-struct SosRow {
-    #[diesel(sql_type = BigInt)]
-    am_id: i64,
-    #[diesel(sql_type = Text)]
-    seller_code: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    sos_score: Option<String>,
-}
-
 impl CalculationTx for PgCalculation {
     fn write_scores(&mut self, scores: &[StoredScore]) -> Result<(), CalculationStoreError> {
         if scores.is_empty() {
@@ -186,6 +182,8 @@ impl CalculationTx for PgCalculation {
         let ams: Vec<Option<i64>> = scores.iter().map(|s| s.am_id.map(AmId::get)).collect();
         let statuses: Vec<&'static str> =
             scores.iter().map(|s| s.result.status().as_str()).collect();
+        // Scores go as text, unlike the sync batches: the calculation bench (100,000 sellers)
+        // was not rerun against the driver's binary numeric.
         let sos: Vec<Option<String>> = scores
             .iter()
             .map(|s| opt_txt(s.result.sos_score()))
@@ -250,6 +248,7 @@ impl CalculationTx for PgCalculation {
             // - `ON CONFLICT` keeps the port's promise that a write replaces an earlier result
             //   of the same seller and period (one outside the scope, or written twice).
             // - Prepared once per connection: planned once, not once per chunk.
+            // - Raw SQL: diesel's DSL has no `unnest` and no INSERT ... SELECT of bind arrays.
             Prepared::new(
                 "INSERT INTO seller_score (seller_id, period, am_id, status, sos_score, tier, p_score, o_score, t_score, \
                    f_score, i_score, result, calculated_at) \
@@ -281,6 +280,7 @@ impl CalculationTx for PgCalculation {
                     .iter()
                     .filter_map(|n| ids.get(*n).copied())
                     .collect();
+                // Raw SQL, prepared: the same `unnest` set insert as the results'.
                 Prepared::new(
                     "INSERT INTO surcharge_event (seller_id, period, rule_id, surcharge_type, action) \
                      SELECT unnest($1::bigint[]), $2, unnest($3::bigint[]), unnest($4::text[]), unnest($5::jsonb[])",
@@ -315,22 +315,27 @@ impl CalculationTx for PgCalculation {
     fn period_sos_by_am(
         &mut self,
     ) -> Result<Vec<(AmId, SellerCode, Option<Decimal>)>, CalculationStoreError> {
-        let rows: Vec<SosRow> = sql_query(
-            "SELECT sc.am_id, s.seller_code, sc.sos_score::text AS sos_score FROM seller_score sc \
-             JOIN seller s ON s.id = sc.seller_id WHERE sc.period = $1 AND sc.am_id IS NOT NULL ORDER BY s.seller_code",
-        )
-        .bind::<Text, _>(self.period.to_string())
-        .load(self.conn()?)
-        .map_err(store_err)?;
+        let rows: Vec<(i64, String, Option<Decimal>)> = seller_score::table
+            .inner_join(seller::table)
+            .filter(seller_score::period.eq(self.period.to_string()))
+            .filter(seller_score::am_id.is_not_null())
+            .order(seller::seller_code)
+            .select((
+                seller_score::am_id.assume_not_null(),
+                seller::seller_code,
+                seller_score::sos_score,
+            ))
+            .load(self.conn()?)
+            .map_err(store_err)?;
         rows.into_iter()
-            .map(|r| {
+            .map(|(am, code, sos)| {
                 let bad = |e: String| {
                     CalculationStoreError::Unknown(anyhow::anyhow!("stored score: {e}"))
                 };
                 Ok((
-                    AmId::new(r.am_id).map_err(bad)?,
-                    SellerCode::parse(r.seller_code).map_err(bad)?,
-                    super::num::opt_dec(r.sos_score).map_err(CalculationStoreError::Unknown)?,
+                    AmId::new(am).map_err(bad)?,
+                    SellerCode::parse(code).map_err(bad)?,
+                    sos,
                 ))
             })
             .collect()
@@ -341,13 +346,19 @@ impl CalculationTx for PgCalculation {
         scores: &[AmPortfolioScore],
     ) -> Result<(), CalculationStoreError> {
         let period = self.period.to_string();
-        sql_query(
-            "UPDATE am_portfolio_period_score SET seller_count = NULL, avg_sos = NULL, sos_delta = NULL, kpi_score = NULL, \
-             bonus_or_penalty_amount = NULL, result = NULL, calculated_at = NULL WHERE period = $1",
-        )
-        .bind::<Text, _>(&period)
-        .execute(self.conn()?)
-        .map_err(store_err)?;
+        diesel::update(am_portfolio_period_score::table)
+            .filter(am_portfolio_period_score::period.eq(&period))
+            .set((
+                am_portfolio_period_score::seller_count.eq(None::<i32>),
+                am_portfolio_period_score::avg_sos.eq(None::<Decimal>),
+                am_portfolio_period_score::sos_delta.eq(None::<Decimal>),
+                am_portfolio_period_score::kpi_score.eq(None::<Decimal>),
+                am_portfolio_period_score::bonus_or_penalty_amount.eq(None::<Decimal>),
+                am_portfolio_period_score::result.eq(None::<serde_json::Value>),
+                am_portfolio_period_score::calculated_at.eq(None::<chrono::DateTime<chrono::Utc>>),
+            ))
+            .execute(self.conn()?)
+            .map_err(store_err)?;
         if scores.is_empty() {
             return Ok(());
         }
@@ -357,6 +368,8 @@ impl CalculationTx for PgCalculation {
             .iter()
             .map(|s| json(*s))
             .collect::<Result<Vec<_>, _>>()?;
+        // Raw SQL: one `unnest` set upsert; diesel's multi-row insert binds every value and is
+        // never prepared.
         sql_query(
             "INSERT INTO am_portfolio_period_score (am_id, period, seller_count, avg_sos, sos_delta, kpi_score, \
                bonus_or_penalty_amount, result, calculated_at) \

@@ -1,40 +1,68 @@
 //! Config rows on PostgreSQL: one generic table; the body is JSONB the domain validates.
 
 use super::{db_err, PgStore};
+use crate::schema::sos_config;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{
-    sql_query,
-    sql_types::{BigInt, Bool, Date, Jsonb, Nullable, Text, Timestamptz},
-    QueryableByName, RunQueryDsl,
+    dsl::now, pg::Pg, prelude::*, sql_query, AsChangeset, Insertable, Queryable, Selectable,
 };
 use sos_domain::config::{ConfigBody, ConfigDraft, ConfigId, ConfigRecord, ConfigType};
 use sos_ports::{ConfigStore, StoreError};
 use std::collections::HashSet;
 
-const COLUMNS: &str = "id, config_type, is_active, effective_from, effective_to, body, created_at, updated_at, created_by, updated_by";
-
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = sos_config, check_for_backend(Pg))]
 struct ConfigRow {
-    #[diesel(sql_type = BigInt)]
     id: i64,
-    #[diesel(sql_type = Text)]
     config_type: String,
-    #[diesel(sql_type = Bool)]
     is_active: bool,
-    #[diesel(sql_type = Nullable<Date>)]
     effective_from: Option<NaiveDate>,
-    #[diesel(sql_type = Nullable<Date>)]
     effective_to: Option<NaiveDate>,
-    #[diesel(sql_type = Jsonb)]
     body: serde_json::Value,
-    #[diesel(sql_type = Timestamptz)]
     created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     updated_at: DateTime<Utc>,
-    #[diesel(sql_type = Text)]
     created_by: String,
-    #[diesel(sql_type = Text)]
     updated_by: String,
+}
+
+/// The columns a config row's create and update write (`None` writes NULL).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = sos_config, check_for_backend(Pg))]
+#[diesel(treat_none_as_default_value = false, treat_none_as_null = true)]
+struct ConfigWrite<'a> {
+    effective_from: Option<NaiveDate>,
+    effective_to: Option<NaiveDate>,
+    body: serde_json::Value,
+    updated_by: &'a str,
+}
+
+impl<'a> ConfigWrite<'a> {
+    fn new(draft: &ConfigDraft, body: serde_json::Value, actor: &'a str) -> Self {
+        Self {
+            effective_from: draft.effective_from,
+            effective_to: draft.effective_to,
+            body,
+            updated_by: actor,
+        }
+    }
+}
+
+/// A new config row: its type and creator, then what updates write too.
+#[derive(Insertable)]
+#[diesel(table_name = sos_config, check_for_backend(Pg))]
+struct NewConfig<'a> {
+    config_type: &'a str,
+    created_by: &'a str,
+    #[diesel(embed)]
+    write: ConfigWrite<'a>,
+}
+
+fn new_row<'a>(draft: &'a ConfigDraft, body: serde_json::Value, actor: &'a str) -> NewConfig<'a> {
+    NewConfig {
+        config_type: draft.config_type().as_str(),
+        created_by: actor,
+        write: ConfigWrite::new(draft, body, actor),
+    }
 }
 
 impl PgStore {
@@ -103,13 +131,17 @@ impl ConfigStore for PgStore {
         include_inactive: bool,
     ) -> Result<Vec<ConfigRecord>, StoreError> {
         let mut conn = self.conn()?;
-        let rows: Vec<ConfigRow> = sql_query(format!(
-            "SELECT {COLUMNS} FROM sos_config WHERE config_type = $1 AND ($2 OR is_active) ORDER BY id"
-        ))
-        .bind::<Text, _>(config_type.as_str())
-        .bind::<Bool, _>(include_inactive)
-        .load(&mut conn)
-        .map_err(db_err)?;
+        let mut query = sos_config::table
+            .filter(sos_config::config_type.eq(config_type.as_str()))
+            .into_boxed();
+        if !include_inactive {
+            query = query.filter(sos_config::is_active);
+        }
+        let rows = query
+            .order(sos_config::id)
+            .select(ConfigRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
         self.records(rows)
     }
 
@@ -119,29 +151,23 @@ impl ConfigStore for PgStore {
         id: ConfigId,
     ) -> Result<ConfigRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: ConfigRow = sql_query(format!(
-            "SELECT {COLUMNS} FROM sos_config WHERE config_type = $1 AND id = $2"
-        ))
-        .bind::<Text, _>(config_type.as_str())
-        .bind::<BigInt, _>(id.0)
-        .get_result(&mut conn)
-        .map_err(db_err)?;
+        let row = sos_config::table
+            .filter(sos_config::config_type.eq(config_type.as_str()))
+            .filter(sos_config::id.eq(id.0))
+            .select(ConfigRow::as_select())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
         self.record(row)
     }
 
     fn create_config(&self, draft: &ConfigDraft, actor: &str) -> Result<ConfigRecord, StoreError> {
+        let body = self.stored_body(draft)?;
         let mut conn = self.conn()?;
-        let row: ConfigRow = sql_query(format!(
-            "INSERT INTO sos_config (config_type, effective_from, effective_to, body, created_by, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $5) RETURNING {COLUMNS}"
-        ))
-        .bind::<Text, _>(draft.config_type().as_str())
-        .bind::<Nullable<Date>, _>(draft.effective_from)
-        .bind::<Nullable<Date>, _>(draft.effective_to)
-        .bind::<Jsonb, _>(self.stored_body(draft)?)
-        .bind::<Text, _>(actor)
-        .get_result(&mut conn)
-        .map_err(db_err)?;
+        let row = diesel::insert_into(sos_config::table)
+            .values(new_row(draft, body, actor))
+            .returning(ConfigRow::as_returning())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
         self.record(row)
     }
 
@@ -152,19 +178,18 @@ impl ConfigStore for PgStore {
         draft: &ConfigDraft,
         actor: &str,
     ) -> Result<ConfigRecord, StoreError> {
+        let body = self.stored_body(draft)?;
         let mut conn = self.conn()?;
-        let row: ConfigRow = sql_query(format!(
-            "UPDATE sos_config SET effective_from = $3, effective_to = $4, body = $5, updated_by = $6, updated_at = now() \
-             WHERE config_type = $1 AND id = $2 RETURNING {COLUMNS}"
-        ))
-        .bind::<Text, _>(config_type.as_str())
-        .bind::<BigInt, _>(id.0)
-        .bind::<Nullable<Date>, _>(draft.effective_from)
-        .bind::<Nullable<Date>, _>(draft.effective_to)
-        .bind::<Jsonb, _>(self.stored_body(draft)?)
-        .bind::<Text, _>(actor)
-        .get_result(&mut conn)
-        .map_err(db_err)?;
+        let row = diesel::update(sos_config::table)
+            .filter(sos_config::config_type.eq(config_type.as_str()))
+            .filter(sos_config::id.eq(id.0))
+            .set((
+                ConfigWrite::new(draft, body, actor),
+                sos_config::updated_at.eq(now),
+            ))
+            .returning(ConfigRow::as_returning())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
         self.record(row)
     }
 
@@ -175,56 +200,56 @@ impl ConfigStore for PgStore {
         actor: &str,
     ) -> Result<ConfigRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: ConfigRow = sql_query(format!(
-            "UPDATE sos_config SET is_active = false, updated_by = $3, updated_at = now() \
-             WHERE config_type = $1 AND id = $2 RETURNING {COLUMNS}"
-        ))
-        .bind::<Text, _>(config_type.as_str())
-        .bind::<BigInt, _>(id.0)
-        .bind::<Text, _>(actor)
-        .get_result(&mut conn)
-        .map_err(db_err)?;
+        let row = diesel::update(sos_config::table)
+            .filter(sos_config::config_type.eq(config_type.as_str()))
+            .filter(sos_config::id.eq(id.0))
+            .set((
+                sos_config::is_active.eq(false),
+                sos_config::updated_by.eq(actor),
+                sos_config::updated_at.eq(now),
+            ))
+            .returning(ConfigRow::as_returning())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
         self.record(row)
     }
 
     fn all_config(&self) -> Result<Vec<ConfigRecord>, StoreError> {
         let mut conn = self.conn()?;
-        let rows: Vec<ConfigRow> =
-            sql_query(format!("SELECT {COLUMNS} FROM sos_config ORDER BY id"))
-                .load(&mut conn)
-                .map_err(db_err)?;
+        let rows = sos_config::table
+            .order(sos_config::id)
+            .select(ConfigRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
         self.records(rows)
     }
 
     fn seed_defaults(&self, drafts: &[ConfigDraft], actor: &str) -> Result<usize, StoreError> {
-        use diesel::Connection;
         let bodies = drafts
             .iter()
             .map(|d| self.stored_body(d))
             .collect::<Result<Vec<_>, _>>()?;
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
-            // One seeder at a time, so two servers starting together seed once.
-            sql_query("SELECT pg_advisory_xact_lock(hashtextextended('sos-config-seed', 0))").execute(conn)?;
-            #[derive(QueryableByName)]
-            struct TypeRow {
-                #[diesel(sql_type = Text)]
-                config_type: String,
-            }
-            let present: Vec<TypeRow> = sql_query("SELECT DISTINCT config_type FROM sos_config").load(conn)?;
-            let present: HashSet<String> = present.into_iter().map(|r| r.config_type).collect();
-            let mut inserted = 0;
-            for (draft, body) in drafts.iter().zip(bodies).filter(|(d, _)| !present.contains(d.config_type().as_str())) {
-                sql_query(
-                    "INSERT INTO sos_config (config_type, effective_from, effective_to, body, created_by, updated_by) \
-                     VALUES ($1, $2, $3, $4, $5, $5)",
-                )
-                .bind::<Text, _>(draft.config_type().as_str())
-                .bind::<Nullable<Date>, _>(draft.effective_from)
-                .bind::<Nullable<Date>, _>(draft.effective_to)
-                .bind::<Jsonb, _>(body)
-                .bind::<Text, _>(actor)
+            // One seeder at a time, so two servers starting together seed once. Raw SQL:
+            // diesel has no advisory-lock functions.
+            sql_query("SELECT pg_advisory_xact_lock(hashtextextended('sos-config-seed', 0))")
                 .execute(conn)?;
+            let present: HashSet<String> = sos_config::table
+                .select(sos_config::config_type)
+                .distinct()
+                .load::<String>(conn)?
+                .into_iter()
+                .collect();
+            let mut inserted = 0;
+            for (draft, body) in drafts
+                .iter()
+                .zip(bodies)
+                .filter(|(d, _)| !present.contains(d.config_type().as_str()))
+            {
+                diesel::insert_into(sos_config::table)
+                    .values(new_row(draft, body, actor))
+                    .execute(conn)?;
                 inserted += 1;
             }
             Ok(inserted)

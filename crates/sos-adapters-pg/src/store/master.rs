@@ -1,11 +1,10 @@
-//! Sellers, campaigns and AMs on PostgreSQL.
+//! Sellers, campaigns and AMs on PostgreSQL, through diesel's query builder on `schema.rs`.
 
 use super::{db_err, PgStore};
+use crate::schema::{account_manager, campaign, seller};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{
-    sql_query,
-    sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamptz},
-    QueryableByName, RunQueryDsl,
+    dsl::now, pg::Pg, prelude::*, sql_types::Text, AsChangeset, Insertable, Queryable, Selectable,
 };
 use sos_domain::{
     inputs::{Campaign, CampaignType},
@@ -17,36 +16,57 @@ use sos_ports::{
     SellerRecord, SellerStore, StoreError,
 };
 
-const SELLER_COLUMNS: &str =
-    "seller_code, company_name, contract_type, country_code, warehouse_id, status, \
-     onboarded_at, am_id, created_at, updated_at, created_by, updated_by";
+// `column COLLATE "und-x-icu" ILIKE pattern`: diesel has no COLLATE. ILIKE folds case by the
+// collation's rules: under the C locale only ASCII letters fold, so the ICU root collation is
+// named to make "đức" find "ĐỨC" as well.
+diesel::infix_operator!(IcuIlike, " COLLATE \"und-x-icu\" ILIKE ", backend: Pg);
 
-#[derive(QueryableByName)]
+/// A seller as stored, without its id.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = seller, check_for_backend(Pg))]
 pub(crate) struct SellerRow {
-    #[diesel(sql_type = Text)]
     pub seller_code: String,
-    #[diesel(sql_type = Text)]
     company_name: String,
-    #[diesel(sql_type = Nullable<Text>)]
     contract_type: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     country_code: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     warehouse_id: Option<String>,
-    #[diesel(sql_type = Text)]
     status: String,
-    #[diesel(sql_type = Nullable<Date>)]
     onboarded_at: Option<NaiveDate>,
-    #[diesel(sql_type = Nullable<BigInt>)]
     am_id: Option<i64>,
-    #[diesel(sql_type = Timestamptz)]
     created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     updated_at: DateTime<Utc>,
-    #[diesel(sql_type = Text)]
     created_by: String,
-    #[diesel(sql_type = Text)]
     updated_by: String,
+}
+
+/// The columns a seller's create and update write (`None` writes NULL).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = seller, check_for_backend(Pg))]
+#[diesel(treat_none_as_default_value = false, treat_none_as_null = true)]
+struct SellerWrite<'a> {
+    company_name: &'a str,
+    contract_type: Option<&'a str>,
+    country_code: Option<&'a str>,
+    warehouse_id: Option<&'a str>,
+    status: &'a str,
+    onboarded_at: Option<NaiveDate>,
+    am_id: Option<i64>,
+    updated_by: &'a str,
+}
+
+impl<'a> SellerWrite<'a> {
+    fn new(seller: &'a Seller, actor: &'a str) -> Self {
+        Self {
+            company_name: &seller.company_name,
+            contract_type: seller.contract_type.as_deref(),
+            country_code: seller.country_code.as_deref(),
+            warehouse_id: seller.warehouse_id.as_deref(),
+            status: seller.status.as_str(),
+            onboarded_at: seller.onboarded_at,
+            am_id: seller.am_id.map(AmId::get),
+            updated_by: actor,
+        }
+    }
 }
 
 impl SellerRow {
@@ -76,14 +96,13 @@ impl SellerRow {
     }
 }
 
-pub(crate) fn seller_columns() -> &'static str {
-    SELLER_COLUMNS
+/// The page's offset as a bind value.
+fn offset(page: PageRequest) -> i64 {
+    i64::try_from(page.offset()).unwrap_or(i64::MAX)
 }
 
-#[derive(QueryableByName)]
-struct CountRow {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
+fn total(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
 }
 
 fn am_conflict(e: StoreError, am: Option<AmId>) -> StoreError {
@@ -98,56 +117,66 @@ fn am_conflict(e: StoreError, am: Option<AmId>) -> StoreError {
     }
 }
 
+/// The sellers `filter` selects, as a query to count or to page.
+fn filtered_sellers(filter: &SellerFilter) -> seller::BoxedQuery<'static, Pg> {
+    let mut query = seller::table.into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(seller::status.eq(SellerStatus::as_str(status)));
+    }
+    if let Some(am) = filter.am_id {
+        query = query.filter(seller::am_id.eq(am.get()));
+    }
+    if let Some(warehouse) = &filter.warehouse_id {
+        query = query.filter(seller::warehouse_id.eq(warehouse.clone()));
+    }
+    if let Some(search) = &filter.search {
+        let escaped = search
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        query = query.filter(
+            IcuIlike::new(seller::seller_code, pattern.clone().into_sql::<Text>()).or(
+                IcuIlike::new(seller::company_name, pattern.into_sql::<Text>()),
+            ),
+        );
+    }
+    query
+}
+
 impl SellerStore for PgStore {
     fn create_seller(&self, seller: &Seller, actor: &str) -> Result<SellerRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: SellerRow = sql_query(format!(
-            "INSERT INTO seller (seller_code, company_name, contract_type, country_code, warehouse_id, status, \
-             onboarded_at, am_id, created_by, updated_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9) RETURNING {SELLER_COLUMNS}"
-        ))
-        .bind::<Text, _>(seller.seller_code.as_str())
-        .bind::<Text, _>(&seller.company_name)
-        .bind::<Nullable<Text>, _>(seller.contract_type.as_deref())
-        .bind::<Nullable<Text>, _>(seller.country_code.as_deref())
-        .bind::<Nullable<Text>, _>(seller.warehouse_id.as_deref())
-        .bind::<Text, _>(seller.status.as_str())
-        .bind::<Nullable<Date>, _>(seller.onboarded_at)
-        .bind::<Nullable<BigInt>, _>(seller.am_id.map(AmId::get))
-        .bind::<Text, _>(actor)
-        .get_result(&mut conn)
-        .map_err(|e| am_conflict(db_err(e), seller.am_id))?;
+        let row = diesel::insert_into(seller::table)
+            .values((
+                seller::seller_code.eq(seller.seller_code.as_str()),
+                seller::created_by.eq(actor),
+                SellerWrite::new(seller, actor),
+            ))
+            .returning(SellerRow::as_returning())
+            .get_result(&mut *conn)
+            .map_err(|e| am_conflict(db_err(e), seller.am_id))?;
         row.into_record()
     }
 
     fn update_seller(&self, seller: &Seller, actor: &str) -> Result<SellerRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: SellerRow = sql_query(format!(
-            "UPDATE seller SET company_name = $2, contract_type = $3, country_code = $4, warehouse_id = $5, \
-             status = $6, onboarded_at = $7, am_id = $8, updated_by = $9, updated_at = now() \
-             WHERE seller_code = $1 RETURNING {SELLER_COLUMNS}"
-        ))
-        .bind::<Text, _>(seller.seller_code.as_str())
-        .bind::<Text, _>(&seller.company_name)
-        .bind::<Nullable<Text>, _>(seller.contract_type.as_deref())
-        .bind::<Nullable<Text>, _>(seller.country_code.as_deref())
-        .bind::<Nullable<Text>, _>(seller.warehouse_id.as_deref())
-        .bind::<Text, _>(seller.status.as_str())
-        .bind::<Nullable<Date>, _>(seller.onboarded_at)
-        .bind::<Nullable<BigInt>, _>(seller.am_id.map(AmId::get))
-        .bind::<Text, _>(actor)
-        .get_result(&mut conn)
-        .map_err(|e| am_conflict(db_err(e), seller.am_id))?;
+        let row = diesel::update(seller::table)
+            .filter(seller::seller_code.eq(seller.seller_code.as_str()))
+            .set((SellerWrite::new(seller, actor), seller::updated_at.eq(now)))
+            .returning(SellerRow::as_returning())
+            .get_result(&mut *conn)
+            .map_err(|e| am_conflict(db_err(e), seller.am_id))?;
         row.into_record()
     }
 
     fn get_seller(&self, code: &SellerCode) -> Result<SellerRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: SellerRow = sql_query(format!(
-            "SELECT {SELLER_COLUMNS} FROM seller WHERE seller_code = $1"
-        ))
-        .bind::<Text, _>(code.as_str())
-        .get_result(&mut conn)
-        .map_err(db_err)?;
+        let row = seller::table
+            .filter(seller::seller_code.eq(code.as_str()))
+            .select(SellerRow::as_select())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
         row.into_record()
     }
 
@@ -157,41 +186,17 @@ impl SellerStore for PgStore {
         page: PageRequest,
     ) -> Result<Page<SellerRecord>, StoreError> {
         let mut conn = self.conn()?;
-        let pattern = filter.search.as_ref().map(|s| {
-            let escaped = s
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        });
-        // ILIKE folds case by the collation's rules: under the C locale only ASCII letters
-        // fold, so the ICU root collation is named to make "đức" find "ĐỨC" as well.
-        let condition = "($1::text IS NULL OR status = $1) AND ($2::bigint IS NULL OR am_id = $2) \
-             AND ($3::text IS NULL OR warehouse_id = $3) \
-             AND ($4::text IS NULL OR seller_code COLLATE \"und-x-icu\" ILIKE $4 \
-               OR company_name COLLATE \"und-x-icu\" ILIKE $4)";
-        let status = filter.status.map(SellerStatus::as_str);
-        let am = filter.am_id.map(AmId::get);
-        let total: CountRow = sql_query(format!(
-            "SELECT count(*) AS n FROM seller WHERE {condition}"
-        ))
-        .bind::<Nullable<Text>, _>(status)
-        .bind::<Nullable<BigInt>, _>(am)
-        .bind::<Nullable<Text>, _>(filter.warehouse_id.as_deref())
-        .bind::<Nullable<Text>, _>(pattern.as_deref())
-        .get_result(&mut conn)
-        .map_err(db_err)?;
-        let rows: Vec<SellerRow> = sql_query(format!(
-            "SELECT {SELLER_COLUMNS} FROM seller WHERE {condition} ORDER BY seller_code LIMIT $5 OFFSET $6"
-        ))
-        .bind::<Nullable<Text>, _>(status)
-        .bind::<Nullable<BigInt>, _>(am)
-        .bind::<Nullable<Text>, _>(filter.warehouse_id.as_deref())
-        .bind::<Nullable<Text>, _>(pattern.as_deref())
-        .bind::<BigInt, _>(i64::from(page.limit))
-        .bind::<BigInt, _>(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .load(&mut conn)
-        .map_err(db_err)?;
+        let n: i64 = filtered_sellers(filter)
+            .count()
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
+        let rows = filtered_sellers(filter)
+            .order(seller::seller_code)
+            .limit(i64::from(page.limit))
+            .offset(offset(page))
+            .select(SellerRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
         Ok(Page {
             items: rows
                 .into_iter()
@@ -199,36 +204,47 @@ impl SellerStore for PgStore {
                 .collect::<Result<_, _>>()?,
             page: page.page,
             limit: page.limit,
-            total: u64::try_from(total.n).unwrap_or(0),
+            total: total(n),
         })
     }
 }
 
-const CAMPAIGN_COLUMNS: &str =
-    "campaign_code, name, campaign_type, start_date, end_date, is_active, created_at, updated_at, created_by, updated_by";
-
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = campaign, check_for_backend(Pg))]
 struct CampaignRow {
-    #[diesel(sql_type = Text)]
     campaign_code: String,
-    #[diesel(sql_type = Text)]
     name: String,
-    #[diesel(sql_type = Text)]
     campaign_type: String,
-    #[diesel(sql_type = Date)]
     start_date: NaiveDate,
-    #[diesel(sql_type = Date)]
     end_date: NaiveDate,
-    #[diesel(sql_type = Bool)]
     is_active: bool,
-    #[diesel(sql_type = Timestamptz)]
     created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     updated_at: DateTime<Utc>,
-    #[diesel(sql_type = Text)]
     created_by: String,
-    #[diesel(sql_type = Text)]
     updated_by: String,
+}
+
+/// The columns a campaign's create and update write.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = campaign, check_for_backend(Pg))]
+struct CampaignWrite<'a> {
+    name: &'a str,
+    campaign_type: &'a str,
+    start_date: NaiveDate,
+    end_date: NaiveDate,
+    updated_by: &'a str,
+}
+
+impl<'a> CampaignWrite<'a> {
+    fn new(campaign: &'a Campaign, actor: &'a str) -> Self {
+        Self {
+            name: campaign.name(),
+            campaign_type: campaign.campaign_type().as_str(),
+            start_date: campaign.start_date(),
+            end_date: campaign.end_date(),
+            updated_by: actor,
+        }
+    }
 }
 
 impl CampaignRow {
@@ -256,6 +272,16 @@ impl CampaignRow {
     }
 }
 
+/// The campaigns listed: the active ones, or all.
+fn listed_campaigns(include_inactive: bool) -> campaign::BoxedQuery<'static, Pg> {
+    let query = campaign::table.into_boxed();
+    if include_inactive {
+        query
+    } else {
+        query.filter(campaign::is_active)
+    }
+}
+
 impl CampaignStore for PgStore {
     fn create_campaign(
         &self,
@@ -263,21 +289,20 @@ impl CampaignStore for PgStore {
         actor: &str,
     ) -> Result<CampaignRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: CampaignRow = sql_query(format!(
-            "INSERT INTO campaign (campaign_code, name, campaign_type, start_date, end_date, created_by, updated_by) \
-             VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING {CAMPAIGN_COLUMNS}"
-        ))
-        .bind::<Text, _>(campaign.code().as_str())
-        .bind::<Text, _>(campaign.name())
-        .bind::<Text, _>(campaign.campaign_type().as_str())
-        .bind::<Date, _>(campaign.start_date())
-        .bind::<Date, _>(campaign.end_date())
-        .bind::<Text, _>(actor)
-        .get_result(&mut conn)
-        .map_err(|e| match db_err(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("campaign {} already exists", campaign.code())),
-            other => other,
-        })?;
+        let row = diesel::insert_into(campaign::table)
+            .values((
+                campaign::campaign_code.eq(campaign.code().as_str()),
+                campaign::created_by.eq(actor),
+                CampaignWrite::new(campaign, actor),
+            ))
+            .returning(CampaignRow::as_returning())
+            .get_result(&mut *conn)
+            .map_err(|e| match db_err(e) {
+                StoreError::Conflict(_) => {
+                    StoreError::Conflict(format!("campaign {} already exists", campaign.code()))
+                }
+                other => other,
+            })?;
         row.into_record()
     }
 
@@ -288,30 +313,26 @@ impl CampaignStore for PgStore {
         actor: &str,
     ) -> Result<CampaignRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: CampaignRow = sql_query(format!(
-            "UPDATE campaign SET name = $2, campaign_type = $3, start_date = $4, end_date = $5, is_active = $6, \
-             updated_by = $7, updated_at = now() WHERE campaign_code = $1 RETURNING {CAMPAIGN_COLUMNS}"
-        ))
-        .bind::<Text, _>(campaign.code().as_str())
-        .bind::<Text, _>(campaign.name())
-        .bind::<Text, _>(campaign.campaign_type().as_str())
-        .bind::<Date, _>(campaign.start_date())
-        .bind::<Date, _>(campaign.end_date())
-        .bind::<Bool, _>(is_active)
-        .bind::<Text, _>(actor)
-        .get_result(&mut conn)
-        .map_err(db_err)?;
+        let row = diesel::update(campaign::table)
+            .filter(campaign::campaign_code.eq(campaign.code().as_str()))
+            .set((
+                CampaignWrite::new(campaign, actor),
+                campaign::is_active.eq(is_active),
+                campaign::updated_at.eq(now),
+            ))
+            .returning(CampaignRow::as_returning())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
         row.into_record()
     }
 
     fn get_campaign(&self, code: &CampaignCode) -> Result<CampaignRecord, StoreError> {
         let mut conn = self.conn()?;
-        let row: CampaignRow = sql_query(format!(
-            "SELECT {CAMPAIGN_COLUMNS} FROM campaign WHERE campaign_code = $1"
-        ))
-        .bind::<Text, _>(code.as_str())
-        .get_result(&mut conn)
-        .map_err(db_err)?;
+        let row = campaign::table
+            .filter(campaign::campaign_code.eq(code.as_str()))
+            .select(CampaignRow::as_select())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
         row.into_record()
     }
 
@@ -321,20 +342,17 @@ impl CampaignStore for PgStore {
         page: PageRequest,
     ) -> Result<Page<CampaignRecord>, StoreError> {
         let mut conn = self.conn()?;
-        let total: CountRow =
-            sql_query("SELECT count(*) AS n FROM campaign WHERE ($1 OR is_active)")
-                .bind::<Bool, _>(include_inactive)
-                .get_result(&mut conn)
-                .map_err(db_err)?;
-        let rows: Vec<CampaignRow> = sql_query(format!(
-            "SELECT {CAMPAIGN_COLUMNS} FROM campaign WHERE ($1 OR is_active) \
-             ORDER BY start_date DESC, campaign_code LIMIT $2 OFFSET $3"
-        ))
-        .bind::<Bool, _>(include_inactive)
-        .bind::<BigInt, _>(i64::from(page.limit))
-        .bind::<BigInt, _>(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .load(&mut conn)
-        .map_err(db_err)?;
+        let n: i64 = listed_campaigns(include_inactive)
+            .count()
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
+        let rows = listed_campaigns(include_inactive)
+            .order((campaign::start_date.desc(), campaign::campaign_code))
+            .limit(i64::from(page.limit))
+            .offset(offset(page))
+            .select(CampaignRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
         Ok(Page {
             items: rows
                 .into_iter()
@@ -342,21 +360,51 @@ impl CampaignStore for PgStore {
                 .collect::<Result<_, _>>()?,
             page: page.page,
             limit: page.limit,
-            total: u64::try_from(total.n).unwrap_or(0),
+            total: total(n),
         })
     }
 }
 
-#[derive(QueryableByName)]
+/// An account manager as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = account_manager, check_for_backend(Pg))]
 pub(crate) struct AmRow {
-    #[diesel(sql_type = BigInt)]
     id: i64,
-    #[diesel(sql_type = Text)]
     name: String,
-    #[diesel(sql_type = Nullable<Text>)]
     email: Option<String>,
-    #[diesel(sql_type = Bool)]
     is_active: bool,
+}
+
+/// The columns an AM's create and update write (`None` writes NULL).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = account_manager, check_for_backend(Pg))]
+#[diesel(treat_none_as_default_value = false, treat_none_as_null = true)]
+struct AmWrite<'a> {
+    name: &'a str,
+    email: Option<&'a str>,
+    is_active: bool,
+    updated_by: &'a str,
+}
+
+impl<'a> AmWrite<'a> {
+    fn new(am: &'a AccountManager, actor: &'a str) -> Self {
+        Self {
+            name: &am.name,
+            email: am.email.as_deref(),
+            is_active: am.is_active,
+            updated_by: actor,
+        }
+    }
+}
+
+/// The AMs listed: the active ones, or all.
+fn listed_ams(include_inactive: bool) -> account_manager::BoxedQuery<'static, Pg> {
+    let query = account_manager::table.into_boxed();
+    if include_inactive {
+        query
+    } else {
+        query.filter(account_manager::is_active)
+    }
 }
 
 impl AmRow {
@@ -373,48 +421,40 @@ impl AmRow {
 impl AccountManagerStore for PgStore {
     fn create_am(&self, am: &AccountManager, actor: &str) -> Result<AccountManager, StoreError> {
         let mut conn = self.conn()?;
-        let row: AmRow = sql_query(
-            "INSERT INTO account_manager (id, name, email, is_active, created_by, updated_by) \
-             VALUES ($1,$2,$3,$4,$5,$5) RETURNING id, name, email, is_active",
-        )
-        .bind::<BigInt, _>(am.id.get())
-        .bind::<Text, _>(&am.name)
-        .bind::<Nullable<Text>, _>(am.email.as_deref())
-        .bind::<Bool, _>(am.is_active)
-        .bind::<Text, _>(actor)
-        .get_result(&mut conn)
-        .map_err(|e| match db_err(e) {
-            StoreError::Conflict(_) => {
-                StoreError::Conflict(format!("account manager {} already exists", am.id))
-            }
-            other => other,
-        })?;
+        let row = diesel::insert_into(account_manager::table)
+            .values((
+                account_manager::id.eq(am.id.get()),
+                account_manager::created_by.eq(actor),
+                AmWrite::new(am, actor),
+            ))
+            .returning(AmRow::as_returning())
+            .get_result(&mut *conn)
+            .map_err(|e| match db_err(e) {
+                StoreError::Conflict(_) => {
+                    StoreError::Conflict(format!("account manager {} already exists", am.id))
+                }
+                other => other,
+            })?;
         row.into_am()
     }
 
     fn update_am(&self, am: &AccountManager, actor: &str) -> Result<AccountManager, StoreError> {
         let mut conn = self.conn()?;
-        let row: AmRow = sql_query(
-            "UPDATE account_manager SET name = $2, email = $3, is_active = $4, updated_by = $5, updated_at = now() \
-             WHERE id = $1 RETURNING id, name, email, is_active",
-        )
-        .bind::<BigInt, _>(am.id.get())
-        .bind::<Text, _>(&am.name)
-        .bind::<Nullable<Text>, _>(am.email.as_deref())
-        .bind::<Bool, _>(am.is_active)
-        .bind::<Text, _>(actor)
-        .get_result(&mut conn)
-        .map_err(db_err)?;
+        let row = diesel::update(account_manager::table.find(am.id.get()))
+            .set((AmWrite::new(am, actor), account_manager::updated_at.eq(now)))
+            .returning(AmRow::as_returning())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
         row.into_am()
     }
 
     fn get_am(&self, id: AmId) -> Result<AccountManager, StoreError> {
         let mut conn = self.conn()?;
-        let row: AmRow =
-            sql_query("SELECT id, name, email, is_active FROM account_manager WHERE id = $1")
-                .bind::<BigInt, _>(id.get())
-                .get_result(&mut conn)
-                .map_err(db_err)?;
+        let row = account_manager::table
+            .find(id.get())
+            .select(AmRow::as_select())
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
         row.into_am()
     }
 
@@ -424,19 +464,17 @@ impl AccountManagerStore for PgStore {
         page: PageRequest,
     ) -> Result<Page<AccountManager>, StoreError> {
         let mut conn = self.conn()?;
-        let total: CountRow =
-            sql_query("SELECT count(*) AS n FROM account_manager WHERE ($1 OR is_active)")
-                .bind::<Bool, _>(include_inactive)
-                .get_result(&mut conn)
-                .map_err(db_err)?;
-        let rows: Vec<AmRow> = sql_query(
-            "SELECT id, name, email, is_active FROM account_manager WHERE ($1 OR is_active) ORDER BY id LIMIT $2 OFFSET $3",
-        )
-        .bind::<Bool, _>(include_inactive)
-        .bind::<BigInt, _>(i64::from(page.limit))
-        .bind::<BigInt, _>(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .load(&mut conn)
-        .map_err(db_err)?;
+        let n: i64 = listed_ams(include_inactive)
+            .count()
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
+        let rows = listed_ams(include_inactive)
+            .order(account_manager::id)
+            .limit(i64::from(page.limit))
+            .offset(offset(page))
+            .select(AmRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
         Ok(Page {
             items: rows
                 .into_iter()
@@ -444,7 +482,7 @@ impl AccountManagerStore for PgStore {
                 .collect::<Result<_, _>>()?,
             page: page.page,
             limit: page.limit,
-            total: u64::try_from(total.n).unwrap_or(0),
+            total: total(n),
         })
     }
 }

@@ -6,6 +6,8 @@ mod config;
 mod master;
 mod num;
 mod prepared;
+#[cfg(test)]
+mod schema_check;
 mod scores;
 mod sync;
 
@@ -13,8 +15,7 @@ use diesel::{
     connection::{Instrumentation, InstrumentationEvent},
     r2d2::{ConnectionManager, ManageConnection, Pool, PooledConnection},
     result::{DatabaseErrorKind, Error as DieselError},
-    sql_types::{Array, BigInt, Text},
-    Connection as _, PgConnection, QueryableByName, RunQueryDsl,
+    Connection as _, PgConnection, RunQueryDsl,
 };
 use sos_domain::SellerCode;
 use sos_ports::{Clock, StoreError, SystemClock};
@@ -107,15 +108,6 @@ impl ManageConnection for Manager {
 /// Seller ids by code, shared by the clones of a store.
 pub(crate) type SellerIds = Arc<Mutex<HashMap<SellerCode, i64>>>;
 
-/// A code and the id it names (sellers, campaigns).
-#[derive(QueryableByName)]
-pub(crate) struct CodeId {
-    #[diesel(sql_type = Text)]
-    pub(crate) code: String,
-    #[diesel(sql_type = BigInt)]
-    pub(crate) id: i64,
-}
-
 /// The ids of `codes`: from `cache`, and one query for the codes it lacks, whose ids it then
 /// keeps. A code the database does not know is absent from the answer.
 pub(crate) fn lookup_seller_ids<'a>(
@@ -139,18 +131,20 @@ pub(crate) fn lookup_seller_ids<'a>(
         }
     }
     if !missing.is_empty() {
-        let rows: Vec<CodeId> = prepared::Prepared::new(
-            "SELECT seller_code AS code, id FROM seller WHERE seller_code = ANY($1)",
-        )
-        .bind::<Array<Text>, _>(&missing)
-        .load(conn)?;
+        use crate::schema::seller;
+        use diesel::{ExpressionMethods as _, QueryDsl as _};
+        // `= ANY($1)` on PostgreSQL: one statement for any number of codes, prepared once.
+        let rows: Vec<(String, i64)> = seller::table
+            .filter(seller::seller_code.eq_any(&missing))
+            .select((seller::seller_code, seller::id))
+            .load(conn)?;
         let mut cache = cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for row in rows {
-            if let Ok(code) = SellerCode::parse(row.code) {
-                cache.insert(code.clone(), row.id);
-                found.insert(code, row.id);
+        for (code, id) in rows {
+            if let Ok(code) = SellerCode::parse(code) {
+                cache.insert(code.clone(), id);
+                found.insert(code, id);
             }
         }
     }
@@ -296,5 +290,51 @@ impl From<DieselError> for TxFail {
 impl From<StoreError> for TxFail {
     fn from(e: StoreError) -> Self {
         TxFail(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{lookup_seller_ids, PgStore};
+    use sos_pg_local::testing::TestDb;
+    use diesel::{sql_types::BigInt, QueryableByName, RunQueryDsl};
+    use sos_domain::SellerCode;
+    use sos_ports::ApiKeyStore;
+
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    /// The hot lookups are DSL queries that diesel prepares once per connection and reuses.
+    #[test]
+    fn dsl_lookups_are_prepared_once_per_connection() {
+        let db = TestDb::new();
+        let store = PgStore::connect(db.url(), 1).unwrap();
+        let codes: Vec<SellerCode> = ["SEL001", "SEL002"]
+            .into_iter()
+            .map(|c| SellerCode::parse(c).unwrap())
+            .collect();
+        for _ in 0..3 {
+            assert!(store.find_key_by_prefix("sos_none").unwrap().is_none());
+            let mut conn = store.conn().unwrap();
+            let cache = Default::default();
+            assert!(lookup_seller_ids(&cache, &mut conn, &codes)
+                .unwrap()
+                .is_empty());
+        }
+        let mut conn = store.conn().unwrap();
+        let prepared = |pattern: &str, conn: &mut super::PgConn| {
+            diesel::sql_query(
+                "SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE $1",
+            )
+            .bind::<diesel::sql_types::Text, _>(pattern)
+            .get_result::<N>(&mut **conn)
+            .unwrap()
+            .n
+        };
+        assert_eq!(prepared("%FROM \"api_key\" WHERE%", &mut conn), 1);
+        assert_eq!(prepared("%FROM \"seller\" WHERE%= ANY(%", &mut conn), 1);
     }
 }

@@ -1,5 +1,6 @@
-//! Decimals cross the driver as text (`::text` out, `::numeric` in), so the domain keeps exact
-//! values without diesel knowing about `rust_decimal`.
+//! Decimals as text (`::text` out, `::numeric` in), exact both ways, for the calculation's raw
+//! SQL loads and writes. Everywhere else `Numeric` maps to `Decimal` through the driver
+//! (rust_decimal's `db-diesel2-postgres`).
 
 use sos_domain::Decimal;
 use std::str::FromStr;

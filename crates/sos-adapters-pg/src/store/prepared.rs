@@ -2,9 +2,12 @@
 //! statement on its connection, so PostgreSQL parses and plans it once per connection instead of
 //! on every call.
 //!
-//! `diesel::sql_query` never caches: it cannot know that its text is a fixed string. The hot
-//! statements here are fixed strings with `$1..$n` parameters, which is exactly what prepared
-//! statements are for. diesel's per-connection cache keys them by their SQL text and bind types.
+//! Only for the raw SQL left (the `unnest` set writes of sync and of the calculation): SELECTs,
+//! DELETEs and INSERTs built with diesel's DSL are prepared and cached by diesel itself (its
+//! UPDATEs and `ON CONFLICT DO UPDATE` never are, by diesel's design). `diesel::sql_query` never
+//! caches: it cannot know that its text is a fixed string. The hot statements here are fixed
+//! strings with `$1..$n` parameters, which is exactly what prepared statements are for. diesel's
+//! per-connection cache keys them by their SQL text and bind types.
 
 use diesel::{
     pg::Pg,

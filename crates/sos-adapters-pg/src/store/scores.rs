@@ -3,15 +3,21 @@
 use super::{
     calc::{lock_key, PgCalculation},
     db_err,
-    master::{seller_columns, AmRow, SellerRow},
+    master::{AmRow, SellerRow},
     num::{count, opt_dec},
     PgStore, TxFail,
 };
+use crate::schema::{
+    account_manager, am_portfolio_period_score, calculation_run, campaign, finalized_period,
+    seller, seller_score,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{
+    pg::Pg,
+    prelude::*,
     sql_query,
-    sql_types::{Array, BigInt, Bool, Date, Integer, Jsonb, Nullable, Text, Timestamptz},
-    Connection, PgConnection, QueryableByName, RunQueryDsl,
+    sql_types::{Array, BigInt, Date, Integer, Nullable, Text, Timestamptz},
+    Insertable, Queryable, QueryableByName, Selectable,
 };
 use sos_domain::{
     config::ConfigId,
@@ -21,7 +27,9 @@ use sos_domain::{
         OrderStats, PaymentStats, PaymentStatsDraft, RevenueRecord, SellerInputs, TicketBreakdown,
         TicketStats,
     },
-    AmId, AmPortfolioScore, CampaignCode, PerComponent, Period, ScoreResult, SellerCode, TierName,
+    master::SellerStatus,
+    AmId, AmPortfolioScore, CampaignCode, Decimal, PerComponent, Period, ScoreResult, SellerCode,
+    TierName,
 };
 use sos_ports::{
     AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, Page,
@@ -34,9 +42,9 @@ fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unknown(anyhow::anyhow!("stored data is invalid: {e}"))
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = seller, check_for_backend(Pg))]
 struct SellerIdRow {
-    #[diesel(sql_type = BigInt)]
     id: i64,
     #[diesel(embed)]
     seller: SellerRow,
@@ -118,15 +126,12 @@ struct InventoryRow {
     aging_over_180d_pct: Option<String>,
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = campaign, check_for_backend(Pg))]
 struct CampaignRow {
-    #[diesel(sql_type = BigInt)]
     id: i64,
-    #[diesel(sql_type = Text)]
     campaign_code: String,
-    #[diesel(sql_type = Text)]
     campaign_type: String,
-    #[diesel(sql_type = Date)]
     start_date: NaiveDate,
 }
 
@@ -226,6 +231,9 @@ fn inventory(row: InventoryRow) -> Result<InventorySnapshot, StoreError> {
 /// The queries join `unnest(ids)` rather than test `seller_id = ANY(ids)`: with a thousand ids
 /// and a second `ANY` the planner chose a parallel sequential scan of the whole table for each
 /// chunk (17 ms against 3 ms), and the join keeps it on the per-seller index.
+///
+/// Raw SQL: diesel's DSL cannot join `unnest` of a bind array. Decimals stay `::text` casts
+/// here: the calculation bench was not rerun against rust_decimal's binary decoding.
 fn by_seller<R: QueryableByName<diesel::pg::Pg> + 'static, T>(
     conn: &mut PgConnection,
     sql: &str,
@@ -244,56 +252,66 @@ fn by_seller<R: QueryableByName<diesel::pg::Pg> + 'static, T>(
         .collect()
 }
 
+/// A calculation run to record.
+#[derive(Insertable)]
+#[diesel(table_name = calculation_run, check_for_backend(Pg))]
+#[diesel(treat_none_as_default_value = false)]
+struct NewRun<'a> {
+    period: String,
+    seller_codes: Option<serde_json::Value>,
+    status: &'static str,
+    started_at: DateTime<Utc>,
+    finished_at: DateTime<Utc>,
+    duration_ms: i64,
+    sellers_scored: i32,
+    sellers_insufficient: i32,
+    am_scored: i32,
+    surcharges_triggered: i32,
+    config_ids: Vec<i64>,
+    error: Option<&'a str>,
+    triggered_by: &'a str,
+}
+
 pub(crate) fn insert_run(conn: &mut PgConnection, run: &CalculationRun) -> Result<i64, StoreError> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-    }
-    let codes = run
+    let seller_codes = run
         .seller_codes
         .as_ref()
         .map(|c| serde_json::to_value(c).map_err(|e| StoreError::Unknown(e.into())))
         .transpose()?;
-    let row: Id = sql_query(
-        "INSERT INTO calculation_run (period, seller_codes, status, started_at, finished_at, duration_ms, sellers_scored, \
-           sellers_insufficient, am_scored, surcharges_triggered, config_ids, error, triggered_by) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id",
-    )
-    .bind::<Text, _>(run.period.to_string())
-    .bind::<Nullable<Jsonb>, _>(codes)
-    .bind::<Text, _>(match run.status {
-        RunStatus::Succeeded => "succeeded",
-        RunStatus::Failed => "failed",
-        RunStatus::DryRun => "dry_run",
-    })
-    .bind::<Timestamptz, _>(run.started_at)
-    .bind::<Timestamptz, _>(run.finished_at)
-    .bind::<BigInt, _>(i64::try_from(run.duration_ms).unwrap_or(i64::MAX))
-    .bind::<Integer, _>(i32::try_from(run.sellers_scored).unwrap_or(i32::MAX))
-    .bind::<Integer, _>(i32::try_from(run.sellers_insufficient).unwrap_or(i32::MAX))
-    .bind::<Integer, _>(i32::try_from(run.am_scored).unwrap_or(i32::MAX))
-    .bind::<Integer, _>(i32::try_from(run.surcharges_triggered).unwrap_or(i32::MAX))
-    .bind::<Array<BigInt>, _>(run.config_ids.iter().map(|c| c.0).collect::<Vec<_>>())
-    .bind::<Nullable<Text>, _>(run.error.as_deref())
-    .bind::<Text, _>(&run.triggered_by)
-    .get_result(conn)
-    .map_err(db_err)?;
-    Ok(row.id)
+    let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    diesel::insert_into(calculation_run::table)
+        .values(NewRun {
+            period: run.period.to_string(),
+            seller_codes,
+            status: match run.status {
+                RunStatus::Succeeded => "succeeded",
+                RunStatus::Failed => "failed",
+                RunStatus::DryRun => "dry_run",
+            },
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            duration_ms: i64::try_from(run.duration_ms).unwrap_or(i64::MAX),
+            sellers_scored: int(run.sellers_scored),
+            sellers_insufficient: int(run.sellers_insufficient),
+            am_scored: int(run.am_scored),
+            surcharges_triggered: int(run.surcharges_triggered),
+            config_ids: run.config_ids.iter().map(|c| c.0).collect(),
+            error: run.error.as_deref(),
+            triggered_by: &run.triggered_by,
+        })
+        .returning(calculation_run::id)
+        .get_result(conn)
+        .map_err(db_err)
 }
 
-#[derive(QueryableByName)]
+/// A stored result with its seller's code (`seller_score` joined to `seller`).
+#[derive(Queryable)]
 struct ScoreRow {
-    #[diesel(sql_type = Text)]
     seller_code: String,
-    #[diesel(sql_type = Text)]
     period: String,
-    #[diesel(sql_type = Nullable<BigInt>)]
     am_id: Option<i64>,
     /// JSON text: read straight into the typed result, with no `serde_json::Value` in between.
-    #[diesel(sql_type = Text)]
     result: String,
-    #[diesel(sql_type = Timestamptz)]
     calculated_at: DateTime<Utc>,
 }
 
@@ -309,39 +327,61 @@ impl ScoreRow {
     }
 }
 
-const SCORE_SELECT: &str =
-    "SELECT s.seller_code, sc.period, sc.am_id, sc.result, sc.calculated_at \
-     FROM seller_score sc JOIN seller s ON s.id = sc.seller_id";
+/// The columns of [`ScoreRow`].
+type ScoreColumns = (
+    seller::seller_code,
+    seller_score::period,
+    seller_score::am_id,
+    seller_score::result,
+    seller_score::calculated_at,
+);
 
-#[derive(QueryableByName)]
+const SCORE_COLUMNS: ScoreColumns = (
+    seller::seller_code,
+    seller_score::period,
+    seller_score::am_id,
+    seller_score::result,
+    seller_score::calculated_at,
+);
+
+/// The results of `period` that `filter` selects, joined to their sellers.
+fn filtered_scores(
+    period: Period,
+    filter: &ScoreFilter,
+) -> diesel::dsl::IntoBoxed<'static, diesel::dsl::InnerJoin<seller_score::table, seller::table>, Pg>
+{
+    let mut query = seller_score::table
+        .inner_join(seller::table)
+        .filter(seller_score::period.eq(period.to_string()))
+        .into_boxed();
+    if let Some(tier) = &filter.tier {
+        query = query.filter(seller_score::tier.eq(tier.as_str().to_owned()));
+    }
+    if let Some(am) = filter.am_id {
+        query = query.filter(seller_score::am_id.eq(am.get()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(seller_score::status.eq(status.clone()));
+    }
+    query
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = calculation_run, check_for_backend(Pg))]
 struct RunRow {
-    #[diesel(sql_type = BigInt)]
     id: i64,
-    #[diesel(sql_type = Text)]
     period: String,
-    #[diesel(sql_type = Nullable<Jsonb>)]
     seller_codes: Option<serde_json::Value>,
-    #[diesel(sql_type = Text)]
     status: String,
-    #[diesel(sql_type = Timestamptz)]
     started_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     finished_at: DateTime<Utc>,
-    #[diesel(sql_type = BigInt)]
     duration_ms: i64,
-    #[diesel(sql_type = Integer)]
     sellers_scored: i32,
-    #[diesel(sql_type = Integer)]
     sellers_insufficient: i32,
-    #[diesel(sql_type = Integer)]
     am_scored: i32,
-    #[diesel(sql_type = Integer)]
     surcharges_triggered: i32,
-    #[diesel(sql_type = Array<BigInt>)]
     config_ids: Vec<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
     error: Option<String>,
-    #[diesel(sql_type = Text)]
     triggered_by: String,
 }
 
@@ -393,16 +433,21 @@ impl ScoreStore for PgStore {
         };
         // One repeatable-read snapshot, so every kind of input is read as of the same instant.
         let loaded = conn.build_transaction().read_only().repeatable_read().run(|conn| -> Result<_, TxFail> {
-            let sellers: Vec<SellerIdRow> = sql_query(format!(
-                "SELECT id, {} FROM seller WHERE status = 'active' AND ($1::text IS NULL OR seller_code > $1) \
-                 AND ($2::text[] IS NULL OR seller_code = ANY($2)) ORDER BY seller_code LIMIT $3",
-                seller_columns()
-            ))
-            .bind::<Nullable<Text>, _>(after.as_ref().map(SellerCode::as_str))
-            .bind::<Nullable<Array<Text>>, _>(only.clone())
-            .bind::<BigInt, _>(i64::try_from(limit).unwrap_or(i64::MAX))
-            .load(conn)
-            .map_err(db_err)?;
+            let mut chunk = seller::table
+                .filter(seller::status.eq(SellerStatus::Active.as_str()))
+                .into_boxed();
+            if let Some(after) = &after {
+                chunk = chunk.filter(seller::seller_code.gt(after.as_str().to_owned()));
+            }
+            if let Some(only) = &only {
+                chunk = chunk.filter(seller::seller_code.eq_any(only.clone()));
+            }
+            let sellers: Vec<SellerIdRow> = chunk
+                .order(seller::seller_code)
+                .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+                .select(SellerIdRow::as_select())
+                .load(conn)
+                .map_err(db_err)?;
             if sellers.is_empty() {
                 return Ok(Vec::new());
             }
@@ -447,6 +492,7 @@ impl ScoreStore for PgStore {
                 |r: &InventoryRow| r.seller_id,
                 inventory,
             )?;
+            // Raw SQL: an `unnest` join, as in `by_seller`.
             let previous: HashMap<i64, String> = sql_query(
                 "SELECT seller_id, tier FROM unnest($2::bigint[]) AS u(id) JOIN seller_score ON seller_id = u.id AND period = $1 \
                  WHERE tier IS NOT NULL",
@@ -458,18 +504,18 @@ impl ScoreStore for PgStore {
             .into_iter()
             .map(|r| (r.seller_id, r.tier))
             .collect();
-            let campaigns: Vec<CampaignRow> = sql_query(
-                "SELECT id, campaign_code, campaign_type, start_date FROM campaign \
-                 WHERE is_active AND start_date BETWEEN $1 AND $2 ORDER BY start_date, campaign_code",
-            )
-            .bind::<Date, _>(period.first_day())
-            .bind::<Date, _>(period.last_day())
-            .load(conn)
-            .map_err(db_err)?;
+            let campaigns: Vec<CampaignRow> = campaign::table
+                .filter(campaign::is_active)
+                .filter(campaign::start_date.between(period.first_day(), period.last_day()))
+                .order((campaign::start_date, campaign::campaign_code))
+                .select(CampaignRow::as_select())
+                .load(conn)
+                .map_err(db_err)?;
             let mut forecasts: HashMap<(i64, i64), Vec<ForecastVersion>> = HashMap::new();
             let mut actuals: HashMap<(i64, i64), u32> = HashMap::new();
             if !campaigns.is_empty() {
                 let campaign_ids: Vec<i64> = campaigns.iter().map(|c| c.id).collect();
+                // Raw SQL: an `unnest` join, as in `by_seller`.
                 let rows: Vec<ForecastRow> = sql_query(
                     "SELECT seller_id, campaign_id, submission_version, submitted_at, forecasted_order_volume \
                      FROM unnest($2::bigint[]) AS u(id) JOIN seller_forecast_submission ON seller_id = u.id \
@@ -486,6 +532,7 @@ impl ScoreStore for PgStore {
                         forecasted_order_volume: count(r.forecasted_order_volume).map_err(bad)?,
                     });
                 }
+                // Raw SQL: an `unnest` join, as in `by_seller`.
                 let rows: Vec<ActualRow> = sql_query(
                     "SELECT seller_id, campaign_id, actual_order_volume FROM unnest($2::bigint[]) AS u(id) \
                      JOIN campaign_actual_result ON seller_id = u.id WHERE campaign_id = ANY($1)",
@@ -554,37 +601,38 @@ impl ScoreStore for PgStore {
     }
 
     fn load_am_inputs(&self, period: Period) -> Result<Vec<AmInputs>, StoreError> {
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(embed)]
-            am: AmRow,
-            #[diesel(sql_type = Nullable<Text>)]
-            revenue_target: Option<String>,
-            #[diesel(sql_type = Nullable<Text>)]
-            revenue_actual: Option<String>,
-            #[diesel(sql_type = Nullable<Text>)]
-            previous_avg_sos: Option<String>,
-        }
+        use am_portfolio_period_score as score;
+        let (cur, prev) = diesel::alias!(score as cur, score as prev);
         let mut conn = self.conn()?;
-        let rows: Vec<Row> = sql_query(
-            "SELECT a.id, a.name, a.email, a.is_active, cur.revenue_target::text AS revenue_target, \
-               cur.revenue_actual::text AS revenue_actual, prev.avg_sos::text AS previous_avg_sos \
-             FROM account_manager a \
-             LEFT JOIN am_portfolio_period_score cur ON cur.am_id = a.id AND cur.period = $1 \
-             LEFT JOIN am_portfolio_period_score prev ON prev.am_id = a.id AND prev.period = $2 \
-             WHERE a.is_active ORDER BY a.id",
-        )
-        .bind::<Text, _>(period.to_string())
-        .bind::<Text, _>(period.previous().to_string())
-        .load(&mut *conn)
-        .map_err(db_err)?;
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(AmRow, Option<Decimal>, Option<Decimal>, Option<Decimal>)> =
+            account_manager::table
+                .left_join(
+                    cur.on(cur
+                        .field(score::am_id)
+                        .eq(account_manager::id)
+                        .and(cur.field(score::period).eq(period.to_string()))),
+                )
+                .left_join(
+                    prev.on(prev
+                        .field(score::am_id)
+                        .eq(account_manager::id)
+                        .and(prev.field(score::period).eq(period.previous().to_string()))),
+                )
+                .filter(account_manager::is_active)
+                .order(account_manager::id)
+                .select((
+                    AmRow::as_select(),
+                    cur.field(score::revenue_target).nullable(),
+                    cur.field(score::revenue_actual).nullable(),
+                    prev.field(score::avg_sos).nullable(),
+                ))
+                .load(&mut *conn)
+                .map_err(db_err)?;
         rows.into_iter()
-            .map(|r| {
-                let am = r.am.into_am()?;
-                let revenue = match (
-                    opt_dec(r.revenue_target).map_err(bad)?,
-                    opt_dec(r.revenue_actual).map_err(bad)?,
-                ) {
+            .map(|(am, target, actual, previous_avg_sos)| {
+                let am = am.into_am()?;
+                let revenue = match (target, actual) {
                     (Some(t), Some(a)) => {
                         Some(RevenueRecord::new(am.id, period, t, a).map_err(bad)?)
                     }
@@ -593,7 +641,7 @@ impl ScoreStore for PgStore {
                 Ok(AmInputs {
                     am,
                     revenue,
-                    previous_avg_sos: opt_dec(r.previous_avg_sos).map_err(bad)?,
+                    previous_avg_sos,
                 })
             })
             .collect()
@@ -621,13 +669,18 @@ impl ScoreStore for PgStore {
     fn finalize_period(&self, period: Period, actor: &str) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
-            // Waits for a running calculation of the period to finish first.
+            // Waits for a running calculation of the period to finish first. Raw SQL: diesel
+            // has no advisory-lock functions.
             sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
                 .bind::<Text, _>(lock_key(period))
                 .execute(conn)?;
-            sql_query("INSERT INTO finalized_period (period, finalized_by) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING")
-                .bind::<Text, _>(period.to_string())
-                .bind::<Text, _>(actor)
+            diesel::insert_into(finalized_period::table)
+                .values((
+                    finalized_period::period.eq(period.to_string()),
+                    finalized_period::finalized_by.eq(actor),
+                ))
+                .on_conflict(finalized_period::period)
+                .do_nothing()
                 .execute(conn)?;
             Ok(())
         })
@@ -635,18 +688,8 @@ impl ScoreStore for PgStore {
     }
 
     fn is_finalized(&self, period: Period) -> Result<bool, StoreError> {
-        #[derive(QueryableByName)]
-        struct Flag {
-            #[diesel(sql_type = Bool)]
-            flag: bool,
-        }
         let mut conn = self.conn()?;
-        let f: Flag =
-            sql_query("SELECT EXISTS (SELECT 1 FROM finalized_period WHERE period = $1) AS flag")
-                .bind::<Text, _>(period.to_string())
-                .get_result(&mut *conn)
-                .map_err(db_err)?;
-        Ok(f.flag)
+        is_finalized(&mut conn, period).map_err(db_err)
     }
 
     fn list_scores(
@@ -655,36 +698,18 @@ impl ScoreStore for PgStore {
         filter: &ScoreFilter,
         page: PageRequest,
     ) -> Result<Page<StoredScore>, StoreError> {
-        #[derive(QueryableByName)]
-        struct N {
-            #[diesel(sql_type = BigInt)]
-            n: i64,
-        }
         let mut conn = self.conn()?;
-        let condition = "sc.period = $1 AND ($2::text IS NULL OR sc.tier = $2) AND ($3::bigint IS NULL OR sc.am_id = $3) \
-             AND ($4::text IS NULL OR sc.status = $4)";
-        let tier = filter.tier.as_ref().map(TierName::as_str);
-        let am = filter.am_id.map(AmId::get);
-        let total: N = sql_query(format!(
-            "SELECT count(*) AS n FROM seller_score sc WHERE {condition}"
-        ))
-        .bind::<Text, _>(period.to_string())
-        .bind::<Nullable<Text>, _>(tier)
-        .bind::<Nullable<BigInt>, _>(am)
-        .bind::<Nullable<Text>, _>(filter.status.as_deref())
-        .get_result(&mut *conn)
-        .map_err(db_err)?;
-        let rows: Vec<ScoreRow> = sql_query(format!(
-            "{SCORE_SELECT} WHERE {condition} ORDER BY s.seller_code LIMIT $5 OFFSET $6"
-        ))
-        .bind::<Text, _>(period.to_string())
-        .bind::<Nullable<Text>, _>(tier)
-        .bind::<Nullable<BigInt>, _>(am)
-        .bind::<Nullable<Text>, _>(filter.status.as_deref())
-        .bind::<BigInt, _>(i64::from(page.limit))
-        .bind::<BigInt, _>(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .load(&mut *conn)
-        .map_err(db_err)?;
+        let n: i64 = filtered_scores(period, filter)
+            .count()
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
+        let rows: Vec<ScoreRow> = filtered_scores(period, filter)
+            .order(seller::seller_code)
+            .limit(i64::from(page.limit))
+            .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+            .select(SCORE_COLUMNS)
+            .load(&mut *conn)
+            .map_err(db_err)?;
         Ok(Page {
             items: rows
                 .into_iter()
@@ -692,122 +717,107 @@ impl ScoreStore for PgStore {
                 .collect::<Result<_, _>>()?,
             page: page.page,
             limit: page.limit,
-            total: u64::try_from(total.n).unwrap_or(0),
+            total: u64::try_from(n).unwrap_or(0),
         })
     }
 
     fn seller_history(&self, seller: &SellerCode) -> Result<Vec<StoredScore>, StoreError> {
         let mut conn = self.conn()?;
-        let rows: Vec<ScoreRow> = sql_query(format!(
-            "{SCORE_SELECT} WHERE s.seller_code = $1 ORDER BY sc.period DESC"
-        ))
-        .bind::<Text, _>(seller.as_str())
-        .load(&mut *conn)
-        .map_err(db_err)?;
+        let rows: Vec<ScoreRow> = seller_score::table
+            .inner_join(seller::table)
+            .filter(seller::seller_code.eq(seller.as_str()))
+            .order(seller_score::period.desc())
+            .select(SCORE_COLUMNS)
+            .load(&mut *conn)
+            .map_err(db_err)?;
         rows.into_iter().map(ScoreRow::into_stored).collect()
     }
 
     fn get_score(&self, seller: &SellerCode, period: Period) -> Result<StoredScore, StoreError> {
         let mut conn = self.conn()?;
-        let row: ScoreRow = sql_query(format!(
-            "{SCORE_SELECT} WHERE s.seller_code = $1 AND sc.period = $2"
-        ))
-        .bind::<Text, _>(seller.as_str())
-        .bind::<Text, _>(period.to_string())
-        .get_result(&mut *conn)
-        .map_err(db_err)?;
+        let row: ScoreRow = seller_score::table
+            .inner_join(seller::table)
+            .filter(seller::seller_code.eq(seller.as_str()))
+            .filter(seller_score::period.eq(period.to_string()))
+            .select(SCORE_COLUMNS)
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
         row.into_stored()
     }
 
     fn period_summary(&self, period: Period) -> Result<PeriodSummary, StoreError> {
-        #[derive(QueryableByName)]
-        struct Agg {
-            #[diesel(sql_type = BigInt)]
-            sellers: i64,
-            #[diesel(sql_type = BigInt)]
-            scored: i64,
-            #[diesel(sql_type = Nullable<Text>)]
-            sos: Option<String>,
-            #[diesel(sql_type = Nullable<Text>)]
-            p: Option<String>,
-            #[diesel(sql_type = Nullable<Text>)]
-            o: Option<String>,
-            #[diesel(sql_type = Nullable<Text>)]
-            t: Option<String>,
-            #[diesel(sql_type = Nullable<Text>)]
-            f: Option<String>,
-            #[diesel(sql_type = Nullable<Text>)]
-            i: Option<String>,
-            #[diesel(sql_type = Bool)]
-            finalized: bool,
-        }
-        #[derive(QueryableByName)]
-        struct Tier {
-            #[diesel(sql_type = Text)]
-            tier: String,
-            #[diesel(sql_type = BigInt)]
-            n: i64,
-        }
+        use diesel::dsl::{avg, count, count_star};
         let mut conn = self.conn()?;
-        let agg: Agg = sql_query(
-            "SELECT count(*) AS sellers, count(sos_score) AS scored, avg(sos_score)::text AS sos, avg(p_score)::text AS p, \
-               avg(o_score)::text AS o, avg(t_score)::text AS t, avg(f_score)::text AS f, avg(i_score)::text AS i, \
-               EXISTS (SELECT 1 FROM finalized_period WHERE period = $1) AS finalized \
-             FROM seller_score WHERE period = $1",
-        )
-        .bind::<Text, _>(period.to_string())
-        .get_result(&mut *conn)
-        .map_err(db_err)?;
-        let tiers: Vec<Tier> = sql_query(
-            "SELECT tier, count(*) AS n FROM seller_score WHERE period = $1 AND tier IS NOT NULL GROUP BY tier ORDER BY tier",
-        )
-        .bind::<Text, _>(period.to_string())
-        .load(&mut *conn)
-        .map_err(db_err)?;
-        let avg = |v: Option<String>| -> Result<_, StoreError> {
-            Ok(opt_dec(v).map_err(bad)?.map(round2))
-        };
+        let conn = &mut *conn;
+        let of_period = seller_score::table.filter(seller_score::period.eq(period.to_string()));
+        #[allow(clippy::type_complexity)]
+        let (sellers, scored, sos, p, o, t, f, i): (
+            i64,
+            i64,
+            Option<Decimal>,
+            Option<Decimal>,
+            Option<Decimal>,
+            Option<Decimal>,
+            Option<Decimal>,
+            Option<Decimal>,
+        ) = of_period
+            .clone()
+            .select((
+                count_star(),
+                count(seller_score::sos_score),
+                avg(seller_score::sos_score),
+                avg(seller_score::p_score),
+                avg(seller_score::o_score),
+                avg(seller_score::t_score),
+                avg(seller_score::f_score),
+                avg(seller_score::i_score),
+            ))
+            .get_result(conn)
+            .map_err(db_err)?;
+        let finalized = is_finalized(conn, period).map_err(db_err)?;
+        let tiers: Vec<(Option<String>, i64)> = of_period
+            .filter(seller_score::tier.is_not_null())
+            .group_by(seller_score::tier)
+            .select((seller_score::tier, count_star()))
+            .order(seller_score::tier)
+            .load(conn)
+            .map_err(db_err)?;
         Ok(PeriodSummary {
             period,
-            finalized: agg.finalized,
-            sellers: u64::try_from(agg.sellers).unwrap_or(0),
-            scored: u64::try_from(agg.scored).unwrap_or(0),
-            insufficient_data: u64::try_from(agg.sellers - agg.scored).unwrap_or(0),
+            finalized,
+            sellers: u64::try_from(sellers).unwrap_or(0),
+            scored: u64::try_from(scored).unwrap_or(0),
+            insufficient_data: u64::try_from(sellers - scored).unwrap_or(0),
             tiers: tiers
                 .into_iter()
-                .map(|t| {
+                .map(|(tier, n)| {
                     Ok(TierCount {
-                        tier: TierName::parse(t.tier).map_err(bad)?,
-                        sellers: u64::try_from(t.n).unwrap_or(0),
+                        tier: TierName::parse(tier.unwrap_or_default()).map_err(bad)?,
+                        sellers: u64::try_from(n).unwrap_or(0),
                     })
                 })
                 .collect::<Result<_, StoreError>>()?,
-            avg_sos_score: avg(agg.sos)?,
+            avg_sos_score: sos.map(round2),
             avg_components: PerComponent {
-                p_score: avg(agg.p)?,
-                o_score: avg(agg.o)?,
-                t_score: avg(agg.t)?,
-                f_score: avg(agg.f)?,
-                i_score: avg(agg.i)?,
+                p_score: p.map(round2),
+                o_score: o.map(round2),
+                t_score: t.map(round2),
+                f_score: f.map(round2),
+                i_score: i.map(round2),
             },
         })
     }
 
     fn get_am_score(&self, am: AmId, period: Period) -> Result<AmPortfolioScore, StoreError> {
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = Jsonb)]
-            result: serde_json::Value,
-        }
         let mut conn = self.conn()?;
-        let row: Row = sql_query(
-            "SELECT result FROM am_portfolio_period_score WHERE am_id = $1 AND period = $2 AND result IS NOT NULL",
-        )
-        .bind::<BigInt, _>(am.get())
-        .bind::<Text, _>(period.to_string())
-        .get_result(&mut *conn)
-        .map_err(db_err)?;
-        serde_json::from_value(row.result).map_err(bad)
+        let result: Option<serde_json::Value> = am_portfolio_period_score::table
+            .filter(am_portfolio_period_score::am_id.eq(am.get()))
+            .filter(am_portfolio_period_score::period.eq(period.to_string()))
+            .filter(am_portfolio_period_score::result.is_not_null())
+            .select(am_portfolio_period_score::result)
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
+        serde_json::from_value(result.unwrap_or_default()).map_err(bad)
     }
 
     fn list_runs(
@@ -816,15 +826,24 @@ impl ScoreStore for PgStore {
         limit: u32,
     ) -> Result<Vec<CalculationRun>, StoreError> {
         let mut conn = self.conn()?;
-        let rows: Vec<RunRow> = sql_query(
-            "SELECT id, period, seller_codes, status, started_at, finished_at, duration_ms, sellers_scored, \
-               sellers_insufficient, am_scored, surcharges_triggered, config_ids, error, triggered_by \
-             FROM calculation_run WHERE ($1::text IS NULL OR period = $1) ORDER BY id DESC LIMIT $2",
-        )
-        .bind::<Nullable<Text>, _>(period.map(|p| p.to_string()))
-        .bind::<BigInt, _>(i64::from(limit))
-        .load(&mut *conn)
-        .map_err(db_err)?;
+        let mut query = calculation_run::table.into_boxed();
+        if let Some(period) = period {
+            query = query.filter(calculation_run::period.eq(period.to_string()));
+        }
+        let rows = query
+            .order(calculation_run::id.desc())
+            .limit(i64::from(limit))
+            .select(RunRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
         rows.into_iter().map(RunRow::into_run).collect()
     }
+}
+
+/// Whether `period` is finalized.
+pub(crate) fn is_finalized(conn: &mut PgConnection, period: Period) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        finalized_period::table.filter(finalized_period::period.eq(period.to_string())),
+    ))
+    .get_result(conn)
 }

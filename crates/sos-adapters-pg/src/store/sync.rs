@@ -1,26 +1,31 @@
 //! The seven sync stores on PostgreSQL: one transaction per batch (or, where one statement
 //! writes the whole batch, that statement alone, which is atomic by itself), one set-based upsert
-//! per kind, rows sorted by key so concurrent batches take row locks in the same order. The hot
-//! statements are prepared once per connection ([`Prepared`]).
+//! per kind, rows sorted by key so concurrent batches take row locks in the same order.
+//!
+//! Lookups, re-reads and the forecast insert use diesel's DSL on `schema.rs`. The batch upserts
+//! stay SQL: each binds one array per column and inserts `unnest` of them in one statement,
+//! which diesel's DSL cannot write (its multi-row insert binds every value, so its text varies
+//! with the row count and diesel never prepares it). The hot ones are prepared once per
+//! connection ([`Prepared`]). Decimals are bound as `numeric[]` through the driver.
 
-use super::{
-    db_err, in_tx, lookup_seller_ids,
-    num::{opt_txt, txt},
-    prepared::Prepared,
-    CodeId, PgStore,
+use super::{db_err, in_tx, lookup_seller_ids, prepared::Prepared, PgStore};
+use crate::schema::{
+    account_manager, campaign, seller_forecast_submission, sos_order_raw, sos_payment_invoice_raw,
 };
 use chrono::{DateTime, Utc};
 use diesel::{
+    pg::Pg,
+    prelude::*,
     result::Error as DieselError,
     sql_query,
-    sql_types::{Array, BigInt, Date, Integer, Jsonb, Nullable, Text, Timestamptz},
-    PgConnection, QueryableByName, RunQueryDsl,
+    sql_types::{Array, BigInt, Date, Integer, Jsonb, Nullable, Numeric, Text, Timestamptz},
+    Queryable, Selectable,
 };
 use sos_domain::{
     inputs::{OrderStats, PaymentStats, RawInvoice, RawOrder, RawOrderStatus},
-    AmId, CampaignCode, Period, SellerCode,
+    AmId, CampaignCode, Decimal, Period, SellerCode,
 };
-use sos_ports::{PaymentInput, SyncBatch, SyncStore, SyncStoreError};
+use sos_ports::{ForecastRecord, PaymentInput, SyncBatch, SyncStore, SyncStoreError};
 use std::collections::{BTreeSet, HashMap};
 
 /// What can go wrong inside the sync transaction.
@@ -71,14 +76,13 @@ fn campaign_ids(
     codes: &BTreeSet<&CampaignCode>,
 ) -> Result<HashMap<CampaignCode, i64>, TxError> {
     let wanted: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
-    let rows: Vec<CodeId> = Prepared::new(
-        "SELECT campaign_code AS code, id FROM campaign WHERE campaign_code = ANY($1)",
-    )
-    .bind::<Array<Text>, _>(&wanted)
-    .load(conn)?;
+    let rows: Vec<(String, i64)> = campaign::table
+        .filter(campaign::campaign_code.eq_any(&wanted))
+        .select((campaign::campaign_code, campaign::id))
+        .load(conn)?;
     let found: HashMap<CampaignCode, i64> = rows
         .into_iter()
-        .filter_map(|r| Some((CampaignCode::parse(r.code).ok()?, r.id)))
+        .filter_map(|(code, id)| Some((CampaignCode::parse(code).ok()?, id)))
         .collect();
     let unknown: Vec<CampaignCode> = codes
         .iter()
@@ -93,16 +97,13 @@ fn campaign_ids(
 }
 
 fn check_ams(conn: &mut PgConnection, ams: &BTreeSet<AmId>) -> Result<(), TxError> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-    }
     let wanted: Vec<i64> = ams.iter().map(|a| a.get()).collect();
-    let rows: Vec<Id> = Prepared::new("SELECT id FROM account_manager WHERE id = ANY($1)")
-        .bind::<Array<BigInt>, _>(&wanted)
-        .load(conn)?;
-    let found: BTreeSet<i64> = rows.into_iter().map(|r| r.id).collect();
+    let found: BTreeSet<i64> = account_manager::table
+        .filter(account_manager::id.eq_any(&wanted))
+        .select(account_manager::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
     let unknown: Vec<AmId> = ams
         .iter()
         .filter(|a| !found.contains(&a.get()))
@@ -121,6 +122,7 @@ fn upsert_orders(
 ) -> Result<(), DieselError> {
     let mut rows = rows.to_vec();
     rows.sort_by_key(|(id, p, _)| (*id, *p));
+    // Raw SQL: an `unnest` set upsert (see the module doc).
     Prepared::new(
         "INSERT INTO sos_order_operation_raw (seller_id, period, total_orders, orders_within_30min, orders_late, avg_push_time_minutes) \
          SELECT s, p, t, w, l, a FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::numeric[]) \
@@ -134,20 +136,70 @@ fn upsert_orders(
     .bind::<Array<BigInt>, _>(rows.iter().map(|r| to_i64(r.2.total_orders())).collect::<Vec<_>>())
     .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.2.orders_within_30min().map(to_i64)).collect::<Vec<_>>())
     .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.2.orders_late().map(to_i64)).collect::<Vec<_>>())
-    .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| opt_txt(r.2.avg_push_time_minutes())).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Numeric>>, _>(rows.iter().map(|r| r.2.avg_push_time_minutes()).collect::<Vec<_>>())
     .execute(conn)?;
     Ok(())
 }
 
-#[derive(QueryableByName)]
+// diesel has no COALESCE; this one numbers a seller's first forecast of a campaign 1.
+define_sql_function!(fn coalesce(x: Nullable<Integer>, y: Integer) -> Integer);
+
+/// Inserts a forecast as the next version of its seller and campaign, or updates the one
+/// submitted at the same instant (which keeps its version). One `INSERT ... SELECT`.
+fn insert_forecast(
+    conn: &mut PgConnection,
+    seller_id: i64,
+    campaign_id: i64,
+    r: &ForecastRecord,
+) -> Result<(), DieselError> {
+    use diesel::{dsl::max, upsert::excluded};
+    use seller_forecast_submission as f;
+    let next = coalesce(max(f::submission_version), 0) + 1;
+    let row = f::table
+        .filter(f::seller_id.eq(seller_id))
+        .filter(f::campaign_id.eq(campaign_id))
+        .select((
+            seller_id.into_sql::<BigInt>(),
+            campaign_id.into_sql::<BigInt>(),
+            next,
+            next.eq(1),
+            r.submitted_at.into_sql::<Timestamptz>(),
+            to_i64(r.forecasted_order_volume).into_sql::<BigInt>(),
+            r.forecasted_sku_breakdown
+                .clone()
+                .into_sql::<Nullable<Jsonb>>(),
+            r.notes.clone().into_sql::<Nullable<Text>>(),
+        ));
+    diesel::insert_into(f::table)
+        .values(row)
+        .into_columns((
+            f::seller_id,
+            f::campaign_id,
+            f::submission_version,
+            f::is_first_submission,
+            f::submitted_at,
+            f::forecasted_order_volume,
+            f::forecasted_sku_breakdown,
+            f::notes,
+        ))
+        .on_conflict((f::seller_id, f::campaign_id, f::submitted_at))
+        .do_update()
+        .set((
+            f::forecasted_order_volume.eq(excluded(f::forecasted_order_volume)),
+            f::forecasted_sku_breakdown.eq(excluded(f::forecasted_sku_breakdown)),
+            f::notes.eq(excluded(f::notes)),
+            f::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = sos_order_raw, check_for_backend(Pg))]
 struct RawOrderRow {
-    #[diesel(sql_type = Text)]
     order_id: String,
-    #[diesel(sql_type = Timestamptz)]
     created_at: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     pushed_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Text)]
     status: String,
 }
 
@@ -178,6 +230,7 @@ fn upsert_raw_orders(
 ) -> Result<Vec<(Period, OrderStats)>, DieselError> {
     let mut sorted: Vec<&RawOrder> = orders.iter().collect();
     sorted.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+    // Raw SQL: an `unnest` set upsert (see the module doc).
     sql_query(
         "INSERT INTO sos_order_raw (seller_id, order_id, period, created_at, pushed_at, status) \
          SELECT $1, o, to_char(c AT TIME ZONE 'UTC', 'YYYY-MM'), c, p, s \
@@ -197,12 +250,11 @@ fn upsert_raw_orders(
         .collect();
     let mut aggregates = Vec::with_capacity(periods.len());
     for period in periods {
-        let stored: Vec<RawOrderRow> = sql_query(
-            "SELECT order_id, created_at, pushed_at, status FROM sos_order_raw WHERE seller_id = $1 AND period = $2",
-        )
-        .bind::<BigInt, _>(seller_id)
-        .bind::<Text, _>(period.to_string())
-        .load(conn)?;
+        let stored = sos_order_raw::table
+            .filter(sos_order_raw::seller_id.eq(seller_id))
+            .filter(sos_order_raw::period.eq(period.to_string()))
+            .select(RawOrderRow::as_select())
+            .load(conn)?;
         let raw: Vec<RawOrder> = stored
             .into_iter()
             .map(|r| RawOrder {
@@ -228,6 +280,7 @@ fn upsert_payments(
     rows.sort_by_key(|(id, p, _)| (*id, *p));
     let col =
         |f: fn(&PaymentStats) -> u32| rows.iter().map(|r| to_i64(f(&r.2))).collect::<Vec<_>>();
+    // Raw SQL: an `unnest` set upsert (see the module doc).
     sql_query(
         "INSERT INTO sos_payment_raw (seller_id, period, total_invoices, invoices_on_time, invoices_late_1_7, \
            invoices_late_7_15, invoices_late_15_20, invoices_late_over_20, worst_days_late, total_outstanding_amount, currency) \
@@ -248,20 +301,18 @@ fn upsert_payments(
     .bind::<Array<BigInt>, _>(col(PaymentStats::invoices_late_15_20))
     .bind::<Array<BigInt>, _>(col(PaymentStats::invoices_late_over_20))
     .bind::<Array<Nullable<Integer>>, _>(rows.iter().map(|r| r.2.worst_days_late()).collect::<Vec<_>>())
-    .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| opt_txt(r.2.total_outstanding_amount())).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Numeric>>, _>(rows.iter().map(|r| r.2.total_outstanding_amount()).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.2.currency().map(str::to_owned)).collect::<Vec<_>>())
     .execute(conn)?;
     Ok(())
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = sos_payment_invoice_raw, check_for_backend(Pg))]
 struct InvoiceRow {
-    #[diesel(sql_type = Text)]
     invoice_id: String,
-    #[diesel(sql_type = Integer)]
     days_late: i32,
-    #[diesel(sql_type = Text)]
-    amount: String,
+    amount: Decimal,
 }
 
 fn upsert_invoices(
@@ -273,6 +324,7 @@ fn upsert_invoices(
 ) -> Result<PaymentStats, TxError> {
     let mut sorted: Vec<&RawInvoice> = invoices.iter().collect();
     sorted.sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
+    // Raw SQL: an `unnest` set upsert (see the module doc).
     sql_query(
         "INSERT INTO sos_payment_invoice_raw (seller_id, period, invoice_id, days_late, amount) \
          SELECT $1, $2, i, d, a FROM unnest($3::text[], $4::int[], $5::numeric[]) AS u(i, d, a) ORDER BY i \
@@ -283,26 +335,21 @@ fn upsert_invoices(
     .bind::<Text, _>(period.to_string())
     .bind::<Array<Text>, _>(sorted.iter().map(|i| i.invoice_id.as_str()).collect::<Vec<_>>())
     .bind::<Array<Integer>, _>(sorted.iter().map(|i| i.days_late).collect::<Vec<_>>())
-    .bind::<Array<Text>, _>(sorted.iter().map(|i| txt(i.amount)).collect::<Vec<_>>())
+    .bind::<Array<Numeric>, _>(sorted.iter().map(|i| i.amount).collect::<Vec<_>>())
     .execute(conn)?;
-    let stored: Vec<InvoiceRow> = sql_query(
-        "SELECT invoice_id, days_late, amount::text AS amount FROM sos_payment_invoice_raw \
-         WHERE seller_id = $1 AND period = $2 ORDER BY invoice_id",
-    )
-    .bind::<BigInt, _>(seller_id)
-    .bind::<Text, _>(period.to_string())
-    .load(conn)?;
-    let all = stored
+    let all: Vec<RawInvoice> = sos_payment_invoice_raw::table
+        .filter(sos_payment_invoice_raw::seller_id.eq(seller_id))
+        .filter(sos_payment_invoice_raw::period.eq(period.to_string()))
+        .order(sos_payment_invoice_raw::invoice_id)
+        .select(InvoiceRow::as_select())
+        .load(conn)?
         .into_iter()
-        .map(|r| {
-            Ok(RawInvoice {
-                invoice_id: r.invoice_id,
-                days_late: r.days_late,
-                amount: super::num::dec(&r.amount)?,
-            })
+        .map(|r| RawInvoice {
+            invoice_id: r.invoice_id,
+            days_late: r.days_late,
+            amount: r.amount,
         })
-        .collect::<Result<Vec<_>, anyhow::Error>>()
-        .map_err(|e| TxError::Sync(SyncStoreError::Unknown(e)))?;
+        .collect();
     PaymentStats::from_invoices(&all, currency).map_err(|e| {
         TxError::Sync(SyncStoreError::Unknown(anyhow::anyhow!(
             "stored invoices no longer aggregate: {e}"
@@ -349,27 +396,13 @@ impl PgStore {
                 for r in sorted {
                     let (seller_id, campaign_id) = (ids[&r.seller], campaigns[&r.campaign]);
                     // Versions are numbered per seller and campaign; the lock keeps two
-                    // concurrent submissions from taking the same number.
+                    // concurrent submissions from taking the same number. Raw SQL: diesel
+                    // has no advisory-lock functions.
                     sql_query("SELECT pg_advisory_xact_lock(hashtextextended('forecast:' || $1 || ':' || $2, 0))")
                         .bind::<BigInt, _>(seller_id)
                         .bind::<BigInt, _>(campaign_id)
                         .execute(conn)?;
-                    sql_query(
-                        "INSERT INTO seller_forecast_submission (seller_id, campaign_id, submission_version, \
-                           is_first_submission, submitted_at, forecasted_order_volume, forecasted_sku_breakdown, notes) \
-                         SELECT $1, $2, v, v = 1, $3, $4, $5, $6 FROM (SELECT coalesce(max(submission_version), 0) + 1 AS v \
-                           FROM seller_forecast_submission WHERE seller_id = $1 AND campaign_id = $2) n \
-                         ON CONFLICT (seller_id, campaign_id, submitted_at) DO UPDATE SET \
-                           forecasted_order_volume = EXCLUDED.forecasted_order_volume, \
-                           forecasted_sku_breakdown = EXCLUDED.forecasted_sku_breakdown, notes = EXCLUDED.notes, updated_at = now()",
-                    )
-                    .bind::<BigInt, _>(seller_id)
-                    .bind::<BigInt, _>(campaign_id)
-                    .bind::<Timestamptz, _>(r.submitted_at)
-                    .bind::<BigInt, _>(to_i64(r.forecasted_order_volume))
-                    .bind::<Nullable<Jsonb>, _>(r.forecasted_sku_breakdown.clone())
-                    .bind::<Nullable<Text>, _>(r.notes.as_deref())
-                    .execute(conn)?;
+                    insert_forecast(conn, seller_id, campaign_id, r)?;
                 }
             }
             SyncBatch::CampaignActuals(v) => {
@@ -380,6 +413,7 @@ impl PgStore {
                     .map(|r| (ids[&r.seller], campaigns[&r.campaign], r))
                     .collect();
                 rows.sort_by_key(|(s, c, _)| (*s, *c));
+                // Raw SQL: an `unnest` set upsert (see the module doc).
                 Prepared::new(
                     "INSERT INTO campaign_actual_result (seller_id, campaign_id, actual_order_volume, actual_sku_breakdown) \
                      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[]) AS u ORDER BY 1, 2 \
@@ -401,6 +435,7 @@ impl PgStore {
                         .map(|(_, r)| r.stats.breakdown().map(|b| to_i64(f(b))))
                         .collect::<Vec<_>>()
                 };
+                // Raw SQL: an `unnest` set upsert (see the module doc).
                 Prepared::new(
                     "INSERT INTO sos_ticket_sla_raw (seller_id, period, total_tickets, avg_response_time_hours, \
                        under_4h, h4_8h, h8_16h, over_16h) \
@@ -413,8 +448,8 @@ impl PgStore {
                 .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.0).collect::<Vec<_>>())
                 .bind::<Array<Text>, _>(rows.iter().map(|r| r.1.period.to_string()).collect::<Vec<_>>())
                 .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.1.stats.total_tickets().map(to_i64)).collect::<Vec<_>>())
-                .bind::<Array<Nullable<Text>>, _>(
-                    rows.iter().map(|r| opt_txt(r.1.stats.avg_response_time_hours())).collect::<Vec<_>>(),
+                .bind::<Array<Nullable<Numeric>>, _>(
+                    rows.iter().map(|r| r.1.stats.avg_response_time_hours()).collect::<Vec<_>>(),
                 )
                 .bind::<Array<Nullable<BigInt>>, _>(bucket(|b| b.under_4h))
                 .bind::<Array<Nullable<BigInt>>, _>(bucket(|b| b.from_4h_to_8h))
@@ -447,17 +482,18 @@ impl PgStore {
                     &sos_domain::inputs::InventorySnapshotDraft,
                 ) -> Option<sos_domain::Decimal>| {
                     rows.iter()
-                        .map(|(_, r)| opt_txt(f(r.snapshot.figures())))
+                        .map(|(_, r)| f(r.snapshot.figures()))
                         .collect::<Vec<_>>()
                 };
                 let pct = |f: fn(
                     &sos_domain::inputs::AgingPercentages,
                 ) -> Option<sos_domain::Decimal>| {
                     rows.iter()
-                        .map(|(_, r)| opt_txt(f(&r.snapshot.aging_percentages())))
+                        .map(|(_, r)| f(&r.snapshot.aging_percentages()))
                         .collect::<Vec<_>>()
                 };
                 // A newer snapshot replaces an older one; an older one arriving late does not.
+                // Raw SQL: an `unnest` set upsert (see the module doc).
                 Prepared::new(
                     "INSERT INTO sos_inventory_health_raw (seller_id, period, snapshot_date, total_cbm, total_sku_qty, \
                        aging_over_90d_cbm, aging_over_90d_sku_qty, aging_over_180d_cbm, aging_over_180d_pct, \
@@ -475,21 +511,22 @@ impl PgStore {
                 .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.0).collect::<Vec<_>>())
                 .bind::<Array<Text>, _>(rows.iter().map(|r| r.1.snapshot.period().to_string()).collect::<Vec<_>>())
                 .bind::<Array<Date>, _>(rows.iter().map(|r| r.1.snapshot.snapshot_date()).collect::<Vec<_>>())
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.total_cbm))
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.total_sku_qty))
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.aging_over_90d_cbm))
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.aging_over_90d_sku_qty))
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.aging_over_180d_cbm))
-                .bind::<Array<Nullable<Text>>, _>(fig(|f| f.aging_over_180d_pct))
-                .bind::<Array<Nullable<Text>>, _>(pct(|a| a.by_cbm))
-                .bind::<Array<Nullable<Text>>, _>(pct(|a| a.by_qty))
-                .bind::<Array<Nullable<Text>>, _>(pct(|a| a.max))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.total_cbm))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.total_sku_qty))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.aging_over_90d_cbm))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.aging_over_90d_sku_qty))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.aging_over_180d_cbm))
+                .bind::<Array<Nullable<Numeric>>, _>(fig(|f| f.aging_over_180d_pct))
+                .bind::<Array<Nullable<Numeric>>, _>(pct(|a| a.by_cbm))
+                .bind::<Array<Nullable<Numeric>>, _>(pct(|a| a.by_qty))
+                .bind::<Array<Nullable<Numeric>>, _>(pct(|a| a.max))
                 .execute(conn)?;
             }
             SyncBatch::Revenue(v) => {
                 check_ams(conn, &v.iter().map(|r| r.am_id()).collect())?;
                 let mut rows: Vec<_> = v.iter().collect();
                 rows.sort_by_key(|r| (r.am_id(), r.period()));
+                // Raw SQL: an `unnest` set upsert (see the module doc).
                 Prepared::new(
                     "INSERT INTO am_portfolio_period_score (am_id, period, revenue_target, revenue_actual, revenue_achievement_pct) \
                      SELECT * FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[]) AS u ORDER BY 1, 2 \
@@ -499,9 +536,9 @@ impl PgStore {
                 )
                 .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.am_id().get()).collect::<Vec<_>>())
                 .bind::<Array<Text>, _>(rows.iter().map(|r| r.period().to_string()).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(rows.iter().map(|r| txt(r.revenue_target())).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(rows.iter().map(|r| txt(r.revenue_actual())).collect::<Vec<_>>())
-                .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| opt_txt(r.achievement_pct())).collect::<Vec<_>>())
+                .bind::<Array<Numeric>, _>(rows.iter().map(|r| r.revenue_target()).collect::<Vec<_>>())
+                .bind::<Array<Numeric>, _>(rows.iter().map(|r| r.revenue_actual()).collect::<Vec<_>>())
+                .bind::<Array<Nullable<Numeric>>, _>(rows.iter().map(|r| r.achievement_pct()).collect::<Vec<_>>())
                 .execute(conn)?;
             }
         }

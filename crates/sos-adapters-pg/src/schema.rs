@@ -1,0 +1,321 @@
+//! The diesel schema of the migrations in `/migrations`, as `diesel print-schema` writes it.
+//! Do not edit by hand: `SOS_WRITE_SCHEMA=1 cargo test -p sos-adapters-pg schema_rs` rewrites
+//! it from a migrated database, and that test fails while it differs.
+//!
+//! Array columns are declared with non-null elements (`Array<Text>`), as SOS writes them.
+
+diesel::table! {
+    account_manager (id) {
+        id -> Int8,
+        name -> Text,
+        email -> Nullable<Text>,
+        is_active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        created_by -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    am_portfolio_period_score (id) {
+        id -> Int8,
+        am_id -> Int8,
+        period -> Text,
+        revenue_target -> Nullable<Numeric>,
+        revenue_actual -> Nullable<Numeric>,
+        revenue_achievement_pct -> Nullable<Numeric>,
+        seller_count -> Nullable<Int4>,
+        avg_sos -> Nullable<Numeric>,
+        sos_delta -> Nullable<Numeric>,
+        kpi_score -> Nullable<Numeric>,
+        bonus_or_penalty_amount -> Nullable<Numeric>,
+        result -> Nullable<Jsonb>,
+        calculated_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    api_key (id) {
+        id -> Int8,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        scopes -> Array<Text>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        actor -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        action -> Text,
+        old_value -> Nullable<Jsonb>,
+        new_value -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    calculation_run (id) {
+        id -> Int8,
+        period -> Text,
+        seller_codes -> Nullable<Jsonb>,
+        status -> Text,
+        started_at -> Timestamptz,
+        finished_at -> Timestamptz,
+        duration_ms -> Int8,
+        sellers_scored -> Int4,
+        sellers_insufficient -> Int4,
+        am_scored -> Int4,
+        surcharges_triggered -> Int4,
+        config_ids -> Array<Int8>,
+        error -> Nullable<Text>,
+        triggered_by -> Text,
+    }
+}
+
+diesel::table! {
+    campaign (id) {
+        id -> Int8,
+        campaign_code -> Text,
+        name -> Text,
+        campaign_type -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        is_active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        created_by -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    campaign_actual_result (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        campaign_id -> Int8,
+        actual_order_volume -> Int8,
+        actual_sku_breakdown -> Nullable<Jsonb>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    finalized_period (period) {
+        period -> Text,
+        finalized_at -> Timestamptz,
+        finalized_by -> Text,
+    }
+}
+
+diesel::table! {
+    seller (id) {
+        id -> Int8,
+        seller_code -> Text,
+        company_name -> Text,
+        contract_type -> Nullable<Text>,
+        country_code -> Nullable<Text>,
+        warehouse_id -> Nullable<Text>,
+        status -> Text,
+        onboarded_at -> Nullable<Date>,
+        am_id -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        created_by -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    seller_forecast_submission (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        campaign_id -> Int8,
+        submission_version -> Int4,
+        is_first_submission -> Bool,
+        submitted_at -> Timestamptz,
+        forecasted_order_volume -> Int8,
+        forecasted_sku_breakdown -> Nullable<Jsonb>,
+        notes -> Nullable<Text>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    seller_score (seller_id, period) {
+        seller_id -> Int8,
+        period -> Text,
+        am_id -> Nullable<Int8>,
+        status -> Text,
+        sos_score -> Nullable<Numeric>,
+        tier -> Nullable<Text>,
+        p_score -> Nullable<Numeric>,
+        o_score -> Nullable<Numeric>,
+        t_score -> Nullable<Numeric>,
+        f_score -> Nullable<Numeric>,
+        i_score -> Nullable<Numeric>,
+        result -> Text,
+        calculated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sos_config (id) {
+        id -> Int8,
+        config_type -> Text,
+        is_active -> Bool,
+        effective_from -> Nullable<Date>,
+        effective_to -> Nullable<Date>,
+        body -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        created_by -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    sos_inventory_health_raw (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        period -> Text,
+        snapshot_date -> Date,
+        total_cbm -> Nullable<Numeric>,
+        total_sku_qty -> Nullable<Numeric>,
+        aging_over_90d_cbm -> Nullable<Numeric>,
+        aging_over_90d_sku_qty -> Nullable<Numeric>,
+        aging_over_180d_cbm -> Nullable<Numeric>,
+        aging_over_180d_pct -> Nullable<Numeric>,
+        aging_pct_by_cbm -> Nullable<Numeric>,
+        aging_pct_by_qty -> Nullable<Numeric>,
+        aging_pct_used -> Nullable<Numeric>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sos_order_operation_raw (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        period -> Text,
+        total_orders -> Int8,
+        orders_within_30min -> Nullable<Int8>,
+        orders_late -> Nullable<Int8>,
+        avg_push_time_minutes -> Nullable<Numeric>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sos_order_raw (seller_id, order_id) {
+        seller_id -> Int8,
+        order_id -> Text,
+        period -> Text,
+        created_at -> Timestamptz,
+        pushed_at -> Nullable<Timestamptz>,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    sos_payment_invoice_raw (seller_id, period, invoice_id) {
+        seller_id -> Int8,
+        period -> Text,
+        invoice_id -> Text,
+        days_late -> Int4,
+        amount -> Numeric,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sos_payment_raw (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        period -> Text,
+        total_invoices -> Int8,
+        invoices_on_time -> Int8,
+        invoices_late_1_7 -> Int8,
+        invoices_late_7_15 -> Int8,
+        invoices_late_15_20 -> Int8,
+        invoices_late_over_20 -> Int8,
+        worst_days_late -> Nullable<Int4>,
+        total_outstanding_amount -> Nullable<Numeric>,
+        currency -> Nullable<Text>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sos_ticket_sla_raw (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        period -> Text,
+        total_tickets -> Nullable<Int8>,
+        avg_response_time_hours -> Nullable<Numeric>,
+        under_4h -> Nullable<Int8>,
+        h4_8h -> Nullable<Int8>,
+        h8_16h -> Nullable<Int8>,
+        over_16h -> Nullable<Int8>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    surcharge_event (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        period -> Text,
+        rule_id -> Nullable<Int8>,
+        surcharge_type -> Text,
+        action -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(am_portfolio_period_score -> account_manager (am_id));
+diesel::joinable!(campaign_actual_result -> campaign (campaign_id));
+diesel::joinable!(campaign_actual_result -> seller (seller_id));
+diesel::joinable!(seller -> account_manager (am_id));
+diesel::joinable!(seller_forecast_submission -> campaign (campaign_id));
+diesel::joinable!(seller_forecast_submission -> seller (seller_id));
+diesel::joinable!(seller_score -> account_manager (am_id));
+diesel::joinable!(seller_score -> seller (seller_id));
+diesel::joinable!(sos_inventory_health_raw -> seller (seller_id));
+diesel::joinable!(sos_order_operation_raw -> seller (seller_id));
+diesel::joinable!(sos_order_raw -> seller (seller_id));
+diesel::joinable!(sos_payment_invoice_raw -> seller (seller_id));
+diesel::joinable!(sos_payment_raw -> seller (seller_id));
+diesel::joinable!(sos_ticket_sla_raw -> seller (seller_id));
+diesel::joinable!(surcharge_event -> seller (seller_id));
+diesel::joinable!(surcharge_event -> sos_config (rule_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    account_manager,
+    am_portfolio_period_score,
+    api_key,
+    audit_log,
+    calculation_run,
+    campaign,
+    campaign_actual_result,
+    finalized_period,
+    seller,
+    seller_forecast_submission,
+    seller_score,
+    sos_config,
+    sos_inventory_health_raw,
+    sos_order_operation_raw,
+    sos_order_raw,
+    sos_payment_invoice_raw,
+    sos_payment_raw,
+    sos_ticket_sla_raw,
+    surcharge_event,
+);
