@@ -6,11 +6,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::RunQueryDsl;
-use sos_adapters_pg::{testing::TestDb, PgStore};
+use sos_adapters_pg::PgStore;
 use sos_domain::{
     inputs::{InventorySnapshot, InventorySnapshotDraft, OrderStats},
     Decimal, Period, SellerCode,
 };
+use sos_pg_local::testing::TestDb;
 use sos_ports::{InventoryRecord, OrderRecord, SyncBatch, SyncStore};
 use std::time::Instant;
 

@@ -296,9 +296,9 @@ impl From<StoreError> for TxFail {
 #[cfg(test)]
 mod tests {
     use super::{lookup_seller_ids, PgStore};
-    use sos_pg_local::testing::TestDb;
     use diesel::{sql_types::BigInt, QueryableByName, RunQueryDsl};
     use sos_domain::SellerCode;
+    use sos_pg_local::testing::TestDb;
     use sos_ports::ApiKeyStore;
 
     #[derive(QueryableByName)]

@@ -5,12 +5,12 @@
 //!
 //! `SOS_WRITE_SCHEMA=1 cargo test -p sos-adapters-pg schema_rs` rewrites the file instead.
 
-use sos_pg_local::testing::TestDb;
 use diesel::{
     sql_query,
     sql_types::{Bool, Integer, Text},
     PgConnection, QueryableByName, RunQueryDsl,
 };
+use sos_pg_local::testing::TestDb;
 use std::fmt::Write as _;
 
 /// The file as compiled into the crate.
