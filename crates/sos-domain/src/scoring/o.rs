@@ -79,3 +79,27 @@ pub fn score_o(
         explanation,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::OrderStats;
+
+    fn score(total: u32, late: u32) -> (String, String) {
+        let rule = Resolved::default_value(OScoreConfig::default());
+        let orders = OrderStats::new(total, None, Some(late), None).unwrap();
+        let r = score_o(Some(&orders), &rule, Decimal::ONE_HUNDRED);
+        (
+            r.explanation.whole_points_over.unwrap().to_string(),
+            r.outcome.score().unwrap().to_string(),
+        )
+    }
+
+    #[test]
+    fn a_share_on_a_whole_point_floors_to_it() {
+        // 3 late of 100: exactly 3%, nothing over an acceptable 3.
+        assert_eq!(score(100, 3), ("0".into(), "100.00".into()));
+        // 123 of 1548: 7.945...%, 4.945... over, 4 whole points at 5: 80.
+        assert_eq!(score(1548, 123), ("4".into(), "80.00".into()));
+    }
+}
