@@ -6,6 +6,17 @@ use utoipa::{
     Modify, OpenApi,
 };
 
+/// Adds every operation, from the one list the app registers its routes from
+/// ([`routes::OPERATIONS`]), with the schemas their attributes name.
+#[derive(Debug)]
+struct Operations;
+
+impl Modify for Operations {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi.merge(routes::OperationsDoc::openapi());
+    }
+}
+
 /// Declares the bearer scheme every `/api` operation uses.
 #[derive(Debug)]
 struct BearerScheme;
@@ -77,23 +88,6 @@ impl Modify for ResponseDescriptions {
         description = "Sync seller data from the order, warehouse, helpdesk and accounting systems, configure the scoring, calculate monthly scores and explain them.",
         version = "0.1.0"
     ),
-    paths(
-        routes::sync::sync_orders, routes::sync::sync_forecasts, routes::sync::sync_campaign_actuals,
-        routes::sync::sync_tickets, routes::sync::sync_payments, routes::sync::sync_inventory, routes::sync::sync_revenue,
-        routes::config::list_config, routes::config::get_config, routes::config::create_config,
-        routes::config::update_config, routes::config::delete_config,
-        routes::master::list_sellers, routes::master::create_seller, routes::master::get_seller,
-        routes::master::update_seller, routes::master::deactivate_seller,
-        routes::master::list_campaigns, routes::master::create_campaign, routes::master::get_campaign,
-        routes::master::update_campaign, routes::master::deactivate_campaign,
-        routes::master::list_ams, routes::master::create_am, routes::master::get_am,
-        routes::master::update_am, routes::master::deactivate_am,
-        routes::scores::calculate, routes::scores::finalize, routes::scores::period_scores,
-        routes::scores::period_summary, routes::scores::seller_history, routes::scores::seller_score,
-        routes::scores::am_score, routes::scores::runs, routes::scores::preview,
-        routes::keys::list_keys, routes::keys::create_key, routes::keys::revoke_key, routes::keys::audit,
-        routes::ops::healthz, routes::ops::readyz, routes::ops::metrics, routes::ops::openapi_json,
-    ),
     components(
         schemas(
             error::ErrorBody, error::ErrorDetail, routes::sync::SyncAccepted,
@@ -106,7 +100,7 @@ impl Modify for ResponseDescriptions {
             routes::sync::UnknownCampaign,
         ),
     ),
-    modifiers(&BearerScheme, &ResponseDescriptions),
+    modifiers(&Operations, &BearerScheme, &ResponseDescriptions),
     tags(
         (name = "sync", description = "Idempotent upserts from the OMS, WMS, helpdesk and accounting"),
         (name = "config", description = "The 12 config types, one generic CRUD"),

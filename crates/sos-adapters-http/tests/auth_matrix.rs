@@ -1,5 +1,7 @@
-//! Security: every API operation of the OpenAPI document refuses missing, malformed, unknown
-//! and revoked keys (401) and keys without its scope (403); the keys API; the audit log.
+//! Security: every API operation of the registry (`routes::OPERATIONS`, what the app serves)
+//! refuses missing, malformed, unknown and revoked keys (401) and keys without its scope (403),
+//! and answers a key with its scope the success status its OpenAPI entry documents; the keys
+//! API; the audit log.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -8,69 +10,149 @@ mod common;
 use actix_web::http::Method;
 use common::*;
 use serde_json::{json, Value};
-use sos_adapters_http::auth::{hash_key, CHALLENGE};
+use sos_adapters_http::{
+    auth::{hash_key, CHALLENGE},
+    routes::OPERATIONS,
+};
 use sos_ports::Scope;
 
-/// An API operation of the document: method, concrete path (example parameters), scopes
-/// that grant it.
+/// An API operation of the registry: method, concrete path (example parameters), scopes that
+/// grant it and its success status (both from the OpenAPI document).
 struct Op {
     method: Method,
     template: String,
     path: String,
     scopes: Vec<String>,
     has_body: bool,
+    success: u16,
 }
 
+/// The `/api` operations of `routes::OPERATIONS`, what the app serves, with what the document
+/// says of each.
 fn api_operations() -> Vec<Op> {
-    let doc: Value = serde_json::from_str(&sos_adapters_http::openapi::document_json()).unwrap();
+    let doc = sos_adapters_http::openapi::document();
     let mut ops = Vec::new();
-    for (template, item) in doc["paths"].as_object().unwrap() {
+    for operation in OPERATIONS {
+        let template = operation.path.to_owned();
         if !template.starts_with("/api/") {
             continue;
         }
-        for (method, op) in item.as_object().unwrap() {
-            let Ok(m) = method.to_ascii_uppercase().parse::<Method>() else {
-                continue;
-            };
-            let mut path = template.clone();
-            for (param, example) in [
-                ("{config_type}", "score-weights"),
-                ("{id}", "1"),
-                ("{seller_code}", "SEL001"),
-                ("{campaign_code}", "CAMP-2026-02"),
-                ("{am_id}", "1"),
-                ("{period}", "2026-02"),
-                ("{name}", "victim"),
-            ] {
-                path = path.replace(param, example);
-            }
-            assert!(
-                !path.contains('{'),
-                "no example for a parameter of {template}"
-            );
-            let scopes = op["security"]
-                .as_array()
-                .unwrap_or_else(|| panic!("{method} {template} has no security"))
-                .iter()
-                .flat_map(|req| {
-                    req["bearer"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|s| s.as_str().unwrap().to_owned())
-                })
-                .collect();
-            ops.push(Op {
-                method: m,
-                template: template.clone(),
-                path,
-                scopes,
-                has_body: op.get("requestBody").is_some(),
-            });
+        let method = operation.method.to_ascii_lowercase();
+        let op = &doc["paths"][&template][&method];
+        assert!(op.is_object(), "{method} {template} is not documented");
+        let m: Method = operation.method.parse().unwrap();
+        let mut path = template.clone();
+        for (param, example) in [
+            ("{config_type}", "score-weights"),
+            ("{id}", "1"),
+            ("{seller_code}", "SEL001"),
+            ("{campaign_code}", "CAMP-2026-02"),
+            ("{am_id}", "1"),
+            ("{period}", "2026-02"),
+            ("{name}", "victim"),
+        ] {
+            path = path.replace(param, example);
         }
+        assert!(
+            !path.contains('{'),
+            "no example for a parameter of {template}"
+        );
+        let scopes = op["security"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {template} has no security"))
+            .iter()
+            .flat_map(|req| {
+                req["bearer"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.as_str().unwrap().to_owned())
+            })
+            .collect();
+        let successes: Vec<u16> = op["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter_map(|code| code.parse().ok())
+            .filter(|code| (200..300).contains(code))
+            .collect();
+        assert_eq!(
+            successes.len(),
+            1,
+            "{method} {template} documents {successes:?} as success"
+        );
+        ops.push(Op {
+            method: m,
+            template,
+            path,
+            scopes,
+            has_body: op.get("requestBody").is_some(),
+            success: successes[0],
+        });
     }
     assert!(ops.len() >= 40, "only {} API operations found", ops.len());
     ops
+}
+
+/// A seeded app with February scored, a key named `victim` and a config row to read, change
+/// and delete (its id returned): every operation has something to succeed on.
+async fn granted_app() -> (TestApp, i64) {
+    let app = TestApp::seeded().await;
+    app.post("/api/sos/monthly/calculate", &json!({"period": "2026-02"}))
+        .await
+        .assert_status(200);
+    app.post(
+        "/api/keys",
+        &json!({"name": "victim", "scopes": ["sync:write"]}),
+    )
+    .await
+    .assert_status(201);
+    let (t, body, _, _) = config_examples().remove(0);
+    let r = app.post(&format!("/api/config/{t}"), &body).await;
+    r.assert_status(201);
+    (app, r.json()["id"].as_i64().unwrap())
+}
+
+/// A request `op` can only succeed on: its path with `config_id`, and a valid body.
+fn valid_request(op: &Op, config_id: i64) -> (String, Option<Value>) {
+    let path = op
+        .path
+        .replace("score-weights/1", &format!("score-weights/{config_id}"));
+    let (t, config, _, _) = config_examples().remove(0);
+    let body = match (op.method.as_str(), op.template.as_str()) {
+        (_, sync) if sync.starts_with("/api/sync/") => seed_examples()
+            .into_iter()
+            .find(|(p, _)| *p == sync)
+            .map(|(_, b)| b),
+        ("POST" | "PUT", "/api/config/{config_type}" | "/api/config/{config_type}/{id}") => {
+            assert_eq!(t, "score-weights");
+            Some(config)
+        }
+        ("POST", "/api/sellers") => Some(seller_body("SEL002")),
+        ("PUT", "/api/sellers/{seller_code}") => Some(seller_body("SEL001")),
+        ("POST", "/api/campaigns") => {
+            let mut c = campaign_body();
+            c["campaign_code"] = json!("CAMP-NEW");
+            Some(c)
+        }
+        ("PUT", "/api/campaigns/{campaign_code}") => Some(campaign_body()),
+        ("POST", "/api/account-managers") => {
+            Some(json!({"id": 2, "name": "Tran Thi B", "email": "b.tran@example.com"}))
+        }
+        ("PUT", "/api/account-managers/{am_id}") => Some(am_body()),
+        ("POST", "/api/sos/monthly/calculate") => Some(json!({"period": "2026-02"})),
+        ("POST", "/api/sos/preview") => Some(preview_example()),
+        ("POST", "/api/keys") => Some(json!({"name": "new-key", "scopes": ["scores:read"]})),
+        _ => None,
+    };
+    assert_eq!(
+        body.is_some(),
+        op.has_body,
+        "{} {}: a valid body is needed exactly when the operation takes one",
+        op.method,
+        op.template
+    );
+    (path, body)
 }
 
 fn scope_named(name: &str) -> Scope {
@@ -192,20 +274,30 @@ async fn keys_without_the_scope_get_403_naming_it_and_keys_with_it_get_through()
     )
     .await
     .assert_status(201);
+    let mut granted_requests = 0;
     for op in api_operations() {
         assert!(!op.scopes.is_empty());
         for scope in Scope::ALL {
             let granted = op.scopes.iter().any(|s| s == scope.as_str()) || scope == Scope::Admin;
             let key = format!("Bearer {}", app.key(scope));
-            let r = send(&app, &op, Some(&key)).await;
             let what = format!("{} {} with {}", op.method, op.path, scope.as_str());
             if granted {
-                assert!(
-                    ![401, 403].contains(&r.status.as_u16()),
-                    "{what} was refused: {}",
+                // A fresh app each time, so every write has something to succeed on.
+                let (fresh, config_id) = granted_app().await;
+                let (path, body) = valid_request(&op, config_id);
+                let k = fresh.key(scope).to_owned();
+                let r = fresh
+                    .request(op.method.clone(), &path, Some(&k), body.as_ref())
+                    .await;
+                assert_eq!(
+                    r.status.as_u16(),
+                    op.success,
+                    "{what}: granted, but not the documented success: {}",
                     r.text()
                 );
+                granted_requests += 1;
             } else {
+                let r = send(&app, &op, Some(&key)).await;
                 assert_eq!(r.status.as_u16(), 403, "{what}: {}", r.text());
                 let error = r.error();
                 assert!(
@@ -221,6 +313,7 @@ async fn keys_without_the_scope_get_403_naming_it_and_keys_with_it_get_through()
             scope_named(s);
         }
     }
+    println!("auth_matrix: {granted_requests} granted requests, each answered its documented success status");
 }
 
 #[actix_web::test]

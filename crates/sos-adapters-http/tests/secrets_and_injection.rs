@@ -1,6 +1,6 @@
 //! (a) Helpdesk secrets never come back in a response; (b) neither they nor API keys reach
 //! the logs; (c) SQL-shaped text is stored and returned verbatim, and NUL characters are a
-//! 400, never a 500.
+//! 400, never a 500. (c) runs over the in-memory adapters and over a real PostgreSQL database.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -248,10 +248,9 @@ fn shaped(i: usize, what: &str) -> String {
     format!("{what} {}", SHAPES[i])
 }
 
-#[actix_web::test]
-async fn sql_shaped_text_is_stored_and_returned_verbatim() {
+async fn sql_shaped_text_is_stored_and_returned_verbatim(store: Store) {
     logs();
-    let app = TestApp::new().await;
+    let app = TestApp::on(store).await;
     app.post("/api/account-managers", &am_body())
         .await
         .assert_status(201);
@@ -422,10 +421,9 @@ async fn sql_shaped_text_is_stored_and_returned_verbatim() {
     );
 }
 
-#[actix_web::test]
-async fn sql_shaped_text_in_config_is_stored_verbatim() {
+async fn sql_shaped_text_in_config_is_stored_verbatim(store: Store) {
     logs();
-    let app = TestApp::new().await;
+    let app = TestApp::on(store).await;
     for (i, shape) in SHAPES.iter().enumerate() {
         let bodies: Vec<(&str, Value, Vec<&str>)> = vec![
             (
@@ -506,10 +504,9 @@ fn assert_nul_refused(r: &Resp, what: &str) {
     assert!(!r.error().is_empty());
 }
 
-#[actix_web::test]
-async fn nul_characters_are_a_400_everywhere() {
+async fn nul_characters_are_a_400_everywhere(store: Store) {
     logs();
-    let app = TestApp::seeded().await;
+    let app = TestApp::seeded_on(store).await;
     // Master data.
     for field in [
         "seller_code",
@@ -706,4 +703,10 @@ async fn nul_characters_are_a_400_everywhere() {
     );
     assert_eq!(app.get("/api/campaigns").await.json()["total"], json!(1));
     assert_eq!(app.get("/api/config/helpdesk").await.json(), json!([]));
+}
+
+crate::over_both_stores! {
+    sql_shaped_text_is_stored_and_returned_verbatim => sql_shaped_text_is_stored_and_returned_verbatim,
+    sql_shaped_text_in_config_is_stored_verbatim => sql_shaped_text_in_config_is_stored_verbatim,
+    nul_characters_are_a_400_everywhere => nul_characters_are_a_400_everywhere,
 }

@@ -9,7 +9,7 @@ use crate::{
     routes::blocking,
     AppState,
 };
-use actix_web::{delete, get, http::StatusCode, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use serde_json::Value;
 use sos_app::ConfigError;
 use sos_domain::config::{select_rows, ConfigId, ConfigRecord, ConfigType};
@@ -52,7 +52,6 @@ fn object_body(req: &HttpRequest, body: &[u8]) -> Result<Value, ApiError> {
         BadInput, Guarded,
     ),
     security(("bearer" = ["config:read"])))]
-#[get("/api/config/{config_type}")]
 pub async fn list_config(
     caller: Caller,
     state: web::Data<AppState>,
@@ -82,7 +81,6 @@ pub async fn list_config(
     params(("config_type" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = Object), BadInput, Missing, Guarded),
     security(("bearer" = ["config:read"])))]
-#[get("/api/config/{config_type}/{id}")]
 pub async fn get_config(
     caller: Caller,
     state: web::Data<AppState>,
@@ -103,7 +101,6 @@ pub async fn get_config(
     request_body(content = Object, description = "The type's fields, e.g. score-weights: {\"score_component\": \"p_score\", \"weight_pct\": 25, \"max_points\": 100, \"effective_from\": \"2026-01-01\"}"),
     responses((status = 201, body = Object), BadInput, JsonBody, Missing, Guarded),
     security(("bearer" = ["config:write"])))]
-#[post("/api/config/{config_type}")]
 pub async fn create_config(
     caller: Caller,
     state: web::Data<AppState>,
@@ -124,7 +121,6 @@ pub async fn create_config(
     request_body(content = Object, description = "The type's fields, as for create"),
     responses((status = 200, body = Object), BadInput, JsonBody, Missing, Guarded),
     security(("bearer" = ["config:write"])))]
-#[put("/api/config/{config_type}/{id}")]
 pub async fn update_config(
     caller: Caller,
     state: web::Data<AppState>,
@@ -147,7 +143,6 @@ pub async fn update_config(
     params(("config_type" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = Object), BadInput, Missing, Guarded),
     security(("bearer" = ["config:write"])))]
-#[delete("/api/config/{config_type}/{id}")]
 pub async fn delete_config(
     caller: Caller,
     state: web::Data<AppState>,

@@ -8,7 +8,7 @@ use crate::{
     routes::blocking,
     AppState,
 };
-use actix_web::{delete, get, http::StatusCode, post, web, HttpRequest, HttpResponse};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sos_ports::{ApiKeyRecord, ApiKeyStore, AuditEntry, Scope, StoreError};
@@ -113,7 +113,6 @@ fn store_error(e: StoreError) -> ApiError {
 #[utoipa::path(get, path = "/api/keys", tag = "admin",
     responses((status = 200, body = [KeyView]), Guarded),
     security(("bearer" = ["admin"])))]
-#[get("/api/keys")]
 pub async fn list_keys(
     caller: Caller,
     state: web::Data<AppState>,
@@ -133,7 +132,6 @@ pub async fn list_keys(
         BadInput, JsonBody, Guarded,
     ),
     security(("bearer" = ["admin"])))]
-#[post("/api/keys")]
 pub async fn create_key(
     caller: Caller,
     state: web::Data<AppState>,
@@ -164,7 +162,6 @@ pub async fn create_key(
         BadInput, Missing, Guarded,
     ),
     security(("bearer" = ["admin"])))]
-#[delete("/api/keys/{name}")]
 pub async fn revoke_key(
     caller: Caller,
     state: web::Data<AppState>,
@@ -241,7 +238,6 @@ impl From<AuditEntry> for AuditView {
 #[utoipa::path(get, path = "/api/audit", tag = "admin", params(AuditQuery),
     responses((status = 200, body = [AuditView]), BadInput, Guarded),
     security(("bearer" = ["admin"]), ("bearer" = ["config:read"])))]
-#[get("/api/audit")]
 pub async fn audit(
     caller: Caller,
     state: web::Data<AppState>,

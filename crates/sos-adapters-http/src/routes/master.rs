@@ -12,7 +12,7 @@ use crate::{
     routes::{blocking, page_request, text_param},
     AppState,
 };
-use actix_web::{delete, get, http::StatusCode, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use sos_app::MasterError;
 use sos_domain::{master::SellerStatus, AmId, CampaignCode, SellerCode};
 use sos_ports::{Scope, SellerFilter};
@@ -32,7 +32,6 @@ fn not_found_seller(code: &str) -> impl Fn(MasterError) -> ApiError + '_ {
 #[utoipa::path(get, path = "/api/sellers", tag = "master-data", params(SellerQuery),
     responses((status = 200, body = SellerPage), BadInput, Guarded),
     security(("bearer" = ["master:read"])))]
-#[get("/api/sellers")]
 pub async fn list_sellers(
     caller: Caller,
     state: web::Data<AppState>,
@@ -74,7 +73,6 @@ pub async fn list_sellers(
         BadInput, JsonBody, Guarded,
     ),
     security(("bearer" = ["master:write"])))]
-#[post("/api/sellers")]
 pub async fn create_seller(
     caller: Caller,
     state: web::Data<AppState>,
@@ -93,7 +91,6 @@ pub async fn create_seller(
 #[utoipa::path(get, path = "/api/sellers/{seller_code}", tag = "master-data", params(("seller_code" = String, Path)),
     responses((status = 200, body = SellerView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:read"])))]
-#[get("/api/sellers/{seller_code}")]
 pub async fn get_seller(
     caller: Caller,
     state: web::Data<AppState>,
@@ -117,7 +114,6 @@ pub async fn get_seller(
         BadInput, JsonBody, Missing, Guarded,
     ),
     security(("bearer" = ["master:write"])))]
-#[put("/api/sellers/{seller_code}")]
 pub async fn update_seller(
     caller: Caller,
     state: web::Data<AppState>,
@@ -141,7 +137,6 @@ pub async fn update_seller(
 #[utoipa::path(delete, path = "/api/sellers/{seller_code}", tag = "master-data", params(("seller_code" = String, Path)),
     responses((status = 200, body = SellerView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:write"])))]
-#[delete("/api/sellers/{seller_code}")]
 pub async fn deactivate_seller(
     caller: Caller,
     state: web::Data<AppState>,
@@ -171,7 +166,6 @@ fn not_found_campaign(code: &str) -> impl Fn(MasterError) -> ApiError + '_ {
 #[utoipa::path(get, path = "/api/campaigns", tag = "master-data", params(ListQuery),
     responses((status = 200, body = CampaignPage), BadInput, Guarded),
     security(("bearer" = ["master:read"])))]
-#[get("/api/campaigns")]
 pub async fn list_campaigns(
     caller: Caller,
     state: web::Data<AppState>,
@@ -193,7 +187,6 @@ pub async fn list_campaigns(
         BadInput, JsonBody, Guarded,
     ),
     security(("bearer" = ["master:write"])))]
-#[post("/api/campaigns")]
 pub async fn create_campaign(
     caller: Caller,
     state: web::Data<AppState>,
@@ -212,7 +205,6 @@ pub async fn create_campaign(
 #[utoipa::path(get, path = "/api/campaigns/{campaign_code}", tag = "master-data", params(("campaign_code" = String, Path)),
     responses((status = 200, body = CampaignView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:read"])))]
-#[get("/api/campaigns/{campaign_code}")]
 pub async fn get_campaign(
     caller: Caller,
     state: web::Data<AppState>,
@@ -232,7 +224,6 @@ pub async fn get_campaign(
     request_body = CampaignBody,
     responses((status = 200, body = CampaignView), BadInput, JsonBody, Missing, Guarded),
     security(("bearer" = ["master:write"])))]
-#[put("/api/campaigns/{campaign_code}")]
 pub async fn update_campaign(
     caller: Caller,
     state: web::Data<AppState>,
@@ -256,7 +247,6 @@ pub async fn update_campaign(
 #[utoipa::path(delete, path = "/api/campaigns/{campaign_code}", tag = "master-data", params(("campaign_code" = String, Path)),
     responses((status = 200, body = CampaignView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:write"])))]
-#[delete("/api/campaigns/{campaign_code}")]
 pub async fn deactivate_campaign(
     caller: Caller,
     state: web::Data<AppState>,
@@ -286,7 +276,6 @@ fn not_found_am(id: i64) -> impl Fn(MasterError) -> ApiError {
 #[utoipa::path(get, path = "/api/account-managers", tag = "master-data", params(ListQuery),
     responses((status = 200, body = AmPage), BadInput, Guarded),
     security(("bearer" = ["master:read"])))]
-#[get("/api/account-managers")]
 pub async fn list_ams(
     caller: Caller,
     state: web::Data<AppState>,
@@ -308,7 +297,6 @@ pub async fn list_ams(
         BadInput, JsonBody, Guarded,
     ),
     security(("bearer" = ["master:write"])))]
-#[post("/api/account-managers")]
 pub async fn create_am(
     caller: Caller,
     state: web::Data<AppState>,
@@ -327,7 +315,6 @@ pub async fn create_am(
 #[utoipa::path(get, path = "/api/account-managers/{am_id}", tag = "master-data", params(("am_id" = i64, Path, minimum = 1)),
     responses((status = 200, body = AmView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:read"])))]
-#[get("/api/account-managers/{am_id}")]
 pub async fn get_am(
     caller: Caller,
     state: web::Data<AppState>,
@@ -347,7 +334,6 @@ pub async fn get_am(
     request_body = AmBody,
     responses((status = 200, body = AmView), BadInput, JsonBody, Missing, Guarded),
     security(("bearer" = ["master:write"])))]
-#[put("/api/account-managers/{am_id}")]
 pub async fn update_am(
     caller: Caller,
     state: web::Data<AppState>,
@@ -371,7 +357,6 @@ pub async fn update_am(
 #[utoipa::path(delete, path = "/api/account-managers/{am_id}", tag = "master-data", params(("am_id" = i64, Path, minimum = 1)),
     responses((status = 200, body = AmView), BadInput, Missing, Guarded),
     security(("bearer" = ["master:write"])))]
-#[delete("/api/account-managers/{am_id}")]
 pub async fn deactivate_am(
     caller: Caller,
     state: web::Data<AppState>,

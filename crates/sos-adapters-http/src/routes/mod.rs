@@ -145,6 +145,88 @@ fn extractor_error(message: String) -> actix_web::Error {
     ApiError::new(StatusCode::BAD_REQUEST, message).into()
 }
 
+/// One operation of the API as it is served: method, path template (actix's syntax, which is
+/// also OpenAPI's for these paths) and handler. [`OPERATIONS`] lists them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path template, e.g. `/api/sellers/{seller_code}`.
+    pub path: &'static str,
+    /// The handler, `module::function` under `routes`.
+    pub handler: &'static str,
+}
+
+/// The one list of operations. From it come the routes `configure` registers, [`OPERATIONS`]
+/// and the `paths(...)` of [`OperationsDoc`], which the OpenAPI document is built from; so a
+/// handler cannot be served without its `#[utoipa::path]`, and a test compares the two.
+macro_rules! operations {
+    ($($method:ident $path:literal => $module:ident :: $handler:ident,)*) => {
+        /// Every operation served, in registration order.
+        pub const OPERATIONS: &[Operation] = &[$(Operation {
+            method: stringify!($method),
+            path: $path,
+            handler: concat!(stringify!($module), "::", stringify!($handler)),
+        },)*];
+
+        fn register_operations(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, web::method(actix_web::http::Method::$method).to($module::$handler));)*
+        }
+
+        /// The documented side of [`OPERATIONS`]: each handler's `#[utoipa::path]`.
+        #[derive(Debug, utoipa::OpenApi)]
+        #[openapi(paths($($module::$handler),*))]
+        pub struct OperationsDoc;
+    };
+}
+
+operations! {
+        POST "/api/sync/orders" => sync::sync_orders,
+        POST "/api/sync/forecasts" => sync::sync_forecasts,
+        POST "/api/sync/campaign-actuals" => sync::sync_campaign_actuals,
+        POST "/api/sync/tickets" => sync::sync_tickets,
+        POST "/api/sync/payments" => sync::sync_payments,
+        POST "/api/sync/inventory" => sync::sync_inventory,
+        POST "/api/sync/revenue" => sync::sync_revenue,
+        GET "/api/config/{config_type}" => config::list_config,
+        GET "/api/config/{config_type}/{id}" => config::get_config,
+        POST "/api/config/{config_type}" => config::create_config,
+        PUT "/api/config/{config_type}/{id}" => config::update_config,
+        DELETE "/api/config/{config_type}/{id}" => config::delete_config,
+        GET "/api/sellers" => master::list_sellers,
+        POST "/api/sellers" => master::create_seller,
+        GET "/api/sellers/{seller_code}" => master::get_seller,
+        PUT "/api/sellers/{seller_code}" => master::update_seller,
+        DELETE "/api/sellers/{seller_code}" => master::deactivate_seller,
+        GET "/api/campaigns" => master::list_campaigns,
+        POST "/api/campaigns" => master::create_campaign,
+        GET "/api/campaigns/{campaign_code}" => master::get_campaign,
+        PUT "/api/campaigns/{campaign_code}" => master::update_campaign,
+        DELETE "/api/campaigns/{campaign_code}" => master::deactivate_campaign,
+        GET "/api/account-managers" => master::list_ams,
+        POST "/api/account-managers" => master::create_am,
+        GET "/api/account-managers/{am_id}" => master::get_am,
+        PUT "/api/account-managers/{am_id}" => master::update_am,
+        DELETE "/api/account-managers/{am_id}" => master::deactivate_am,
+        POST "/api/sos/monthly/calculate" => scores::calculate,
+        POST "/api/sos/monthly/{period}/finalize" => scores::finalize,
+        GET "/api/sos/monthly/{period}/scores" => scores::period_scores,
+        GET "/api/sos/monthly/{period}/summary" => scores::period_summary,
+        GET "/api/sos/sellers/{seller_code}/scores" => scores::seller_history,
+        GET "/api/sos/sellers/{seller_code}/scores/{period}" => scores::seller_score,
+        GET "/api/sos/am/{am_id}/scores/{period}" => scores::am_score,
+        GET "/api/sos/runs" => scores::runs,
+        POST "/api/sos/preview" => scores::preview,
+        GET "/api/keys" => keys::list_keys,
+        POST "/api/keys" => keys::create_key,
+        DELETE "/api/keys/{name}" => keys::revoke_key,
+        GET "/api/audit" => keys::audit,
+        GET "/healthz" => ops::healthz,
+        GET "/readyz" => ops::readyz,
+        GET "/metrics" => ops::metrics,
+        GET "/openapi.json" => ops::openapi_json,
+}
+
 /// Registers every route, the Swagger UI and the fallbacks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
@@ -156,50 +238,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .error_handler(|e, _| extractor_error(format!("Invalid path: {e}"))),
     )
     .app_data(web::PayloadConfig::new(crate::body::MAX_ARRAY_BYTES + 1))
-    .service(sync::sync_orders)
-    .service(sync::sync_forecasts)
-    .service(sync::sync_campaign_actuals)
-    .service(sync::sync_tickets)
-    .service(sync::sync_payments)
-    .service(sync::sync_inventory)
-    .service(sync::sync_revenue)
-    .service(config::list_config)
-    .service(config::get_config)
-    .service(config::create_config)
-    .service(config::update_config)
-    .service(config::delete_config)
-    .service(master::list_sellers)
-    .service(master::create_seller)
-    .service(master::get_seller)
-    .service(master::update_seller)
-    .service(master::deactivate_seller)
-    .service(master::list_campaigns)
-    .service(master::create_campaign)
-    .service(master::get_campaign)
-    .service(master::update_campaign)
-    .service(master::deactivate_campaign)
-    .service(master::list_ams)
-    .service(master::create_am)
-    .service(master::get_am)
-    .service(master::update_am)
-    .service(master::deactivate_am)
-    .service(scores::calculate)
-    .service(scores::finalize)
-    .service(scores::period_scores)
-    .service(scores::period_summary)
-    .service(scores::seller_history)
-    .service(scores::seller_score)
-    .service(scores::am_score)
-    .service(scores::runs)
-    .service(scores::preview)
-    .service(keys::list_keys)
-    .service(keys::create_key)
-    .service(keys::revoke_key)
-    .service(keys::audit)
-    .service(ops::healthz)
-    .service(ops::readyz)
-    .service(ops::metrics)
-    .service(ops::openapi_json)
+    .configure(register_operations)
     .route(
         "/docs",
         web::get().to(|| async {

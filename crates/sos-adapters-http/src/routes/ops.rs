@@ -1,7 +1,7 @@
 //! Health, readiness, metrics and the API document.
 
 use crate::{routes::blocking, AppState};
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use utoipa::ToSchema;
@@ -30,7 +30,6 @@ pub struct Health {
 
 /// The process is up.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
-#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok".into(),
@@ -40,7 +39,6 @@ pub async fn healthz() -> HttpResponse {
 /// The database answers and every migration is applied.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Health), (status = 503, description = "Database down or not migrated", body = Health)))]
-#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let ready = blocking(move || (state.ready)()).await.unwrap_or(false);
     if ready {
@@ -57,7 +55,6 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
-#[get("/metrics")]
 pub async fn metrics() -> HttpResponse {
     let mut text = String::from(
         "# HELP sos_http_responses_total HTTP responses by status class.\n# TYPE sos_http_responses_total counter\n",
@@ -77,7 +74,6 @@ pub async fn metrics() -> HttpResponse {
 /// This document.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations",
     responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
-#[get("/openapi.json")]
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(crate::openapi::document())
 }

@@ -11,7 +11,7 @@ use crate::{
     routes::{blocking, page_request},
     AppState,
 };
-use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use sos_app::QueryError;
 use sos_domain::{AmId, Period, SellerCode, TierName, ValidationErrors};
@@ -42,7 +42,6 @@ fn seller(raw: &str) -> Result<SellerCode, ApiError> {
         BadInput, JsonBody, Guarded,
     ),
     security(("bearer" = ["scores:calculate"])))]
-#[post("/api/sos/monthly/calculate")]
 pub async fn calculate(
     caller: Caller,
     state: web::Data<AppState>,
@@ -70,7 +69,6 @@ pub struct Finalized {
 #[utoipa::path(post, path = "/api/sos/monthly/{period}/finalize", tag = "scores", params(("period" = String, Path, example = "2026-02")),
     responses((status = 200, body = Finalized), BadInput, Guarded),
     security(("bearer" = ["scores:finalize"])))]
-#[post("/api/sos/monthly/{period}/finalize")]
 pub async fn finalize(
     caller: Caller,
     state: web::Data<AppState>,
@@ -90,7 +88,6 @@ pub async fn finalize(
     params(("period" = String, Path, example = "2026-02"), ScoreQuery),
     responses((status = 200, body = ScorePage), BadInput, Guarded),
     security(("bearer" = ["scores:read"])))]
-#[get("/api/sos/monthly/{period}/scores")]
 pub async fn period_scores(
     caller: Caller,
     state: web::Data<AppState>,
@@ -124,7 +121,6 @@ pub async fn period_scores(
 #[utoipa::path(get, path = "/api/sos/monthly/{period}/summary", tag = "scores", params(("period" = String, Path, example = "2026-02")),
     responses((status = 200, body = Object), BadInput, Guarded),
     security(("bearer" = ["scores:read"])))]
-#[get("/api/sos/monthly/{period}/summary")]
 pub async fn period_summary(
     caller: Caller,
     state: web::Data<AppState>,
@@ -140,7 +136,6 @@ pub async fn period_summary(
 #[utoipa::path(get, path = "/api/sos/sellers/{seller_code}/scores", tag = "scores", params(("seller_code" = String, Path)),
     responses((status = 200, body = [ScoreView]), BadInput, Missing, Guarded),
     security(("bearer" = ["scores:read"])))]
-#[get("/api/sos/sellers/{seller_code}/scores")]
 pub async fn seller_history(
     caller: Caller,
     state: web::Data<AppState>,
@@ -163,7 +158,6 @@ pub async fn seller_history(
     params(("seller_code" = String, Path), ("period" = String, Path, example = "2026-02")),
     responses((status = 200, body = ScoreView), BadInput, Missing, Guarded),
     security(("bearer" = ["scores:read"])))]
-#[get("/api/sos/sellers/{seller_code}/scores/{period}")]
 pub async fn seller_score(
     caller: Caller,
     state: web::Data<AppState>,
@@ -189,7 +183,6 @@ pub async fn seller_score(
     params(("am_id" = i64, Path, minimum = 1), ("period" = String, Path, example = "2026-02")),
     responses((status = 200, body = Object), BadInput, Missing, Guarded),
     security(("bearer" = ["scores:read"])))]
-#[get("/api/sos/am/{am_id}/scores/{period}")]
 pub async fn am_score(
     caller: Caller,
     state: web::Data<AppState>,
@@ -223,7 +216,6 @@ pub async fn am_score(
 #[utoipa::path(get, path = "/api/sos/runs", tag = "scores", params(RunQuery),
     responses((status = 200, body = [RunView]), BadInput, Guarded),
     security(("bearer" = ["scores:read"])))]
-#[get("/api/sos/runs")]
 pub async fn runs(
     caller: Caller,
     state: web::Data<AppState>,
@@ -251,7 +243,6 @@ pub async fn runs(
         BadInput, JsonBody, Guarded,
     ),
     security(("bearer" = ["scores:calculate"])))]
-#[post("/api/sos/preview")]
 pub async fn preview(
     caller: Caller,
     state: web::Data<AppState>,

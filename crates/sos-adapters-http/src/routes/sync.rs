@@ -12,7 +12,7 @@ use crate::{
     routes::blocking,
     AppState,
 };
-use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 use sos_app::MAX_BATCH;
@@ -178,7 +178,6 @@ async fn write(
     ),
     security(("bearer" = ["sync:write"]))
 )]
-#[post("/api/sync/orders")]
 pub async fn sync_orders(
     caller: Caller,
     state: web::Data<AppState>,
@@ -219,7 +218,6 @@ pub async fn sync_orders(
     ),
     security(("bearer" = ["sync:write"]))
 )]
-#[post("/api/sync/forecasts")]
 pub async fn sync_forecasts(
     caller: Caller,
     state: web::Data<AppState>,
@@ -246,7 +244,6 @@ pub async fn sync_forecasts(
     ),
     security(("bearer" = ["sync:write"]))
 )]
-#[post("/api/sync/campaign-actuals")]
 pub async fn sync_campaign_actuals(
     caller: Caller,
     state: web::Data<AppState>,
@@ -272,7 +269,6 @@ pub async fn sync_campaign_actuals(
     ),
     security(("bearer" = ["sync:write"]))
 )]
-#[post("/api/sync/tickets")]
 pub async fn sync_tickets(
     caller: Caller,
     state: web::Data<AppState>,
@@ -303,7 +299,6 @@ pub async fn sync_tickets(
     ),
     security(("bearer" = ["sync:write"]))
 )]
-#[post("/api/sync/payments")]
 pub async fn sync_payments(
     caller: Caller,
     state: web::Data<AppState>,
@@ -334,7 +329,6 @@ pub async fn sync_payments(
     ),
     security(("bearer" = ["sync:write"]))
 )]
-#[post("/api/sync/inventory")]
 pub async fn sync_inventory(
     caller: Caller,
     state: web::Data<AppState>,
@@ -360,7 +354,6 @@ pub async fn sync_inventory(
     ),
     security(("bearer" = ["sync:write"]))
 )]
-#[post("/api/sync/revenue")]
 pub async fn sync_revenue(
     caller: Caller,
     state: web::Data<AppState>,

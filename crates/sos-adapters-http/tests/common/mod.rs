@@ -1,5 +1,6 @@
-//! The HTTP test harness: the real `app()` over the in-memory adapters, API keys for every
-//! scope, and small helpers to send requests and read answers.
+//! The HTTP test harness: the real `app()` over the in-memory adapters or a freshly migrated
+//! PostgreSQL database, API keys for every scope, and small helpers to send requests and read
+//! answers.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,6 +13,8 @@ use futures_util::future::LocalBoxFuture;
 use serde_json::{json, Value};
 use sos_adapters_http::{auth::store_key, AppState, Ports};
 use sos_adapters_memory::MemoryStore;
+use sos_adapters_pg::PgStore;
+use sos_pg_local::testing::TestDb;
 use sos_ports::Scope;
 use std::{
     collections::HashMap,
@@ -73,6 +76,34 @@ impl Resp {
     }
 }
 
+/// The store an app runs over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// The in-memory adapters: fast, and they store whatever they are given.
+    Memory,
+    /// A real, freshly migrated PostgreSQL database of its own (`TestDb`).
+    Postgres,
+}
+
+/// Runs one async test body over each store: `over_both_stores!(name, body_fn)` makes a module
+/// `name` with tests `memory` and `postgres`, each calling `body_fn(Store::...)`. Use it as
+/// `crate::over_both_stores!`.
+#[macro_export]
+macro_rules! over_both_stores {
+    ($($name:ident => $body:ident),* $(,)?) => {$(
+        mod $name {
+            #[actix_web::test]
+            async fn memory() {
+                super::$body($crate::common::Store::Memory).await;
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                super::$body($crate::common::Store::Postgres).await;
+            }
+        }
+    )*};
+}
+
 type Caller = Rc<dyn Fn(TestRequest) -> LocalBoxFuture<'static, Resp>>;
 
 /// The application under test, with its store and keys.
@@ -83,6 +114,11 @@ pub struct TestApp {
     pub ports: Ports,
     /// Keys by scope: each holds exactly that scope.
     pub keys: HashMap<Scope, String>,
+    /// The store behind `ports`.
+    pub store: Store,
+    /// The PostgreSQL database, when there is one; dropped (and the database with it) with the
+    /// last clone of the app.
+    db: Option<Rc<TestDb>>,
 }
 
 /// The key name of the single-scope key for `scope`.
@@ -105,9 +141,25 @@ impl TestApp {
         Self::with_ready(true).await
     }
 
+    /// As [`TestApp::new`], over `store`.
+    pub async fn on(store: Store) -> Self {
+        Self::build(store, true).await
+    }
+
     /// As [`TestApp::new`], with `/readyz` answering `ready`.
     pub async fn with_ready(ready: bool) -> Self {
-        let ports: Ports = Arc::new(MemoryStore::new()) as Ports;
+        Self::build(Store::Memory, ready).await
+    }
+
+    async fn build(store: Store, ready: bool) -> Self {
+        let (ports, db): (Ports, _) = match store {
+            Store::Memory => (Arc::new(MemoryStore::new()), None),
+            Store::Postgres => {
+                let db = TestDb::new();
+                let pg = PgStore::connect(db.url(), 4).expect("pool");
+                (Arc::new(pg), Some(Rc::new(db)))
+            }
+        };
         let state = AppState::new(ports.clone(), Arc::new(move || ready));
         state
             .sos
@@ -136,7 +188,49 @@ impl TestApp {
                 }
             })
         });
-        Self { call, ports, keys }
+        Self {
+            call,
+            ports,
+            keys,
+            store,
+            db,
+        }
+    }
+
+    /// Every row of every table of the PostgreSQL database as JSON text (`row_to_json`), one per
+    /// line; `None` over the memory store. What an accepted write stored, whether or not an
+    /// endpoint reads it back.
+    pub fn db_dump(&self) -> Option<String> {
+        use diesel::{sql_query, sql_types::Text, QueryableByName, RunQueryDsl};
+        #[derive(QueryableByName)]
+        struct Line {
+            #[diesel(sql_type = Text)]
+            line: String,
+        }
+        let db = self.db.as_ref()?;
+        let mut conn = db.connect();
+        let tables: Vec<Line> = sql_query(
+            "SELECT quote_ident(table_name::text) AS line FROM information_schema.tables \
+             WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name",
+        )
+        .load(&mut conn)
+        .unwrap();
+        let mut out = String::new();
+        for t in tables {
+            let rows: Vec<Line> = sql_query(format!(
+                "SELECT row_to_json(t)::text AS line FROM {} t",
+                t.line
+            ))
+            .load(&mut conn)
+            .unwrap();
+            for r in rows {
+                out.push_str(&t.line);
+                out.push(' ');
+                out.push_str(&r.line);
+                out.push('\n');
+            }
+        }
+        Some(out)
     }
 
     /// The single-scope key for `scope`.
@@ -264,7 +358,12 @@ impl TestApp {
 
     /// Master data plus every seed example.
     pub async fn seeded() -> Self {
-        let app = Self::new().await;
+        Self::seeded_on(Store::Memory).await
+    }
+
+    /// As [`TestApp::seeded`], over `store`.
+    pub async fn seeded_on(store: Store) -> Self {
+        let app = Self::on(store).await;
         app.seed_master().await;
         app.seed_sync().await;
         app
