@@ -21,8 +21,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::{
-    sql_query, sql_types::BigInt, sql_types::Text, Connection, PgConnection, QueryableByName,
-    RunQueryDsl,
+    sql_query,
+    sql_types::{BigInt, Integer, Text},
+    Connection, PgConnection, QueryableByName, RunQueryDsl,
 };
 use serde_json::{json, Value};
 use sos_pg_local::cluster::{Durability, LocalCluster, StartOptions};
@@ -334,6 +335,17 @@ fn request_with_timeout(
     body: Option<&Value>,
     timeout: Duration,
 ) -> std::io::Result<Response> {
+    read_response(send_request(addr, method, path, body, timeout)?)
+}
+
+/// Connects and sends the whole request; the answer is read by [`read_response`].
+fn send_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    timeout: Duration,
+) -> std::io::Result<TcpStream> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
@@ -348,6 +360,11 @@ fn request_with_timeout(
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
     stream.write_all(payload.as_bytes())?;
+    stream.flush()?;
+    Ok(stream)
+}
+
+fn read_response(mut stream: TcpStream) -> std::io::Result<Response> {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     let split = raw
@@ -468,11 +485,263 @@ fn seller_code(i: usize) -> String {
 }
 
 // ----------------------------------------------------------------------------------------------
+// Waiting on conditions, and what PostgreSQL shows of work in flight.
+
+/// Polls `probe` until it yields a value; fails naming `what` after `within`. Faults are injected
+/// when the database shows the work in flight, never after a fixed sleep.
+#[track_caller]
+fn wait_for<T>(within: Duration, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(v) = probe() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "not within {within:?}: {what}");
+        thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[track_caller]
+fn wait_until(within: Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    wait_for(within, what, || cond().then_some(()));
+}
+
+/// Lets the tests read heap pages: the rows a transaction inserted are there before it commits,
+/// and after it aborts until vacuumed, where no query can see them. Autovacuum is off for the
+/// two tables counted so an aborted transaction's rows stay countable.
+fn enable_page_inspection(conn: &mut PgConnection) {
+    exec(conn, "CREATE EXTENSION IF NOT EXISTS pageinspect");
+    exec(
+        conn,
+        "ALTER TABLE sos_order_operation_raw SET (autovacuum_enabled = off)",
+    );
+    exec(
+        conn,
+        "ALTER TABLE seller_score SET (autovacuum_enabled = off)",
+    );
+}
+
+/// The size of `table` in pages. Nothing the tests run frees space in these tables, so the
+/// rows of later transactions are all in pages from here on.
+fn pages(conn: &mut PgConnection, table: &str) -> i64 {
+    num(
+        conn,
+        &format!("SELECT pg_relation_size('{table}') / current_setting('block_size')::bigint AS n"),
+    )
+}
+
+/// The pages of `table` from page `from` on, as SQL: `heap_page_items` rows `h`.
+fn heap_from(table: &str, from: i64) -> String {
+    format!(
+        "generate_series({from}::bigint, pg_relation_size('{table}') / current_setting('block_size')::bigint - 1) b, \
+         LATERAL heap_page_items(get_raw_page('{table}', b::int)) h"
+    )
+}
+
+/// Rows of `table` (pages `from` on) that transaction `xid` inserted, committed or not.
+fn rows_inserted_by(conn: &mut PgConnection, table: &str, from: i64, xid: &str) -> i64 {
+    num(
+        conn,
+        &format!(
+            "SELECT count(*) AS n FROM {} WHERE h.t_xmin = '{xid}'::xid",
+            heap_from(table, from)
+        ),
+    )
+}
+
+/// `committed`, `aborted` or `in progress`. The clusters are new, so an `xid` is its `xid8`.
+fn xact_status(conn: &mut PgConnection, xid: &str) -> String {
+    text(
+        conn,
+        &format!("SELECT coalesce(pg_xact_status('{xid}'::xid8)::text, 'unknown') AS t"),
+    )
+}
+
+/// Once the backends of a killed server are gone: how their transaction `xid` ended.
+fn final_status(conn: &mut PgConnection, xid: &str) -> String {
+    wait_for(
+        Duration::from_secs(30),
+        "the killed server's transaction to end",
+        || Some(xact_status(conn, xid)).filter(|s| s != "in progress"),
+    )
+}
+
+/// A server backend inside a write transaction, and the rows it has put in the heap so far.
+#[derive(QueryableByName, Debug)]
+struct InFlight {
+    #[diesel(sql_type = Integer)]
+    pid: i32,
+    #[diesel(sql_type = Text)]
+    xid: String,
+    #[diesel(sql_type = Text)]
+    state: String,
+    #[diesel(sql_type = BigInt)]
+    rows: i64,
+    /// For an order batch: the period of its rows, so which batch it is.
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    period: Option<String>,
+}
+
+/// The period of an order row from its heap data: after `id` and `seller_id` (8 bytes each)
+/// comes a short text, one header byte then the 7 bytes of `YYYY-MM`.
+const ROW_PERIOD: &str = "convert_from(substring(h.t_data FROM 18 FOR 7), 'UTF8')";
+
+/// A server backend running the `INSERT` of an order batch (its transaction has an xid, so it
+/// has written), with the most rows of it in the heap (pages `from` on).
+fn batch_in_flight(conn: &mut PgConnection, from: i64) -> Option<InFlight> {
+    sql_query(format!(
+        "SELECT a.pid, a.backend_xid::text AS xid, a.state, x.rows, x.period \
+         FROM pg_stat_activity a, \
+           LATERAL (SELECT count(*) AS rows, min({ROW_PERIOD}) AS period FROM {} WHERE h.t_xmin = a.backend_xid) x \
+         WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.state = 'active' \
+           AND a.backend_xid IS NOT NULL AND a.query LIKE 'INSERT INTO sos_order_operation_raw%' \
+         ORDER BY x.rows DESC LIMIT 1",
+        heap_from("sos_order_operation_raw", from)
+    ))
+    .get_result::<InFlight>(conn)
+    .ok()
+}
+
+/// Rows of the order table (pages `from` on) that transaction `xid` inserted for `period`. After
+/// a crash that lost the transaction before its WAL reached the disk there are none, and the
+/// xid may be handed out again; the period tells its rows from a newcomer's.
+fn batch_rows_inserted_by(conn: &mut PgConnection, from: i64, xid: &str, period: &str) -> i64 {
+    num(
+        conn,
+        &format!(
+            "SELECT count(*) AS n FROM {} WHERE h.t_xmin = '{xid}'::xid AND {ROW_PERIOD} = '{period}'",
+            heap_from("sos_order_operation_raw", from)
+        ),
+    )
+}
+
+/// The calculation holding its period's lock, inside its transaction, and the result rows it
+/// has inserted so far (pages `from` on).
+fn calculation_in_flight(conn: &mut PgConnection, from: i64) -> Option<InFlight> {
+    sql_query(format!(
+        "SELECT a.pid, a.backend_xid::text AS xid, a.state, \
+           (SELECT count(*) FROM {} WHERE h.t_xmin = a.backend_xid) AS rows, NULL::text AS period \
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted \
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+           AND a.backend_xid IS NOT NULL AND a.state IN ('active', 'idle in transaction') LIMIT 1",
+        heap_from("seller_score", from)
+    ))
+    .get_result::<InFlight>(conn)
+    .ok()
+}
+
+// ----------------------------------------------------------------------------------------------
+// Where the data lives: a cluster of the test's own, or the server's embedded default.
+
+enum Db {
+    /// `DATABASE_URL` names a cluster the test started; it outlives the server.
+    External { pg: Pg, data: TempDir },
+    /// No `DATABASE_URL`: the server's private PostgreSQL, killed with it.
+    Embedded(EmbeddedData),
+}
+
+/// A server and its database. Fields drop in order: the server is killed before its cluster goes.
+struct Target {
+    server: Server,
+    db: Db,
+}
+
+impl Target {
+    fn external(tag: &str) -> Self {
+        let pg = Pg::start(tag);
+        let data = TempDir::new(&format!("{tag}-data"));
+        let server = Server::start(&pg, &data.0);
+        Self {
+            server,
+            db: Db::External { pg, data },
+        }
+    }
+
+    fn embedded(tag: &str) -> Self {
+        let data = EmbeddedData(TempDir::new(tag));
+        let server = Server::start_embedded(data.path());
+        Self {
+            server,
+            db: Db::Embedded(data),
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self.db {
+            Db::External { .. } => "external PostgreSQL",
+            Db::Embedded(_) => "embedded default",
+        }
+    }
+
+    fn url(&self) -> String {
+        match &self.db {
+            Db::External { pg, .. } => pg.url.clone(),
+            Db::Embedded(data) => format!(
+                "postgres://{}@127.0.0.1:{}/{}",
+                sos_pg_local::cluster::CLUSTER_USER,
+                data.postmaster().1,
+                sos_pg_local::cluster::APP_DATABASE
+            ),
+        }
+    }
+
+    fn connect(&self) -> PgConnection {
+        PgConnection::establish(&self.url()).expect("connect to the server's database")
+    }
+
+    /// SIGKILL to the server and, on the embedded default, in the same `kill` call to its
+    /// postmaster and every process of it (a backend inside a statement dies there, as in a
+    /// crash of the machine): no shutdown code runs anywhere. Says what was killed.
+    fn kill9(&mut self) -> String {
+        let server = self.server.pid();
+        match &self.db {
+            Db::External { .. } => {
+                self.server.kill9();
+                format!("server PID {server}")
+            }
+            Db::Embedded(data) => {
+                let (postmaster, _) = data.postmaster();
+                let children = children_of(postmaster);
+                // Backends first, so the one inside a statement stops there; then the rest.
+                for pid in children.iter().chain([&postmaster, &server]) {
+                    let pid = rustix::process::Pid::from_raw(i32::try_from(*pid).unwrap()).unwrap();
+                    match rustix::process::kill_process(pid, rustix::process::Signal::KILL) {
+                        // One that exited meanwhile has nothing left to kill.
+                        Ok(()) | Err(rustix::io::Errno::SRCH) => {}
+                        Err(e) => panic!("kill -KILL {pid:?}: {e}"),
+                    }
+                }
+                self.server.child.wait().unwrap();
+                format!(
+                    "server PID {server} with its postmaster PID {postmaster} and its {} processes",
+                    children.len()
+                )
+            }
+        }
+    }
+
+    /// Starts the server again at once, on the same database (its own, after a crash).
+    fn restart(&mut self) {
+        self.server = match &self.db {
+            Db::External { pg, data } => Server::start(pg, &data.0),
+            Db::Embedded(data) => Server::start_embedded(data.path()),
+        };
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
 // 1. kill -9 during batched sync.
 
 /// Batch `k` writes its own period, so what it wrote can be told apart from every other batch.
 fn batch_period(k: usize) -> String {
     format!("{}-{:02}", 2100 + k / 12, k % 12 + 1)
+}
+
+/// The batch that wrote `period`.
+fn batch_of_period(period: &str) -> usize {
+    let (year, month) = period.split_once('-').unwrap();
+    (year.parse::<usize>().unwrap() - 2100) * 12 + month.parse::<usize>().unwrap() - 1
 }
 
 /// Record `i` of batch `k`: seller `i + 1`, figures derived from both.
@@ -530,36 +799,56 @@ fn stored_batch(conn: &mut PgConnection, k: usize) -> Option<()> {
     Some(())
 }
 
-#[test]
-fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
-    let _serial = serial();
-    let pg = Pg::start("sync");
-    let data = TempDir::new("sync-data");
-    let mut conn = pg.connect();
-    let mut server = Server::start(&pg, &data.0);
+/// A kill that landed inside a batch's transaction, and how that transaction ended.
+struct Landed {
+    batch: usize,
+    xid: String,
+    status: String,
+}
+
+/// Four clients send 1,000-record batches; each round waits until a server backend is inside
+/// a batch's `INSERT` with rows of it in the heap, then kills (`Target::kill9`) and restarts.
+/// Afterwards every acknowledged batch is there whole with its values, every other batch whole
+/// or not at all, and each batch caught mid-`INSERT` is whole if its transaction committed and
+/// absent if it aborted.
+fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
+    let mut conn = target.connect();
     seed_sellers(&mut conn, 1_200);
+    enable_page_inspection(&mut conn);
 
     let next_batch = Arc::new(AtomicUsize::new(0));
     // Batch id -> acknowledged (2xx), or sent without an answer.
     let outcomes: Arc<Mutex<BTreeMap<usize, bool>>> = Arc::new(Mutex::new(BTreeMap::new()));
-    let rounds = 5;
-    for round in 0..rounds {
+    let mut landed = Vec::new();
+    let mut kills = 0;
+    while landed.len() < rounds {
+        let round = kills;
+        kills += 1;
+        assert!(
+            kills <= 4 * rounds,
+            "{kills} kills, only {} inside a batch's INSERT",
+            landed.len()
+        );
+        let from = pages(&mut conn, "sos_order_operation_raw");
         let stop = Arc::new(AtomicBool::new(false));
         let acked_this_round = Arc::new(AtomicUsize::new(0));
+        let in_flight = Arc::new(AtomicUsize::new(0));
         let clients: Vec<_> = (0..4)
             .map(|_| {
-                let (addr, next, outcomes, stop, acked) = (
-                    server.addr.clone(),
+                let (addr, next, outcomes, stop, acked, in_flight) = (
+                    target.server.addr.clone(),
                     next_batch.clone(),
                     outcomes.clone(),
                     stop.clone(),
                     acked_this_round.clone(),
+                    in_flight.clone(),
                 );
                 thread::spawn(move || {
                     while !stop.load(Ordering::SeqCst) {
                         let k = next.fetch_add(1, Ordering::SeqCst);
                         let body = batch_body(k);
                         outcomes.lock().unwrap().insert(k, false);
+                        in_flight.fetch_add(1, Ordering::SeqCst);
                         match request(&addr, "POST", "/api/sync/orders", Some(&body)) {
                             Ok(r) if r.status == 200 => {
                                 assert_eq!(
@@ -569,6 +858,7 @@ fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
                                     r.body
                                 );
                                 outcomes.lock().unwrap().insert(k, true);
+                                in_flight.fetch_sub(1, Ordering::SeqCst);
                                 acked.fetch_add(1, Ordering::SeqCst);
                             }
                             Ok(r) => panic!("batch {k} answered {}: {}", r.status, r.body),
@@ -579,23 +869,83 @@ fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
                 })
             })
             .collect();
-        // Let a few batches through, then kill while others are in flight.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while acked_this_round.load(Ordering::SeqCst) < 6 + round * 2 {
-            assert!(Instant::now() < deadline, "no progress in round {round}");
-            thread::sleep(Duration::from_millis(10));
-        }
-        thread::sleep(Duration::from_millis(37 * (round as u64 + 1)));
-        server.kill9();
+        // A few batches through, then one caught inside its INSERT with rows in the heap.
+        wait_until(
+            Duration::from_secs(60),
+            "three batches acknowledged",
+            || acked_this_round.load(Ordering::SeqCst) >= 3,
+        );
+        let hit = wait_for(
+            Duration::from_secs(60),
+            "a server backend inside a batch's INSERT with rows in the heap",
+            || batch_in_flight(&mut conn, from).filter(|f| f.rows > 0),
+        );
+        let unanswered = in_flight.load(Ordering::SeqCst);
+        let killed = target.kill9();
         stop.store(true, Ordering::SeqCst);
         for c in clients {
             c.join().unwrap();
         }
-        server = Server::start(&pg, &data.0);
+        target.restart();
+        conn = target.connect();
+        let period = hit.period.clone().expect("the rows name their period");
+        let batch = batch_of_period(&period);
+        let rows_at_end = batch_rows_inserted_by(&mut conn, from, &hit.xid, &period);
+        let status = if rows_at_end == 0 {
+            // None of its rows reached the disk: the crash took the whole transaction.
+            "was lost with the crash (none of its rows reached the WAL)".to_owned()
+        } else {
+            final_status(&mut conn, &hit.xid)
+        };
+        println!(
+            "faults: kill -9 of the {killed} ({}), round {round}: {unanswered} batches in flight; batch {batch} inside its INSERT \
+             in transaction xid {} (backend {}, {}) with {} of {BATCH} rows in the heap; the transaction then {status} ({rows_at_end} rows)",
+            target.label(),
+            hit.xid,
+            hit.pid,
+            hit.state,
+            hit.rows
+        );
+        assert!(
+            matches!(status.as_str(), "committed" | "aborted") || rows_at_end == 0,
+            "transaction {}: {status}",
+            hit.xid
+        );
+        if outcomes.lock().unwrap()[&batch] {
+            // It committed and was answered between the look and the kill: the kill missed it.
+            assert_eq!(status, "committed", "batch {batch} was answered");
+            println!(
+                "faults: round {round} missed: batch {batch} was answered before the kill landed"
+            );
+            continue;
+        }
+        landed.push(Landed {
+            batch,
+            xid: hit.xid,
+            status,
+        });
     }
-    server.assert_no_panic();
+    target.server.assert_no_panic();
 
     let outcomes = outcomes.lock().unwrap().clone();
+    for l in &landed {
+        let stored = stored_batch(&mut conn, l.batch);
+        match l.status.as_str() {
+            "committed" => assert!(
+                stored.is_some(),
+                "batch {}: transaction {} committed, yet the batch is missing",
+                l.batch,
+                l.xid
+            ),
+            _ => assert!(
+                stored.is_none(),
+                "batch {}: transaction {} {}, yet the batch is there",
+                l.batch,
+                l.xid,
+                l.status
+            ),
+        }
+    }
     let (mut acked, mut unanswered, mut unanswered_written, mut records) = (0, 0, 0, 0);
     for (&k, &ok) in &outcomes {
         match (stored_batch(&mut conn, k), ok) {
@@ -613,7 +963,7 @@ fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
         }
     }
     assert!(
-        acked >= 6,
+        acked >= 3 * kills,
         "too few acknowledged batches to mean anything: {acked}"
     );
     // Nothing else was written: every stored period is one of ours.
@@ -626,13 +976,31 @@ fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
         records,
         "rows outside the batches sent"
     );
+    let aborted = landed.iter().filter(|l| l.status != "committed").count();
     println!(
-        "faults: kill -9 during sync: {rounds} kills; {} batches of {BATCH} sent, {acked} acknowledged (all {} records present with their values), \
-         {unanswered} unanswered ({unanswered_written} written whole, {} not at all, none partly); records lost: 0",
+        "faults: kill -9 during sync ({}): {kills} kills, {rounds} inside a batch's INSERT and before its answer ({} of those transactions committed and \
+         are whole, {aborted} aborted or lost and are absent); {} batches of {BATCH} sent, {acked} acknowledged (all {} records present \
+         with their values), {unanswered} unanswered ({unanswered_written} written whole, {} not at all, none partly); records lost: 0",
+        target.label(),
+        landed.len() - aborted,
         outcomes.len(),
         acked * BATCH,
         unanswered - unanswered_written
     );
+}
+
+#[test]
+fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
+    let _serial = serial();
+    let mut target = Target::external("sync");
+    kill_9_during_batched_sync(&mut target, 5);
+}
+
+#[test]
+fn kill_9_of_the_embedded_default_during_batched_sync_loses_no_acknowledged_record() {
+    let _serial = serial();
+    let mut target = Target::embedded("sync-embedded");
+    kill_9_during_batched_sync(&mut target, 2);
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -674,15 +1042,6 @@ fn results_fingerprint(conn: &mut PgConnection) -> (i64, String) {
     (n, h)
 }
 
-/// Whether a calculation holds its period's advisory lock now.
-fn calculation_running(conn: &mut PgConnection) -> bool {
-    num(
-        conn,
-        "SELECT count(*)::bigint AS n FROM pg_locks WHERE locktype = 'advisory' AND granted \
-         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-    ) > 0
-}
-
 fn runs_of_period(conn: &mut PgConnection) -> i64 {
     num(
         conn,
@@ -693,18 +1052,17 @@ fn runs_of_period(conn: &mut PgConnection) -> i64 {
 /// Sellers for the calculation tests: enough that a debug-build calculation takes seconds.
 const CALC_SELLERS: usize = 20_000;
 
-#[test]
-fn kill_9_during_a_calculation_keeps_the_previous_results() {
-    let _serial = serial();
-    let pg = Pg::start("calc");
-    let data = TempDir::new("calc-data");
-    let mut conn = pg.connect();
-    let mut server = Server::start(&pg, &data.0);
+/// A first calculation, new inputs, then a second calculation killed once its transaction has
+/// inserted a quarter of the new results; after the restart the previous results are intact,
+/// no run was recorded, and a new calculation uses the new inputs.
+fn kill_9_during_a_calculation(target: &mut Target) {
+    let mut conn = target.connect();
     seed_scorable(&mut conn, CALC_SELLERS);
+    enable_page_inspection(&mut conn);
 
     let started = Instant::now();
     let run = must(
-        &server.addr,
+        &target.server.addr,
         "POST",
         "/api/sos/monthly/calculate",
         Some(&json!({"period": "2026-02"})),
@@ -717,15 +1075,16 @@ fn kill_9_during_a_calculation_keeps_the_previous_results() {
         i64::try_from(CALC_SELLERS).unwrap()
     );
 
-    let (mut before, mut runs_before) = (results_fingerprint(&mut conn), runs_of_period(&mut conn));
-    let mut kills = 0;
-    for attempt in 0..3 {
+    let mut attempt = 0;
+    let (before, runs_before, hit, from) = loop {
+        attempt += 1;
         // The results as they stand, then new inputs, so a run that got to commit would change
         // every result.
-        before = results_fingerprint(&mut conn);
-        runs_before = runs_of_period(&mut conn);
+        let before = results_fingerprint(&mut conn);
+        let runs_before = runs_of_period(&mut conn);
         exec(&mut conn, "UPDATE sos_order_operation_raw SET orders_late = orders_late + 7 WHERE period = '2026-02'");
-        let addr = server.addr.clone();
+        let from = pages(&mut conn, "seller_score");
+        let addr = target.server.addr.clone();
         let caller = thread::spawn(move || {
             request(
                 &addr,
@@ -734,42 +1093,40 @@ fn kill_9_during_a_calculation_keeps_the_previous_results() {
                 Some(&json!({"period": "2026-02"})),
             )
         });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !calculation_running(&mut conn) {
-            assert!(
-                Instant::now() < deadline,
-                "the calculation never took its lock"
-            );
-            thread::sleep(Duration::from_millis(5));
-        }
-        // Part-way in: a third of a full run after the lock is taken.
-        thread::sleep(full / 3);
-        let killed_mid_run = calculation_running(&mut conn);
-        server.kill9();
+        let quarter = i64::try_from(CALC_SELLERS / 4).unwrap();
+        let hit = wait_for(
+            Duration::from_secs(60),
+            "the calculation's transaction holding its lock with a quarter of the results inserted",
+            || calculation_in_flight(&mut conn, from).filter(|f| f.rows >= quarter),
+        );
+        let killed = target.kill9();
         let answer = caller.join().unwrap();
-        server = Server::start(&pg, &data.0);
-        if !killed_mid_run || answer.as_ref().is_ok_and(|r| r.status == 200) {
-            // It finished before the kill: try again from the results it wrote.
+        target.restart();
+        conn = target.connect();
+        let status = final_status(&mut conn, &hit.xid);
+        let rows_at_end = rows_inserted_by(&mut conn, "seller_score", from, &hit.xid);
+        println!(
+            "faults: kill -9 of the {killed} ({}) during a calculation of {CALC_SELLERS} sellers: transaction xid {} \
+             (backend {}, {}) held the period's lock with {} of {CALC_SELLERS} result rows inserted; the transaction then {status} \
+             ({rows_at_end} rows in the heap)",
+            target.label(),
+            hit.xid,
+            hit.pid,
+            hit.state,
+            hit.rows
+        );
+        if status == "committed" {
+            // It reached its commit between the look and the kill: try again from its results.
             assert!(
-                attempt < 2,
+                attempt < 3,
                 "the calculation is too fast to be killed mid-run"
             );
             continue;
         }
-        kills += 1;
+        assert_eq!(status, "aborted", "transaction {}", hit.xid);
         assert!(answer.is_err(), "a killed server answered: {answer:?}");
-        break;
-    }
-    assert_eq!(kills, 1, "no kill landed mid-calculation");
-    // PostgreSQL rolls the dead connection's transaction back and frees its lock.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while calculation_running(&mut conn) {
-        assert!(
-            Instant::now() < deadline,
-            "the killed calculation still holds its lock"
-        );
-        thread::sleep(Duration::from_millis(50));
-    }
+        break (before, runs_before, hit, from);
+    };
     let after_kill = results_fingerprint(&mut conn);
     assert_eq!(
         after_kill, before,
@@ -780,9 +1137,11 @@ fn kill_9_during_a_calculation_keeps_the_previous_results() {
         runs_before,
         "the killed calculation left a run record"
     );
+    // Its rows are in the heap, dead: no query sees them.
+    assert!(rows_inserted_by(&mut conn, "seller_score", from, &hit.xid) > 0);
 
     let run = must(
-        &server.addr,
+        &target.server.addr,
         "POST",
         "/api/sos/monthly/calculate",
         Some(&json!({"period": "2026-02"})),
@@ -796,13 +1155,30 @@ fn kill_9_during_a_calculation_keeps_the_previous_results() {
         "the new calculation did not use the new inputs"
     );
     assert_eq!(runs_of_period(&mut conn), runs_before + 1);
-    server.assert_no_panic();
+    target.server.assert_no_panic();
     println!(
-        "faults: kill -9 during a calculation: {CALC_SELLERS} sellers (a full run took {} ms); 1 kill mid-run; \
-         {} previous results checked unchanged, 0 partial rows, 0 run records left; a new calculation then scored {CALC_SELLERS}",
+        "faults: kill -9 during a calculation ({}): {CALC_SELLERS} sellers (a full run took {} ms); killed in attempt {attempt} \
+         with {} result rows of its own inserted; {} previous results checked unchanged, 0 run records left; a new calculation \
+         then scored {CALC_SELLERS}",
+        target.label(),
         full.as_millis(),
+        hit.rows,
         before.0
     );
+}
+
+#[test]
+fn kill_9_during_a_calculation_keeps_the_previous_results() {
+    let _serial = serial();
+    let mut target = Target::external("calc");
+    kill_9_during_a_calculation(&mut target);
+}
+
+#[test]
+fn kill_9_of_the_embedded_default_during_a_calculation_keeps_the_previous_results() {
+    let _serial = serial();
+    let mut target = Target::embedded("calc-embedded");
+    kill_9_during_a_calculation(&mut target);
 }
 
 #[test]
@@ -864,12 +1240,44 @@ fn two_calculations_of_one_period_one_runs_the_other_gets_409() {
 // ----------------------------------------------------------------------------------------------
 // 3. The database stopped under load.
 
+/// Sellers and months the outage test's writes spread over.
+const OUTAGE_SELLERS: usize = 200;
+const OUTAGE_MONTHS: usize = 120;
+
+/// Record `m` of write `r` in the outage test: every write has keys (seller, period) of its
+/// own and figures derived from `r`, so each can be found, or found missing, afterwards.
+fn outage_record(r: usize, m: usize) -> (String, String, usize, usize, usize) {
+    let idx = (r / OUTAGE_SELLERS) * OUTAGE_MONTHS + m;
+    (
+        seller_code(r % OUTAGE_SELLERS + 1),
+        format!("{}-{:02}", 2030 + idx / 12, idx % 12 + 1),
+        1000 + r,
+        m,
+        r % 7,
+    )
+}
+
+fn outage_body(r: usize) -> Value {
+    Value::Array(
+        (0..OUTAGE_MONTHS)
+            .map(|m| {
+                let (seller, period, total, within, late) = outage_record(r, m);
+                json!({"seller_code": seller, "period": period, "total_orders": total, "orders_within_30min": within, "orders_late": late})
+            })
+            .collect(),
+    )
+}
+
 #[test]
 fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
     let _serial = serial();
     let pg = Pg::start("outage");
     let data = TempDir::new("outage-data");
     let mut server = Server::start(&pg, &data.0);
+    let mut conn = pg.connect();
+    seed_sellers(&mut conn, OUTAGE_SELLERS);
+    enable_page_inspection(&mut conn);
+    let from = pages(&mut conn, "sos_order_operation_raw");
     let addr = server.addr.clone();
     must(
         &addr,
@@ -892,94 +1300,134 @@ fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
         statuses: BTreeMap<u16, usize>,
         slowest: Duration,
         errors: Vec<String>,
+        /// Write id -> its answer.
+        writes: BTreeMap<usize, u16>,
+        /// Writes fully sent and not yet answered.
+        in_flight: std::collections::BTreeSet<usize>,
+        /// Per client: when its last request answered 200 was sent.
+        last_ok_sent: [Option<Instant>; 4],
+        reads_503: usize,
     }
     let seen = Arc::new(Mutex::new(Seen::default()));
     let stop = Arc::new(AtomicBool::new(false));
+    let next_write = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..4)
         .map(|t| {
-            let (addr, seen, stop) = (addr.clone(), seen.clone(), stop.clone());
+            let (addr, seen, stop, next_write) =
+                (addr.clone(), seen.clone(), stop.clone(), next_write.clone());
             thread::spawn(move || {
-                let mut n = 0u32;
                 while !stop.load(Ordering::SeqCst) {
-                    n += 1;
-                    let (method, path, body) = match t % 2 {
-                        0 => ("GET", "/api/sellers/SEL001".to_owned(), None),
-                        // Batches of 120 months: transactions long enough that the stop
-                        // lands inside some of them.
-                        _ => (
-                            "POST",
-                            "/api/sync/orders".to_owned(),
-                            Some(Value::Array(
-                                (0..120)
-                                    .map(|m| json!({"seller_code": "SEL001", "period": format!("{}-{:02}", 2030 + m / 12, m % 12 + 1), "total_orders": 100 + n % 50, "orders_within_30min": 90, "orders_late": 5}))
-                                    .collect(),
-                            )),
-                        ),
+                    let write = (t % 2 == 1).then(|| next_write.fetch_add(1, Ordering::SeqCst));
+                    let (method, path, body) = match write {
+                        None => ("GET", "/api/sellers/SEL001", None),
+                        Some(r) => ("POST", "/api/sync/orders", Some(outage_body(r))),
                     };
                     let started = Instant::now();
-                    let outcome = request_with_timeout(&addr, method, &path, body.as_ref(), Duration::from_secs(30));
+                    let outcome =
+                        send_request(&addr, method, path, body.as_ref(), Duration::from_secs(30))
+                            .and_then(|stream| {
+                                if let Some(r) = write {
+                                    seen.lock().unwrap().in_flight.insert(r);
+                                }
+                                read_response(stream)
+                            });
                     let took = started.elapsed();
                     let mut seen = seen.lock().unwrap();
                     seen.slowest = seen.slowest.max(took);
                     match outcome {
-                        Ok(r) => *seen.statuses.entry(r.status).or_default() += 1,
-                        Err(e) => seen.errors.push(format!("{method} {path} after {took:?}: {e}")),
+                        Ok(r) => {
+                            *seen.statuses.entry(r.status).or_default() += 1;
+                            if r.status == 200 {
+                                seen.last_ok_sent[t] = Some(started);
+                            }
+                            match write {
+                                Some(w) => {
+                                    seen.in_flight.remove(&w);
+                                    seen.writes.insert(w, r.status);
+                                }
+                                None if r.status == 503 => seen.reads_503 += 1,
+                                None => {}
+                            }
+                        }
+                        Err(e) => seen
+                            .errors
+                            .push(format!("{method} {path} after {took:?}: {e}")),
                     }
                     drop(seen);
+                    // Think time between a client's requests, not a wait for anything.
                     thread::sleep(Duration::from_millis(5));
                 }
             })
         })
         .collect();
 
-    thread::sleep(Duration::from_millis(700));
+    // The stop lands mid-work: writes acknowledged, one fully sent and unanswered, and a
+    // server backend inside a write transaction.
+    let (hit, sent_unanswered) = wait_for(
+        Duration::from_secs(60),
+        "acknowledged writes, then a write sent and unanswered while a backend is inside its INSERT",
+        || {
+            let acked = seen.lock().unwrap().writes.values().filter(|s| **s == 200).count();
+            if acked < 5 || seen.lock().unwrap().in_flight.is_empty() {
+                return None;
+            }
+            let hit = batch_in_flight(&mut conn, from)?;
+            let in_flight: Vec<usize> = seen.lock().unwrap().in_flight.iter().copied().collect();
+            (!in_flight.is_empty()).then_some((hit, in_flight))
+        },
+    );
+    drop(conn);
     pg.stop();
     let stopped_at = Instant::now();
-    // While it is down: /readyz says so, and requests keep answering 503.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let r =
-            request_with_timeout(&addr, "GET", "/readyz", None, Duration::from_secs(15)).unwrap();
-        if r.status == 503 {
-            assert_eq!(r.json()["status"], json!("unavailable"));
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "/readyz still answers {} with the database down",
-            r.status
-        );
-        thread::sleep(Duration::from_millis(100));
-    }
-    thread::sleep(Duration::from_secs(6).saturating_sub(stopped_at.elapsed()));
-    let down_503 = seen
-        .lock()
-        .unwrap()
-        .statuses
-        .get(&503)
-        .copied()
-        .unwrap_or(0);
-    assert!(down_503 > 0, "no 503 while the database was down");
+    println!(
+        "faults: database stopped with {} write(s) of {OUTAGE_MONTHS} records fully sent and unanswered ({sent_unanswered:?}) and \
+         a backend (PID {}) inside transaction xid {} with {} rows in the heap",
+        sent_unanswered.len(),
+        hit.pid,
+        hit.xid,
+        hit.rows
+    );
+    // While it is down: /readyz says so, and reads and writes answer 503.
+    wait_until(
+        Duration::from_secs(20),
+        "/readyz answers 503 with the database down",
+        || {
+            let r = request_with_timeout(&addr, "GET", "/readyz", None, Duration::from_secs(15))
+                .unwrap();
+            r.status == 503 && r.json()["status"] == json!("unavailable")
+        },
+    );
+    wait_until(
+        Duration::from_secs(60),
+        "the writes in flight at the stop answered, and a read and a write answered 503",
+        || {
+            let seen = seen.lock().unwrap();
+            sent_unanswered.iter().all(|r| seen.writes.contains_key(r))
+                && seen.reads_503 > 0
+                && seen.writes.values().any(|s| *s == 503)
+        },
+    );
     let outage = stopped_at.elapsed();
 
     pg.start_again();
     let restarted_at = Instant::now();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ready = request(&addr, "GET", "/readyz", None).is_ok_and(|r| r.status == 200);
-        let served =
-            request(&addr, "GET", "/api/sellers/SEL001", None).is_ok_and(|r| r.status == 200);
-        if ready && served {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not serve again within 30 s of the database's return"
-        );
-        thread::sleep(Duration::from_millis(100));
-    }
+    wait_until(
+        Duration::from_secs(30),
+        "the server serves again once the database is back",
+        || {
+            request(&addr, "GET", "/readyz", None).is_ok_and(|r| r.status == 200)
+                && request(&addr, "GET", "/api/sellers/SEL001", None).is_ok_and(|r| r.status == 200)
+        },
+    );
     let recovered = restarted_at.elapsed();
-    thread::sleep(Duration::from_millis(500));
+    // Every client, readers and writers, has had a request sent after the return answered 200.
+    wait_until(Duration::from_secs(30), "every client served again", || {
+        seen.lock()
+            .unwrap()
+            .last_ok_sent
+            .iter()
+            .all(|t| t.is_some_and(|t| t > restarted_at))
+    });
     stop.store(true, Ordering::SeqCst);
     for c in clients {
         c.join().unwrap();
@@ -1010,14 +1458,62 @@ fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
         "a request took {:?}",
         seen.slowest
     );
+
+    // The data: every write answered 200 is there with its values, nothing of a write answered
+    // 503, nothing else.
+    let mut conn = pg.connect();
+    let stored: std::collections::BTreeSet<String> = texts(
+        &mut conn,
+        "SELECT s.seller_code || ':' || o.period || ':' || o.total_orders || ':' || o.orders_within_30min || ':' || o.orders_late AS t \
+         FROM sos_order_operation_raw o JOIN seller s ON s.id = o.seller_id",
+    )
+    .into_iter()
+    .collect();
+    let stored_keys: std::collections::BTreeSet<String> = stored
+        .iter()
+        .map(|t| t.splitn(3, ':').take(2).collect::<Vec<_>>().join(":"))
+        .collect();
+    let (mut acked, mut refused) = (0, 0);
+    for (&r, &status) in &seen.writes {
+        for m in 0..OUTAGE_MONTHS {
+            let (seller, period, total, within, late) = outage_record(r, m);
+            if status == 200 {
+                assert!(
+                    stored.contains(&format!("{seller}:{period}:{total}:{within}:{late}")),
+                    "write {r} was acknowledged, but {seller} {period} is missing or holds other values"
+                );
+            } else {
+                assert!(
+                    !stored_keys.contains(&format!("{seller}:{period}")),
+                    "write {r} answered {status}, yet {seller} {period} was written"
+                );
+            }
+        }
+        if status == 200 {
+            acked += 1;
+        } else {
+            refused += 1;
+        }
+    }
+    assert_eq!(
+        stored.len(),
+        acked * OUTAGE_MONTHS,
+        "rows other than those of the acknowledged writes"
+    );
+    let in_flight_answers: Vec<u16> = sent_unanswered.iter().map(|r| seen.writes[r]).collect();
+    let killed_xact = xact_status(&mut conn, &hit.xid);
     let total: usize = seen.statuses.values().sum();
     println!(
-        "faults: database stopped under load: {} s down, {total} requests ({:?} by status), slowest {} ms, \
-         /readyz 503 while down; served again {} ms after the database returned, same process",
-        outage.as_secs(),
+        "faults: database stopped under load: {} ms down, {total} requests ({:?} by status), slowest {} ms, \
+         /readyz 503 while down; served again {} ms after the database returned, same process; the writes in flight \
+         at the stop answered {in_flight_answers:?}, the transaction seen then {killed_xact}; {acked} writes acknowledged, \
+         all {} records present with their values; {refused} answered 503, none of their {} records written",
+        outage.as_millis(),
         seen.statuses,
         seen.slowest.as_millis(),
-        recovered.as_millis()
+        recovered.as_millis(),
+        acked * OUTAGE_MONTHS,
+        refused * OUTAGE_MONTHS
     );
 }
 
@@ -1066,6 +1562,22 @@ fn process_state(pid: u32) -> Option<String> {
             .next()?
             .to_owned(),
     )
+}
+
+/// The PIDs whose parent is `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|child| {
+            std::fs::read_to_string(format!("/proc/{child}/stat")).is_ok_and(|stat| {
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(pid)
+            })
+        })
+        .collect()
 }
 
 /// Seller `i` of the crash test: what is sent, and so what must be read back.
