@@ -1,22 +1,31 @@
 //! Crashes, outages and races: the real `sos-server` binary (debug build) on a private, durable
 //! PostgreSQL cluster that each test starts for itself (default settings: `fsync` and
-//! `synchronous_commit` on), so the database can be stopped apart from the server.
+//! `synchronous_commit` on), so the database can be stopped apart from the server, or on the
+//! server's embedded default.
 //!
-//! - `kill -9` of the server while four clients send 1,000-record batches: after a restart,
-//!   every record of every acknowledged batch is there with its values, and every other batch is
-//!   there whole or not at all.
-//! - `kill -9` during a monthly calculation: the period's previous results are untouched, and a
-//!   new calculation succeeds.
-//! - The database stopped under load: requests answer 503 within seconds, `/readyz` says 503, and
-//!   the same server process serves again once the database is back on the same port.
+//! No fault follows a fixed sleep: each is injected once the database shows the work it is
+//! meant to hit (`pg_stat_activity`, `pg_locks`, and the rows of an open transaction counted in
+//! the heap with `pageinspect`), and afterwards the test reads how that transaction ended
+//! (`pg_xact_status`) and checks the data against it.
+//!
+//! - `kill -9` of the server while four clients send 1,000-record batches, each time with a
+//!   backend inside a batch's `INSERT`: every acknowledged batch is there with its values,
+//!   every other batch whole or not at all, the batch caught mid-`INSERT` whole exactly when its
+//!   transaction committed. Again on the embedded default, killing its PostgreSQL too.
+//! - `kill -9` during a monthly calculation, once its transaction holds the period's lock and
+//!   has inserted a quarter of the results: it aborted, the period's previous results are
+//!   untouched, a new calculation succeeds. Again on the embedded default.
+//! - The database stopped under load with writes sent and unanswered: requests answer 503,
+//!   `/readyz` says 503, the same process serves again once the database is back; every
+//!   acknowledged write is there with its values, nothing of a write answered 503.
 //! - 16 writers on one seller and period; two calculations of one period at once; retries.
 //! - `kill -9` of the server on its embedded default and of its private postmaster, then an
 //!   immediate restart: every acknowledged write reads back with its values.
 //!
 //! Every child process and cluster is owned by a guard whose `Drop` kills or stops it, so a
-//! failing assertion leaves nothing running. The tests run one at a time (a shared lock): their
-//! timings (a kill landing mid-calculation) must not depend on what else the machine is doing.
-//! Each prints what it injected and checked (`-- --nocapture`); docs/reliability.md quotes them.
+//! failing assertion leaves nothing running. The tests run one at a time (a shared lock), so
+//! one's load does not slow another's work past its deadlines. Each prints what it injected,
+//! where it landed and what it checked (`-- --nocapture`); docs/reliability.md lists them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
