@@ -126,13 +126,19 @@ impl Pg {
         PgConnection::establish(&self.url).expect("connect to the test cluster")
     }
 
-    /// `pg_ctl stop -m fast` (as `postgres` when root), through `LocalCluster::stop`.
-    fn stop(&self) {
-        self.cluster
-            .as_ref()
-            .unwrap()
-            .stop()
-            .expect("the cluster stops");
+    /// A fast shutdown at once: SIGINT to the postmaster, as `pg_ctl stop -m fast` sends it but
+    /// without the command's start-up time, so it lands while the statement seen still runs.
+    /// Returns once the postmaster is gone.
+    fn stop_now(&self) {
+        let text = std::fs::read_to_string(self.pgdata.join("postmaster.pid")).unwrap();
+        let postmaster: u32 = text.lines().next().unwrap().trim().parse().unwrap();
+        let pid = rustix::process::Pid::from_raw(i32::try_from(postmaster).unwrap()).unwrap();
+        rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+        wait_until(
+            Duration::from_secs(60),
+            "the postmaster exits after a fast shutdown",
+            || matches!(process_state(postmaster).as_deref(), None | Some("Z" | "X")),
+        );
     }
 
     /// Starts the stopped cluster again on the same data directory and port.
@@ -827,7 +833,8 @@ fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
 
     let next_batch = Arc::new(AtomicUsize::new(0));
     // Batch id -> acknowledged (2xx), or sent without an answer.
-    let outcomes: Arc<Mutex<BTreeMap<usize, bool>>> = Arc::new(Mutex::new(BTreeMap::new()));
+    // Batch id -> its answer's status, `None` while it has none.
+    let outcomes: Arc<Mutex<BTreeMap<usize, Option<u16>>>> = Arc::new(Mutex::new(BTreeMap::new()));
     let mut landed = Vec::new();
     let mut kills = 0;
     while landed.len() < rounds {
@@ -856,7 +863,7 @@ fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
                     while !stop.load(Ordering::SeqCst) {
                         let k = next.fetch_add(1, Ordering::SeqCst);
                         let body = batch_body(k);
-                        outcomes.lock().unwrap().insert(k, false);
+                        outcomes.lock().unwrap().insert(k, None);
                         in_flight.fetch_add(1, Ordering::SeqCst);
                         match request(&addr, "POST", "/api/sync/orders", Some(&body)) {
                             Ok(r) if r.status == 200 => {
@@ -866,9 +873,15 @@ fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
                                     "batch {k}: {}",
                                     r.body
                                 );
-                                outcomes.lock().unwrap().insert(k, true);
+                                outcomes.lock().unwrap().insert(k, Some(200));
                                 in_flight.fetch_sub(1, Ordering::SeqCst);
                                 acked.fetch_add(1, Ordering::SeqCst);
+                            }
+                            // A machine too busy to hand out a connection in time: refused,
+                            // so nothing of the batch may be written.
+                            Ok(r) if r.status == 503 => {
+                                outcomes.lock().unwrap().insert(k, Some(503));
+                                in_flight.fetch_sub(1, Ordering::SeqCst);
                             }
                             Ok(r) => panic!("batch {k} answered {}: {}", r.status, r.body),
                             // The server died under us: this batch has no answer.
@@ -920,9 +933,13 @@ fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
             "transaction {}: {status}",
             hit.xid
         );
-        if outcomes.lock().unwrap()[&batch] {
+        if let Some(answer) = outcomes.lock().unwrap()[&batch] {
             // It committed and was answered between the look and the kill: the kill missed it.
-            assert_eq!(status, "committed", "batch {batch} was answered");
+            assert_eq!(
+                (answer, status.as_str()),
+                (200, "committed"),
+                "batch {batch}"
+            );
             println!(
                 "faults: round {round} missed: batch {batch} was answered before the kill landed"
             );
@@ -955,20 +972,23 @@ fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
             ),
         }
     }
-    let (mut acked, mut unanswered, mut unanswered_written, mut records) = (0, 0, 0, 0);
-    for (&k, &ok) in &outcomes {
-        match (stored_batch(&mut conn, k), ok) {
-            (Some(()), true) => {
+    let (mut acked, mut refused, mut unanswered, mut unanswered_written, mut records) =
+        (0, 0, 0, 0, 0);
+    for (&k, &answer) in &outcomes {
+        match (stored_batch(&mut conn, k), answer) {
+            (Some(()), Some(200)) => {
                 acked += 1;
                 records += BATCH;
             }
-            (None, true) => panic!("batch {k} was acknowledged but is not in the database"),
-            (Some(()), false) => {
+            (None, Some(200)) => panic!("batch {k} was acknowledged but is not in the database"),
+            (Some(()), Some(status)) => panic!("batch {k} answered {status}, yet it was written"),
+            (None, Some(_)) => refused += 1,
+            (Some(()), None) => {
                 unanswered += 1;
                 unanswered_written += 1;
                 records += BATCH;
             }
-            (None, false) => unanswered += 1,
+            (None, None) => unanswered += 1,
         }
     }
     assert!(
@@ -989,7 +1009,8 @@ fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
     println!(
         "faults: kill -9 during sync ({}): {kills} kills, {rounds} inside a batch's INSERT and before its answer ({} of those transactions committed and \
          are whole, {aborted} aborted or lost and are absent); {} batches of {BATCH} sent, {acked} acknowledged (all {} records present \
-         with their values), {unanswered} unanswered ({unanswered_written} written whole, {} not at all, none partly); records lost: 0",
+         with their values), {refused} answered 503 (none written), {unanswered} unanswered ({unanswered_written} written whole, {} not at all, \
+         none partly); records lost: 0",
         target.label(),
         landed.len() - aborted,
         outcomes.len(),
@@ -1249,26 +1270,36 @@ fn two_calculations_of_one_period_one_runs_the_other_gets_409() {
 // ----------------------------------------------------------------------------------------------
 // 3. The database stopped under load.
 
-/// Sellers and months the outage test's writes spread over.
-const OUTAGE_SELLERS: usize = 200;
-const OUTAGE_MONTHS: usize = 120;
+/// The outage test's writes: 1,000 records each, over 100 sellers and 10 months of their own,
+/// so an `INSERT` lasts long enough for a stop to land inside it.
+const OUTAGE_SELLERS: usize = 100;
+const OUTAGE_RECORDS: usize = 1_000;
+const OUTAGE_WRITE_MONTHS: usize = OUTAGE_RECORDS / OUTAGE_SELLERS;
 
-/// Record `m` of write `r` in the outage test: every write has keys (seller, period) of its
-/// own and figures derived from `r`, so each can be found, or found missing, afterwards.
+/// Record `m` of write `r` in the outage test: every write has periods of its own and figures
+/// derived from `r`, so each can be found, or found missing, afterwards.
 fn outage_record(r: usize, m: usize) -> (String, String, usize, usize, usize) {
-    let idx = (r / OUTAGE_SELLERS) * OUTAGE_MONTHS + m;
+    let idx = r * OUTAGE_WRITE_MONTHS + m / OUTAGE_SELLERS;
+    assert!(idx < 12 * 7_900, "write {r}: past the last period");
     (
-        seller_code(r % OUTAGE_SELLERS + 1),
+        seller_code(m % OUTAGE_SELLERS + 1),
         format!("{}-{:02}", 2030 + idx / 12, idx % 12 + 1),
         1000 + r,
-        m,
+        m % 100,
         r % 7,
     )
 }
 
+/// The write of the outage test that wrote `period`.
+fn outage_write_of_period(period: &str) -> usize {
+    let (year, month) = period.split_once('-').unwrap();
+    ((year.parse::<usize>().unwrap() - 2030) * 12 + month.parse::<usize>().unwrap() - 1)
+        / OUTAGE_WRITE_MONTHS
+}
+
 fn outage_body(r: usize) -> Value {
     Value::Array(
-        (0..OUTAGE_MONTHS)
+        (0..OUTAGE_RECORDS)
             .map(|m| {
                 let (seller, period, total, within, late) = outage_record(r, m);
                 json!({"seller_code": seller, "period": period, "total_orders": total, "orders_within_30min": within, "orders_late": late})
@@ -1370,73 +1401,98 @@ fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
         })
         .collect();
 
-    // The stop lands mid-work: writes acknowledged, one fully sent and unanswered, and a
-    // server backend inside a write transaction.
-    let (hit, sent_unanswered) = wait_for(
-        Duration::from_secs(60),
-        "acknowledged writes, then a write sent and unanswered while a backend is inside its INSERT",
-        || {
-            let acked = seen.lock().unwrap().writes.values().filter(|s| **s == 200).count();
-            if acked < 5 || seen.lock().unwrap().in_flight.is_empty() {
-                return None;
-            }
-            let hit = batch_in_flight(&mut conn, from)?;
-            let in_flight: Vec<usize> = seen.lock().unwrap().in_flight.iter().copied().collect();
-            (!in_flight.is_empty()).then_some((hit, in_flight))
-        },
-    );
-    drop(conn);
-    pg.stop();
-    let stopped_at = Instant::now();
-    println!(
-        "faults: database stopped with {} write(s) of {OUTAGE_MONTHS} records fully sent and unanswered ({sent_unanswered:?}) and \
-         a backend (PID {}) inside transaction xid {} with {} rows in the heap",
-        sent_unanswered.len(),
-        hit.pid,
-        hit.xid,
-        hit.rows
-    );
-    // While it is down: /readyz says so, and reads and writes answer 503.
-    wait_until(
-        Duration::from_secs(20),
-        "/readyz answers 503 with the database down",
-        || {
-            let r = request_with_timeout(&addr, "GET", "/readyz", None, Duration::from_secs(15))
-                .unwrap();
-            r.status == 503 && r.json()["status"] == json!("unavailable")
-        },
-    );
-    wait_until(
-        Duration::from_secs(60),
-        "the writes in flight at the stop answered, and a read and a write answered 503",
-        || {
-            let seen = seen.lock().unwrap();
-            sent_unanswered.iter().all(|r| seen.writes.contains_key(r))
-                && seen.reads_503 > 0
-                && seen.writes.values().any(|s| *s == 503)
-        },
-    );
-    let outage = stopped_at.elapsed();
+    // Each stop lands mid-work: writes acknowledged, one fully sent and unanswered, and a server
+    // backend inside a write's INSERT. A stop that the INSERT outran (it committed) is repeated.
+    let mut outages = Vec::new();
+    let (hit, hit_write, sent_unanswered, outage, recovered) = loop {
+        assert!(
+            outages.len() < 3,
+            "3 stops, none inside a write's INSERT: {outages:?}"
+        );
+        let (hit, sent_unanswered) = wait_for(
+            Duration::from_secs(60),
+            "acknowledged writes, then a write sent and unanswered while a backend is inside its INSERT",
+            || {
+                let acked = seen.lock().unwrap().writes.values().filter(|s| **s == 200).count();
+                if acked < 5 + 5 * outages.len() || seen.lock().unwrap().in_flight.is_empty() {
+                    return None;
+                }
+                // Rows in the heap, but not all yet: the statement is still inserting.
+                let hit = batch_in_flight(&mut conn, from)
+                    .filter(|h| h.rows > 0 && h.rows < i64::try_from(OUTAGE_RECORDS).unwrap())?;
+                let in_flight: Vec<usize> = seen.lock().unwrap().in_flight.iter().copied().collect();
+                (!in_flight.is_empty()).then_some((hit, in_flight))
+            },
+        );
+        pg.stop_now();
+        let stopped_at = Instant::now();
+        let hit_write = outage_write_of_period(hit.period.as_deref().unwrap());
+        println!(
+            "faults: database stopped with {} write(s) of {OUTAGE_RECORDS} records fully sent and unanswered ({sent_unanswered:?}), \
+             write {hit_write} inside its INSERT in transaction xid {} (backend {}) with {} rows in the heap",
+            sent_unanswered.len(),
+            hit.xid,
+            hit.pid,
+            hit.rows
+        );
+        // While it is down: /readyz says so, and reads and writes answer 503.
+        wait_until(
+            Duration::from_secs(20),
+            "/readyz answers 503 with the database down",
+            || {
+                let r =
+                    request_with_timeout(&addr, "GET", "/readyz", None, Duration::from_secs(15))
+                        .unwrap();
+                r.status == 503 && r.json()["status"] == json!("unavailable")
+            },
+        );
+        let reads_503 = seen.lock().unwrap().reads_503;
+        wait_until(
+            Duration::from_secs(60),
+            "the writes in flight at the stop answered, and a read and a write answered 503",
+            || {
+                let seen = seen.lock().unwrap();
+                sent_unanswered.iter().all(|r| seen.writes.contains_key(r))
+                    && seen.reads_503 > reads_503
+                    && seen.writes.values().filter(|s| **s == 503).count() > outages.len()
+            },
+        );
+        let outage = stopped_at.elapsed();
 
-    pg.start_again();
-    let restarted_at = Instant::now();
-    wait_until(
-        Duration::from_secs(30),
-        "the server serves again once the database is back",
-        || {
-            request(&addr, "GET", "/readyz", None).is_ok_and(|r| r.status == 200)
-                && request(&addr, "GET", "/api/sellers/SEL001", None).is_ok_and(|r| r.status == 200)
-        },
-    );
-    let recovered = restarted_at.elapsed();
-    // Every client, readers and writers, has had a request sent after the return answered 200.
-    wait_until(Duration::from_secs(30), "every client served again", || {
-        seen.lock()
-            .unwrap()
-            .last_ok_sent
-            .iter()
-            .all(|t| t.is_some_and(|t| t > restarted_at))
-    });
+        pg.start_again();
+        let restarted_at = Instant::now();
+        wait_until(
+            Duration::from_secs(30),
+            "the server serves again once the database is back",
+            || {
+                request(&addr, "GET", "/readyz", None).is_ok_and(|r| r.status == 200)
+                    && request(&addr, "GET", "/api/sellers/SEL001", None)
+                        .is_ok_and(|r| r.status == 200)
+            },
+        );
+        let recovered = restarted_at.elapsed();
+        // Every client, readers and writers, has had a request sent after the return answered 200.
+        wait_until(Duration::from_secs(30), "every client served again", || {
+            seen.lock()
+                .unwrap()
+                .last_ok_sent
+                .iter()
+                .all(|t| t.is_some_and(|t| t > restarted_at))
+        });
+        conn = pg.connect();
+        let status = final_status(&mut conn, &hit.xid);
+        let answer = seen.lock().unwrap().writes[&hit_write];
+        println!(
+            "faults: after the stop, transaction xid {} {status}; write {hit_write} answered {answer}",
+            hit.xid
+        );
+        outages.push(status.clone());
+        if status == "aborted" {
+            assert_eq!(answer, 503, "write {hit_write}: its transaction aborted");
+            break (hit, hit_write, sent_unanswered, outage, recovered);
+        }
+        assert_eq!(answer, 200, "write {hit_write}: its transaction {status}");
+    };
     stop.store(true, Ordering::SeqCst);
     for c in clients {
         c.join().unwrap();
@@ -1484,7 +1540,7 @@ fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
         .collect();
     let (mut acked, mut refused) = (0, 0);
     for (&r, &status) in &seen.writes {
-        for m in 0..OUTAGE_MONTHS {
+        for m in 0..OUTAGE_RECORDS {
             let (seller, period, total, within, late) = outage_record(r, m);
             if status == 200 {
                 assert!(
@@ -1506,23 +1562,24 @@ fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
     }
     assert_eq!(
         stored.len(),
-        acked * OUTAGE_MONTHS,
+        acked * OUTAGE_RECORDS,
         "rows other than those of the acknowledged writes"
     );
     let in_flight_answers: Vec<u16> = sent_unanswered.iter().map(|r| seen.writes[r]).collect();
-    let killed_xact = xact_status(&mut conn, &hit.xid);
     let total: usize = seen.statuses.values().sum();
     println!(
-        "faults: database stopped under load: {} ms down, {total} requests ({:?} by status), slowest {} ms, \
-         /readyz 503 while down; served again {} ms after the database returned, same process; the writes in flight \
-         at the stop answered {in_flight_answers:?}, the transaction seen then {killed_xact}; {acked} writes acknowledged, \
-         all {} records present with their values; {refused} answered 503, none of their {} records written",
+        "faults: database stopped under load ({} stops: {outages:?}), the last inside write {hit_write}'s INSERT (xid {}, aborted): \
+         {} ms down, {total} requests ({:?} by status), slowest {} ms, /readyz 503 while down; served again {} ms after the \
+         database returned, same process; the writes in flight at that stop answered {in_flight_answers:?}; {acked} writes \
+         acknowledged, all {} records present with their values; {refused} answered 503, none of their {} records written",
+        outages.len(),
+        hit.xid,
         outage.as_millis(),
         seen.statuses,
         seen.slowest.as_millis(),
         recovered.as_millis(),
-        acked * OUTAGE_MONTHS,
-        refused * OUTAGE_MONTHS
+        acked * OUTAGE_RECORDS,
+        refused * OUTAGE_RECORDS
     );
 }
 
