@@ -536,30 +536,22 @@ fn enable_page_inspection(conn: &mut PgConnection) {
     );
 }
 
-/// The size of `table` in pages. Nothing the tests run frees space in these tables, so the
-/// rows of later transactions are all in pages from here on.
-fn pages(conn: &mut PgConnection, table: &str) -> i64 {
-    num(
-        conn,
-        &format!("SELECT pg_relation_size('{table}') / current_setting('block_size')::bigint AS n"),
-    )
-}
-
-/// The pages of `table` from page `from` on, as SQL: `heap_page_items` rows `h`.
-fn heap_from(table: &str, from: i64) -> String {
+/// Every page of `table`, as SQL: `heap_page_items` rows `h`. All of it: a batch's rows may
+/// land in free pages an earlier extension of the table left behind.
+fn heap(table: &str) -> String {
     format!(
-        "generate_series({from}::bigint, pg_relation_size('{table}') / current_setting('block_size')::bigint - 1) b, \
+        "generate_series(0::bigint, pg_relation_size('{table}') / current_setting('block_size')::bigint - 1) b, \
          LATERAL heap_page_items(get_raw_page('{table}', b::int)) h"
     )
 }
 
-/// Rows of `table` (pages `from` on) that transaction `xid` inserted, committed or not.
-fn rows_inserted_by(conn: &mut PgConnection, table: &str, from: i64, xid: &str) -> i64 {
+/// Rows of `table` that transaction `xid` inserted, committed or not.
+fn rows_inserted_by(conn: &mut PgConnection, table: &str, xid: &str) -> i64 {
     num(
         conn,
         &format!(
             "SELECT count(*) AS n FROM {} WHERE h.t_xmin = '{xid}'::xid",
-            heap_from(table, from)
+            heap(table)
         ),
     )
 }
@@ -602,8 +594,8 @@ struct InFlight {
 const ROW_PERIOD: &str = "convert_from(substring(h.t_data FROM 18 FOR 7), 'UTF8')";
 
 /// A server backend running the `INSERT` of an order batch (its transaction has an xid, so it
-/// has written), with the most rows of it in the heap (pages `from` on).
-fn batch_in_flight(conn: &mut PgConnection, from: i64) -> Option<InFlight> {
+/// has written), with the most rows of it in the heap.
+fn batch_in_flight(conn: &mut PgConnection) -> Option<InFlight> {
     sql_query(format!(
         "SELECT a.pid, a.backend_xid::text AS xid, a.state, x.rows, x.period \
          FROM pg_stat_activity a, \
@@ -611,28 +603,28 @@ fn batch_in_flight(conn: &mut PgConnection, from: i64) -> Option<InFlight> {
          WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.state = 'active' \
            AND a.backend_xid IS NOT NULL AND a.query LIKE 'INSERT INTO sos_order_operation_raw%' \
          ORDER BY x.rows DESC LIMIT 1",
-        heap_from("sos_order_operation_raw", from)
+        heap("sos_order_operation_raw")
     ))
     .get_result::<InFlight>(conn)
     .ok()
 }
 
-/// Rows of the order table (pages `from` on) that transaction `xid` inserted for `period`. After
+/// Rows of the order table that transaction `xid` inserted for `period`. After
 /// a crash that lost the transaction before its WAL reached the disk there are none, and the
 /// xid may be handed out again; the period tells its rows from a newcomer's.
-fn batch_rows_inserted_by(conn: &mut PgConnection, from: i64, xid: &str, period: &str) -> i64 {
+fn batch_rows_inserted_by(conn: &mut PgConnection, xid: &str, period: &str) -> i64 {
     num(
         conn,
         &format!(
             "SELECT count(*) AS n FROM {} WHERE h.t_xmin = '{xid}'::xid AND {ROW_PERIOD} = '{period}'",
-            heap_from("sos_order_operation_raw", from)
+            heap("sos_order_operation_raw")
         ),
     )
 }
 
 /// The calculation holding its period's lock, inside its transaction, and the result rows it
-/// has inserted so far (pages `from` on).
-fn calculation_in_flight(conn: &mut PgConnection, from: i64) -> Option<InFlight> {
+/// has inserted so far.
+fn calculation_in_flight(conn: &mut PgConnection) -> Option<InFlight> {
     sql_query(format!(
         "SELECT a.pid, a.backend_xid::text AS xid, a.state, \
            (SELECT count(*) FROM {} WHERE h.t_xmin = a.backend_xid) AS rows, NULL::text AS period \
@@ -640,7 +632,7 @@ fn calculation_in_flight(conn: &mut PgConnection, from: i64) -> Option<InFlight>
          WHERE l.locktype = 'advisory' AND l.granted \
            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
            AND a.backend_xid IS NOT NULL AND a.state IN ('active', 'idle in transaction') LIMIT 1",
-        heap_from("seller_score", from)
+        heap("seller_score")
     ))
     .get_result::<InFlight>(conn)
     .ok()
@@ -845,7 +837,6 @@ fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
             "{kills} kills, only {} inside a batch's INSERT",
             landed.len()
         );
-        let from = pages(&mut conn, "sos_order_operation_raw");
         let stop = Arc::new(AtomicBool::new(false));
         let acked_this_round = Arc::new(AtomicUsize::new(0));
         let in_flight = Arc::new(AtomicUsize::new(0));
@@ -900,7 +891,11 @@ fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
         let hit = wait_for(
             Duration::from_secs(60),
             "a server backend inside a batch's INSERT with rows in the heap",
-            || batch_in_flight(&mut conn, from).filter(|f| f.rows > 0),
+            // Rows in the heap, but not all yet: the statement is still inserting.
+            || {
+                batch_in_flight(&mut conn)
+                    .filter(|f| f.rows > 0 && f.rows < i64::try_from(BATCH).unwrap())
+            },
         );
         let unanswered = in_flight.load(Ordering::SeqCst);
         let killed = target.kill9();
@@ -912,16 +907,18 @@ fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
         conn = target.connect();
         let period = hit.period.clone().expect("the rows name their period");
         let batch = batch_of_period(&period);
-        let rows_at_end = batch_rows_inserted_by(&mut conn, from, &hit.xid, &period);
+        let rows_at_end = batch_rows_inserted_by(&mut conn, &hit.xid, &period);
         let status = if rows_at_end == 0 {
             // None of its rows reached the disk: the crash took the whole transaction.
             "was lost with the crash (none of its rows reached the WAL)".to_owned()
         } else {
             final_status(&mut conn, &hit.xid)
         };
+        let answer = outcomes.lock().unwrap()[&batch];
         println!(
             "faults: kill -9 of the {killed} ({}), round {round}: {unanswered} batches in flight; batch {batch} inside its INSERT \
-             in transaction xid {} (backend {}, {}) with {} of {BATCH} rows in the heap; the transaction then {status} ({rows_at_end} rows)",
+             in transaction xid {} (backend {}, {}) with {} of {BATCH} rows in the heap; the transaction then {status} ({rows_at_end} rows); \
+             answer {answer:?}",
             target.label(),
             hit.xid,
             hit.pid,
@@ -933,17 +930,20 @@ fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
             "transaction {}: {status}",
             hit.xid
         );
-        if let Some(answer) = outcomes.lock().unwrap()[&batch] {
+        match answer {
             // It committed and was answered between the look and the kill: the kill missed it.
-            assert_eq!(
-                (answer, status.as_str()),
-                (200, "committed"),
-                "batch {batch}"
-            );
-            println!(
-                "faults: round {round} missed: batch {batch} was answered before the kill landed"
-            );
-            continue;
+            Some(200) => {
+                assert_eq!(status, "committed", "batch {batch} was acknowledged");
+                println!(
+                    "faults: round {round} missed: batch {batch} was answered before the kill landed"
+                );
+                continue;
+            }
+            // Its backend died first (killed before the server) and the server, still alive for
+            // a moment, answered 503: the kill hit the INSERT, which must not have committed.
+            Some(503) => assert_ne!(status, "committed", "batch {batch} answered 503"),
+            None => {}
+            Some(other) => panic!("batch {batch} answered {other}"),
         }
         landed.push(Landed {
             batch,
@@ -1106,14 +1106,13 @@ fn kill_9_during_a_calculation(target: &mut Target) {
     );
 
     let mut attempt = 0;
-    let (before, runs_before, hit, from) = loop {
+    let (before, runs_before, hit) = loop {
         attempt += 1;
         // The results as they stand, then new inputs, so a run that got to commit would change
         // every result.
         let before = results_fingerprint(&mut conn);
         let runs_before = runs_of_period(&mut conn);
         exec(&mut conn, "UPDATE sos_order_operation_raw SET orders_late = orders_late + 7 WHERE period = '2026-02'");
-        let from = pages(&mut conn, "seller_score");
         let addr = target.server.addr.clone();
         let caller = thread::spawn(move || {
             request(
@@ -1127,14 +1126,14 @@ fn kill_9_during_a_calculation(target: &mut Target) {
         let hit = wait_for(
             Duration::from_secs(60),
             "the calculation's transaction holding its lock with a quarter of the results inserted",
-            || calculation_in_flight(&mut conn, from).filter(|f| f.rows >= quarter),
+            || calculation_in_flight(&mut conn).filter(|f| f.rows >= quarter),
         );
         let killed = target.kill9();
         let answer = caller.join().unwrap();
         target.restart();
         conn = target.connect();
         let status = final_status(&mut conn, &hit.xid);
-        let rows_at_end = rows_inserted_by(&mut conn, "seller_score", from, &hit.xid);
+        let rows_at_end = rows_inserted_by(&mut conn, "seller_score", &hit.xid);
         println!(
             "faults: kill -9 of the {killed} ({}) during a calculation of {CALC_SELLERS} sellers: transaction xid {} \
              (backend {}, {}) held the period's lock with {} of {CALC_SELLERS} result rows inserted; the transaction then {status} \
@@ -1155,7 +1154,7 @@ fn kill_9_during_a_calculation(target: &mut Target) {
         }
         assert_eq!(status, "aborted", "transaction {}", hit.xid);
         assert!(answer.is_err(), "a killed server answered: {answer:?}");
-        break (before, runs_before, hit, from);
+        break (before, runs_before, hit);
     };
     let after_kill = results_fingerprint(&mut conn);
     assert_eq!(
@@ -1168,7 +1167,7 @@ fn kill_9_during_a_calculation(target: &mut Target) {
         "the killed calculation left a run record"
     );
     // Its rows are in the heap, dead: no query sees them.
-    assert!(rows_inserted_by(&mut conn, "seller_score", from, &hit.xid) > 0);
+    assert!(rows_inserted_by(&mut conn, "seller_score", &hit.xid) > 0);
 
     let run = must(
         &target.server.addr,
@@ -1317,7 +1316,6 @@ fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
     let mut conn = pg.connect();
     seed_sellers(&mut conn, OUTAGE_SELLERS);
     enable_page_inspection(&mut conn);
-    let from = pages(&mut conn, "sos_order_operation_raw");
     let addr = server.addr.clone();
     must(
         &addr,
@@ -1418,7 +1416,7 @@ fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
                     return None;
                 }
                 // Rows in the heap, but not all yet: the statement is still inserting.
-                let hit = batch_in_flight(&mut conn, from)
+                let hit = batch_in_flight(&mut conn)
                     .filter(|h| h.rows > 0 && h.rows < i64::try_from(OUTAGE_RECORDS).unwrap())?;
                 let in_flight: Vec<usize> = seen.lock().unwrap().in_flight.iter().copied().collect();
                 (!in_flight.is_empty()).then_some((hit, in_flight))
