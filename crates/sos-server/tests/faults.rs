@@ -720,6 +720,17 @@ impl Target {
                     }
                 }
                 self.server.child.wait().unwrap();
+                // kill(2) returns before the process is dead: "killed" means gone (or a zombie
+                // nobody reaps), so the restart never meets a postmaster still dying.
+                wait_until(
+                    Duration::from_secs(10),
+                    "the killed PostgreSQL processes to die",
+                    || {
+                        children.iter().chain([&postmaster]).all(|pid| {
+                            matches!(process_state(*pid).as_deref(), None | Some("Z" | "X"))
+                        })
+                    },
+                );
                 format!(
                     "server PID {server} with its postmaster PID {postmaster} and its {} processes",
                     children.len()
