@@ -20,6 +20,7 @@ use sos_ports::{
     StoreError, StoredScore, SyncBatch,
 };
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 /// The sellers of [`seed_world`] that have data and are active: they get results.
 const SCORED: [&str; 3] = ["SEL001", "SEL002", "SEL004"];
@@ -632,11 +633,47 @@ pub fn finalized_period_refuses_calculation<P: Ports>(store: P) {
     assert_eq!(march.run.status, RunStatus::Succeeded);
 }
 
-/// Finalizing while a calculation of the period is open never freezes half a calculation:
-/// either the calculation commits first and its results are the frozen ones, or it is refused
-/// and the previous results stay. (The PostgreSQL store makes `finalize_period` wait for the
-/// lock, the in-memory one refuses the commit.)
-pub fn finalize_during_calculation_freezes_whole_results<P: Ports>(store: P) {
+/// What a store does when its period is finalized while a calculation of the period is open.
+/// Either keeps the contract (never half a calculation frozen); each adapter states which one it
+/// does, and the check holds it to that.
+pub enum FinalizeDuringCalculation {
+    /// `finalize_period` waits for the calculation to end, then freezes its results. The probe
+    /// says, as the store's engine shows it, that a `finalize_period` call is blocked waiting
+    /// now (`Some(how)`), or `None`.
+    WaitsForTheCommit(Box<dyn FnMut() -> Option<String>>),
+    /// `finalize_period` returns at once; the open calculation's commit is then refused.
+    RefusesTheCommit,
+}
+
+impl std::fmt::Debug for FinalizeDuringCalculation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::WaitsForTheCommit(_) => "WaitsForTheCommit",
+            Self::RefusesTheCommit => "RefusesTheCommit",
+        })
+    }
+}
+
+/// Polls `probe` until it yields a value; fails naming `what` after `within`.
+fn wait_for<T>(within: Duration, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(v) = probe() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "not within {within:?}: {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Finalizing while a calculation of the period is open never freezes half a calculation,
+/// and each store does what it says it does ([`FinalizeDuringCalculation`]): the finalizer is
+/// seen blocked until the calculation commits and then freezes its results, or the finalizer
+/// returns at once and the commit is refused, leaving the previous results.
+pub fn finalize_during_calculation_freezes_whole_results<P: Ports>(
+    store: P,
+    expected: FinalizeDuringCalculation,
+) {
     seed_world(&store);
     calculate(&store, feb(), CalculationScope::All, false);
     let old = all_scores(&store, feb());
@@ -652,22 +689,47 @@ pub fn finalize_during_calculation_freezes_whole_results<P: Ports>(store: P) {
         let store = store.clone();
         std::thread::spawn(move || store.finalize_period(feb(), ACTOR))
     };
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    let committed = tx.commit(&empty_run(feb()));
-    finalizer.join().unwrap().unwrap();
-    assert!(store.is_finalized(feb()).unwrap());
-    let now = all_scores(&store, feb());
-    match committed {
-        Ok(_) => assert_eq!(
-            now,
-            vec![forged],
-            "the committed calculation is what was frozen"
-        ),
-        Err(CalculationStoreError::Finalized(p)) => {
-            assert_eq!(p, feb());
-            assert_eq!(now, old, "a refused commit leaves the previous results");
+    match expected {
+        FinalizeDuringCalculation::WaitsForTheCommit(mut waiting) => {
+            let how = wait_for(
+                Duration::from_secs(30),
+                "finalize_period seen waiting for the open calculation",
+                &mut waiting,
+            );
+            assert!(
+                !finalizer.is_finished() && !store.is_finalized(feb()).unwrap(),
+                "finalize_period went through while the calculation was open ({how})"
+            );
+            let committed = tx.commit(&empty_run(feb()));
+            assert!(
+                committed.is_ok(),
+                "the period was not finalized yet, so the calculation commits: {committed:?}"
+            );
+            finalizer.join().unwrap().unwrap();
+            assert!(
+                waiting().is_none(),
+                "finalize_period returned, yet a finalizer still waits"
+            );
+            assert!(store.is_finalized(feb()).unwrap());
+            assert_eq!(
+                all_scores(&store, feb()),
+                vec![forged],
+                "the committed calculation is what was frozen"
+            );
         }
-        Err(other) => panic!("unexpected commit error {other:?}"),
+        FinalizeDuringCalculation::RefusesTheCommit => {
+            finalizer.join().unwrap().unwrap();
+            assert!(store.is_finalized(feb()).unwrap());
+            match tx.commit(&empty_run(feb())) {
+                Err(CalculationStoreError::Finalized(p)) => assert_eq!(p, feb()),
+                other => panic!("expected the commit refused as Finalized, got {other:?}"),
+            }
+            assert_eq!(
+                all_scores(&store, feb()),
+                old,
+                "a refused commit leaves the previous results"
+            );
+        }
     }
     match store.begin_calculation(feb(), &CalculationScope::All) {
         Err(CalculationStoreError::Finalized(_)) => {}

@@ -15,7 +15,7 @@ pub use calc::{
     dry_run_writes_nothing_but_counts_the_same, finalize_during_calculation_freezes_whole_results,
     finalized_period_refuses_calculation,
     results_of_sellers_never_loaded_are_written_and_read_back_exactly,
-    subset_calculation_replaces_only_those_sellers,
+    subset_calculation_replaces_only_those_sellers, FinalizeDuringCalculation,
 };
 pub use config::{
     config_rows_are_soft_deleted_and_seeding_never_overwrites,
@@ -46,9 +46,15 @@ impl<T: AllPorts + Clone + 'static> Ports for T {}
 
 /// Expands to one `#[test]` per contract check, each on a fresh, empty, migrated store.
 ///
-/// - `contract_tests!(MemoryStore::new())`: the expression is evaluated once per test.
-/// - `contract_tests!(setup = || (store, guard))`: the closure runs once per test; `guard` is
-///   kept alive until the test ends (a test database, say) and dropped after the store.
+/// - `contract_tests!(MemoryStore::new(), finalize_during_calculation = |_| ...)`: the
+///   expression is evaluated once per test.
+/// - `contract_tests!(setup = || (store, guard), finalize_during_calculation = |guard| ...)`:
+///   the closure runs once per test; `guard` is kept alive until the test ends (a test
+///   database, say) and dropped after the store.
+///
+/// `finalize_during_calculation` states which of the two allowed behaviours the adapter has
+/// (a [`FinalizeDuringCalculation`], made from the test's guard): there is no default, so an
+/// adapter cannot pass that check by doing either.
 #[macro_export]
 macro_rules! contract_tests {
     (@checks $setup:expr; $($check:ident),* $(,)?) => {
@@ -60,7 +66,13 @@ macro_rules! contract_tests {
             }
         )*
     };
-    (setup = $setup:expr $(,)?) => {
+    (setup = $setup:expr, finalize_during_calculation = $finalize:expr $(,)?) => {
+        #[test]
+        fn finalize_during_calculation_freezes_whole_results() {
+            let (store, guard) = ($setup)();
+            let expected: $crate::FinalizeDuringCalculation = ($finalize)(&guard);
+            $crate::finalize_during_calculation_freezes_whole_results(store, expected);
+        }
         $crate::contract_tests!(@checks $setup;
             sync_orders_upsert_is_idempotent,
             sync_raw_orders_are_kept_by_order_id,
@@ -81,7 +93,6 @@ macro_rules! contract_tests {
             dry_run_writes_nothing_but_counts_the_same,
             calculation_is_atomic_when_abandoned,
             finalized_period_refuses_calculation,
-            finalize_during_calculation_freezes_whole_results,
             calculation_lock_refuses_a_second_writer,
             subset_calculation_replaces_only_those_sellers,
             results_of_sellers_never_loaded_are_written_and_read_back_exactly,
@@ -94,7 +105,10 @@ macro_rules! contract_tests {
             audit_log_appends_and_lists_newest_first,
         );
     };
-    ($make:expr $(,)?) => {
-        $crate::contract_tests!(setup = || ($make, ()));
+    ($make:expr, finalize_during_calculation = $finalize:expr $(,)?) => {
+        $crate::contract_tests!(
+            setup = || ($make, ()),
+            finalize_during_calculation = $finalize,
+        );
     };
 }

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Number, Value};
 use sos_domain::config::{ConfigDraft, ConfigType};
 use sos_domain::surcharge::{Condition, MetricValues, SurchargeAction};
+use sos_domain::{Decimal, TierName};
 use std::str::FromStr;
 
 const KEYS: &[&str] = &[
@@ -114,30 +115,140 @@ fn valid_condition() -> impl Strategy<Value = Value> {
     })
 }
 
+const TIERS: &[&str] = &["Platinum", "Gold", "Silver", "Bronze", "Warning"];
+
+/// A seller's figures: each metric N/A or a small decimal (so comparisons go either way against
+/// small rule values), tiers N/A or a tier name.
+fn metric_values() -> impl Strategy<Value = MetricValues> {
+    let figure = prop::option::of((-2000i64..2000, 0u32..3).prop_map(|(m, s)| Decimal::new(m, s)));
+    let tier =
+        prop::option::of(prop::sample::select(TIERS).prop_map(|t| TierName::parse(t).unwrap()));
+    (prop::collection::vec(figure, 12), tier.clone(), tier).prop_map(|(f, tier, previous_tier)| {
+        MetricValues {
+            sos_score: f[0],
+            p_score: f[1],
+            o_score: f[2],
+            t_score: f[3],
+            f_score: f[4],
+            i_score: f[5],
+            tier,
+            previous_tier,
+            late_pct: f[6],
+            aging_pct_used: f[7],
+            aging_over_180d_pct: f[8],
+            worst_days_late: f[9],
+            total_outstanding_amount: f[10],
+            month_index: f[11],
+        }
+    })
+}
+
+/// The rule language read a second time, straight from a condition's JSON: what `evaluate`
+/// must answer. A comparison against an N/A metric, or of a number with a name, is false; `in`
+/// holds when any listed value is equal; a list with another operator never holds.
+fn expected(c: &Value, m: &MetricValues) -> bool {
+    let o = c.as_object().unwrap();
+    if let Some(parts) = o.get("all") {
+        return parts.as_array().unwrap().iter().all(|p| expected(p, m));
+    }
+    if let Some(parts) = o.get("any") {
+        return parts.as_array().unwrap().iter().any(|p| expected(p, m));
+    }
+    if let Some(inner) = o.get("not") {
+        return !expected(inner, m);
+    }
+    let figure = |v: Option<Decimal>| v.map(Ok::<Decimal, &str>);
+    let actual: Option<Result<Decimal, &str>> = match o["metric"].as_str().unwrap() {
+        "sos_score" => figure(m.sos_score),
+        "p_score" => figure(m.p_score),
+        "o_score" => figure(m.o_score),
+        "t_score" => figure(m.t_score),
+        "f_score" => figure(m.f_score),
+        "i_score" => figure(m.i_score),
+        "tier" => m.tier.as_ref().map(|t| Err(t.as_str())),
+        "previous_tier" => m.previous_tier.as_ref().map(|t| Err(t.as_str())),
+        "late_pct" => figure(m.late_pct),
+        "aging_pct_used" => figure(m.aging_pct_used),
+        "aging_over_180d_pct" => figure(m.aging_over_180d_pct),
+        "worst_days_late" => figure(m.worst_days_late),
+        "total_outstanding_amount" => figure(m.total_outstanding_amount),
+        "month_index" => figure(m.month_index),
+        other => panic!("a parsed condition names metric {other}"),
+    };
+    let Some(actual) = actual else { return false };
+    let holds = |op: &str, v: &Value| match (actual, v) {
+        (Ok(a), Value::Number(n)) => {
+            let t = n.to_string();
+            let b = if t.contains(['e', 'E']) {
+                Decimal::from_scientific(&t)
+            } else {
+                Decimal::from_str_exact(&t)
+            }
+            .unwrap();
+            match op {
+                "<" => a < b,
+                "<=" => a <= b,
+                ">" => a > b,
+                ">=" => a >= b,
+                "==" | "in" => a == b,
+                "!=" => a != b,
+                other => panic!("a parsed condition has operator {other}"),
+            }
+        }
+        (Err(a), Value::String(b)) => match op {
+            "==" | "in" => a == b,
+            "!=" => a != b,
+            _ => false,
+        },
+        _ => false,
+    };
+    match (o["op"].as_str().unwrap(), &o["value"]) {
+        ("in", Value::Array(items)) => items.iter().any(|i| holds("in", i)),
+        (_, Value::Array(_)) => false,
+        (op, v) => holds(op, v),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
-    fn parsing_never_panics_and_round_trips(v in json_value()) {
+    fn parsing_never_panics_and_round_trips(v in json_value(), m in metric_values()) {
         if let Ok(c) = Condition::parse(&v) {
             prop_assert_eq!(Condition::parse(&c.to_json()), Ok(c.clone()));
-            let _ = c.evaluate(&MetricValues::default());
+            prop_assert_eq!(c.evaluate(&m), expected(&c.to_json(), &m), "{} on {:?}", c.to_json(), m);
+            prop_assert_eq!(
+                c.evaluate(&MetricValues::default()),
+                expected(&c.to_json(), &MetricValues::default())
+            );
         }
         if let Ok(a) = SurchargeAction::parse(&v) {
             prop_assert_eq!(SurchargeAction::parse(&a.to_json()), Ok(a));
         }
-        // Whole config bodies never panic either, whatever the type.
+        // Whole config bodies never panic either, whatever the type: what parses round-trips,
+        // what does not says why.
         for t in ConfigType::ALL {
-            let _ = ConfigDraft::parse(t, &v);
+            match ConfigDraft::parse(t, &v) {
+                Ok(d) => prop_assert_eq!(ConfigDraft::parse(t, &d.to_json()), Ok(d)),
+                Err(e) => prop_assert!(
+                    !e.errors().is_empty() && e.errors().iter().all(|f| !f.message.is_empty()),
+                    "{:?}", e
+                ),
+            }
         }
     }
 
     #[test]
-    fn valid_conditions_parse_and_round_trip(v in valid_condition()) {
+    fn valid_conditions_parse_and_round_trip(v in valid_condition(), m in metric_values()) {
         match Condition::parse(&v) {
             Ok(c) => {
                 prop_assert_eq!(Condition::parse(&c.to_json()), Ok(c.clone()));
-                let _ = c.evaluate(&MetricValues::default());
+                prop_assert_eq!(c.evaluate(&m), expected(&c.to_json(), &m), "{} on {:?}", c.to_json(), m);
+                // Every metric N/A: each comparison is false, so only `not` can make it hold.
+                prop_assert_eq!(
+                    c.evaluate(&MetricValues::default()),
+                    expected(&c.to_json(), &MetricValues::default())
+                );
             }
             // Only numbers a decimal cannot hold may be refused.
             Err(e) => prop_assert!(

@@ -151,10 +151,12 @@ fn concurrent_starts_make_one_cluster() {
 }
 
 #[test]
+#[ignore = "needs root; .ci/run (as root) runs it with --ignored"]
 fn a_directory_postgres_cannot_enter_still_works_as_root() {
-    if !is_root() {
-        return;
-    }
+    assert!(
+        is_root(),
+        "this test is about running as root: run it as root (`cargo test -p sos-pg-local --test cluster -- --ignored`)"
+    );
     // The postgres user cannot traverse a 0700 directory of root's.
     let dir = tempfile::Builder::new()
         .prefix("sos-cluster-test-")
@@ -249,27 +251,32 @@ fn many_test_databases_in_parallel() {
     }
 }
 
-/// Run by `the_test_cluster_goes_away_with_its_process` in a child process.
+/// Makes a test database on the private cluster and checks it answers. Run by
+/// `the_test_cluster_goes_away_with_its_process` in a child process (`SOS_CLUSTER_TEST_CHILD`
+/// set), it then prints where the database is and exits without dropping anything.
 #[test]
 fn child_makes_a_test_database() {
-    if std::env::var_os("SOS_CLUSTER_TEST_CHILD").is_none() {
-        return;
-    }
     let db = TestDb::new();
-    println!("URL={}", db.url());
-    println!("DIR={}", private_cluster_dir().unwrap().display());
-    // Leave without dropping anything, as a killed or exiting test process would.
-    std::process::exit(0);
+    let mut conn = PgConnection::establish(db.url()).unwrap();
+    let one: One = diesel::sql_query("SELECT 1 AS one")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(one.one, 1);
+    if std::env::var_os("SOS_CLUSTER_TEST_CHILD").is_some() {
+        println!("URL={}", db.url());
+        println!("DIR={}", private_cluster_dir().unwrap().display());
+        // Leave without dropping anything, as a killed or exiting test process would.
+        std::process::exit(0);
+    }
 }
 
 #[test]
 fn the_test_cluster_goes_away_with_its_process() {
-    if std::env::var_os(TEST_DATABASE_URL_VAR).is_some() {
-        return;
-    }
     let child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "child_makes_a_test_database", "--nocapture"])
         .env("SOS_CLUSTER_TEST_CHILD", "1")
+        // The child's database must be on the private cluster, whatever this process uses.
+        .env_remove(TEST_DATABASE_URL_VAR)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();

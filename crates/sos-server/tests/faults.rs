@@ -1,28 +1,38 @@
 //! Crashes, outages and races: the real `sos-server` binary (debug build) on a private, durable
 //! PostgreSQL cluster that each test starts for itself (default settings: `fsync` and
-//! `synchronous_commit` on), so the database can be stopped apart from the server.
+//! `synchronous_commit` on), so the database can be stopped apart from the server, or on the
+//! server's embedded default.
 //!
-//! - `kill -9` of the server while four clients send 1,000-record batches: after a restart,
-//!   every record of every acknowledged batch is there with its values, and every other batch is
-//!   there whole or not at all.
-//! - `kill -9` during a monthly calculation: the period's previous results are untouched, and a
-//!   new calculation succeeds.
-//! - The database stopped under load: requests answer 503 within seconds, `/readyz` says 503, and
-//!   the same server process serves again once the database is back on the same port.
+//! No fault follows a fixed sleep: each is injected once the database shows the work it is
+//! meant to hit (`pg_stat_activity`, `pg_locks`, and the rows of an open transaction counted in
+//! the heap with `pageinspect`), and afterwards the test reads how that transaction ended
+//! (`pg_xact_status`) and checks the data against it.
+//!
+//! - `kill -9` of the server while four clients send 1,000-record batches, each time with a
+//!   backend inside a batch's `INSERT`: every acknowledged batch is there with its values,
+//!   every other batch whole or not at all, the batch caught mid-`INSERT` whole exactly when its
+//!   transaction committed. Again on the embedded default, killing its PostgreSQL too.
+//! - `kill -9` during a monthly calculation, once its transaction holds the period's lock and
+//!   has inserted a quarter of the results: it aborted, the period's previous results are
+//!   untouched, a new calculation succeeds. Again on the embedded default.
+//! - The database stopped under load with writes sent and unanswered: requests answer 503,
+//!   `/readyz` says 503, the same process serves again once the database is back; every
+//!   acknowledged write is there with its values, nothing of a write answered 503.
 //! - 16 writers on one seller and period; two calculations of one period at once; retries.
 //! - `kill -9` of the server on its embedded default and of its private postmaster, then an
 //!   immediate restart: every acknowledged write reads back with its values.
 //!
 //! Every child process and cluster is owned by a guard whose `Drop` kills or stops it, so a
-//! failing assertion leaves nothing running. The tests run one at a time (a shared lock): their
-//! timings (a kill landing mid-calculation) must not depend on what else the machine is doing.
-//! Each prints what it injected and checked (`-- --nocapture`); docs/reliability.md quotes them.
+//! failing assertion leaves nothing running. The tests run one at a time (a shared lock), so
+//! one's load does not slow another's work past its deadlines. Each prints what it injected,
+//! where it landed and what it checked (`-- --nocapture`); docs/reliability.md lists them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::{
-    sql_query, sql_types::BigInt, sql_types::Text, Connection, PgConnection, QueryableByName,
-    RunQueryDsl,
+    sql_query,
+    sql_types::{BigInt, Integer, Text},
+    Connection, PgConnection, QueryableByName, RunQueryDsl,
 };
 use serde_json::{json, Value};
 use sos_pg_local::cluster::{Durability, LocalCluster, StartOptions};
@@ -116,13 +126,19 @@ impl Pg {
         PgConnection::establish(&self.url).expect("connect to the test cluster")
     }
 
-    /// `pg_ctl stop -m fast` (as `postgres` when root), through `LocalCluster::stop`.
-    fn stop(&self) {
-        self.cluster
-            .as_ref()
-            .unwrap()
-            .stop()
-            .expect("the cluster stops");
+    /// A fast shutdown at once: SIGINT to the postmaster, as `pg_ctl stop -m fast` sends it but
+    /// without the command's start-up time, so it lands while the statement seen still runs.
+    /// Returns once the postmaster is gone.
+    fn stop_now(&self) {
+        let text = std::fs::read_to_string(self.pgdata.join("postmaster.pid")).unwrap();
+        let postmaster: u32 = text.lines().next().unwrap().trim().parse().unwrap();
+        let pid = rustix::process::Pid::from_raw(i32::try_from(postmaster).unwrap()).unwrap();
+        rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+        wait_until(
+            Duration::from_secs(60),
+            "the postmaster exits after a fast shutdown",
+            || matches!(process_state(postmaster).as_deref(), None | Some("Z" | "X")),
+        );
     }
 
     /// Starts the stopped cluster again on the same data directory and port.
@@ -334,6 +350,17 @@ fn request_with_timeout(
     body: Option<&Value>,
     timeout: Duration,
 ) -> std::io::Result<Response> {
+    read_response(send_request(addr, method, path, body, timeout)?)
+}
+
+/// Connects and sends the whole request; the answer is read by [`read_response`].
+fn send_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    timeout: Duration,
+) -> std::io::Result<TcpStream> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
@@ -348,6 +375,11 @@ fn request_with_timeout(
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
     stream.write_all(payload.as_bytes())?;
+    stream.flush()?;
+    Ok(stream)
+}
+
+fn read_response(mut stream: TcpStream) -> std::io::Result<Response> {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     let split = raw
@@ -468,11 +500,266 @@ fn seller_code(i: usize) -> String {
 }
 
 // ----------------------------------------------------------------------------------------------
+// Waiting on conditions, and what PostgreSQL shows of work in flight.
+
+/// Polls `probe` until it yields a value; fails naming `what` after `within`. Faults are injected
+/// when the database shows the work in flight, never after a fixed sleep.
+#[track_caller]
+fn wait_for<T>(within: Duration, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(v) = probe() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "not within {within:?}: {what}");
+        thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[track_caller]
+fn wait_until(within: Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    wait_for(within, what, || cond().then_some(()));
+}
+
+/// Lets the tests read heap pages: the rows a transaction inserted are there before it commits,
+/// and after it aborts until vacuumed, where no query can see them. Autovacuum is off for the
+/// two tables counted so an aborted transaction's rows stay countable.
+fn enable_page_inspection(conn: &mut PgConnection) {
+    exec(conn, "CREATE EXTENSION IF NOT EXISTS pageinspect");
+    exec(
+        conn,
+        "ALTER TABLE sos_order_operation_raw SET (autovacuum_enabled = off)",
+    );
+    exec(
+        conn,
+        "ALTER TABLE seller_score SET (autovacuum_enabled = off)",
+    );
+}
+
+/// Every page of `table`, as SQL: `heap_page_items` rows `h`. All of it: a batch's rows may
+/// land in free pages an earlier extension of the table left behind.
+fn heap(table: &str) -> String {
+    format!(
+        "generate_series(0::bigint, pg_relation_size('{table}') / current_setting('block_size')::bigint - 1) b, \
+         LATERAL heap_page_items(get_raw_page('{table}', b::int)) h"
+    )
+}
+
+/// Rows of `table` that transaction `xid` inserted, committed or not.
+fn rows_inserted_by(conn: &mut PgConnection, table: &str, xid: &str) -> i64 {
+    num(
+        conn,
+        &format!(
+            "SELECT count(*) AS n FROM {} WHERE h.t_xmin = '{xid}'::xid",
+            heap(table)
+        ),
+    )
+}
+
+/// `committed`, `aborted` or `in progress`. The clusters are new, so an `xid` is its `xid8`.
+fn xact_status(conn: &mut PgConnection, xid: &str) -> String {
+    text(
+        conn,
+        &format!("SELECT coalesce(pg_xact_status('{xid}'::xid8)::text, 'unknown') AS t"),
+    )
+}
+
+/// Once the backends of a killed server are gone: how their transaction `xid` ended.
+fn final_status(conn: &mut PgConnection, xid: &str) -> String {
+    wait_for(
+        Duration::from_secs(30),
+        "the killed server's transaction to end",
+        || Some(xact_status(conn, xid)).filter(|s| s != "in progress"),
+    )
+}
+
+/// A server backend inside a write transaction, and the rows it has put in the heap so far.
+#[derive(QueryableByName, Debug)]
+struct InFlight {
+    #[diesel(sql_type = Integer)]
+    pid: i32,
+    #[diesel(sql_type = Text)]
+    xid: String,
+    #[diesel(sql_type = Text)]
+    state: String,
+    #[diesel(sql_type = BigInt)]
+    rows: i64,
+    /// For an order batch: the period of its rows, so which batch it is.
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    period: Option<String>,
+}
+
+/// The period of an order row from its heap data: after `id` and `seller_id` (8 bytes each)
+/// comes a short text, one header byte then the 7 bytes of `YYYY-MM`.
+const ROW_PERIOD: &str = "convert_from(substring(h.t_data FROM 18 FOR 7), 'UTF8')";
+
+/// A server backend running the `INSERT` of an order batch (its transaction has an xid, so it
+/// has written), with the most rows of it in the heap.
+fn batch_in_flight(conn: &mut PgConnection) -> Option<InFlight> {
+    sql_query(format!(
+        "SELECT a.pid, a.backend_xid::text AS xid, a.state, x.rows, x.period \
+         FROM pg_stat_activity a, \
+           LATERAL (SELECT count(*) AS rows, min({ROW_PERIOD}) AS period FROM {} WHERE h.t_xmin = a.backend_xid) x \
+         WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.state = 'active' \
+           AND a.backend_xid IS NOT NULL AND a.query LIKE 'INSERT INTO sos_order_operation_raw%' \
+         ORDER BY x.rows DESC LIMIT 1",
+        heap("sos_order_operation_raw")
+    ))
+    .get_result::<InFlight>(conn)
+    .ok()
+}
+
+/// Rows of the order table that transaction `xid` inserted for `period`. After
+/// a crash that lost the transaction before its WAL reached the disk there are none, and the
+/// xid may be handed out again; the period tells its rows from a newcomer's.
+fn batch_rows_inserted_by(conn: &mut PgConnection, xid: &str, period: &str) -> i64 {
+    num(
+        conn,
+        &format!(
+            "SELECT count(*) AS n FROM {} WHERE h.t_xmin = '{xid}'::xid AND {ROW_PERIOD} = '{period}'",
+            heap("sos_order_operation_raw")
+        ),
+    )
+}
+
+/// The calculation holding its period's lock, inside its transaction, and the result rows it
+/// has inserted so far.
+fn calculation_in_flight(conn: &mut PgConnection) -> Option<InFlight> {
+    sql_query(format!(
+        "SELECT a.pid, a.backend_xid::text AS xid, a.state, \
+           (SELECT count(*) FROM {} WHERE h.t_xmin = a.backend_xid) AS rows, NULL::text AS period \
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted \
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+           AND a.backend_xid IS NOT NULL AND a.state IN ('active', 'idle in transaction') LIMIT 1",
+        heap("seller_score")
+    ))
+    .get_result::<InFlight>(conn)
+    .ok()
+}
+
+// ----------------------------------------------------------------------------------------------
+// Where the data lives: a cluster of the test's own, or the server's embedded default.
+
+enum Db {
+    /// `DATABASE_URL` names a cluster the test started; it outlives the server.
+    External { pg: Pg, data: TempDir },
+    /// No `DATABASE_URL`: the server's private PostgreSQL, killed with it.
+    Embedded(EmbeddedData),
+}
+
+/// A server and its database. Fields drop in order: the server is killed before its cluster goes.
+struct Target {
+    server: Server,
+    db: Db,
+}
+
+impl Target {
+    fn external(tag: &str) -> Self {
+        let pg = Pg::start(tag);
+        let data = TempDir::new(&format!("{tag}-data"));
+        let server = Server::start(&pg, &data.0);
+        Self {
+            server,
+            db: Db::External { pg, data },
+        }
+    }
+
+    fn embedded(tag: &str) -> Self {
+        let data = EmbeddedData(TempDir::new(tag));
+        let server = Server::start_embedded(data.path());
+        Self {
+            server,
+            db: Db::Embedded(data),
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self.db {
+            Db::External { .. } => "external PostgreSQL",
+            Db::Embedded(_) => "embedded default",
+        }
+    }
+
+    fn url(&self) -> String {
+        match &self.db {
+            Db::External { pg, .. } => pg.url.clone(),
+            Db::Embedded(data) => format!(
+                "postgres://{}@127.0.0.1:{}/{}",
+                sos_pg_local::cluster::CLUSTER_USER,
+                data.postmaster().1,
+                sos_pg_local::cluster::APP_DATABASE
+            ),
+        }
+    }
+
+    fn connect(&self) -> PgConnection {
+        PgConnection::establish(&self.url()).expect("connect to the server's database")
+    }
+
+    /// SIGKILL to the server and, on the embedded default, in the same `kill` call to its
+    /// postmaster and every process of it (a backend inside a statement dies there, as in a
+    /// crash of the machine): no shutdown code runs anywhere. Says what was killed.
+    fn kill9(&mut self) -> String {
+        let server = self.server.pid();
+        match &self.db {
+            Db::External { .. } => {
+                self.server.kill9();
+                format!("server PID {server}")
+            }
+            Db::Embedded(data) => {
+                let (postmaster, _) = data.postmaster();
+                let children = children_of(postmaster);
+                // Backends first, so the one inside a statement stops there; then the rest.
+                for pid in children.iter().chain([&postmaster, &server]) {
+                    let pid = rustix::process::Pid::from_raw(i32::try_from(*pid).unwrap()).unwrap();
+                    match rustix::process::kill_process(pid, rustix::process::Signal::KILL) {
+                        // One that exited meanwhile has nothing left to kill.
+                        Ok(()) | Err(rustix::io::Errno::SRCH) => {}
+                        Err(e) => panic!("kill -KILL {pid:?}: {e}"),
+                    }
+                }
+                self.server.child.wait().unwrap();
+                // kill(2) returns before the process is dead: "killed" means gone (or a zombie
+                // nobody reaps), so the restart never meets a postmaster still dying.
+                wait_until(
+                    Duration::from_secs(10),
+                    "the killed PostgreSQL processes to die",
+                    || {
+                        children.iter().chain([&postmaster]).all(|pid| {
+                            matches!(process_state(*pid).as_deref(), None | Some("Z" | "X"))
+                        })
+                    },
+                );
+                format!(
+                    "server PID {server} with its postmaster PID {postmaster} and its {} processes",
+                    children.len()
+                )
+            }
+        }
+    }
+
+    /// Starts the server again at once, on the same database (its own, after a crash).
+    fn restart(&mut self) {
+        self.server = match &self.db {
+            Db::External { pg, data } => Server::start(pg, &data.0),
+            Db::Embedded(data) => Server::start_embedded(data.path()),
+        };
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
 // 1. kill -9 during batched sync.
 
 /// Batch `k` writes its own period, so what it wrote can be told apart from every other batch.
 fn batch_period(k: usize) -> String {
     format!("{}-{:02}", 2100 + k / 12, k % 12 + 1)
+}
+
+/// The batch that wrote `period`.
+fn batch_of_period(period: &str) -> usize {
+    let (year, month) = period.split_once('-').unwrap();
+    (year.parse::<usize>().unwrap() - 2100) * 12 + month.parse::<usize>().unwrap() - 1
 }
 
 /// Record `i` of batch `k`: seller `i + 1`, figures derived from both.
@@ -530,36 +817,56 @@ fn stored_batch(conn: &mut PgConnection, k: usize) -> Option<()> {
     Some(())
 }
 
-#[test]
-fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
-    let _serial = serial();
-    let pg = Pg::start("sync");
-    let data = TempDir::new("sync-data");
-    let mut conn = pg.connect();
-    let mut server = Server::start(&pg, &data.0);
+/// A kill that landed inside a batch's transaction, and how that transaction ended.
+struct Landed {
+    batch: usize,
+    xid: String,
+    status: String,
+}
+
+/// Four clients send 1,000-record batches; each round waits until a server backend is inside
+/// a batch's `INSERT` with rows of it in the heap, then kills (`Target::kill9`) and restarts.
+/// Afterwards every acknowledged batch is there whole with its values, every other batch whole
+/// or not at all, and each batch caught mid-`INSERT` is whole if its transaction committed and
+/// absent if it aborted.
+fn kill_9_during_batched_sync(target: &mut Target, rounds: usize) {
+    let mut conn = target.connect();
     seed_sellers(&mut conn, 1_200);
+    enable_page_inspection(&mut conn);
 
     let next_batch = Arc::new(AtomicUsize::new(0));
     // Batch id -> acknowledged (2xx), or sent without an answer.
-    let outcomes: Arc<Mutex<BTreeMap<usize, bool>>> = Arc::new(Mutex::new(BTreeMap::new()));
-    let rounds = 5;
-    for round in 0..rounds {
+    // Batch id -> its answer's status, `None` while it has none.
+    let outcomes: Arc<Mutex<BTreeMap<usize, Option<u16>>>> = Arc::new(Mutex::new(BTreeMap::new()));
+    let mut landed = Vec::new();
+    let mut kills = 0;
+    while landed.len() < rounds {
+        let round = kills;
+        kills += 1;
+        assert!(
+            kills <= 4 * rounds,
+            "{kills} kills, only {} inside a batch's INSERT",
+            landed.len()
+        );
         let stop = Arc::new(AtomicBool::new(false));
         let acked_this_round = Arc::new(AtomicUsize::new(0));
+        let in_flight = Arc::new(AtomicUsize::new(0));
         let clients: Vec<_> = (0..4)
             .map(|_| {
-                let (addr, next, outcomes, stop, acked) = (
-                    server.addr.clone(),
+                let (addr, next, outcomes, stop, acked, in_flight) = (
+                    target.server.addr.clone(),
                     next_batch.clone(),
                     outcomes.clone(),
                     stop.clone(),
                     acked_this_round.clone(),
+                    in_flight.clone(),
                 );
                 thread::spawn(move || {
                     while !stop.load(Ordering::SeqCst) {
                         let k = next.fetch_add(1, Ordering::SeqCst);
                         let body = batch_body(k);
-                        outcomes.lock().unwrap().insert(k, false);
+                        outcomes.lock().unwrap().insert(k, None);
+                        in_flight.fetch_add(1, Ordering::SeqCst);
                         match request(&addr, "POST", "/api/sync/orders", Some(&body)) {
                             Ok(r) if r.status == 200 => {
                                 assert_eq!(
@@ -568,8 +875,15 @@ fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
                                     "batch {k}: {}",
                                     r.body
                                 );
-                                outcomes.lock().unwrap().insert(k, true);
+                                outcomes.lock().unwrap().insert(k, Some(200));
+                                in_flight.fetch_sub(1, Ordering::SeqCst);
                                 acked.fetch_add(1, Ordering::SeqCst);
+                            }
+                            // A machine too busy to hand out a connection in time: refused,
+                            // so nothing of the batch may be written.
+                            Ok(r) if r.status == 503 => {
+                                outcomes.lock().unwrap().insert(k, Some(503));
+                                in_flight.fetch_sub(1, Ordering::SeqCst);
                             }
                             Ok(r) => panic!("batch {k} answered {}: {}", r.status, r.body),
                             // The server died under us: this batch has no answer.
@@ -579,41 +893,117 @@ fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
                 })
             })
             .collect();
-        // Let a few batches through, then kill while others are in flight.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while acked_this_round.load(Ordering::SeqCst) < 6 + round * 2 {
-            assert!(Instant::now() < deadline, "no progress in round {round}");
-            thread::sleep(Duration::from_millis(10));
-        }
-        thread::sleep(Duration::from_millis(37 * (round as u64 + 1)));
-        server.kill9();
+        // A few batches through, then one caught inside its INSERT with rows in the heap.
+        wait_until(
+            Duration::from_secs(60),
+            "three batches acknowledged",
+            || acked_this_round.load(Ordering::SeqCst) >= 3,
+        );
+        let hit = wait_for(
+            Duration::from_secs(60),
+            "a server backend inside a batch's INSERT with rows in the heap",
+            // Rows in the heap, but not all yet: the statement is still inserting.
+            || {
+                batch_in_flight(&mut conn)
+                    .filter(|f| f.rows > 0 && f.rows < i64::try_from(BATCH).unwrap())
+            },
+        );
+        let unanswered = in_flight.load(Ordering::SeqCst);
+        let killed = target.kill9();
         stop.store(true, Ordering::SeqCst);
         for c in clients {
             c.join().unwrap();
         }
-        server = Server::start(&pg, &data.0);
+        target.restart();
+        conn = target.connect();
+        let period = hit.period.clone().expect("the rows name their period");
+        let batch = batch_of_period(&period);
+        let rows_at_end = batch_rows_inserted_by(&mut conn, &hit.xid, &period);
+        let status = if rows_at_end == 0 {
+            // None of its rows reached the disk: the crash took the whole transaction.
+            "was lost with the crash (none of its rows reached the WAL)".to_owned()
+        } else {
+            final_status(&mut conn, &hit.xid)
+        };
+        let answer = outcomes.lock().unwrap()[&batch];
+        println!(
+            "faults: kill -9 of the {killed} ({}), round {round}: {unanswered} batches in flight; batch {batch} inside its INSERT \
+             in transaction xid {} (backend {}, {}) with {} of {BATCH} rows in the heap; the transaction then {status} ({rows_at_end} rows); \
+             answer {answer:?}",
+            target.label(),
+            hit.xid,
+            hit.pid,
+            hit.state,
+            hit.rows
+        );
+        assert!(
+            matches!(status.as_str(), "committed" | "aborted") || rows_at_end == 0,
+            "transaction {}: {status}",
+            hit.xid
+        );
+        match answer {
+            // It committed and was answered between the look and the kill: the kill missed it.
+            Some(200) => {
+                assert_eq!(status, "committed", "batch {batch} was acknowledged");
+                println!(
+                    "faults: round {round} missed: batch {batch} was answered before the kill landed"
+                );
+                continue;
+            }
+            // Its backend died first (killed before the server) and the server, still alive for
+            // a moment, answered 503: the kill hit the INSERT, which must not have committed.
+            Some(503) => assert_ne!(status, "committed", "batch {batch} answered 503"),
+            None => {}
+            Some(other) => panic!("batch {batch} answered {other}"),
+        }
+        landed.push(Landed {
+            batch,
+            xid: hit.xid,
+            status,
+        });
     }
-    server.assert_no_panic();
+    target.server.assert_no_panic();
 
     let outcomes = outcomes.lock().unwrap().clone();
-    let (mut acked, mut unanswered, mut unanswered_written, mut records) = (0, 0, 0, 0);
-    for (&k, &ok) in &outcomes {
-        match (stored_batch(&mut conn, k), ok) {
-            (Some(()), true) => {
+    for l in &landed {
+        let stored = stored_batch(&mut conn, l.batch);
+        match l.status.as_str() {
+            "committed" => assert!(
+                stored.is_some(),
+                "batch {}: transaction {} committed, yet the batch is missing",
+                l.batch,
+                l.xid
+            ),
+            _ => assert!(
+                stored.is_none(),
+                "batch {}: transaction {} {}, yet the batch is there",
+                l.batch,
+                l.xid,
+                l.status
+            ),
+        }
+    }
+    let (mut acked, mut refused, mut unanswered, mut unanswered_written, mut records) =
+        (0, 0, 0, 0, 0);
+    for (&k, &answer) in &outcomes {
+        match (stored_batch(&mut conn, k), answer) {
+            (Some(()), Some(200)) => {
                 acked += 1;
                 records += BATCH;
             }
-            (None, true) => panic!("batch {k} was acknowledged but is not in the database"),
-            (Some(()), false) => {
+            (None, Some(200)) => panic!("batch {k} was acknowledged but is not in the database"),
+            (Some(()), Some(status)) => panic!("batch {k} answered {status}, yet it was written"),
+            (None, Some(_)) => refused += 1,
+            (Some(()), None) => {
                 unanswered += 1;
                 unanswered_written += 1;
                 records += BATCH;
             }
-            (None, false) => unanswered += 1,
+            (None, None) => unanswered += 1,
         }
     }
     assert!(
-        acked >= 6,
+        acked >= 3 * kills,
         "too few acknowledged batches to mean anything: {acked}"
     );
     // Nothing else was written: every stored period is one of ours.
@@ -626,13 +1016,32 @@ fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
         records,
         "rows outside the batches sent"
     );
+    let aborted = landed.iter().filter(|l| l.status != "committed").count();
     println!(
-        "faults: kill -9 during sync: {rounds} kills; {} batches of {BATCH} sent, {acked} acknowledged (all {} records present with their values), \
-         {unanswered} unanswered ({unanswered_written} written whole, {} not at all, none partly); records lost: 0",
+        "faults: kill -9 during sync ({}): {kills} kills, {rounds} inside a batch's INSERT and before its answer ({} of those transactions committed and \
+         are whole, {aborted} aborted or lost and are absent); {} batches of {BATCH} sent, {acked} acknowledged (all {} records present \
+         with their values), {refused} answered 503 (none written), {unanswered} unanswered ({unanswered_written} written whole, {} not at all, \
+         none partly); records lost: 0",
+        target.label(),
+        landed.len() - aborted,
         outcomes.len(),
         acked * BATCH,
         unanswered - unanswered_written
     );
+}
+
+#[test]
+fn kill_9_during_batched_sync_loses_no_acknowledged_record() {
+    let _serial = serial();
+    let mut target = Target::external("sync");
+    kill_9_during_batched_sync(&mut target, 5);
+}
+
+#[test]
+fn kill_9_of_the_embedded_default_during_batched_sync_loses_no_acknowledged_record() {
+    let _serial = serial();
+    let mut target = Target::embedded("sync-embedded");
+    kill_9_during_batched_sync(&mut target, 2);
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -674,15 +1083,6 @@ fn results_fingerprint(conn: &mut PgConnection) -> (i64, String) {
     (n, h)
 }
 
-/// Whether a calculation holds its period's advisory lock now.
-fn calculation_running(conn: &mut PgConnection) -> bool {
-    num(
-        conn,
-        "SELECT count(*)::bigint AS n FROM pg_locks WHERE locktype = 'advisory' AND granted \
-         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-    ) > 0
-}
-
 fn runs_of_period(conn: &mut PgConnection) -> i64 {
     num(
         conn,
@@ -693,18 +1093,17 @@ fn runs_of_period(conn: &mut PgConnection) -> i64 {
 /// Sellers for the calculation tests: enough that a debug-build calculation takes seconds.
 const CALC_SELLERS: usize = 20_000;
 
-#[test]
-fn kill_9_during_a_calculation_keeps_the_previous_results() {
-    let _serial = serial();
-    let pg = Pg::start("calc");
-    let data = TempDir::new("calc-data");
-    let mut conn = pg.connect();
-    let mut server = Server::start(&pg, &data.0);
+/// A first calculation, new inputs, then a second calculation killed once its transaction has
+/// inserted a quarter of the new results; after the restart the previous results are intact,
+/// no run was recorded, and a new calculation uses the new inputs.
+fn kill_9_during_a_calculation(target: &mut Target) {
+    let mut conn = target.connect();
     seed_scorable(&mut conn, CALC_SELLERS);
+    enable_page_inspection(&mut conn);
 
     let started = Instant::now();
     let run = must(
-        &server.addr,
+        &target.server.addr,
         "POST",
         "/api/sos/monthly/calculate",
         Some(&json!({"period": "2026-02"})),
@@ -717,15 +1116,15 @@ fn kill_9_during_a_calculation_keeps_the_previous_results() {
         i64::try_from(CALC_SELLERS).unwrap()
     );
 
-    let (mut before, mut runs_before) = (results_fingerprint(&mut conn), runs_of_period(&mut conn));
-    let mut kills = 0;
-    for attempt in 0..3 {
+    let mut attempt = 0;
+    let (before, runs_before, hit) = loop {
+        attempt += 1;
         // The results as they stand, then new inputs, so a run that got to commit would change
         // every result.
-        before = results_fingerprint(&mut conn);
-        runs_before = runs_of_period(&mut conn);
+        let before = results_fingerprint(&mut conn);
+        let runs_before = runs_of_period(&mut conn);
         exec(&mut conn, "UPDATE sos_order_operation_raw SET orders_late = orders_late + 7 WHERE period = '2026-02'");
-        let addr = server.addr.clone();
+        let addr = target.server.addr.clone();
         let caller = thread::spawn(move || {
             request(
                 &addr,
@@ -734,42 +1133,40 @@ fn kill_9_during_a_calculation_keeps_the_previous_results() {
                 Some(&json!({"period": "2026-02"})),
             )
         });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !calculation_running(&mut conn) {
-            assert!(
-                Instant::now() < deadline,
-                "the calculation never took its lock"
-            );
-            thread::sleep(Duration::from_millis(5));
-        }
-        // Part-way in: a third of a full run after the lock is taken.
-        thread::sleep(full / 3);
-        let killed_mid_run = calculation_running(&mut conn);
-        server.kill9();
+        let quarter = i64::try_from(CALC_SELLERS / 4).unwrap();
+        let hit = wait_for(
+            Duration::from_secs(60),
+            "the calculation's transaction holding its lock with a quarter of the results inserted",
+            || calculation_in_flight(&mut conn).filter(|f| f.rows >= quarter),
+        );
+        let killed = target.kill9();
         let answer = caller.join().unwrap();
-        server = Server::start(&pg, &data.0);
-        if !killed_mid_run || answer.as_ref().is_ok_and(|r| r.status == 200) {
-            // It finished before the kill: try again from the results it wrote.
+        target.restart();
+        conn = target.connect();
+        let status = final_status(&mut conn, &hit.xid);
+        let rows_at_end = rows_inserted_by(&mut conn, "seller_score", &hit.xid);
+        println!(
+            "faults: kill -9 of the {killed} ({}) during a calculation of {CALC_SELLERS} sellers: transaction xid {} \
+             (backend {}, {}) held the period's lock with {} of {CALC_SELLERS} result rows inserted; the transaction then {status} \
+             ({rows_at_end} rows in the heap)",
+            target.label(),
+            hit.xid,
+            hit.pid,
+            hit.state,
+            hit.rows
+        );
+        if status == "committed" {
+            // It reached its commit between the look and the kill: try again from its results.
             assert!(
-                attempt < 2,
+                attempt < 3,
                 "the calculation is too fast to be killed mid-run"
             );
             continue;
         }
-        kills += 1;
+        assert_eq!(status, "aborted", "transaction {}", hit.xid);
         assert!(answer.is_err(), "a killed server answered: {answer:?}");
-        break;
-    }
-    assert_eq!(kills, 1, "no kill landed mid-calculation");
-    // PostgreSQL rolls the dead connection's transaction back and frees its lock.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while calculation_running(&mut conn) {
-        assert!(
-            Instant::now() < deadline,
-            "the killed calculation still holds its lock"
-        );
-        thread::sleep(Duration::from_millis(50));
-    }
+        break (before, runs_before, hit);
+    };
     let after_kill = results_fingerprint(&mut conn);
     assert_eq!(
         after_kill, before,
@@ -780,9 +1177,11 @@ fn kill_9_during_a_calculation_keeps_the_previous_results() {
         runs_before,
         "the killed calculation left a run record"
     );
+    // Its rows are in the heap, dead: no query sees them.
+    assert!(rows_inserted_by(&mut conn, "seller_score", &hit.xid) > 0);
 
     let run = must(
-        &server.addr,
+        &target.server.addr,
         "POST",
         "/api/sos/monthly/calculate",
         Some(&json!({"period": "2026-02"})),
@@ -796,13 +1195,30 @@ fn kill_9_during_a_calculation_keeps_the_previous_results() {
         "the new calculation did not use the new inputs"
     );
     assert_eq!(runs_of_period(&mut conn), runs_before + 1);
-    server.assert_no_panic();
+    target.server.assert_no_panic();
     println!(
-        "faults: kill -9 during a calculation: {CALC_SELLERS} sellers (a full run took {} ms); 1 kill mid-run; \
-         {} previous results checked unchanged, 0 partial rows, 0 run records left; a new calculation then scored {CALC_SELLERS}",
+        "faults: kill -9 during a calculation ({}): {CALC_SELLERS} sellers (a full run took {} ms); killed in attempt {attempt} \
+         with {} result rows of its own inserted; {} previous results checked unchanged, 0 run records left; a new calculation \
+         then scored {CALC_SELLERS}",
+        target.label(),
         full.as_millis(),
+        hit.rows,
         before.0
     );
+}
+
+#[test]
+fn kill_9_during_a_calculation_keeps_the_previous_results() {
+    let _serial = serial();
+    let mut target = Target::external("calc");
+    kill_9_during_a_calculation(&mut target);
+}
+
+#[test]
+fn kill_9_of_the_embedded_default_during_a_calculation_keeps_the_previous_results() {
+    let _serial = serial();
+    let mut target = Target::embedded("calc-embedded");
+    kill_9_during_a_calculation(&mut target);
 }
 
 #[test]
@@ -864,12 +1280,53 @@ fn two_calculations_of_one_period_one_runs_the_other_gets_409() {
 // ----------------------------------------------------------------------------------------------
 // 3. The database stopped under load.
 
+/// The outage test's writes: 1,000 records each, over 100 sellers and 10 months of their own,
+/// so an `INSERT` lasts long enough for a stop to land inside it.
+const OUTAGE_SELLERS: usize = 100;
+const OUTAGE_RECORDS: usize = 1_000;
+const OUTAGE_WRITE_MONTHS: usize = OUTAGE_RECORDS / OUTAGE_SELLERS;
+
+/// Record `m` of write `r` in the outage test: every write has periods of its own and figures
+/// derived from `r`, so each can be found, or found missing, afterwards.
+fn outage_record(r: usize, m: usize) -> (String, String, usize, usize, usize) {
+    let idx = r * OUTAGE_WRITE_MONTHS + m / OUTAGE_SELLERS;
+    assert!(idx < 12 * 7_900, "write {r}: past the last period");
+    (
+        seller_code(m % OUTAGE_SELLERS + 1),
+        format!("{}-{:02}", 2030 + idx / 12, idx % 12 + 1),
+        1000 + r,
+        m % 100,
+        r % 7,
+    )
+}
+
+/// The write of the outage test that wrote `period`.
+fn outage_write_of_period(period: &str) -> usize {
+    let (year, month) = period.split_once('-').unwrap();
+    ((year.parse::<usize>().unwrap() - 2030) * 12 + month.parse::<usize>().unwrap() - 1)
+        / OUTAGE_WRITE_MONTHS
+}
+
+fn outage_body(r: usize) -> Value {
+    Value::Array(
+        (0..OUTAGE_RECORDS)
+            .map(|m| {
+                let (seller, period, total, within, late) = outage_record(r, m);
+                json!({"seller_code": seller, "period": period, "total_orders": total, "orders_within_30min": within, "orders_late": late})
+            })
+            .collect(),
+    )
+}
+
 #[test]
 fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
     let _serial = serial();
     let pg = Pg::start("outage");
     let data = TempDir::new("outage-data");
     let mut server = Server::start(&pg, &data.0);
+    let mut conn = pg.connect();
+    seed_sellers(&mut conn, OUTAGE_SELLERS);
+    enable_page_inspection(&mut conn);
     let addr = server.addr.clone();
     must(
         &addr,
@@ -892,94 +1349,159 @@ fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
         statuses: BTreeMap<u16, usize>,
         slowest: Duration,
         errors: Vec<String>,
+        /// Write id -> its answer.
+        writes: BTreeMap<usize, u16>,
+        /// Writes fully sent and not yet answered.
+        in_flight: std::collections::BTreeSet<usize>,
+        /// Per client: when its last request answered 200 was sent.
+        last_ok_sent: [Option<Instant>; 4],
+        reads_503: usize,
     }
     let seen = Arc::new(Mutex::new(Seen::default()));
     let stop = Arc::new(AtomicBool::new(false));
+    let next_write = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..4)
         .map(|t| {
-            let (addr, seen, stop) = (addr.clone(), seen.clone(), stop.clone());
+            let (addr, seen, stop, next_write) =
+                (addr.clone(), seen.clone(), stop.clone(), next_write.clone());
             thread::spawn(move || {
-                let mut n = 0u32;
                 while !stop.load(Ordering::SeqCst) {
-                    n += 1;
-                    let (method, path, body) = match t % 2 {
-                        0 => ("GET", "/api/sellers/SEL001".to_owned(), None),
-                        // Batches of 120 months: transactions long enough that the stop
-                        // lands inside some of them.
-                        _ => (
-                            "POST",
-                            "/api/sync/orders".to_owned(),
-                            Some(Value::Array(
-                                (0..120)
-                                    .map(|m| json!({"seller_code": "SEL001", "period": format!("{}-{:02}", 2030 + m / 12, m % 12 + 1), "total_orders": 100 + n % 50, "orders_within_30min": 90, "orders_late": 5}))
-                                    .collect(),
-                            )),
-                        ),
+                    let write = (t % 2 == 1).then(|| next_write.fetch_add(1, Ordering::SeqCst));
+                    let (method, path, body) = match write {
+                        None => ("GET", "/api/sellers/SEL001", None),
+                        Some(r) => ("POST", "/api/sync/orders", Some(outage_body(r))),
                     };
                     let started = Instant::now();
-                    let outcome = request_with_timeout(&addr, method, &path, body.as_ref(), Duration::from_secs(30));
+                    let outcome =
+                        send_request(&addr, method, path, body.as_ref(), Duration::from_secs(30))
+                            .and_then(|stream| {
+                                if let Some(r) = write {
+                                    seen.lock().unwrap().in_flight.insert(r);
+                                }
+                                read_response(stream)
+                            });
                     let took = started.elapsed();
                     let mut seen = seen.lock().unwrap();
                     seen.slowest = seen.slowest.max(took);
                     match outcome {
-                        Ok(r) => *seen.statuses.entry(r.status).or_default() += 1,
-                        Err(e) => seen.errors.push(format!("{method} {path} after {took:?}: {e}")),
+                        Ok(r) => {
+                            *seen.statuses.entry(r.status).or_default() += 1;
+                            if r.status == 200 {
+                                seen.last_ok_sent[t] = Some(started);
+                            }
+                            match write {
+                                Some(w) => {
+                                    seen.in_flight.remove(&w);
+                                    seen.writes.insert(w, r.status);
+                                }
+                                None if r.status == 503 => seen.reads_503 += 1,
+                                None => {}
+                            }
+                        }
+                        Err(e) => seen
+                            .errors
+                            .push(format!("{method} {path} after {took:?}: {e}")),
                     }
                     drop(seen);
+                    // Think time between a client's requests, not a wait for anything.
                     thread::sleep(Duration::from_millis(5));
                 }
             })
         })
         .collect();
 
-    thread::sleep(Duration::from_millis(700));
-    pg.stop();
-    let stopped_at = Instant::now();
-    // While it is down: /readyz says so, and requests keep answering 503.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let r =
-            request_with_timeout(&addr, "GET", "/readyz", None, Duration::from_secs(15)).unwrap();
-        if r.status == 503 {
-            assert_eq!(r.json()["status"], json!("unavailable"));
-            break;
-        }
+    // Each stop lands mid-work: writes acknowledged, one fully sent and unanswered, and a server
+    // backend inside a write's INSERT. A stop that the INSERT outran (it committed) is repeated.
+    let mut outages = Vec::new();
+    let (hit, hit_write, sent_unanswered, outage, recovered) = loop {
         assert!(
-            Instant::now() < deadline,
-            "/readyz still answers {} with the database down",
-            r.status
+            outages.len() < 3,
+            "3 stops, none inside a write's INSERT: {outages:?}"
         );
-        thread::sleep(Duration::from_millis(100));
-    }
-    thread::sleep(Duration::from_secs(6).saturating_sub(stopped_at.elapsed()));
-    let down_503 = seen
-        .lock()
-        .unwrap()
-        .statuses
-        .get(&503)
-        .copied()
-        .unwrap_or(0);
-    assert!(down_503 > 0, "no 503 while the database was down");
-    let outage = stopped_at.elapsed();
+        let (hit, sent_unanswered) = wait_for(
+            Duration::from_secs(60),
+            "acknowledged writes, then a write sent and unanswered while a backend is inside its INSERT",
+            || {
+                let acked = seen.lock().unwrap().writes.values().filter(|s| **s == 200).count();
+                if acked < 5 + 5 * outages.len() || seen.lock().unwrap().in_flight.is_empty() {
+                    return None;
+                }
+                // Rows in the heap, but not all yet: the statement is still inserting.
+                let hit = batch_in_flight(&mut conn)
+                    .filter(|h| h.rows > 0 && h.rows < i64::try_from(OUTAGE_RECORDS).unwrap())?;
+                let in_flight: Vec<usize> = seen.lock().unwrap().in_flight.iter().copied().collect();
+                (!in_flight.is_empty()).then_some((hit, in_flight))
+            },
+        );
+        pg.stop_now();
+        let stopped_at = Instant::now();
+        let hit_write = outage_write_of_period(hit.period.as_deref().unwrap());
+        println!(
+            "faults: database stopped with {} write(s) of {OUTAGE_RECORDS} records fully sent and unanswered ({sent_unanswered:?}), \
+             write {hit_write} inside its INSERT in transaction xid {} (backend {}) with {} rows in the heap",
+            sent_unanswered.len(),
+            hit.xid,
+            hit.pid,
+            hit.rows
+        );
+        // While it is down: /readyz says so, and reads and writes answer 503.
+        wait_until(
+            Duration::from_secs(20),
+            "/readyz answers 503 with the database down",
+            || {
+                let r =
+                    request_with_timeout(&addr, "GET", "/readyz", None, Duration::from_secs(15))
+                        .unwrap();
+                r.status == 503 && r.json()["status"] == json!("unavailable")
+            },
+        );
+        let reads_503 = seen.lock().unwrap().reads_503;
+        wait_until(
+            Duration::from_secs(60),
+            "the writes in flight at the stop answered, and a read and a write answered 503",
+            || {
+                let seen = seen.lock().unwrap();
+                sent_unanswered.iter().all(|r| seen.writes.contains_key(r))
+                    && seen.reads_503 > reads_503
+                    && seen.writes.values().filter(|s| **s == 503).count() > outages.len()
+            },
+        );
+        let outage = stopped_at.elapsed();
 
-    pg.start_again();
-    let restarted_at = Instant::now();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ready = request(&addr, "GET", "/readyz", None).is_ok_and(|r| r.status == 200);
-        let served =
-            request(&addr, "GET", "/api/sellers/SEL001", None).is_ok_and(|r| r.status == 200);
-        if ready && served {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not serve again within 30 s of the database's return"
+        pg.start_again();
+        let restarted_at = Instant::now();
+        wait_until(
+            Duration::from_secs(30),
+            "the server serves again once the database is back",
+            || {
+                request(&addr, "GET", "/readyz", None).is_ok_and(|r| r.status == 200)
+                    && request(&addr, "GET", "/api/sellers/SEL001", None)
+                        .is_ok_and(|r| r.status == 200)
+            },
         );
-        thread::sleep(Duration::from_millis(100));
-    }
-    let recovered = restarted_at.elapsed();
-    thread::sleep(Duration::from_millis(500));
+        let recovered = restarted_at.elapsed();
+        // Every client, readers and writers, has had a request sent after the return answered 200.
+        wait_until(Duration::from_secs(30), "every client served again", || {
+            seen.lock()
+                .unwrap()
+                .last_ok_sent
+                .iter()
+                .all(|t| t.is_some_and(|t| t > restarted_at))
+        });
+        conn = pg.connect();
+        let status = final_status(&mut conn, &hit.xid);
+        let answer = seen.lock().unwrap().writes[&hit_write];
+        println!(
+            "faults: after the stop, transaction xid {} {status}; write {hit_write} answered {answer}",
+            hit.xid
+        );
+        outages.push(status.clone());
+        if status == "aborted" {
+            assert_eq!(answer, 503, "write {hit_write}: its transaction aborted");
+            break (hit, hit_write, sent_unanswered, outage, recovered);
+        }
+        assert_eq!(answer, 200, "write {hit_write}: its transaction {status}");
+    };
     stop.store(true, Ordering::SeqCst);
     for c in clients {
         c.join().unwrap();
@@ -1010,14 +1532,63 @@ fn database_stopped_under_load_answers_503_then_recovers_without_a_restart() {
         "a request took {:?}",
         seen.slowest
     );
+
+    // The data: every write answered 200 is there with its values, nothing of a write answered
+    // 503, nothing else.
+    let mut conn = pg.connect();
+    let stored: std::collections::BTreeSet<String> = texts(
+        &mut conn,
+        "SELECT s.seller_code || ':' || o.period || ':' || o.total_orders || ':' || o.orders_within_30min || ':' || o.orders_late AS t \
+         FROM sos_order_operation_raw o JOIN seller s ON s.id = o.seller_id",
+    )
+    .into_iter()
+    .collect();
+    let stored_keys: std::collections::BTreeSet<String> = stored
+        .iter()
+        .map(|t| t.splitn(3, ':').take(2).collect::<Vec<_>>().join(":"))
+        .collect();
+    let (mut acked, mut refused) = (0, 0);
+    for (&r, &status) in &seen.writes {
+        for m in 0..OUTAGE_RECORDS {
+            let (seller, period, total, within, late) = outage_record(r, m);
+            if status == 200 {
+                assert!(
+                    stored.contains(&format!("{seller}:{period}:{total}:{within}:{late}")),
+                    "write {r} was acknowledged, but {seller} {period} is missing or holds other values"
+                );
+            } else {
+                assert!(
+                    !stored_keys.contains(&format!("{seller}:{period}")),
+                    "write {r} answered {status}, yet {seller} {period} was written"
+                );
+            }
+        }
+        if status == 200 {
+            acked += 1;
+        } else {
+            refused += 1;
+        }
+    }
+    assert_eq!(
+        stored.len(),
+        acked * OUTAGE_RECORDS,
+        "rows other than those of the acknowledged writes"
+    );
+    let in_flight_answers: Vec<u16> = sent_unanswered.iter().map(|r| seen.writes[r]).collect();
     let total: usize = seen.statuses.values().sum();
     println!(
-        "faults: database stopped under load: {} s down, {total} requests ({:?} by status), slowest {} ms, \
-         /readyz 503 while down; served again {} ms after the database returned, same process",
-        outage.as_secs(),
+        "faults: database stopped under load ({} stops: {outages:?}), the last inside write {hit_write}'s INSERT (xid {}, aborted): \
+         {} ms down, {total} requests ({:?} by status), slowest {} ms, /readyz 503 while down; served again {} ms after the \
+         database returned, same process; the writes in flight at that stop answered {in_flight_answers:?}; {acked} writes \
+         acknowledged, all {} records present with their values; {refused} answered 503, none of their {} records written",
+        outages.len(),
+        hit.xid,
+        outage.as_millis(),
         seen.statuses,
         seen.slowest.as_millis(),
-        recovered.as_millis()
+        recovered.as_millis(),
+        acked * OUTAGE_RECORDS,
+        refused * OUTAGE_RECORDS
     );
 }
 
@@ -1066,6 +1637,22 @@ fn process_state(pid: u32) -> Option<String> {
             .next()?
             .to_owned(),
     )
+}
+
+/// The PIDs whose parent is `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|child| {
+            std::fs::read_to_string(format!("/proc/{child}/stat")).is_ok_and(|stat| {
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(pid)
+            })
+        })
+        .collect()
 }
 
 /// Seller `i` of the crash test: what is sent, and so what must be read back.
