@@ -1,0 +1,257 @@
+//! Real results validate against the document's schemas, so the adapter's mirror of the domain
+//! result types (`dto::result_schema`) cannot drift: a field the domain writes that the schema does
+//! not declare, a declared field the domain never writes, a wrong type or an enum value the schema
+//! lacks all fail here. The validator is written out below (no JSON-schema crate is vendored).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// Fields a result omits when they do not apply (`skip_serializing_if`).
+const OMITTABLE: [&str; 4] = ["am_id", "calculated_at", "tiers", "dry_run"];
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => {
+            let name = r.strip_prefix("#/components/schemas/").unwrap();
+            doc["components"]["schemas"]
+                .get(name)
+                .unwrap_or_else(|| panic!("{r} is not in the document"))
+        }
+        None => schema,
+    }
+}
+
+fn type_matches(t: &str, v: &Value) -> bool {
+    match t {
+        "null" => v.is_null(),
+        "boolean" => v.is_boolean(),
+        "string" => v.is_string(),
+        "integer" => v.is_i64() || v.is_u64(),
+        "number" => v.is_number(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        other => panic!("unknown type {other}"),
+    }
+}
+
+/// Every way `value` breaks `schema`, as `path: reason`.
+fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
+    let schema = resolve(doc, schema);
+    if let Some(one_of) = schema["oneOf"].as_array() {
+        let matching = one_of
+            .iter()
+            .filter(|s| {
+                let mut e = Vec::new();
+                check(doc, s, value, path, &mut e);
+                e.is_empty()
+            })
+            .count();
+        if matching != 1 {
+            // Report the closest branch's reasons to say why.
+            let mut best: Option<Vec<String>> = None;
+            for s in one_of {
+                let mut e = Vec::new();
+                check(doc, s, value, path, &mut e);
+                if best.as_ref().is_none_or(|b| e.len() < b.len()) {
+                    best = Some(e);
+                }
+            }
+            errors.push(format!(
+                "{path}: matches {matching} oneOf branches: {:?}",
+                best.unwrap_or_default()
+            ));
+        }
+    }
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        check(doc, part, value, path, errors);
+    }
+    match &schema["type"] {
+        Value::String(t) if !type_matches(t, value) => {
+            errors.push(format!("{path}: {value} is not {t}"));
+            return;
+        }
+        Value::Array(ts) if !ts.iter().any(|t| type_matches(t.as_str().unwrap(), value)) => {
+            errors.push(format!("{path}: {value} is none of {ts:?}"));
+            return;
+        }
+        _ => {}
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        if !values.contains(value) {
+            errors.push(format!("{path}: {value} is not one of {values:?}"));
+        }
+    }
+    if let Some(n) = value.as_f64() {
+        if schema["minimum"].as_f64().is_some_and(|m| n < m) {
+            errors.push(format!("{path}: {n} is under the minimum"));
+        }
+        if schema["maximum"].as_f64().is_some_and(|m| n > m) {
+            errors.push(format!("{path}: {n} is over the maximum"));
+        }
+    }
+    if let Some(items) = value.as_array() {
+        if schema["minItems"]
+            .as_u64()
+            .is_some_and(|m| (items.len() as u64) < m)
+            || schema["maxItems"]
+                .as_u64()
+                .is_some_and(|m| (items.len() as u64) > m)
+        {
+            errors.push(format!("{path}: {} items is out of range", items.len()));
+        }
+        if let Some(item_schema) = schema.get("items") {
+            for (i, item) in items.iter().enumerate() {
+                check(doc, item_schema, item, &format!("{path}[{i}]"), errors);
+            }
+        }
+    }
+    // Only an object schema speaks about fields (a bare `oneOf` leaves that to its branches).
+    let speaks_of_fields = schema.get("properties").is_some()
+        || schema.get("additionalProperties").is_some()
+        || schema["type"] == "object";
+    if let Some(object) = value.as_object().filter(|_| speaks_of_fields) {
+        let declared = schema["properties"].as_object();
+        if let Some(declared) = declared {
+            for (name, sub) in declared {
+                match object.get(name) {
+                    Some(v) => check(doc, sub, v, &format!("{path}.{name}"), errors),
+                    None if OMITTABLE.contains(&name.as_str()) => {}
+                    None => errors.push(format!("{path}.{name}: declared but not written")),
+                }
+            }
+        }
+        let extra_allowed = schema.get("additionalProperties");
+        for (name, v) in object {
+            if declared.is_some_and(|d| d.contains_key(name)) {
+                continue;
+            }
+            match extra_allowed {
+                Some(Value::Object(_)) => check(
+                    doc,
+                    &schema["additionalProperties"],
+                    v,
+                    &format!("{path}.{name}"),
+                    errors,
+                ),
+                // A bare `{"type": "object"}` is what this document must not answer with.
+                _ => errors.push(format!("{path}.{name}: written but not declared")),
+            }
+        }
+    }
+}
+
+fn assert_valid(schema_name: &str, value: &Value, what: &str) {
+    let doc = sos_adapters_http::openapi::document();
+    let schema = json!({"$ref": format!("#/components/schemas/{schema_name}")});
+    let mut errors = Vec::new();
+    check(doc, &schema, value, "$", &mut errors);
+    assert!(
+        errors.is_empty(),
+        "{what} does not match {schema_name}:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// The answer schema the document gives an operation's 200.
+fn answer_schema(method: &str, path: &str) -> Value {
+    let doc = sos_adapters_http::openapi::document();
+    doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"].clone()
+}
+
+#[test]
+fn every_golden_domain_result_matches_score_view() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sos-domain/tests/golden");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_valid("ScoreView", &value, &path.display().to_string());
+        // A round trip through the domain type writes the same shape.
+        let result: sos_domain::ScoreResult = serde_json::from_value(value).unwrap();
+        let view = serde_json::to_value(sos_adapters_http::dto::scores::ScoreView::of_result(
+            &result,
+        ))
+        .unwrap();
+        assert_valid("ScoreView", &view, &path.display().to_string());
+        seen += 1;
+    }
+    assert!(seen >= 5, "golden results missing from {}", dir.display());
+}
+
+#[actix_web::test]
+async fn stored_results_runs_and_previews_match_their_documented_schemas() {
+    let app = TestApp::seeded().await;
+    let run = app
+        .post("/api/sos/monthly/calculate", &json!({"period": "2026-02"}))
+        .await;
+    run.assert_status(200);
+    assert_eq!(
+        answer_schema("post", "/api/sos/monthly/calculate")["$ref"],
+        "#/components/schemas/RunView"
+    );
+    assert_valid("RunView", &run.json(), "the calculate answer");
+    let runs = app.get("/api/sos/runs").await.json();
+    for r in runs.as_array().unwrap() {
+        assert_valid("RunView", r, "a run row");
+    }
+
+    let stored = app.get("/api/sos/sellers/SEL001/scores/2026-02").await;
+    stored.assert_status(200);
+    assert_valid("ScoreView", &stored.json(), "the stored result");
+    let page = app.get("/api/sos/monthly/2026-02/scores").await.json();
+    assert_valid("ScorePage", &page, "the period's results");
+
+    let previews = [
+        preview_example(),
+        json!({"period": "2026-02", "orders": {"total_orders": 100, "orders_late": 0}}),
+        json!({"period": "2026-02", "tickets": {"total_tickets": 4, "avg_response_time_hours": 9}}),
+        json!({"period": "2026-02", "orders": {"total_orders": 0}}),
+        json!({"period": "2026-02"}),
+    ];
+    for body in previews {
+        let r = app.post("/api/sos/preview", &body).await;
+        r.assert_status(200);
+        assert_eq!(
+            answer_schema("post", "/api/sos/preview")["$ref"],
+            "#/components/schemas/ScoreView"
+        );
+        assert_valid("ScoreView", &r.json(), &format!("the preview of {body}"));
+    }
+}
+
+#[test]
+fn the_validator_rejects_what_the_schema_does_not_say() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sos-domain/tests/golden");
+    let good: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("seed_example.json")).unwrap())
+            .unwrap();
+    let doc = sos_adapters_http::openapi::document();
+    let schema = json!({"$ref": "#/components/schemas/ScoreView"});
+    let broken = |edit: &dyn Fn(&mut Value)| {
+        let mut v = good.clone();
+        edit(&mut v);
+        let mut errors = Vec::new();
+        check(doc, &schema, &v, "$", &mut errors);
+        errors
+    };
+    assert!(broken(&|_| {}).is_empty());
+    let cases: [&dyn Fn(&mut Value); 5] = [
+        &|v| v["components"]["o_score"]["explanation"]["extra"] = json!(1),
+        &|v| {
+            v["components"]["o_score"]["explanation"]
+                .as_object_mut()
+                .unwrap()
+                .remove("late_pct");
+        },
+        &|v| v["status"] = json!("maybe"),
+        &|v| v["components"]["t_score"]["explanation"]["buckets"][0]["bucket"] = json!("1h"),
+        &|v| v["grace"]["applied"] = json!("yes"),
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        assert!(!broken(case).is_empty(), "case {i} was not caught");
+    }
+}
