@@ -1,4 +1,4 @@
-//! Real results validate against the document's schemas, so the adapter's mirror of the domain
+//! Real results (and every sync body form) validate against the document's schemas, so the adapter's mirror of the domain
 //! result types (`dto::result_schema`) cannot drift: a field the domain writes that the schema does
 //! not declare, a declared field the domain never writes, a wrong type or an enum value the schema
 //! lacks all fail here. The validator is written out below (no JSON-schema crate is vendored).
@@ -11,7 +11,14 @@ use common::*;
 use serde_json::{json, Value};
 
 /// Fields a result omits when they do not apply (`skip_serializing_if`).
-const OMITTABLE: [&str; 4] = ["am_id", "calculated_at", "tiers", "dry_run"];
+const OMITTABLE: [&str; 6] = [
+    "am_id",
+    "calculated_at",
+    "tiers",
+    "dry_run",
+    "count",
+    "details",
+];
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     match schema["$ref"].as_str() {
@@ -145,15 +152,20 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Ve
 }
 
 fn assert_valid(schema_name: &str, value: &Value, what: &str) {
-    let doc = sos_adapters_http::openapi::document();
     let schema = json!({"$ref": format!("#/components/schemas/{schema_name}")});
-    let mut errors = Vec::new();
-    check(doc, &schema, value, "$", &mut errors);
+    let errors = violations(&schema, value);
     assert!(
         errors.is_empty(),
         "{what} does not match {schema_name}:\n{}",
         errors.join("\n")
     );
+}
+
+fn violations(schema: &Value, value: &Value) -> Vec<String> {
+    let doc = sos_adapters_http::openapi::document();
+    let mut errors = Vec::new();
+    check(doc, schema, value, "$", &mut errors);
+    errors
 }
 
 /// The answer schema the document gives an operation's 200.
@@ -254,4 +266,93 @@ fn the_validator_rejects_what_the_schema_does_not_say() {
     for (i, case) in cases.iter().enumerate() {
         assert!(!broken(case).is_empty(), "case {i} was not caught");
     }
+}
+
+/// The request body schema the document gives a sync path.
+fn sync_body_schema(path: &str) -> Value {
+    let doc = sos_adapters_http::openapi::document();
+    doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"].clone()
+}
+
+fn raw_orders_example() -> Value {
+    json!({"seller_code": "SEL001", "orders": [
+        {"order_id": "O-1", "created_at": "2026-03-02T10:00:00Z", "pushed_at": "2026-03-02T10:10:00Z", "status": "pushed"},
+        {"order_id": "O-2", "created_at": "2026-03-02T10:00:00Z", "pushed_at": null, "status": "pending"}
+    ]})
+}
+
+#[actix_web::test]
+async fn every_sync_form_the_document_states_is_accepted_and_its_answer_matches() {
+    let app = TestApp::new().await;
+    app.seed_master().await;
+    let mut bodies: Vec<(&str, Value)> = Vec::new();
+    for (path, one) in seed_examples() {
+        bodies.push((path, one.clone()));
+        bodies.push((path, json!([one])));
+    }
+    bodies.push(("/api/sync/payments", payments_format_b_example()));
+    // Formats may be mixed in one batch (one record per seller and period).
+    let mut january = payments_format_b_example();
+    january["period"] = json!("2026-01");
+    bodies.push(("/api/sync/payments", json!([payments_example(), january])));
+    bodies.push(("/api/sync/orders", raw_orders_example()));
+    bodies.push(("/api/sync/orders", json!([raw_orders_example()])));
+    for (path, body) in bodies {
+        let errors = violations(&sync_body_schema(path), &body);
+        assert!(errors.is_empty(), "{path} {body}: {errors:?}");
+        let r = app.post(path, &body).await;
+        r.assert_status(200);
+        assert_valid("SyncAccepted", &r.json(), path);
+        if body.is_array() {
+            assert_eq!(
+                r.json()["count"],
+                json!(body.as_array().unwrap().len()),
+                "{path}"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn sync_bodies_the_document_refuses_the_server_refuses() {
+    let app = TestApp::new().await;
+    app.seed_master().await;
+    let mut both = payments_example();
+    both["invoices"] = payments_format_b_example()["invoices"].clone();
+    let mut neither = payments_example();
+    neither.as_object_mut().unwrap().remove("total_invoices");
+    let mut mixed = orders_example();
+    mixed["orders"] = raw_orders_example()["orders"].clone();
+    let cases = [
+        ("/api/sync/payments", both),
+        ("/api/sync/payments", neither),
+        ("/api/sync/orders", mixed),
+        ("/api/sync/tickets", json!([])),
+        (
+            "/api/sync/revenue",
+            Value::Array(vec![revenue_example(); 1001]),
+        ),
+        (
+            "/api/sync/payments",
+            json!({"seller_code": "SEL001", "period": "2026-02", "invoices": []}),
+        ),
+    ];
+    for (path, body) in cases {
+        let shown: String = body.to_string().chars().take(120).collect();
+        assert!(
+            !violations(&sync_body_schema(path), &body).is_empty(),
+            "the document accepts {path} {shown}"
+        );
+        let r = app.post(path, &body).await;
+        r.assert_status(400);
+        assert_valid("ErrorBody", &r.json(), path);
+    }
+    // A batch error names the record by index.
+    let mut bad = tickets_example();
+    bad["period"] = json!("2026-13");
+    let r = app
+        .post("/api/sync/tickets", &json!([tickets_example(), bad]))
+        .await;
+    r.assert_status(400);
+    assert_eq!(r.json()["details"][0]["field"], "[1].period");
 }
