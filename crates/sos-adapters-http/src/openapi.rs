@@ -205,6 +205,7 @@ fn tighten(doc: &mut serde_json::Value) {
     use serde_json::{json, Value};
     merge_flattened(doc);
     sync_bodies(doc);
+    config_bodies(doc);
     fn widen_u32(v: &mut Value) {
         match v {
             Value::Object(map) => {
@@ -447,4 +448,72 @@ fn sync_bodies(doc: &mut serde_json::Value) {
             *schema = json!({"oneOf": branches});
         }
     }
+}
+
+/// The generic config operations take and answer the 12 typed schemas of
+/// [`crate::config_schema`]: the body is `anyOf` the 12 bodies (the one of `{config_type}`), an
+/// answer `anyOf` the 12 rows, so a generated client has a typed model per type.
+fn config_bodies(doc: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut names = crate::config_schema::add_schemas(schemas);
+    // A parser trying the branches in turn meets the rows with the most required fields first.
+    names.sort_by_key(|(_, _, row)| {
+        std::cmp::Reverse(
+            schemas[row.as_str()]["required"]
+                .as_array()
+                .map_or(0, Vec::len),
+        )
+    });
+    let refs = |rows: bool| -> Vec<Value> {
+        names
+            .iter()
+            .map(|(_, body, row)| {
+                let name = if rows { row } else { body };
+                json!({"$ref": format!("#/components/schemas/{name}")})
+            })
+            .collect()
+    };
+    let bodies = json!({"anyOf": refs(false)});
+    let rows = json!({"anyOf": refs(true)});
+    let set = |doc: &mut Value, pointer: &str, value: &Value| {
+        if let Some(target) = doc.pointer_mut(pointer) {
+            *target = value.clone();
+        }
+    };
+    let json_schema = "content/application~1json/schema";
+    let one = "~1api~1config~1{config_type}";
+    let by_id = "~1api~1config~1{config_type}~1{id}";
+    set(
+        doc,
+        &format!("/paths/{one}/post/requestBody/{json_schema}"),
+        &bodies,
+    );
+    set(
+        doc,
+        &format!("/paths/{by_id}/put/requestBody/{json_schema}"),
+        &bodies,
+    );
+    set(
+        doc,
+        &format!("/paths/{one}/post/responses/201/{json_schema}"),
+        &rows,
+    );
+    for method in ["get", "put", "delete"] {
+        set(
+            doc,
+            &format!("/paths/{by_id}/{method}/responses/200/{json_schema}"),
+            &rows,
+        );
+    }
+    set(
+        doc,
+        &format!("/paths/{one}/get/responses/200/{json_schema}"),
+        &json!({"type": "array", "items": rows}),
+    );
 }

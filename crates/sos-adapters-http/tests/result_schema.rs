@@ -46,14 +46,23 @@ fn type_matches(t: &str, v: &Value) -> bool {
 }
 
 /// Every way `value` breaks `schema`, as `path: reason`.
-fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
+/// `complete`: every declared field must be written (answers, which write every field); a
+/// request body may leave optional fields out.
+fn check(
+    doc: &Value,
+    schema: &Value,
+    value: &Value,
+    path: &str,
+    complete: bool,
+    errors: &mut Vec<String>,
+) {
     let schema = resolve(doc, schema);
     if let Some(one_of) = schema["oneOf"].as_array() {
         let matching = one_of
             .iter()
             .filter(|s| {
                 let mut e = Vec::new();
-                check(doc, s, value, path, &mut e);
+                check(doc, s, value, path, complete, &mut e);
                 e.is_empty()
             })
             .count();
@@ -62,7 +71,7 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Ve
             let mut best: Option<Vec<String>> = None;
             for s in one_of {
                 let mut e = Vec::new();
-                check(doc, s, value, path, &mut e);
+                check(doc, s, value, path, complete, &mut e);
                 if best.as_ref().is_none_or(|b| e.len() < b.len()) {
                     best = Some(e);
                 }
@@ -73,8 +82,18 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Ve
             ));
         }
     }
+    if let Some(any_of) = schema["anyOf"].as_array() {
+        let matches = |s: &Value| {
+            let mut e = Vec::new();
+            check(doc, s, value, path, complete, &mut e);
+            e.is_empty()
+        };
+        if !any_of.iter().any(matches) {
+            errors.push(format!("{path}: matches no anyOf branch"));
+        }
+    }
     for part in schema["allOf"].as_array().into_iter().flatten() {
-        check(doc, part, value, path, errors);
+        check(doc, part, value, path, complete, errors);
     }
     match &schema["type"] {
         Value::String(t) if !type_matches(t, value) => {
@@ -90,6 +109,26 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Ve
     if let Some(values) = schema["enum"].as_array() {
         if !values.contains(value) {
             errors.push(format!("{path}: {value} is not one of {values:?}"));
+        }
+    }
+    if let (Some(n), Some(m)) = (value.as_f64(), schema["exclusiveMinimum"].as_f64()) {
+        if n <= m {
+            errors.push(format!("{path}: {n} is not above {m}"));
+        }
+    }
+    if let (Some(text), Some(pattern)) = (value.as_str(), schema["pattern"].as_str()) {
+        if !regex::Regex::new(pattern).unwrap().is_match(text) {
+            errors.push(format!("{path}: {text:?} does not match {pattern}"));
+        }
+    }
+    if let (Some(text), Some(max)) = (value.as_str(), schema["maxLength"].as_u64()) {
+        if text.chars().count() as u64 > max {
+            errors.push(format!("{path}: longer than {max}"));
+        }
+    }
+    if let (Some(text), Some(min)) = (value.as_str(), schema["minLength"].as_u64()) {
+        if (text.chars().count() as u64) < min {
+            errors.push(format!("{path}: shorter than {min}"));
         }
     }
     if let Some(n) = value.as_f64() {
@@ -112,7 +151,14 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Ve
         }
         if let Some(item_schema) = schema.get("items") {
             for (i, item) in items.iter().enumerate() {
-                check(doc, item_schema, item, &format!("{path}[{i}]"), errors);
+                check(
+                    doc,
+                    item_schema,
+                    item,
+                    &format!("{path}[{i}]"),
+                    complete,
+                    errors,
+                );
             }
         }
     }
@@ -125,10 +171,16 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Ve
         if let Some(declared) = declared {
             for (name, sub) in declared {
                 match object.get(name) {
-                    Some(v) => check(doc, sub, v, &format!("{path}.{name}"), errors),
-                    None if OMITTABLE.contains(&name.as_str()) => {}
+                    Some(v) => check(doc, sub, v, &format!("{path}.{name}"), complete, errors),
+                    None if !complete || OMITTABLE.contains(&name.as_str()) => {}
                     None => errors.push(format!("{path}.{name}: declared but not written")),
                 }
+            }
+        }
+        for name in schema["required"].as_array().into_iter().flatten() {
+            let name = name.as_str().unwrap();
+            if !object.contains_key(name) {
+                errors.push(format!("{path}.{name}: required but missing"));
             }
         }
         let extra_allowed = schema.get("additionalProperties");
@@ -142,8 +194,11 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Ve
                     &schema["additionalProperties"],
                     v,
                     &format!("{path}.{name}"),
+                    complete,
                     errors,
                 ),
+                // Declared free-form (a mapping, the rule grammar).
+                Some(Value::Bool(true)) => {}
                 // A bare `{"type": "object"}` is what this document must not answer with.
                 _ => errors.push(format!("{path}.{name}: written but not declared")),
             }
@@ -151,9 +206,10 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Ve
     }
 }
 
+/// Checks an answer: every declared field written.
 fn assert_valid(schema_name: &str, value: &Value, what: &str) {
     let schema = json!({"$ref": format!("#/components/schemas/{schema_name}")});
-    let errors = violations(&schema, value);
+    let errors = answer_violations(&schema, value);
     assert!(
         errors.is_empty(),
         "{what} does not match {schema_name}:\n{}",
@@ -161,10 +217,29 @@ fn assert_valid(schema_name: &str, value: &Value, what: &str) {
     );
 }
 
+/// Checks a request body: optional fields may be left out.
+fn assert_body_valid(schema_name: &str, value: &Value, what: &str) {
+    let errors = violations(&reference(schema_name), value);
+    assert!(
+        errors.is_empty(),
+        "{what} does not match {schema_name}:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// How a request body breaks `schema`.
 fn violations(schema: &Value, value: &Value) -> Vec<String> {
     let doc = sos_adapters_http::openapi::document();
     let mut errors = Vec::new();
-    check(doc, schema, value, "$", &mut errors);
+    check(doc, schema, value, "$", false, &mut errors);
+    errors
+}
+
+/// How an answer breaks `schema`.
+fn answer_violations(schema: &Value, value: &Value) -> Vec<String> {
+    let doc = sos_adapters_http::openapi::document();
+    let mut errors = Vec::new();
+    check(doc, schema, value, "$", true, &mut errors);
     errors
 }
 
@@ -247,7 +322,7 @@ fn the_validator_rejects_what_the_schema_does_not_say() {
         let mut v = good.clone();
         edit(&mut v);
         let mut errors = Vec::new();
-        check(doc, &schema, &v, "$", &mut errors);
+        check(doc, &schema, &v, "$", true, &mut errors);
         errors
     };
     assert!(broken(&|_| {}).is_empty());
@@ -355,4 +430,108 @@ async fn sync_bodies_the_document_refuses_the_server_refuses() {
         .await;
     r.assert_status(400);
     assert_eq!(r.json()["details"][0]["field"], "[1].period");
+}
+
+/// The schema name of a config type's body (`score-weights` -> `ScoreWeightsConfig`).
+fn config_schema_name(config_type: &str) -> String {
+    let name: String = config_type
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    format!("{name}Config")
+}
+
+fn config_answer_schema(method: &str, path: &str, status: &str) -> Value {
+    let doc = sos_adapters_http::openapi::document();
+    doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"].clone()
+}
+
+#[actix_web::test]
+async fn every_config_type_has_typed_body_and_row_schemas_the_server_agrees_with() {
+    let app = TestApp::new().await;
+    let body_schema = {
+        let doc = sos_adapters_http::openapi::document();
+        doc["paths"]["/api/config/{config_type}"]["post"]["requestBody"]["content"]
+            ["application/json"]["schema"]
+            .clone()
+    };
+    assert_eq!(body_schema["anyOf"].as_array().unwrap().len(), 12);
+    for (config_type, body, field, new_value) in config_examples() {
+        let name = config_schema_name(config_type);
+        assert_body_valid(&name, &body, config_type);
+        assert!(violations(&body_schema, &body).is_empty());
+        let r = app.post(&format!("/api/config/{config_type}"), &body).await;
+        r.assert_status(201);
+        let row = r.json();
+        assert_valid(&format!("{name}Row"), &row, config_type);
+        assert!(answer_violations(
+            &config_answer_schema("post", "/api/config/{config_type}", "201"),
+            &row
+        )
+        .is_empty());
+        // The update body is the full row as written, one field changed.
+        let mut update = body.clone();
+        update[field] = new_value;
+        assert_body_valid(&name, &update, config_type);
+        let id = row["id"].as_i64().unwrap();
+        let r = app
+            .put(&format!("/api/config/{config_type}/{id}"), &update)
+            .await;
+        r.assert_status(200);
+        assert_valid(&format!("{name}Row"), &r.json(), config_type);
+        // Every stored row of the type, defaults seeded at start included, matches the row schema.
+        let list = app.get(&format!("/api/config/{config_type}")).await.json();
+        for row in list.as_array().unwrap() {
+            assert_valid(&format!("{name}Row"), row, config_type);
+        }
+        // An unknown field and an out-of-range figure: refused by the schema and by the server.
+        let mut unknown = body.clone();
+        unknown["colour"] = json!("red");
+        assert!(!violations(&reference(&name), &unknown).is_empty());
+        app.post(&format!("/api/config/{config_type}"), &unknown)
+            .await
+            .assert_status(400);
+    }
+    let out_of_range = [
+        ("score-weights", "weight_pct", json!(101)),
+        ("tiers", "tier_order", json!(0)),
+        ("p-score", "required_lead_days", json!(366)),
+        ("o-score", "max_delay_minutes", json!(0)),
+        ("t-score", "response_hours_min", json!(-1)),
+        ("f-score", "days_late_min", json!(36_501)),
+        ("i-score", "calculation_basis", json!("volume")),
+        ("am-bonus-penalty", "currency", json!("vnd")),
+        ("am-kpi-weight", "component", json!("margin")),
+        ("grace-period", "apply_to_components", json!([])),
+        ("helpdesk", "country_code", json!("VNM")),
+        ("surcharge", "surcharge_type", json!(" ")),
+    ];
+    let examples = config_examples();
+    for (config_type, field, value) in out_of_range {
+        let mut body = examples
+            .iter()
+            .find(|e| e.0 == config_type)
+            .unwrap()
+            .1
+            .clone();
+        body[field] = value;
+        let name = config_schema_name(config_type);
+        assert!(
+            !violations(&reference(&name), &body).is_empty(),
+            "{name} accepts {field} = {}",
+            body[field]
+        );
+        app.post(&format!("/api/config/{config_type}"), &body)
+            .await
+            .assert_status(400);
+    }
+}
+
+fn reference(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
 }
