@@ -15,6 +15,7 @@ sys.path.insert(0, sys.argv[1])
 BASE, KEY = sys.argv[2], sys.argv[3]
 
 from sos_client import AuthenticatedClient  # noqa: E402
+from sos_client.api.config import create_config  # noqa: E402
 from sos_client.api.master_data import create_am, create_campaign, create_seller  # noqa: E402
 from sos_client.api.scores import calculate, preview, seller_score  # noqa: E402
 from sos_client.api.sync import (  # noqa: E402
@@ -27,6 +28,31 @@ from sos_client.api.sync import (  # noqa: E402
     sync_tickets,
 )
 from sos_client.models import (  # noqa: E402
+    AmBonusPenaltyConfig,
+    AmBonusPenaltyConfigRow,
+    AmKpiWeightConfig,
+    AmKpiWeightConfigRow,
+    CreateConfigConfigType,
+    FScoreConfig,
+    FScoreConfigRow,
+    GracePeriodConfig,
+    GracePeriodConfigRow,
+    HelpdeskConfig,
+    HelpdeskConfigRow,
+    IScoreConfig,
+    IScoreConfigRow,
+    OScoreConfig,
+    OScoreConfigRow,
+    PScoreConfig,
+    PScoreConfigRow,
+    ScoreWeightsConfig,
+    ScoreWeightsConfigRow,
+    SurchargeConfig,
+    SurchargeConfigRow,
+    TiersConfig,
+    TiersConfigRow,
+    TScoreConfig,
+    TScoreConfigRow,
     AmBody,
     AmView,
     BreakdownDto,
@@ -172,6 +198,38 @@ close(score.components.i_score.score, 80, "i_score.score")
 assert score.grace.applied is False
 assert isinstance(score.config_ids.tiers, list)
 
+# A row of each of the 12 config types, after the calculation (they start in 2027, or are the
+# no-date p-score and helpdesk types, so February's result above does not depend on them).
+CONFIG_BODIES = {
+    "score-weights": (ScoreWeightsConfig, ScoreWeightsConfigRow, {"score_component": "p_score", "weight_pct": 25, "max_points": 100, "effective_from": "2027-01-01"}),
+    "tiers": (TiersConfig, TiersConfigRow, {"tier_name": "Diamond", "tier_order": 5, "min_sos_score": 95, "max_sos_score": 100, "color_code": "#B9F2FF", "effective_from": "2027-01-01"}),
+    "p-score": (PScoreConfig, PScoreConfigRow, {"campaign_type": "mini_campaign", "required_lead_days": 7}),
+    "o-score": (OScoreConfig, OScoreConfigRow, {"max_delay_minutes": 45, "effective_from": "2027-01-01"}),
+    "t-score": (TScoreConfig, TScoreConfigRow, {"tier_index": 1, "response_hours_min": 0, "response_hours_max": 2, "points": 100, "effective_from": "2027-01-01"}),
+    "f-score": (FScoreConfig, FScoreConfigRow, {"tier_index": 1, "days_late_min": 0, "days_late_max": 0, "points": 100, "effective_from": "2027-01-01"}),
+    "i-score": (IScoreConfig, IScoreConfigRow, {"aging_threshold_days": 60, "calculation_basis": "cbm", "effective_from": "2027-01-01"}),
+    "surcharge": (SurchargeConfig, SurchargeConfigRow, {"surcharge_type": "storage", "trigger_condition": {"metric": "aging_over_180d_pct", "op": ">=", "value": 40}, "action": {"type": "fee_multiplier", "fee": "storage", "value": 2}, "effective_from": "2027-01-01"}),
+    "am-bonus-penalty": (AmBonusPenaltyConfig, AmBonusPenaltyConfigRow, {"sos_delta_min": 10, "sos_delta_max": 20, "bonus_or_penalty_amount": 9000000, "currency": "VND", "effective_from": "2027-01-01"}),
+    "am-kpi-weight": (AmKpiWeightConfig, AmKpiWeightConfigRow, {"component": "avg_sos", "weight_pct": 50, "effective_from": "2027-01-01"}),
+    "grace-period": (GracePeriodConfig, GracePeriodConfigRow, {"grace_period_months": 3, "min_score_floor": 75, "apply_to_components": ["o_score", "t_score"], "effective_from": "2027-01-01"}),
+    "helpdesk": (HelpdeskConfig, HelpdeskConfigRow, {"country_code": "TH", "helpdesk_url": "https://help.example.th", "api_key": "ci-key", "api_secret": "ci-secret", "sync_method": "pull", "pull_cron": "0 * * * *", "business_hours_start": "08:00", "business_hours_end": "17:30"}),
+}
+assert len(CONFIG_BODIES) == len(CreateConfigConfigType) == 12
+for config_type, (model, row_model, fields) in CONFIG_BODIES.items():
+    row = expect(
+        create_config.sync_detailed(CreateConfigConfigType(config_type), client=client, body=model.from_dict(fields)),
+        201,
+        row_model,
+    )
+    assert row.is_active is True and row.id >= 1, row
+helpdesk = expect(
+    create_config.sync_detailed(CreateConfigConfigType("helpdesk"), client=client, body=HelpdeskConfig.from_dict(
+        dict(CONFIG_BODIES["helpdesk"][2], country_code="SG", helpdesk_url="https://help.example.sg"))),
+    201,
+    HelpdeskConfigRow,
+)
+assert helpdesk.api_secret == "********", "secrets are masked on reads"
+
 # The preview answers the same typed result.
 previewed = expect(
     preview.sync_detailed(client=client, body=PreviewBody(
@@ -183,6 +241,6 @@ assert previewed.components.p_score.status is ComponentStatus.NOT_APPLICABLE
 close(previewed.components.o_score.explanation.late_pct, 0, "preview late_pct")
 
 print(
-    f"generated client: README flow passed (SOS {score.sos_score} {score.tier}, "
+    f"generated client: README flow and 12 config types passed (SOS {score.sos_score} {score.tier}, "
     f"O late_pct {o.explanation.late_pct:.4f})"
 )

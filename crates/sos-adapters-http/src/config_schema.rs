@@ -42,13 +42,11 @@ fn reference(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
-const COMPONENTS: [&str; 5] = ["p_score", "o_score", "t_score", "f_score", "i_score"];
-
 /// The 12 types: path segment, schema name, description, fields.
 fn types() -> Vec<(&'static str, &'static str, &'static str, Vec<Field>)> {
     vec![
         ("score-weights", "ScoreWeightsConfig", "The weight and maximum points of one component.", vec![
-            Field("score_component", choice(&COMPONENTS, "The component."), true),
+            Field("score_component", reference("ComponentName"), true),
             Field("weight_pct", percent("Weight, %; the five active weights sum to 100."), true),
             Field("max_points", json!({"type": "number", "exclusiveMinimum": 0, "maximum": MAX_POINTS,
                 "description": "Maximum points, > 0 (default 100). An exact decimal."}), false),
@@ -64,7 +62,7 @@ fn types() -> Vec<(&'static str, &'static str, &'static str, Vec<Field>)> {
             Field("restrictions", prose("What the tier restricts."), false),
         ]),
         ("p-score", "PScoreConfig", "The planning rule of one campaign type (no effective dates).", vec![
-            Field("campaign_type", choice(&["major_campaign", "mini_campaign"], "Campaign type."), true),
+            Field("campaign_type", reference("CampaignType"), true),
             Field("required_lead_days", integer(0, 365, "Days before the start the first forecast is due."), true),
             Field("on_time_points", points("Points for an on-time forecast (default by type)."), false),
             Field("late_penalty_per_day", points("Points lost per day late."), false),
@@ -99,7 +97,7 @@ fn types() -> Vec<(&'static str, &'static str, &'static str, Vec<Field>)> {
             Field("severe_aging_days", integer(1, 3650, "Days after which aging is severe; at least aging_threshold_days."), false),
             Field("severe_aging_pct_threshold", percent("Severe share that triggers the multiplier, %."), false),
             Field("severe_storage_multiplier", number(1, 100, "Multiplier on the penalty when severe."), false),
-            Field("calculation_basis", choice(&["cbm", "qty", "max"], "Which figure is read (default max)."), false),
+            Field("calculation_basis", reference("AgingBasis"), false),
         ]),
         ("surcharge", "SurchargeConfig", "A surcharge rule: when the condition holds, the action applies.", vec![
             Field("surcharge_type", line("The rule's kind (`storage`)."), true),
@@ -124,7 +122,7 @@ fn types() -> Vec<(&'static str, &'static str, &'static str, Vec<Field>)> {
             Field("min_score_floor", percent("The floor raised scores reach."), false),
             Field("min_orders_threshold", integer(0, 1_000_000, "Fewer orders than this is low volume."), false),
             Field("apply_to_components", json!({"type": "array", "minItems": 1, "uniqueItems": true,
-                "items": {"type": "string", "enum": COMPONENTS},
+                "items": reference("ComponentName"),
                 "description": "Components grace raises; null = all five."}), false),
         ]),
         ("helpdesk", "HelpdeskConfig", "A country's helpdesk connection (no effective dates; secrets are write-only and read back as `********`).", vec![
