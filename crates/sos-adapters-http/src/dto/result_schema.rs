@@ -644,3 +644,15 @@ pub enum RunStatus {
     /// Computed without writing.
     DryRun,
 }
+
+/// A seller's status.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SellerStatus {
+    /// Scored.
+    Active,
+    /// Not scored while suspended.
+    Suspended,
+    /// Left.
+    Terminated,
+}

@@ -276,7 +276,7 @@ pub struct PreviewForecast {
 #[serde(deny_unknown_fields)]
 pub struct PreviewCampaign {
     /// `major_campaign` or `mini_campaign`.
-    #[schema(value_type = String, example = "major_campaign")]
+    #[schema(value_type = super::result_schema::CampaignType, example = "major_campaign")]
     pub campaign_type: CampaignType,
     /// First day.
     pub start_date: NaiveDate,
