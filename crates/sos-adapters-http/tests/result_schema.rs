@@ -286,6 +286,14 @@ async fn stored_results_runs_and_previews_match_their_documented_schemas() {
         assert_valid("RunView", r, "a run row");
     }
 
+    let summary = app.get("/api/sos/monthly/2026-02/summary").await;
+    summary.assert_status(200);
+    assert_valid("PeriodSummary", &summary.json(), "the period summary");
+    let am = app.get("/api/sos/am/1/scores/2026-02").await;
+    am.assert_status(200);
+    assert_valid("AmScore", &am.json(), "the AM score");
+    assert!(!am.json()["sellers"].as_array().unwrap().is_empty());
+
     let stored = app.get("/api/sos/sellers/SEL001/scores/2026-02").await;
     stored.assert_status(200);
     assert_valid("ScoreView", &stored.json(), "the stored result");

@@ -656,3 +656,121 @@ pub enum SellerStatus {
     /// Left.
     Terminated,
 }
+
+/// One part of an AM's KPI.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmKpiPart {
+    /// The part's figure (exact decimal); null without data.
+    pub value: Option<f64>,
+    /// Its weight, % (exact decimal).
+    pub weight_pct: Option<f64>,
+    /// The am-kpi-weight row used.
+    pub config_id: Option<i64>,
+}
+
+/// The three parts of an AM's KPI.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmKpiParts {
+    /// Average SOS of the portfolio.
+    pub avg_sos: AmKpiPart,
+    /// Revenue achievement.
+    pub revenue: AmKpiPart,
+    /// SOS growth.
+    pub growth: AmKpiPart,
+}
+
+/// The AM bonus or penalty band that applied.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmBonus {
+    /// Amount; negative is a penalty (exact decimal).
+    pub amount: f64,
+    /// ISO currency.
+    pub currency: String,
+    /// The band's lowest SOS change (exact decimal).
+    pub sos_delta_min: f64,
+    /// Its highest, exclusive (exact decimal); null = open-ended.
+    pub sos_delta_max: Option<f64>,
+    /// The am-bonus-penalty row.
+    pub config_id: Option<i64>,
+}
+
+/// An AM's portfolio score for a period, with the sellers' results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmScore {
+    /// The AM.
+    pub am_id: i64,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// Sellers in the portfolio.
+    pub seller_count: u32,
+    /// Of them, scored.
+    pub scored_seller_count: u32,
+    /// Sum of their SOS (exact decimal).
+    pub sum_of_sos: f64,
+    /// Average SOS (exact decimal).
+    pub avg_sos: Option<f64>,
+    /// Last period's average (exact decimal).
+    pub previous_avg_sos: Option<f64>,
+    /// Change from last period (exact decimal).
+    pub sos_delta: Option<f64>,
+    /// Revenue target (exact decimal).
+    pub revenue_target: Option<f64>,
+    /// Revenue achieved (exact decimal).
+    pub revenue_actual: Option<f64>,
+    /// Achievement, % (exact decimal).
+    pub revenue_achievement_pct: Option<f64>,
+    /// The KPI's parts.
+    pub kpi_parts: AmKpiParts,
+    /// The weighted KPI (exact decimal).
+    pub kpi: Option<f64>,
+    /// The band that applied.
+    pub bonus_penalty: Option<AmBonus>,
+    /// The sellers' results.
+    #[schema(value_type = Vec<crate::dto::scores::ScoreView>)]
+    pub sellers: Vec<()>,
+}
+
+/// Sellers in one tier.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TierCount {
+    /// Tier.
+    pub tier: String,
+    /// Sellers in it.
+    pub sellers: u64,
+}
+
+/// The average score per component (exact decimals); null where none scored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComponentAverages {
+    /// P.
+    pub p_score: Option<f64>,
+    /// O.
+    pub o_score: Option<f64>,
+    /// T.
+    pub t_score: Option<f64>,
+    /// F.
+    pub f_score: Option<f64>,
+    /// I.
+    pub i_score: Option<f64>,
+}
+
+/// A period's counts and averages.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodSummary {
+    /// `YYYY-MM`.
+    pub period: String,
+    /// Whether the period is finalized.
+    pub finalized: bool,
+    /// Sellers with a result.
+    pub sellers: u64,
+    /// Of them, scored.
+    pub scored: u64,
+    /// Of them, insufficient data.
+    pub insufficient_data: u64,
+    /// Sellers per tier.
+    pub tiers: Vec<TierCount>,
+    /// Average SOS (exact decimal).
+    pub avg_sos_score: Option<f64>,
+    /// Average per component.
+    pub avg_components: ComponentAverages,
+}
