@@ -71,6 +71,95 @@ if [ "$generated" != 0 ] || grep -qi "warning" "$CLIENT_DIR/generate.log"; then
   exit 1
 fi
 
+if [ -n "${SOS_FUZZ_BIN:-}" ]; then
+  BIN=$SOS_FUZZ_BIN
+else
+  step "cargo build --release -p sos-server"
+  cargo build --release -q -p sos-server
+  BIN=target/release/sos-server
+fi
+
+DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sos-fuzz.XXXXXX")
+# The `postgres` user (when run as root) must reach the cluster inside it.
+chmod 755 "$DATA_DIR"
+PORT=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+SERVER_PID=""
+
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 450); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+      echo "the server did not stop within 45 s of SIGTERM: killing it" >&2
+      kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+
+cleanup() {
+  stop_server
+  # A cluster the server could not stop (it was killed): stop it, then remove everything.
+  if [ -f "$DATA_DIR/pg/postmaster.pid" ]; then
+    pid=$(head -1 "$DATA_DIR/pg/postmaster.pid" || true)
+    [ -n "$pid" ] && kill -QUIT "$pid" 2>/dev/null || true
+    sleep 1
+  fi
+  rm -rf "$DATA_DIR"
+}
+trap cleanup EXIT
+
+step "starting the release server on $BASE (data in $DATA_DIR)"
+env -u DATABASE_URL -u SOS_SECRET_KEY -u SOS_WORKERS \
+  SOS_DATA_DIR="$DATA_DIR" SOS_BIND="127.0.0.1:$PORT" SOS_ADMIN_KEY="$ADMIN_KEY" \
+  RUST_LOG="${RUST_LOG:-warn}" \
+  "$BIN" serve >"$DATA_DIR/server.out" 2>"$DATA_DIR/server.err" &
+SERVER_PID=$!
+
+# Everything below talks HTTP through the venv's Python (no curl needed).
+http() { # METHOD PATH [JSON BODY] -> prints "STATUS BODY"
+  "$VENV/bin/python" - "$1" "$BASE$2" "${3:-}" "$ADMIN_KEY" <<'PY'
+import sys, urllib.request, urllib.error
+method, url, body, key = sys.argv[1:5]
+req = urllib.request.Request(url, method=method, data=body.encode() if body else None)
+req.add_header("Authorization", "Bearer " + key)
+if body:
+    req.add_header("Content-Type", "application/json")
+try:
+    with urllib.request.urlopen(req, timeout=60) as r:
+        print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+except Exception as e:  # not up yet
+    print(0, e)
+PY
+}
+
+ready=0
+for _ in $(seq 1 600); do
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "the server exited during startup:" >&2
+    cat "$DATA_DIR/server.out" "$DATA_DIR/server.err" >&2
+    exit 1
+  fi
+  if [ "$(http GET /readyz | cut -d' ' -f1)" = 200 ]; then
+    ready=1
+    break
+  fi
+  sleep 0.2
+done
+if [ "$ready" != 1 ]; then
+  echo "the server was not ready within 120 s:" >&2
+  cat "$DATA_DIR/server.out" "$DATA_DIR/server.err" >&2
+  exit 1
+fi
+cat "$DATA_DIR/server.out"
+
 step "the README flow through the generated client (seeds the data schemathesis starts from)"
 "$VENV/bin/python" .ci/client_flow.py "$CLIENT_DIR" "$BASE" "$ADMIN_KEY"
 
