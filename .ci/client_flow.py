@@ -60,6 +60,7 @@ from sos_client.models import (  # noqa: E402
     CampaignActualSync,
     CampaignBody,
     CampaignStatus,
+    CampaignType,
     ComponentStatus,
     ForecastSync,
     InventorySync,
@@ -121,7 +122,7 @@ create_campaign.sync_detailed(
     body=CampaignBody(
         campaign_code="CAMP-2026-02",
         name="Valentine 2026",
-        campaign_type="major_campaign",
+        campaign_type=CampaignType.MAJOR_CAMPAIGN,
         start_date=dt.date(2026, 2, 14),
         end_date=dt.date(2026, 2, 15),
     ),
