@@ -15,6 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
+# The generated client (issue 16): the generator, and ruff for its formatting step.
+CLIENT_GENERATOR_VERSION=0.29.1
+RUFF_VERSION=0.17.6
 MAX_EXAMPLES=${SOS_FUZZ_MAX_EXAMPLES:-150}
 BUDGET=${SOS_FUZZ_BUDGET:-420}
 VENV=${SOS_FUZZ_VENV:-target/fuzz-venv}
@@ -43,6 +46,30 @@ if [ ! -x "$VENV/bin/schemathesis" ] || ! "$VENV/bin/schemathesis" --version 2>/
   "$VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 "$VENV/bin/schemathesis" --version
+if ! "$VENV/bin/openapi-python-client" --version 2>/dev/null | grep -q "$CLIENT_GENERATOR_VERSION" \
+  || ! "$VENV/bin/ruff" --version 2>/dev/null | grep -q "$RUFF_VERSION"; then
+  "$VENV/bin/pip" install -q --disable-pip-version-check \
+    "openapi-python-client==$CLIENT_GENERATOR_VERSION" "ruff==$RUFF_VERSION"
+fi
+
+step "generating a Python client from openapi/openapi.json (warnings fail)"
+CLIENT_DIR=$(pwd)/target/fuzz-client
+VENV_BIN=$(cd "$VENV/bin" && pwd)
+ROOT=$(pwd)
+rm -rf "$CLIENT_DIR"
+mkdir -p "$CLIENT_DIR"
+set +e
+# The venv's bin on PATH: the generator runs ruff on what it wrote.
+(cd "$CLIENT_DIR" && PATH="$VENV_BIN:$PATH" openapi-python-client generate \
+  --path "$ROOT/openapi/openapi.json" --meta none --output-path sos_client --fail-on-warning) \
+  >"$CLIENT_DIR/generate.log" 2>&1
+generated=$?
+set -e
+cat "$CLIENT_DIR/generate.log"
+if [ "$generated" != 0 ] || grep -qi "warning" "$CLIENT_DIR/generate.log"; then
+  echo "openapi-python-client failed or reported warnings (exit $generated)" >&2
+  exit 1
+fi
 
 if [ -n "${SOS_FUZZ_BIN:-}" ]; then
   BIN=$SOS_FUZZ_BIN
@@ -133,7 +160,10 @@ if [ "$ready" != 1 ]; then
 fi
 cat "$DATA_DIR/server.out"
 
-step "seeding an AM, a seller, a campaign, their sync data and a calculation"
+step "the README flow through the generated client (seeds the data schemathesis starts from)"
+"$VENV/bin/python" .ci/client_flow.py "$CLIENT_DIR" "$BASE" "$ADMIN_KEY"
+
+step "checking the seeded result through plain HTTP"
 seed() { # METHOD PATH BODY EXPECTED-STATUS
   local out status
   out=$(http "$1" "$2" "$3")
@@ -143,17 +173,6 @@ seed() { # METHOD PATH BODY EXPECTED-STATUS
     exit 1
   fi
 }
-seed POST /api/account-managers '{"id": 1, "name": "Nguyen Van A", "email": "a.nguyen@example.com"}' 201
-seed POST /api/sellers '{"seller_code": "SEL001", "company_name": "Acme Cosmetics", "contract_type": "B2C", "country_code": "VN", "onboarded_at": "2025-06-01", "am_id": 1}' 201
-seed POST /api/campaigns '{"campaign_code": "CAMP-2026-02", "name": "Valentine 2026", "campaign_type": "major_campaign", "start_date": "2026-02-14", "end_date": "2026-02-15"}' 201
-seed POST /api/sync/orders '{"seller_code": "SEL001", "period": "2026-02", "total_orders": 150, "orders_within_30min": 140, "orders_late": 10, "avg_push_time_minutes": 18.5}' 200
-seed POST /api/sync/forecasts '{"seller_code": "SEL001", "campaign_code": "CAMP-2026-02", "submitted_at": "2026-01-28T10:00:00Z", "forecasted_order_volume": 5000, "forecasted_sku_breakdown": {"SKU001": 2000, "SKU002": 3000}, "notes": "Valentine sale forecast"}' 200
-seed POST /api/sync/campaign-actuals '{"seller_code": "SEL001", "campaign_code": "CAMP-2026-02", "actual_order_volume": 4800, "actual_sku_breakdown": {"SKU001": 1900, "SKU002": 2900}}' 200
-seed POST /api/sync/tickets '{"seller_code": "SEL001", "period": "2026-02", "total_tickets": 25, "avg_response_time_hours": 3.5, "breakdown": {"under_4h": 18, "4h_8h": 4, "8h_16h": 2, "over_16h": 1}}' 200
-seed POST /api/sync/payments '{"seller_code": "SEL001", "period": "2026-02", "total_invoices": 10, "invoices_on_time": 7, "invoices_late_1_7": 2, "invoices_late_7_15": 1, "invoices_late_15_20": 0, "invoices_late_over_20": 0, "worst_days_late": 12, "total_outstanding_amount": 15000000, "currency": "VND"}' 200
-seed POST /api/sync/inventory '{"seller_code": "SEL001", "snapshot_date": "2026-02-28", "total_cbm": 150.5, "total_sku_qty": 12000, "aging_over_90d_cbm": 22.3, "aging_over_90d_sku_qty": 1800, "aging_over_180d_cbm": 5.1, "aging_over_180d_pct": 3.4}' 200
-seed POST /api/sync/revenue '{"am_id": 1, "period": "2026-02", "revenue_target": 500000000, "revenue_actual": 450000000}' 200
-seed POST /api/sos/monthly/calculate '{"period": "2026-02"}' 200
 seed GET /api/sos/sellers/SEL001/scores/2026-02 '' 200
 
 step "schemathesis: every operation, every default check, $MAX_EXAMPLES examples per operation, at most ${BUDGET}s"

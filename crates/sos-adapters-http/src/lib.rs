@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod config_schema;
 pub mod dto;
 pub mod error;
 pub mod openapi;

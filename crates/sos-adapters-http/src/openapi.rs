@@ -198,6 +198,8 @@ pub fn document_json() -> String {
 fn tighten(doc: &mut serde_json::Value) {
     use serde_json::{json, Value};
     merge_flattened(doc);
+    sync_bodies(doc);
+    config_bodies(doc);
     fn widen_u32(v: &mut Value) {
         match v {
             Value::Object(map) => {
@@ -307,4 +309,205 @@ fn tighten(doc: &mut serde_json::Value) {
             }
         }
     }
+}
+
+/// The seven sync paths and the schema of one record of each.
+const SYNC_KINDS: [(&str, &str); 7] = [
+    ("/api/sync/orders", "OrderSync"),
+    ("/api/sync/forecasts", "ForecastSync"),
+    ("/api/sync/campaign-actuals", "CampaignActualSync"),
+    ("/api/sync/tickets", "TicketSync"),
+    ("/api/sync/payments", "PaymentSync"),
+    ("/api/sync/inventory", "InventorySync"),
+    ("/api/sync/revenue", "RevenueSync"),
+];
+
+/// Payment fields only Format A (the aggregate) has.
+const PAYMENT_FORMAT_A_ONLY: [&str; 8] = [
+    "total_invoices",
+    "invoices_on_time",
+    "invoices_late_1_7",
+    "invoices_late_7_15",
+    "invoices_late_15_20",
+    "invoices_late_over_20",
+    "worst_days_late",
+    "total_outstanding_amount",
+];
+
+/// Each sync body becomes what the handler reads: `oneOf` one record or an array of 1 to
+/// [`sos_app::MAX_BATCH`] (`<Kind>Batch`); orders also take the raw form (`RawOrderSync`, alone
+/// or in an array), payments are Format A (`PaymentFormatA`) or Format B (`PaymentFormatB`).
+/// The branches exclude each other: an object is not an array, the raw form is closed and lacks
+/// the aggregate's required `period`, and a payment with both `total_invoices` and `invoices`
+/// matches both formats, which `oneOf` refuses as the server does.
+fn sync_bodies(doc: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    if let Some(payment) = schemas.get("PaymentSync").cloned() {
+        let mut a = payment.clone();
+        if let Some(props) = a["properties"].as_object_mut() {
+            props.remove("invoices");
+            // Format A's key: a null total is no Format A at all.
+            if let Some(Value::Object(total)) = props.get_mut("total_invoices") {
+                total.insert("type".into(), json!("integer"));
+            }
+        }
+        if let Some(req) = a["required"].as_array_mut() {
+            req.push(json!("total_invoices"));
+        }
+        a["description"] = json!("Format A: the period's aggregate figures.");
+        if let Some(m) = a.as_object_mut() {
+            m.remove("example");
+        }
+        let mut b = payment;
+        if let Some(props) = b["properties"].as_object_mut() {
+            props.retain(|k, _| !PAYMENT_FORMAT_A_ONLY.contains(&k.as_str()));
+            if let Some(Value::Object(inv)) = props.get_mut("invoices") {
+                inv.insert("type".into(), json!("array"));
+                inv.insert("minItems".into(), json!(1));
+            }
+        }
+        if let Some(req) = b["required"].as_array_mut() {
+            req.push(json!("invoices"));
+        }
+        b["description"] = json!("Format B: the period's invoices, aggregated by SOS.");
+        b["example"] = json!({"seller_code": "SEL001", "period": "2026-02", "currency": "VND",
+            "invoices": [{"invoice_id": "INV001", "days_late": 0, "amount": 5000000},
+                         {"invoice_id": "INV002", "days_late": 3, "amount": 2000000}]});
+        schemas.insert("PaymentFormatA".into(), a);
+        schemas.insert("PaymentFormatB".into(), b);
+    }
+    let reference = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let batch = |item: Value, what: &str| {
+        json!({
+            "type": "array",
+            "description": format!("Up to {} {what} in one call, all or nothing: when any is invalid nothing is written and the 400's `details` name each problem by index (`[3].period`).", sos_app::MAX_BATCH),
+            "items": item,
+            "minItems": 1,
+            "maxItems": sos_app::MAX_BATCH,
+        })
+    };
+    let mut bodies = Vec::new();
+    for (path, kind) in SYNC_KINDS {
+        let branches = match kind {
+            "OrderSync" => {
+                schemas.insert(
+                    "OrderSyncBatch".into(),
+                    batch(reference("OrderSync"), "aggregate order records"),
+                );
+                schemas.insert(
+                    "RawOrderSyncBatch".into(),
+                    batch(reference("RawOrderSync"), "raw order records"),
+                );
+                [
+                    "OrderSync",
+                    "OrderSyncBatch",
+                    "RawOrderSync",
+                    "RawOrderSyncBatch",
+                ]
+                .map(reference)
+                .to_vec()
+            }
+            "PaymentSync" => {
+                schemas.insert(
+                    "PaymentSyncBatch".into(),
+                    batch(
+                        json!({"oneOf": [reference("PaymentFormatA"), reference("PaymentFormatB")]}),
+                        "payment records (each Format A or B)",
+                    ),
+                );
+                ["PaymentFormatA", "PaymentFormatB", "PaymentSyncBatch"]
+                    .map(reference)
+                    .to_vec()
+            }
+            _ => {
+                let name = format!("{kind}Batch");
+                schemas.insert(name.clone(), batch(reference(kind), "records"));
+                vec![reference(kind), reference(&name)]
+            }
+        };
+        bodies.push((path, branches));
+    }
+    for (path, branches) in bodies {
+        let pointer = format!(
+            "/paths/{}/post/requestBody/content/application~1json/schema",
+            path.replace('/', "~1")
+        );
+        if let Some(schema) = doc.pointer_mut(&pointer) {
+            *schema = json!({"oneOf": branches});
+        }
+    }
+}
+
+/// The generic config operations take and answer the 12 typed schemas of
+/// [`crate::config_schema`]: the body is `anyOf` the 12 bodies (the one of `{config_type}`), an
+/// answer `anyOf` the 12 rows, so a generated client has a typed model per type.
+fn config_bodies(doc: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut names = crate::config_schema::add_schemas(schemas);
+    // A parser trying the branches in turn meets the rows with the most required fields first.
+    names.sort_by_key(|(_, _, row)| {
+        std::cmp::Reverse(
+            schemas[row.as_str()]["required"]
+                .as_array()
+                .map_or(0, Vec::len),
+        )
+    });
+    let refs = |rows: bool| -> Vec<Value> {
+        names
+            .iter()
+            .map(|(_, body, row)| {
+                let name = if rows { row } else { body };
+                json!({"$ref": format!("#/components/schemas/{name}")})
+            })
+            .collect()
+    };
+    let bodies = json!({"anyOf": refs(false)});
+    let rows = json!({"anyOf": refs(true)});
+    let set = |doc: &mut Value, pointer: &str, value: &Value| {
+        if let Some(target) = doc.pointer_mut(pointer) {
+            *target = value.clone();
+        }
+    };
+    let json_schema = "content/application~1json/schema";
+    let one = "~1api~1config~1{config_type}";
+    let by_id = "~1api~1config~1{config_type}~1{id}";
+    set(
+        doc,
+        &format!("/paths/{one}/post/requestBody/{json_schema}"),
+        &bodies,
+    );
+    set(
+        doc,
+        &format!("/paths/{by_id}/put/requestBody/{json_schema}"),
+        &bodies,
+    );
+    set(
+        doc,
+        &format!("/paths/{one}/post/responses/201/{json_schema}"),
+        &rows,
+    );
+    for method in ["get", "put", "delete"] {
+        set(
+            doc,
+            &format!("/paths/{by_id}/{method}/responses/200/{json_schema}"),
+            &rows,
+        );
+    }
+    set(
+        doc,
+        &format!("/paths/{one}/get/responses/200/{json_schema}"),
+        &json!({"type": "array", "items": rows}),
+    );
 }

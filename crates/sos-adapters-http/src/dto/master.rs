@@ -31,7 +31,7 @@ pub struct SellerBody {
     pub warehouse_id: Option<String>,
     /// `active` (default), `suspended` or `terminated`.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "active")]
+    #[schema(value_type = Option<super::result_schema::SellerStatus>, example = "active")]
     pub status: Option<SellerStatus>,
     /// Onboarding day; drives new-seller grace.
     #[serde(default)]
@@ -105,6 +105,7 @@ pub struct SellerView {
     /// Warehouse.
     pub warehouse_id: Option<String>,
     /// `active`, `suspended` or `terminated`.
+    #[schema(value_type = super::result_schema::SellerStatus)]
     pub status: String,
     /// Onboarding day.
     pub onboarded_at: Option<NaiveDate>,
@@ -171,7 +172,7 @@ pub struct CampaignBody {
     /// Display name.
     pub name: String,
     /// `major_campaign` or `mini_campaign`.
-    #[schema(value_type = String, example = "major_campaign")]
+    #[schema(value_type = super::result_schema::CampaignType, example = "major_campaign")]
     pub campaign_type: CampaignType,
     /// First day.
     pub start_date: NaiveDate,
@@ -227,6 +228,7 @@ pub struct CampaignView {
     /// Display name.
     pub name: String,
     /// Kind.
+    #[schema(value_type = super::result_schema::CampaignType)]
     pub campaign_type: String,
     /// First day.
     pub start_date: NaiveDate,

@@ -74,6 +74,7 @@ pub struct RunView {
     /// Sellers asked for, when not all.
     pub seller_codes: Option<Vec<String>>,
     /// `succeeded`, `failed` or `dry_run`.
+    #[schema(value_type = super::result_schema::RunStatus)]
     pub status: String,
     /// Start.
     pub started_at: DateTime<Utc>,
@@ -97,7 +98,6 @@ pub struct RunView {
     pub triggered_by: String,
     /// Sellers per tier (calculate answers only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
     pub tiers: Option<std::collections::BTreeMap<String, u32>>,
     /// True when nothing was written (calculate answers only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -153,26 +153,28 @@ pub struct ScoreView {
     /// `YYYY-MM`.
     pub period: String,
     /// `scored` or `insufficient_data`.
+    #[schema(value_type = super::result_schema::ScoreStatus)]
     pub status: String,
     /// Total SOS, 0-100, 2 dp; null when insufficient_data.
+    /// An exact decimal written as a JSON number.
     #[schema(value_type = Option<f64>)]
     pub sos_score: Option<Decimal>,
     /// Tier; null when insufficient_data.
     pub tier: Option<String>,
     /// Per component: status, score, score_before_grace, weight_pct, max_points, explanation.
-    #[schema(value_type = Object)]
+    #[schema(value_type = super::result_schema::Components)]
     pub components: Value,
     /// What grace did.
-    #[schema(value_type = Object)]
+    #[schema(value_type = super::result_schema::GraceOutcome)]
     pub grace: Value,
     /// Surcharge rules triggered.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<super::result_schema::TriggeredSurcharge>)]
     pub surcharges: Value,
     /// The next tier up and the points still needed.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<super::result_schema::NextTier>)]
     pub next_tier: Value,
     /// Every config row id used.
-    #[schema(value_type = Object)]
+    #[schema(value_type = super::result_schema::ConfigIds)]
     pub config_ids: Value,
     /// The seller's AM when scored (stored results only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -274,7 +276,7 @@ pub struct PreviewForecast {
 #[serde(deny_unknown_fields)]
 pub struct PreviewCampaign {
     /// `major_campaign` or `mini_campaign`.
-    #[schema(value_type = String, example = "major_campaign")]
+    #[schema(value_type = super::result_schema::CampaignType, example = "major_campaign")]
     pub campaign_type: CampaignType,
     /// First day.
     pub start_date: NaiveDate,

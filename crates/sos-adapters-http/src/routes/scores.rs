@@ -119,7 +119,7 @@ pub async fn period_scores(
 
 /// Counts per tier and averages per component.
 #[utoipa::path(get, path = "/api/sos/monthly/{period}/summary", tag = "scores", params(("period" = String, Path, example = "2026-02")),
-    responses((status = 200, body = Object), BadInput, Guarded),
+    responses((status = 200, body = crate::dto::result_schema::PeriodSummary), BadInput, Guarded),
     security(("bearer" = ["scores:read"])))]
 pub async fn period_summary(
     caller: Caller,
@@ -181,7 +181,7 @@ pub async fn seller_score(
 /// An AM's KPI row with its sellers.
 #[utoipa::path(get, path = "/api/sos/am/{am_id}/scores/{period}", tag = "scores",
     params(("am_id" = i64, Path, minimum = 1), ("period" = String, Path, example = "2026-02")),
-    responses((status = 200, body = Object), BadInput, Missing, Guarded),
+    responses((status = 200, body = crate::dto::result_schema::AmScore), BadInput, Missing, Guarded),
     security(("bearer" = ["scores:read"])))]
 pub async fn am_score(
     caller: Caller,
