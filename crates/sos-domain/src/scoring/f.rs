@@ -82,6 +82,35 @@ pub fn score_f(
     bands: &[Resolved<FScoreTierConfig>],
     max_points: Decimal,
 ) -> Calculated<FExplanation> {
+    score_f_with(payments, &bucket_bands(bands), max_points)
+}
+
+/// The days late each bucket stands for, as in [`PaymentStats::buckets`].
+const BUCKET_DAYS: [i32; 5] = [0, 1, 8, 16, 21];
+
+/// The band each bucket's days fall in, as an [`FBucket`] with no count yet. It depends on the
+/// config alone, so a [`Scorer`](super::Scorer) looks the five up once for every seller.
+pub(crate) fn bucket_bands(bands: &[Resolved<FScoreTierConfig>]) -> [FBucket; 5] {
+    std::array::from_fn(|i| {
+        let days = BUCKET_DAYS[i];
+        let band = band_for(bands, |b| b.holds(days), |b| b.tier_index);
+        FBucket {
+            bucket: InvoiceBucket::ALL[i],
+            days,
+            count: 0,
+            tier_id: band.and_then(|b| b.id),
+            tier_index: band.map(|b| b.value.tier_index),
+            points: band.map_or(Decimal::ZERO, |b| b.value.points),
+        }
+    })
+}
+
+/// [`score_f`] with the buckets' bands already looked up ([`bucket_bands`]).
+pub(crate) fn score_f_with(
+    payments: Option<&PaymentStats>,
+    bucket_bands: &[FBucket; 5],
+    max_points: Decimal,
+) -> Calculated<FExplanation> {
     let mut explanation = FExplanation {
         total_invoices: payments.map(PaymentStats::total_invoices),
         worst_days_late: payments.and_then(PaymentStats::worst_days_late),
@@ -96,18 +125,12 @@ pub fn score_f(
             explanation,
         };
     };
-    // Each bucket stands for a number of days late and takes the points of the band holding it.
     let raw_buckets = payments.buckets();
     let buckets: [FBucket; 5] = std::array::from_fn(|i| {
-        let (_, days, count) = raw_buckets[i];
-        let band = band_for(bands, |b| b.holds(days), |b| b.tier_index);
+        let (_, _, count) = raw_buckets[i];
         FBucket {
-            bucket: InvoiceBucket::ALL[i],
-            days,
             count,
-            tier_id: band.and_then(|b| b.id),
-            tier_index: band.map(|b| b.value.tier_index),
-            points: band.map_or(Decimal::ZERO, |b| b.value.points),
+            ..bucket_bands[i]
         }
     });
     let counted: u64 = buckets.iter().map(|b| u64::from(b.count)).sum();

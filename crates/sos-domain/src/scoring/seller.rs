@@ -1,14 +1,14 @@
 //! The entry point: one seller, one period, one resolved config, one explained result.
 
 use super::{
-    f::score_f,
+    f::{self, FBucket},
     grace::apply_grace,
     i::{score_i, IExplanation},
     ids::{ConfigIds, PScoreIds},
     o::{score_o, OExplanation},
     p::score_p,
     result::{ComponentExplanation, ComponentResult, ComponentStatus, NextTier},
-    t::score_t,
+    t::{self, TBand},
     total::{normalized, tier_and_next, weighted_total},
     Outcome, ScoreResult, ScoreStatus,
 };
@@ -89,15 +89,24 @@ pub fn score_seller(
 ///     assert_eq!(result.sos_score(), None);
 /// }
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Scorer<'c> {
     config: &'c ResolvedConfig,
+    // What depends on the config alone, looked up once for every seller.
+    config_ids: ConfigIds,
+    ticket_bands: [TBand; 4],
+    invoice_bands: [FBucket; 5],
 }
 
 impl<'c> Scorer<'c> {
     /// Prepares `config` for scoring.
     pub fn new(config: &'c ResolvedConfig) -> Self {
-        Self { config }
+        Self {
+            config,
+            config_ids: config_ids(config),
+            ticket_bands: t::bucket_bands(&config.t_score),
+            invoice_bands: f::bucket_bands(&config.f_score),
+        }
     }
 
     /// The config this scorer uses.
@@ -113,8 +122,17 @@ impl<'c> Scorer<'c> {
         // The five components.
         let p = score_p(&inputs.campaigns, inputs.period, config, max(Component::P));
         let o = score_o(inputs.orders.as_ref(), &config.o_score, max(Component::O));
-        let t = score_t(inputs.tickets.as_ref(), &config.t_score, max(Component::T));
-        let f = score_f(inputs.payments.as_ref(), &config.f_score, max(Component::F));
+        let t = t::score_t_with(
+            inputs.tickets.as_ref(),
+            &config.t_score,
+            &self.ticket_bands,
+            max(Component::T),
+        );
+        let f = f::score_f_with(
+            inputs.payments.as_ref(),
+            &self.invoice_bands,
+            max(Component::F),
+        );
         let i = score_i(
             inputs.inventory.as_ref(),
             &config.i_score,
@@ -199,7 +217,7 @@ impl<'c> Scorer<'c> {
             grace,
             surcharges,
             next_tier,
-            config_ids: config_ids(config),
+            config_ids: self.config_ids.clone(),
         }
     }
 }

@@ -88,6 +88,16 @@ pub struct TExplanation {
     pub average_band: Option<TBand>,
 }
 
+/// The hour values the breakdown buckets stand for, as in
+/// [`TicketBreakdown::buckets`](crate::inputs::TicketBreakdown::buckets).
+const BUCKET_HOURS: [i64; 4] = [0, 4, 8, 16];
+
+/// The band each breakdown bucket falls in. It depends on the config alone, so a
+/// [`Scorer`](super::Scorer) looks the four up once for every seller.
+pub(crate) fn bucket_bands(rows: &[Resolved<TScoreTierConfig>]) -> [TBand; 4] {
+    BUCKET_HOURS.map(|hours| band(rows, Decimal::from(hours)))
+}
+
 fn band(rows: &[Resolved<TScoreTierConfig>], hours: Decimal) -> TBand {
     to_band(band_for(rows, |t| t.holds(hours), |t| t.tier_index))
 }
@@ -114,6 +124,16 @@ pub fn score_t(
     bands: &[Resolved<TScoreTierConfig>],
     max_points: Decimal,
 ) -> Calculated<TExplanation> {
+    score_t_with(tickets, bands, &bucket_bands(bands), max_points)
+}
+
+/// [`score_t`] with the buckets' bands already looked up ([`bucket_bands`]).
+pub(crate) fn score_t_with(
+    tickets: Option<&TicketStats>,
+    bands: &[Resolved<TScoreTierConfig>],
+    bucket_bands: &[TBand; 4],
+    max_points: Decimal,
+) -> Calculated<TExplanation> {
     let mut explanation = TExplanation {
         inputs: tickets.cloned(),
         method: None,
@@ -138,7 +158,7 @@ pub fn score_t(
                 bucket: TicketBucket::ALL[i],
                 hours,
                 count,
-                band: band(bands, hours),
+                band: bucket_bands[i],
             }
         });
         let weighted = sum_of_count_times_points(buckets.map(|b| (b.count, b.band.points)));
