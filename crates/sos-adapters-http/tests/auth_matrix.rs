@@ -41,22 +41,7 @@ fn api_operations() -> Vec<Op> {
         let op = &doc["paths"][&template][&method];
         assert!(op.is_object(), "{method} {template} is not documented");
         let m: Method = operation.method.parse().unwrap();
-        let mut path = template.clone();
-        for (param, example) in [
-            ("{config_type}", "score-weights"),
-            ("{id}", "1"),
-            ("{seller_code}", "SEL001"),
-            ("{campaign_code}", "CAMP-2026-02"),
-            ("{am_id}", "1"),
-            ("{period}", "2026-02"),
-            ("{name}", "victim"),
-        ] {
-            path = path.replace(param, example);
-        }
-        assert!(
-            !path.contains('{'),
-            "no example for a parameter of {template}"
-        );
+        let path = example_path(&template, "victim");
         let scopes = op["security"]
             .as_array()
             .unwrap_or_else(|| panic!("{method} {template} has no security"))

@@ -408,6 +408,28 @@ pub fn documented_statuses(method: &str, path: &str) -> Option<(String, Vec<Stri
         })
 }
 
+/// `template` with an example value for each path parameter; `{name}` (an API key's name)
+/// becomes `key_name`.
+pub fn example_path(template: &str, key_name: &str) -> String {
+    let mut path = template.to_owned();
+    for (param, example) in [
+        ("{config_type}", "score-weights"),
+        ("{id}", "1"),
+        ("{seller_code}", "SEL001"),
+        ("{campaign_code}", "CAMP-2026-02"),
+        ("{am_id}", "1"),
+        ("{period}", "2026-02"),
+        ("{name}", key_name),
+    ] {
+        path = path.replace(param, example);
+    }
+    assert!(
+        !path.contains('{'),
+        "no example for a parameter of {template}"
+    );
+    path
+}
+
 /// Percent-encodes a path segment.
 pub fn enc(segment: &str) -> String {
     let mut out = String::new();
