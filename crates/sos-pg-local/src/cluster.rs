@@ -773,6 +773,15 @@ enum Owner {
     Unknown,
 }
 
+/// The state letter of process `pid` from `/proc/<pid>/stat` (`Z` for a zombie, `X` dead);
+/// `None` once it is gone.
+pub fn process_state(pid: u32) -> Option<String> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The state follows the command name, in parentheses that may themselves hold ')'.
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().next().map(str::to_owned)
+}
+
 /// Looks up the PID of `<pgdata>/postmaster.pid` in the process table.
 fn pid_file_owner(pgdata: &Path) -> Owner {
     let Some(pid) = pid_file_line(pgdata, 0).and_then(|l| l.trim().parse::<i32>().ok()) else {
@@ -785,14 +794,10 @@ fn pid_file_owner(pgdata: &Path) -> Owner {
         return Owner::Stale(format!("PID {pid} has exited"));
     }
     let proc_dir = PathBuf::from(format!("/proc/{pid}"));
-    // The state follows the command name, in parentheses that may themselves hold ')'.
-    let Ok(stat) = fs::read_to_string(proc_dir.join("stat")) else {
+    let Some(state) = process_state(pid.unsigned_abs()) else {
         return Owner::Unknown;
     };
-    let state = stat
-        .rsplit_once(')')
-        .and_then(|(_, rest)| rest.split_whitespace().next());
-    if matches!(state, Some("Z" | "X")) {
+    if matches!(state.as_str(), "Z" | "X") {
         return Owner::Stale(format!("PID {pid} is a zombie (killed, not yet reaped)"));
     }
     let Ok(cmdline) = fs::read(proc_dir.join("cmdline")) else {
@@ -1120,24 +1125,13 @@ mod tests {
         pid_file_owner(&fs::canonicalize(dir.path()).unwrap())
     }
 
-    fn state_of(pid: u32) -> Option<String> {
-        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        Some(
-            stat.rsplit_once(')')?
-                .1
-                .split_whitespace()
-                .next()?
-                .to_owned(),
-        )
-    }
-
     #[test]
     fn a_pid_file_naming_a_zombie_or_an_exited_process_is_stale() {
         // A child that has exited and is not waited for stays a zombie of this process.
         let mut child = Command::new("true").spawn().unwrap();
         let pid = child.id();
         let deadline = Instant::now() + Duration::from_secs(10);
-        while state_of(pid).as_deref() != Some("Z") {
+        while process_state(pid).as_deref() != Some("Z") {
             assert!(Instant::now() < deadline, "the child never became a zombie");
             thread::sleep(POLL);
         }

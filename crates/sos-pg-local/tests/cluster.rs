@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use diesel::sql_types::{BigInt, Integer, Text};
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
-use sos_pg_local::cluster::{BinSearch, ClusterError, Durability, LocalCluster, StartOptions};
+use sos_pg_local::cluster::{
+    process_state, BinSearch, ClusterError, Durability, LocalCluster, StartOptions,
+};
 use sos_pg_local::testing::{private_cluster_dir, TestDb, TEST_DATABASE_URL_VAR};
 use tempfile::TempDir;
 
@@ -319,18 +321,6 @@ fn the_test_cluster_goes_away_with_its_process() {
 fn postmaster_pid(cluster: &LocalCluster) -> u32 {
     let text = std::fs::read_to_string(cluster.pgdata().join("postmaster.pid")).unwrap();
     text.lines().next().unwrap().trim().parse().unwrap()
-}
-
-/// The process state letter of `pid` (`Z` for a zombie), `None` once it is gone.
-fn process_state(pid: u32) -> Option<String> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    Some(
-        stat.rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .next()?
-            .to_owned(),
-    )
 }
 
 fn sigkill(pid: u32) {

@@ -35,7 +35,7 @@ use diesel::{
     Connection, PgConnection, QueryableByName, RunQueryDsl,
 };
 use serde_json::{json, Value};
-use sos_pg_local::cluster::{Durability, LocalCluster, StartOptions};
+use sos_pg_local::cluster::{process_state, Durability, LocalCluster, StartOptions};
 use std::{
     collections::BTreeMap,
     io::{BufRead, BufReader, Read, Write},
@@ -1625,18 +1625,6 @@ impl Drop for EmbeddedData {
             }
         }
     }
-}
-
-/// The process state letter of `pid` (`Z` for a zombie); `None` once it is gone.
-fn process_state(pid: u32) -> Option<String> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    Some(
-        stat.rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .next()?
-            .to_owned(),
-    )
 }
 
 /// The PIDs whose parent is `pid`.
