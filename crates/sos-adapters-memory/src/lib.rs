@@ -6,6 +6,7 @@ mod master;
 mod scores;
 mod state;
 mod sync;
+mod webhooks;
 
 use sos_ports::{Clock, SystemClock};
 use state::State;

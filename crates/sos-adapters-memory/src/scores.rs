@@ -5,10 +5,12 @@ use sos_domain::{
     decimal::round2,
     inputs::{CampaignInput, ForecastVersion, SellerInputs},
     master::SellerStatus,
+    webhook::EventDraft,
     AmId, AmPortfolioScore, Component, Decimal, PerComponent, Period, SellerCode,
 };
 use sos_ports::{
-    AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, Page,
+    AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx,
+    CompletionEvents, FinalizeEvents, Page,
     PageRequest, PeriodSummary, ScoreFilter, ScoreStore, SellerWithInputs, StoreError, StoredScore,
     TierCount,
 };
@@ -22,6 +24,7 @@ struct MemoryCalculation {
     scope: CalculationScope,
     scores: Vec<StoredScore>,
     am_scores: Vec<AmPortfolioScore>,
+    events: Vec<EventDraft>,
 }
 
 impl Drop for MemoryCalculation {
@@ -62,7 +65,16 @@ impl CalculationTx for MemoryCalculation {
         Ok(())
     }
 
-    fn commit(mut self: Box<Self>, run: &CalculationRun) -> Result<i64, CalculationStoreError> {
+    fn write_events(&mut self, events: &[EventDraft]) -> Result<(), CalculationStoreError> {
+        self.events.extend_from_slice(events);
+        Ok(())
+    }
+
+    fn commit(
+        mut self: Box<Self>,
+        run: &CalculationRun,
+        completion: &dyn CompletionEvents,
+    ) -> Result<i64, CalculationStoreError> {
         let period = self.period;
         let scores = std::mem::take(&mut self.scores);
         let am_scores = std::mem::take(&mut self.am_scores);
@@ -86,6 +98,9 @@ impl CalculationTx for MemoryCalculation {
         run.id = i64::try_from(state.runs.len()).unwrap_or(i64::MAX - 1) + 1;
         let id = run.id;
         state.runs.push(run);
+        let mut events = std::mem::take(&mut self.events);
+        events.extend(completion.events(id));
+        state.outbox.publish(&events);
         Ok(id)
     }
 }
@@ -204,6 +219,7 @@ impl ScoreStore for MemoryStore {
             scope: scope.clone(),
             scores: Vec::new(),
             am_scores: Vec::new(),
+            events: Vec::new(),
         }))
     }
 
@@ -216,9 +232,28 @@ impl ScoreStore for MemoryStore {
         Ok(id)
     }
 
-    fn finalize_period(&self, period: Period, _actor: &str) -> Result<(), StoreError> {
-        self.state().finalized.insert(period);
-        Ok(())
+    fn finalize_period(
+        &self,
+        period: Period,
+        _actor: &str,
+        events: &dyn FinalizeEvents,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        if !state.finalized.insert(period) {
+            return Ok(false);
+        }
+        let mut drafts = Vec::new();
+        for ((_, seller), score) in state.scores.iter().filter(|((p, _), _)| *p == period) {
+            let previous = state
+                .scores
+                .iter()
+                .filter(|((p, s), _)| s == seller && *p < period && state.finalized.contains(p))
+                .map(|(_, s)| s)
+                .next_back();
+            drafts.extend(events.events(score, previous));
+        }
+        state.outbox.publish(&drafts);
+        Ok(true)
     }
 
     fn is_finalized(&self, period: Period) -> Result<bool, StoreError> {

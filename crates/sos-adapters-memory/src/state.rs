@@ -54,4 +54,6 @@ pub(crate) struct State {
 
     pub keys: Vec<ApiKeyRecord>,
     pub audit: Vec<AuditEntry>,
+
+    pub outbox: crate::webhooks::Outbox,
 }

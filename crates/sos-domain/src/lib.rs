@@ -12,6 +12,7 @@ pub mod period;
 pub mod scoring;
 pub mod surcharge;
 pub mod text;
+pub mod webhook;
 
 pub use codes::{AmId, CampaignCode, SellerCode, TierName};
 pub use component::{Component, PerComponent};

@@ -32,6 +32,9 @@ pub enum Scope {
     /// Finalize periods.
     #[serde(rename = "scores:finalize")]
     ScoresFinalize,
+    /// Manage webhook subscriptions, their secrets, deliveries and replays.
+    #[serde(rename = "webhooks:manage")]
+    WebhooksManage,
     /// Manage keys; implies every other scope.
     #[serde(rename = "admin")]
     Admin,
@@ -39,7 +42,7 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::SyncWrite,
         Scope::ConfigRead,
         Scope::ConfigWrite,
@@ -48,6 +51,7 @@ impl Scope {
         Scope::ScoresRead,
         Scope::ScoresCalculate,
         Scope::ScoresFinalize,
+        Scope::WebhooksManage,
         Scope::Admin,
     ];
 
@@ -62,6 +66,7 @@ impl Scope {
             Scope::ScoresRead => "scores:read",
             Scope::ScoresCalculate => "scores:calculate",
             Scope::ScoresFinalize => "scores:finalize",
+            Scope::WebhooksManage => "webhooks:manage",
             Scope::Admin => "admin",
         }
     }

@@ -8,6 +8,7 @@ mod master;
 mod scores;
 mod shared;
 mod sync;
+mod webhooks;
 
 pub use auth::{ApiKeyRecord, ApiKeyStore, AuditEntry, AuditStore, Scope};
 pub use clock::{Clock, SystemClock};
@@ -18,10 +19,15 @@ pub use master::{
     SellerRecord, SellerStore,
 };
 pub use scores::{
-    AmInputs, CalculationRun, CalculationScope, CalculationTx, PeriodSummary, RunStatus,
+    AmInputs, CalculationRun, CompletionEvents, FinalizeEvents, CalculationScope, CalculationTx, PeriodSummary, RunStatus,
     ScoreFilter, ScoreStore, SellerWithInputs, StoredScore, TierCount,
 };
 pub use shared::AllPorts;
+pub use webhooks::{
+    Attempt, Delivery, DeliveryStatus, DueDelivery, OsRandom, OutboundRequest, Random,
+    Resolution, SendReport, SigningSecrets, Subscription, WebhookGateway, WebhookStats,
+    WebhookStore, MAX_LOGGED_BODY,
+};
 pub use sync::{
     CampaignActualRecord, ForecastRecord, InventoryRecord, OrderRecord, PaymentInput,
     PaymentRecord, RawOrdersRecord, SyncBatch, SyncStore, TicketRecord,
@@ -39,3 +45,5 @@ pub use master::{MockAccountManagerStore, MockCampaignStore, MockSellerStore};
 pub use scores::{MockCalculationTx, MockScoreStore};
 #[cfg(feature = "mock")]
 pub use sync::MockSyncStore;
+#[cfg(feature = "mock")]
+pub use webhooks::{MockRandom, MockWebhookGateway, MockWebhookStore};

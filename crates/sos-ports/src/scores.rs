@@ -10,6 +10,7 @@ use sos_domain::{
     config::ConfigId,
     inputs::{RevenueRecord, SellerInputs},
     master::{AccountManager, Seller},
+    webhook::EventDraft,
     AmId, AmPortfolioScore, Decimal, Period, ScoreResult, SellerCode, TierName,
 };
 
@@ -154,6 +155,20 @@ pub struct TierCount {
     pub sellers: u64,
 }
 
+/// Builds the events of a committed calculation from its run id, inside the store's
+/// transaction.
+pub trait CompletionEvents {
+    /// The events of the run `run_id`.
+    fn events(&self, run_id: i64) -> Vec<EventDraft>;
+}
+
+/// Builds the events of finalizing one seller's result, inside the store's transaction.
+pub trait FinalizeEvents {
+    /// The events of finalizing `score`, given the seller's result in its latest finalized
+    /// period before this one.
+    fn events(&self, score: &StoredScore, previous: Option<&StoredScore>) -> Vec<EventDraft>;
+}
+
 /// An open, atomic calculation write. It holds the period's calculation lock until it is
 /// committed or dropped; dropping it without commit rolls everything back, so the previous
 /// results stay as they were.
@@ -182,11 +197,22 @@ pub trait CalculationTx: Send {
     fn write_am_scores(&mut self, scores: &[AmPortfolioScore])
         -> Result<(), CalculationStoreError>;
 
-    /// Records the run and makes every write visible at once. Returns the run id.
+    /// Puts events in the outbox, in this transaction: they exist only if it commits.
+    ///
+    /// # Errors
+    /// Infrastructure errors only.
+    fn write_events(&mut self, events: &[EventDraft]) -> Result<(), CalculationStoreError>;
+
+    /// Records the run, puts the events `completion` builds from the run's id in the outbox,
+    /// and makes every write visible at once. Returns the run id.
     ///
     /// # Errors
     /// Infrastructure errors; on error nothing is written.
-    fn commit(self: Box<Self>, run: &CalculationRun) -> Result<i64, CalculationStoreError>;
+    fn commit(
+        self: Box<Self>,
+        run: &CalculationRun,
+        completion: &dyn CompletionEvents,
+    ) -> Result<i64, CalculationStoreError>;
 }
 
 /// Results and calculation bookkeeping.
@@ -229,11 +255,20 @@ pub trait ScoreStore: Send + Sync {
     /// Infrastructure errors only.
     fn record_run(&self, run: &CalculationRun) -> Result<i64, StoreError>;
 
-    /// Freezes a period: later calculations are refused. Finalizing twice is harmless.
+    /// Freezes a period: later calculations are refused. Waits for a running calculation of
+    /// the period to end first. In the same transaction, puts in the outbox the events
+    /// `events` builds for each of the period's results, given the seller's result in its
+    /// latest finalized period before this one. Returns false, and emits nothing, when the
+    /// period was already finalized.
     ///
     /// # Errors
-    /// Infrastructure errors only.
-    fn finalize_period(&self, period: Period, actor: &str) -> Result<(), StoreError>;
+    /// Infrastructure errors only; on error nothing is written.
+    fn finalize_period(
+        &self,
+        period: Period,
+        actor: &str,
+        events: &dyn FinalizeEvents,
+    ) -> Result<bool, StoreError>;
 
     /// True once the period is finalized.
     ///

@@ -7,8 +7,10 @@ use sos_domain::{
     config::{ConfigDraft, ConfigId, ConfigRecord, ConfigType},
     inputs::Campaign,
     master::{AccountManager, Seller},
+    webhook::{SubscriptionDraft, WebhookSecret},
     AmId, AmPortfolioScore, CampaignCode, Period, SellerCode,
 };
+use chrono::TimeDelta;
 use std::sync::Arc;
 
 /// Every port at once: what a storage adapter provides and what `sos_app::Sos` needs.
@@ -21,6 +23,8 @@ pub trait AllPorts:
     + ScoreStore
     + ApiKeyStore
     + AuditStore
+    + WebhookStore
+    + Random
     + Clock
 {
 }
@@ -34,6 +38,8 @@ impl<T> AllPorts for T where
         + ScoreStore
         + ApiKeyStore
         + AuditStore
+        + WebhookStore
+        + Random
         + Clock
         + ?Sized
 {
@@ -177,8 +183,13 @@ impl<T: ScoreStore + ?Sized> ScoreStore for Arc<T> {
     fn record_run(&self, run: &CalculationRun) -> Result<i64, StoreError> {
         (**self).record_run(run)
     }
-    fn finalize_period(&self, period: Period, actor: &str) -> Result<(), StoreError> {
-        (**self).finalize_period(period, actor)
+    fn finalize_period(
+        &self,
+        period: Period,
+        actor: &str,
+        events: &dyn FinalizeEvents,
+    ) -> Result<bool, StoreError> {
+        (**self).finalize_period(period, actor, events)
     }
     fn is_finalized(&self, period: Period) -> Result<bool, StoreError> {
         (**self).is_finalized(period)
@@ -256,5 +267,90 @@ impl<T: AuditStore + ?Sized> AuditStore for Arc<T> {
 impl<T: Clock + ?Sized> Clock for Arc<T> {
     fn now(&self) -> DateTime<Utc> {
         (**self).now()
+    }
+}
+
+impl<T: Random + ?Sized> Random for Arc<T> {
+    fn bytes32(&self) -> Result<[u8; 32], anyhow::Error> {
+        (**self).bytes32()
+    }
+}
+
+impl<T: WebhookStore + ?Sized> WebhookStore for Arc<T> {
+    fn create_subscription(
+        &self,
+        settings: &SubscriptionDraft,
+        secret: &WebhookSecret,
+        actor: &str,
+    ) -> Result<Subscription, StoreError> {
+        (**self).create_subscription(settings, secret, actor)
+    }
+    fn get_subscription(&self, id: i64) -> Result<Subscription, StoreError> {
+        (**self).get_subscription(id)
+    }
+    fn list_subscriptions(&self, page: PageRequest) -> Result<Page<Subscription>, StoreError> {
+        (**self).list_subscriptions(page)
+    }
+    fn update_subscription(
+        &self,
+        id: i64,
+        settings: &SubscriptionDraft,
+        actor: &str,
+    ) -> Result<Subscription, StoreError> {
+        (**self).update_subscription(id, settings, actor)
+    }
+    fn delete_subscription(&self, id: i64, actor: &str) -> Result<(), StoreError> {
+        (**self).delete_subscription(id, actor)
+    }
+    fn rotate_secret(
+        &self,
+        id: i64,
+        secret: &WebhookSecret,
+        previous_until: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<Subscription, StoreError> {
+        (**self).rotate_secret(id, secret, previous_until, actor)
+    }
+    fn list_deliveries(
+        &self,
+        subscription_id: i64,
+        page: PageRequest,
+    ) -> Result<Page<Delivery>, StoreError> {
+        (**self).list_deliveries(subscription_id, page)
+    }
+    fn replay_delivery(
+        &self,
+        delivery_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
+        (**self).replay_delivery(delivery_id, now)
+    }
+    fn replay_since(
+        &self,
+        subscription_id: i64,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        (**self).replay_since(subscription_id, since, now)
+    }
+    fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+        lease_for: TimeDelta,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
+        (**self).claim_due(now, limit, lease_for)
+    }
+    fn record_attempt(
+        &self,
+        delivery_id: i64,
+        lease: i64,
+        attempt: &Attempt,
+        resolution: Resolution,
+    ) -> Result<bool, StoreError> {
+        (**self).record_attempt(delivery_id, lease, attempt, resolution)
+    }
+    fn webhook_stats(&self, now: DateTime<Utc>) -> Result<WebhookStats, StoreError> {
+        (**self).webhook_stats(now)
     }
 }
