@@ -10,9 +10,8 @@ use sos_domain::{
 };
 use sos_ports::{
     AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx,
-    CompletionEvents, FinalizeEvents, Page,
-    PageRequest, PeriodSummary, ScoreFilter, ScoreStore, SellerWithInputs, StoreError, StoredScore,
-    TierCount,
+    CompletionEvents, FinalizeEvents, Page, PageRequest, PeriodSummary, ScoreFilter, ScoreStore,
+    SellerWithInputs, StoreError, StoredScore, TierCount,
 };
 use std::collections::BTreeMap;
 

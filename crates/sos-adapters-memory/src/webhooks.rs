@@ -253,14 +253,17 @@ impl WebhookStore for MemoryStore {
     ) -> Result<u64, StoreError> {
         let mut state = self.state();
         let outbox = &mut state.outbox;
-        let filter = outbox.subscription(subscription_id)?.record.settings.clone();
+        let filter = outbox
+            .subscription(subscription_id)?
+            .record
+            .settings
+            .clone();
         let wanted: Vec<usize> = outbox
             .events
             .iter()
             .enumerate()
             .filter(|(_, e)| {
-                e.event.occurred_at() >= since
-                    && filter.event_types().matches(e.event.event_type())
+                e.event.occurred_at() >= since && filter.event_types().matches(e.event.event_type())
             })
             .map(|(i, _)| i)
             .collect();
@@ -285,7 +288,7 @@ impl WebhookStore for MemoryStore {
         &self,
         now: DateTime<Utc>,
         limit: u32,
-        lease_for: TimeDelta,
+        lease_margin: TimeDelta,
     ) -> Result<Vec<DueDelivery>, StoreError> {
         let mut state = self.state();
         let outbox = &mut state.outbox;
@@ -312,11 +315,12 @@ impl WebhookStore for MemoryStore {
             let Some(d) = outbox.deliveries.get_mut(&id) else {
                 continue;
             };
-            d.lease = Some((lease, now + lease_for));
-            let d = d.clone();
             let Some(s) = outbox.subscriptions.get(&d.subscription_id) else {
                 continue;
             };
+            let timeout = TimeDelta::seconds(i64::from(s.record.settings.timeout_seconds()));
+            d.lease = Some((lease, now + timeout + lease_margin));
+            let d = d.clone();
             let previous = s
                 .previous_secret
                 .clone()

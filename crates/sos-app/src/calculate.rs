@@ -6,12 +6,13 @@ use serde::Serialize;
 use sos_domain::{
     config::{resolve_config, ResolvedConfig},
     inputs::SellerInputs,
-    score_am_portfolio, score_seller, AmId, AmPortfolioScore, Decimal, Period, ScoreResult, Scorer,
-    SellerCode, ValidationErrors,
+    score_am_portfolio, score_seller,
+    webhook::{self, EventDraft},
+    AmId, AmPortfolioScore, Decimal, Period, ScoreResult, Scorer, SellerCode, ValidationErrors,
 };
 use sos_ports::{
-    CalculationRun, CalculationScope, CalculationTx, Clock, ConfigStore, RunStatus, ScoreStore,
-    SellerStore, StoreError, StoredScore,
+    CalculationRun, CalculationScope, CalculationTx, Clock, CompletionEvents, ConfigStore,
+    FinalizeEvents, RunStatus, ScoreStore, SellerStore, StoreError, StoredScore,
 };
 use std::collections::{BTreeMap, HashSet};
 
@@ -181,7 +182,13 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
         run.am_scored = am_scored;
         run.surcharges_triggered = tally.surcharges;
         run.id = match tx {
-            Some(tx) => tx.commit(&run)?,
+            Some(tx) => tx.commit(
+                &run,
+                &RunCompleted {
+                    run: &run,
+                    tiers: &tally.tiers,
+                },
+            )?,
             None => self.ports.record_run(&run).unwrap_or(0),
         };
         Ok(CalculationSummary {
@@ -250,6 +257,7 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
                 scored.iter().for_each(|s| tally.add(s));
                 if let Some(tx) = tx.as_deref_mut() {
                     tx.write_scores(&scored)?;
+                    tx.write_events(&surcharge_events_of(&scored, now))?;
                 }
                 done += scored.len();
                 on_progress(done);
@@ -297,12 +305,16 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
             .collect())
     }
 
-    /// Freezes a period's results.
+    /// Freezes a period's results and, in the same transaction, puts each seller's
+    /// finalize events in the outbox. Finalizing twice is harmless and emits nothing more.
     ///
     /// # Errors
     /// Infrastructure errors only.
     pub fn finalize(&self, period: Period, actor: &str) -> Result<(), CalculateError> {
-        Ok(self.ports.finalize_period(period, actor)?)
+        let at = self.ports.now();
+        self.ports
+            .finalize_period(period, actor, &SellerFinalized { at })?;
+        Ok(())
     }
 
     /// Scores `inputs` with the configuration effective for their period; stores nothing.
@@ -312,6 +324,58 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
     pub fn preview(&self, inputs: &SellerInputs) -> Result<ScoreResult, CalculateError> {
         let config = self.resolve_config(inputs.period)?;
         Ok(score_seller(None, inputs, &config))
+    }
+}
+
+/// The `seller.surcharge_created` events of a chunk, written with it in the calculation's
+/// transaction.
+fn surcharge_events_of(scored: &[StoredScore], at: DateTime<Utc>) -> Vec<EventDraft> {
+    scored
+        .iter()
+        .flat_map(|s| webhook::surcharge_events(&s.seller_code, &s.result, at))
+        .collect()
+}
+
+/// Builds `calculation.completed` once the store has given the run its id.
+struct RunCompleted<'a> {
+    run: &'a CalculationRun,
+    tiers: &'a BTreeMap<String, u32>,
+}
+
+impl CompletionEvents for RunCompleted<'_> {
+    fn events(&self, run_id: i64) -> Vec<EventDraft> {
+        let r = self.run;
+        let figures = webhook::RunFigures {
+            run_id,
+            period: r.period,
+            seller_codes: r.seller_codes.clone(),
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            sellers_scored: r.sellers_scored,
+            sellers_insufficient: r.sellers_insufficient,
+            am_scored: r.am_scored,
+            surcharges_triggered: r.surcharges_triggered,
+            tiers: self.tiers.clone(),
+            config_ids: r.config_ids.clone(),
+            triggered_by: r.triggered_by.clone(),
+        };
+        vec![webhook::calculation_completed(&figures, r.finished_at)]
+    }
+}
+
+/// Builds each seller's finalize events inside the store's finalize transaction.
+struct SellerFinalized {
+    at: DateTime<Utc>,
+}
+
+impl FinalizeEvents for SellerFinalized {
+    fn events(&self, score: &StoredScore, previous: Option<&StoredScore>) -> Vec<EventDraft> {
+        webhook::finalize_events(
+            &score.seller_code,
+            &score.result,
+            previous.map(|p| &p.result),
+            self.at,
+        )
     }
 }
 

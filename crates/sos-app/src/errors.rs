@@ -171,3 +171,31 @@ impl From<StoreError> for QueryError {
         }
     }
 }
+
+/// Managing webhook subscriptions, deliveries and replays.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// The body breaks a rule; nothing was written.
+    #[error("invalid subscription: {0}")]
+    Invalid(ValidationErrors),
+    /// No such subscription or delivery.
+    #[error("not found")]
+    NotFound,
+    /// The database cannot be reached; retry.
+    #[error("database unavailable")]
+    Unavailable(String),
+    /// A real fault.
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for WebhookError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => WebhookError::NotFound,
+            StoreError::Unavailable(m) => WebhookError::Unavailable(m),
+            StoreError::Conflict(m) => WebhookError::Unknown(anyhow::anyhow!(m)),
+            StoreError::Unknown(e) => WebhookError::Unknown(e),
+        }
+    }
+}

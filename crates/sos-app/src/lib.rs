@@ -7,10 +7,12 @@ mod errors;
 mod ingest;
 mod master;
 mod queries;
+mod webhooks;
 
 pub use calculate::{CalculateRequest, CalculationSummary, CALCULATION_CHUNK};
-pub use errors::{CalculateError, ConfigError, IngestError, MasterError, QueryError};
+pub use errors::{CalculateError, ConfigError, IngestError, MasterError, QueryError, WebhookError};
 pub use ingest::MAX_BATCH;
+pub use webhooks::{DeliveryRound, SubscriptionWithSecret, LEASE_MARGIN, SECRET_OVERLAP};
 
 /// The SOS application: every use case, over one value `R` that implements the ports.
 ///

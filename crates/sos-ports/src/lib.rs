@@ -19,18 +19,18 @@ pub use master::{
     SellerRecord, SellerStore,
 };
 pub use scores::{
-    AmInputs, CalculationRun, CompletionEvents, FinalizeEvents, CalculationScope, CalculationTx, PeriodSummary, RunStatus,
-    ScoreFilter, ScoreStore, SellerWithInputs, StoredScore, TierCount,
+    AmInputs, CalculationRun, CalculationScope, CalculationTx, CompletionEvents, FinalizeEvents,
+    PeriodSummary, RunStatus, ScoreFilter, ScoreStore, SellerWithInputs, StoredScore, TierCount,
 };
 pub use shared::AllPorts;
-pub use webhooks::{
-    Attempt, Delivery, DeliveryStatus, DueDelivery, OsRandom, OutboundRequest, Random,
-    Resolution, SendReport, SigningSecrets, Subscription, WebhookGateway, WebhookStats,
-    WebhookStore, MAX_LOGGED_BODY,
-};
 pub use sync::{
     CampaignActualRecord, ForecastRecord, InventoryRecord, OrderRecord, PaymentInput,
     PaymentRecord, RawOrdersRecord, SyncBatch, SyncStore, TicketRecord,
+};
+pub use webhooks::{
+    Attempt, Delivery, DeliveryStatus, DueDelivery, OsRandom, OutboundRequest, Random, Resolution,
+    SendReport, SigningSecrets, Subscription, WebhookGateway, WebhookStats, WebhookStore,
+    MAX_LOGGED_BODY,
 };
 
 #[cfg(feature = "mock")]

@@ -2,6 +2,7 @@
 //! `Arc<dyn AllPorts>` and the HTTP layer needs no generics.
 
 use crate::*;
+use chrono::TimeDelta;
 use chrono::{DateTime, Utc};
 use sos_domain::{
     config::{ConfigDraft, ConfigId, ConfigRecord, ConfigType},
@@ -10,7 +11,6 @@ use sos_domain::{
     webhook::{SubscriptionDraft, WebhookSecret},
     AmId, AmPortfolioScore, CampaignCode, Period, SellerCode,
 };
-use chrono::TimeDelta;
 use std::sync::Arc;
 
 /// Every port at once: what a storage adapter provides and what `sos_app::Sos` needs.
@@ -337,9 +337,9 @@ impl<T: WebhookStore + ?Sized> WebhookStore for Arc<T> {
         &self,
         now: DateTime<Utc>,
         limit: u32,
-        lease_for: TimeDelta,
+        lease_margin: TimeDelta,
     ) -> Result<Vec<DueDelivery>, StoreError> {
-        (**self).claim_due(now, limit, lease_for)
+        (**self).claim_due(now, limit, lease_margin)
     }
     fn record_attempt(
         &self,

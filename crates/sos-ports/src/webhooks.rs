@@ -244,8 +244,9 @@ pub trait WebhookStore: Send + Sync {
     ) -> Result<u64, StoreError>;
 
     /// Leases up to `limit` pending deliveries of active subscriptions that are due at `now`
-    /// and not leased by another worker, oldest due first, until `now + lease_for`. Workers in
-    /// several processes share the work: no delivery is leased twice at once.
+    /// and not leased by another worker, oldest due first, each until `now` plus its
+    /// subscription's timeout plus `lease_margin`. Workers in several processes share the
+    /// work: no delivery is leased twice at once, and a lease left by a crashed worker runs out.
     ///
     /// # Errors
     /// Infrastructure errors only.
@@ -253,7 +254,7 @@ pub trait WebhookStore: Send + Sync {
         &self,
         now: DateTime<Utc>,
         limit: u32,
-        lease_for: TimeDelta,
+        lease_margin: TimeDelta,
     ) -> Result<Vec<DueDelivery>, StoreError>;
 
     /// Logs `attempt` and applies `resolution`, if the lease `lease` still holds. Returns false

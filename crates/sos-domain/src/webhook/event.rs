@@ -203,7 +203,6 @@ pub fn finalize_events(
 pub fn surcharge_events(
     seller: &SellerCode,
     result: &ScoreResult,
-    run_id: i64,
     at: DateTime<Utc>,
 ) -> Vec<EventDraft> {
     result
@@ -217,7 +216,6 @@ pub fn surcharge_events(
                 json!({
                     "seller_code": seller,
                     "period": result.period,
-                    "run_id": run_id,
                     "rule_id": s.rule_id,
                     "surcharge_type": s.surcharge_type,
                     "action": action,

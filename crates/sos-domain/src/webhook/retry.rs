@@ -80,7 +80,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn at() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).single().unwrap_or_default()
+        Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0)
+            .single()
+            .unwrap_or_default()
     }
 
     fn status(code: u16) -> AttemptOutcome {

@@ -81,9 +81,11 @@ impl EndpointUrl {
             "https" => {}
             "http" if policy.allow_http => {}
             "http" => {
-                return Err("must start with https:// (plain http is allowed only when the \
+                return Err(
+                    "must start with https:// (plain http is allowed only when the \
                      server runs with SOS_WEBHOOK_ALLOW_HTTP=1)"
-                    .into())
+                        .into(),
+                )
             }
             other => return Err(format!("must be an https:// URL, not {other}:")),
         }
@@ -433,8 +435,7 @@ mod tests {
 
     #[test]
     fn defaults_fill_a_minimal_body() {
-        let d = SubscriptionDraft::create(&input("https://oms.example.com/hooks"), STRICT)
-            .unwrap();
+        let d = SubscriptionDraft::create(&input("https://oms.example.com/hooks"), STRICT).unwrap();
         assert_eq!(d.event_types(), &EventFilter::All);
         assert_eq!((d.timeout_seconds(), d.max_attempts()), (15, 8));
         assert!(d.is_active());
@@ -459,7 +460,10 @@ mod tests {
         ] {
             let err = SubscriptionDraft::create(&input(url), STRICT).unwrap_err();
             let text = format!("{:?}", err.into_iter().collect::<Vec<_>>());
-            assert!(text.contains("endpoint_url") && text.contains(part), "{url}: {text}");
+            assert!(
+                text.contains("endpoint_url") && text.contains(part),
+                "{url}: {text}"
+            );
         }
         let open = EndpointPolicy {
             allow_http: true,
@@ -489,7 +493,10 @@ mod tests {
             "timeout_seconds",
             "max_attempts",
         ] {
-            assert!(fields.iter().any(|f| f == field), "{field} missing in {fields:?}");
+            assert!(
+                fields.iter().any(|f| f == field),
+                "{field} missing in {fields:?}"
+            );
         }
     }
 
