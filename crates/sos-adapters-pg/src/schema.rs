@@ -281,6 +281,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_attempt (id) {
+        id -> Int8,
+        delivery_id -> Int8,
+        attempt -> Int4,
+        attempted_at -> Timestamptz,
+        status_code -> Nullable<Int4>,
+        duration_ms -> Int8,
+        error -> Nullable<Text>,
+        response_body -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_delivery (id) {
+        id -> Int8,
+        event_id -> Int8,
+        subscription_id -> Int8,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Nullable<Timestamptz>,
+        lease -> Nullable<Int8>,
+        leased_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_event (id) {
+        id -> Int8,
+        event_id -> Text,
+        event_type -> Text,
+        occurred_at -> Timestamptz,
+        payload -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_subscription (id) {
+        id -> Int8,
+        subscriber -> Text,
+        endpoint_url -> Text,
+        event_types -> Nullable<Array<Text>>,
+        is_active -> Bool,
+        timeout_seconds -> Int4,
+        max_attempts -> Int4,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamptz>,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        created_by -> Text,
+        updated_at -> Timestamptz,
+        updated_by -> Text,
+    }
+}
+
 diesel::joinable!(am_portfolio_period_score -> account_manager (am_id));
 diesel::joinable!(campaign_actual_result -> campaign (campaign_id));
 diesel::joinable!(campaign_actual_result -> seller (seller_id));
@@ -297,6 +353,9 @@ diesel::joinable!(sos_payment_raw -> seller (seller_id));
 diesel::joinable!(sos_ticket_sla_raw -> seller (seller_id));
 diesel::joinable!(surcharge_event -> seller (seller_id));
 diesel::joinable!(surcharge_event -> sos_config (rule_id));
+diesel::joinable!(webhook_attempt -> webhook_delivery (delivery_id));
+diesel::joinable!(webhook_delivery -> webhook_event (event_id));
+diesel::joinable!(webhook_delivery -> webhook_subscription (subscription_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     account_manager,
@@ -318,4 +377,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sos_payment_raw,
     sos_ticket_sla_raw,
     surcharge_event,
+    webhook_attempt,
+    webhook_delivery,
+    webhook_event,
+    webhook_subscription,
 );

@@ -622,7 +622,7 @@ pub fn finalized_period_refuses_calculation<P: Ports>(store: P) {
         Err(other) => panic!("expected Finalized, got {other:?}"),
         Ok(_) => panic!("a finalized period opened a calculation"),
     }
-    store.finalize_period(feb(), ACTOR).unwrap();
+    store.finalize_period(feb(), ACTOR, &NoEvents).unwrap();
     assert!(store.is_finalized(feb()).unwrap());
     assert_eq!(all_scores(&store, feb()), before);
     assert_eq!(store.list_runs(Some(feb()), 10).unwrap().len(), 1);
@@ -687,7 +687,7 @@ pub fn finalize_during_calculation_freezes_whole_results<P: Ports>(
     tx.write_scores(std::slice::from_ref(&forged)).unwrap();
     let finalizer = {
         let store = store.clone();
-        std::thread::spawn(move || store.finalize_period(feb(), ACTOR))
+        std::thread::spawn(move || store.finalize_period(feb(), ACTOR, &NoEvents))
     };
     match expected {
         FinalizeDuringCalculation::WaitsForTheCommit(mut waiting) => {
@@ -700,7 +700,7 @@ pub fn finalize_during_calculation_freezes_whole_results<P: Ports>(
                 !finalizer.is_finished() && !store.is_finalized(feb()).unwrap(),
                 "finalize_period went through while the calculation was open ({how})"
             );
-            let committed = tx.commit(&empty_run(feb()));
+            let committed = tx.commit(&empty_run(feb()), &NoEvents);
             assert!(
                 committed.is_ok(),
                 "the period was not finalized yet, so the calculation commits: {committed:?}"
@@ -720,7 +720,7 @@ pub fn finalize_during_calculation_freezes_whole_results<P: Ports>(
         FinalizeDuringCalculation::RefusesTheCommit => {
             finalizer.join().unwrap().unwrap();
             assert!(store.is_finalized(feb()).unwrap());
-            match tx.commit(&empty_run(feb())) {
+            match tx.commit(&empty_run(feb()), &NoEvents) {
                 Err(CalculationStoreError::Finalized(p)) => assert_eq!(p, feb()),
                 other => panic!("expected the commit refused as Finalized, got {other:?}"),
             }
@@ -768,7 +768,7 @@ pub fn calculation_lock_refuses_a_second_writer<P: Ports>(store: P) {
     let tx = store
         .begin_calculation(feb(), &CalculationScope::All)
         .unwrap();
-    let run_id = tx.commit(&empty_run(feb())).unwrap();
+    let run_id = tx.commit(&empty_run(feb()), &NoEvents).unwrap();
     assert!(run_id > 0);
     let runs = store.list_runs(Some(feb()), 10).unwrap();
     assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [run_id]);
@@ -877,7 +877,7 @@ pub fn results_of_sellers_never_loaded_are_written_and_read_back_exactly<P: Port
     let scope = CalculationScope::Sellers(vec![code("SEL005")]);
     let mut tx = store.begin_calculation(feb(), &scope).unwrap();
     tx.write_scores(std::slice::from_ref(&forged)).unwrap();
-    tx.commit(&empty_run(feb())).unwrap();
+    tx.commit(&empty_run(feb()), &NoEvents).unwrap();
 
     let stored = store.get_score(&code("SEL005"), feb()).unwrap();
     assert_eq!(stored, forged);
@@ -904,7 +904,7 @@ pub fn a_write_replaces_the_same_sellers_earlier_result<P: Ports>(store: P) {
     let mut tx = store.begin_calculation(feb(), &scope).unwrap();
     tx.write_scores(std::slice::from_ref(&first)).unwrap();
     tx.write_scores(std::slice::from_ref(&second)).unwrap();
-    tx.commit(&empty_run(feb())).unwrap();
+    tx.commit(&empty_run(feb()), &NoEvents).unwrap();
 
     assert_eq!(store.get_score(&code("SEL001"), feb()).unwrap(), second);
     assert_eq!(all_scores(&store, feb()).len(), SCORED.len());

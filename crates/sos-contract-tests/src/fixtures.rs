@@ -337,3 +337,23 @@ pub fn known_inputs<P: Ports>(store: &P, seller: &SellerCode, period: Period) ->
     inputs_of(store, seller, period)
         .unwrap_or_else(|| panic!("{seller} is not loaded for {period}"))
 }
+
+/// Event builders that build nothing, for checks about results rather than events.
+#[derive(Debug, Clone, Copy)]
+pub struct NoEvents;
+
+impl sos_ports::CompletionEvents for NoEvents {
+    fn events(&self, _run_id: i64) -> Vec<sos_domain::webhook::EventDraft> {
+        Vec::new()
+    }
+}
+
+impl sos_ports::FinalizeEvents for NoEvents {
+    fn events(
+        &self,
+        _score: &sos_ports::StoredScore,
+        _previous: Option<&sos_ports::StoredScore>,
+    ) -> Vec<sos_domain::webhook::EventDraft> {
+        Vec::new()
+    }
+}

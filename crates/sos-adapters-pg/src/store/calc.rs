@@ -10,9 +10,11 @@ use diesel::{
     sql_types::{Array, BigInt, Bool, Integer, Jsonb, Nullable, Text, Timestamptz},
     QueryableByName,
 };
+use sos_domain::webhook::EventDraft;
 use sos_domain::{AmId, AmPortfolioScore, Component, Decimal, Period, ScoreResult, SellerCode};
 use sos_ports::{
-    CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, StoredScore,
+    CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, CompletionEvents,
+    StoredScore,
 };
 
 /// The advisory-lock key of a period's calculation. `finalize_period` takes the same key, so
@@ -395,9 +397,18 @@ impl CalculationTx for PgCalculation {
         Ok(())
     }
 
-    fn commit(mut self: Box<Self>, run: &CalculationRun) -> Result<i64, CalculationStoreError> {
+    fn write_events(&mut self, events: &[EventDraft]) -> Result<(), CalculationStoreError> {
+        super::webhooks::insert_events(self.conn()?, events).map_err(store_err)
+    }
+
+    fn commit(
+        mut self: Box<Self>,
+        run: &CalculationRun,
+        completion: &dyn CompletionEvents,
+    ) -> Result<i64, CalculationStoreError> {
         let id =
             super::scores::insert_run(self.conn()?, run).map_err(CalculationStoreError::from)?;
+        super::webhooks::insert_events(self.conn()?, &completion.events(id)).map_err(store_err)?;
         AnsiTransactionManager::commit_transaction(&mut **self.conn()?).map_err(store_err)?;
         self.open = false;
         Ok(id)

@@ -10,6 +10,7 @@ mod prepared;
 mod schema_check;
 mod scores;
 mod sync;
+mod webhooks;
 
 use diesel::{
     connection::{Instrumentation, InstrumentationEvent},

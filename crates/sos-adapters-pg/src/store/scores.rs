@@ -32,11 +32,14 @@ use sos_domain::{
     TierName,
 };
 use sos_ports::{
-    AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, Page,
-    PageRequest, PeriodSummary, RunStatus, ScoreFilter, ScoreStore, SellerWithInputs, StoreError,
-    StoredScore, TierCount,
+    AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx,
+    FinalizeEvents, Page, PageRequest, PeriodSummary, RunStatus, ScoreFilter, ScoreStore,
+    SellerWithInputs, StoreError, StoredScore, TierCount,
 };
 use std::collections::HashMap;
+
+/// Results read per round trip while finalizing.
+const FINALIZE_CHUNK: i64 = 500;
 
 fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unknown(anyhow::anyhow!("stored data is invalid: {e}"))
@@ -666,7 +669,12 @@ impl ScoreStore for PgStore {
         insert_run(&mut conn, run)
     }
 
-    fn finalize_period(&self, period: Period, actor: &str) -> Result<(), StoreError> {
+    fn finalize_period(
+        &self,
+        period: Period,
+        actor: &str,
+        events: &dyn FinalizeEvents,
+    ) -> Result<bool, StoreError> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
             // Waits for a running calculation of the period to finish first. Raw SQL: diesel
@@ -674,7 +682,7 @@ impl ScoreStore for PgStore {
             sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
                 .bind::<Text, _>(lock_key(period))
                 .execute(conn)?;
-            diesel::insert_into(finalized_period::table)
+            let inserted = diesel::insert_into(finalized_period::table)
                 .values((
                     finalized_period::period.eq(period.to_string()),
                     finalized_period::finalized_by.eq(actor),
@@ -682,9 +690,55 @@ impl ScoreStore for PgStore {
                 .on_conflict(finalized_period::period)
                 .do_nothing()
                 .execute(conn)?;
-            Ok(())
+            if inserted == 0 {
+                return Ok(false);
+            }
+            let mut after = String::new();
+            loop {
+                let rows: Vec<ScoreRow> = seller_score::table
+                    .inner_join(seller::table)
+                    .filter(seller_score::period.eq(period.to_string()))
+                    .filter(seller::seller_code.gt(&after))
+                    .order(seller::seller_code)
+                    .limit(FINALIZE_CHUNK)
+                    .select(SCORE_COLUMNS)
+                    .load(conn)?;
+                let Some(last) = rows.last() else { break };
+                after = last.seller_code.clone();
+                let full = rows.len() == usize::try_from(FINALIZE_CHUNK).unwrap_or(0);
+                let codes: Vec<String> = rows.iter().map(|r| r.seller_code.clone()).collect();
+                // Each seller's result in its latest finalized period before this one.
+                let previous: Vec<ScoreRow> = seller_score::table
+                    .inner_join(seller::table)
+                    .filter(seller::seller_code.eq_any(&codes))
+                    .filter(seller_score::period.lt(period.to_string()))
+                    .filter(
+                        seller_score::period
+                            .eq_any(finalized_period::table.select(finalized_period::period)),
+                    )
+                    .order((seller_score::seller_id, seller_score::period.desc()))
+                    .distinct_on(seller_score::seller_id)
+                    .select(SCORE_COLUMNS)
+                    .load(conn)?;
+                let previous: HashMap<String, StoredScore> = previous
+                    .into_iter()
+                    .map(|r| Ok((r.seller_code.clone(), r.into_stored()?)))
+                    .collect::<Result<_, StoreError>>()
+                    .map_err(TxFail)?;
+                let mut drafts = Vec::new();
+                for row in rows {
+                    let prev = previous.get(&row.seller_code);
+                    let score = row.into_stored().map_err(TxFail)?;
+                    drafts.extend(events.events(&score, prev));
+                }
+                super::webhooks::insert_events(conn, &drafts)?;
+                if !full {
+                    break;
+                }
+            }
+            Ok(true)
         })
-        .map_err(db_err)
+        .map_err(|e: TxFail| e.0)
     }
 
     fn is_finalized(&self, period: Period) -> Result<bool, StoreError> {
