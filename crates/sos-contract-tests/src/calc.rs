@@ -31,7 +31,7 @@ const SCORED: [&str; 3] = ["SEL001", "SEL002", "SEL004"];
 /// - `SEL003` (AM 2): no data, so no result;
 /// - `SEL004` (no AM): tickets only;
 /// - `SEL005` (AM 2): orders, but suspended, so never loaded.
-fn seed_world<P: Ports>(store: &P) {
+pub(crate) fn seed_world<P: Ports>(store: &P) {
     seed_master(store, 3);
     store.create_am(&am(2), ACTOR).unwrap();
     store.create_seller(&seller("SEL004", None), ACTOR).unwrap();
@@ -71,7 +71,7 @@ fn seed_world<P: Ports>(store: &P) {
     apply(store, &SyncBatch::Revenue(vec![seed_revenue()]));
 }
 
-fn request(period: Period, scope: CalculationScope, dry_run: bool) -> CalculateRequest {
+pub(crate) fn request(period: Period, scope: CalculationScope, dry_run: bool) -> CalculateRequest {
     CalculateRequest {
         period,
         scope,
@@ -80,7 +80,7 @@ fn request(period: Period, scope: CalculationScope, dry_run: bool) -> CalculateR
     }
 }
 
-fn calculate<P: Ports>(
+pub(crate) fn calculate<P: Ports>(
     store: &P,
     period: Period,
     scope: CalculationScope,

@@ -8,6 +8,7 @@ mod config;
 pub mod fixtures;
 mod master;
 mod sync;
+mod webhooks;
 
 pub use calc::{
     a_write_replaces_the_same_sellers_earlier_result, calculation_is_atomic_when_abandoned,
@@ -34,6 +35,11 @@ pub use sync::{
     sync_payment_invoices_are_kept_by_invoice_id, sync_raw_orders_are_kept_by_order_id,
     sync_revenue_upsert_is_idempotent, sync_tickets_upsert_is_idempotent,
     unknown_references_are_listed_and_nothing_is_written,
+};
+pub use webhooks::{
+    concurrent_workers_never_lease_the_same_delivery, deliveries_are_leased_retried_and_recorded,
+    events_exist_only_when_their_cause_commits, finalize_emits_seller_events_once,
+    subscriptions_filter_disable_rotate_replay_and_delete,
 };
 
 use sos_ports::AllPorts;
@@ -103,6 +109,11 @@ macro_rules! contract_tests {
             account_managers_crud,
             api_keys_lifecycle,
             audit_log_appends_and_lists_newest_first,
+            events_exist_only_when_their_cause_commits,
+            finalize_emits_seller_events_once,
+            deliveries_are_leased_retried_and_recorded,
+            concurrent_workers_never_lease_the_same_delivery,
+            subscriptions_filter_disable_rotate_replay_and_delete,
         );
     };
     ($make:expr, finalize_during_calculation = $finalize:expr $(,)?) => {
