@@ -248,15 +248,24 @@ impl<R: WebhookStore + AuditStore + Random + Clock> Sos<R> {
         limit: u32,
     ) -> Result<DeliveryRound, StoreError> {
         let mut round = DeliveryRound::default();
+        let mut gone = Vec::new();
         for due in self
             .ports
             .claim_due(self.ports.now(), limit, LEASE_MARGIN)?
         {
+            // A 410 earlier in this round: the receiver asked to stop, so send it nothing more.
+            if gone.contains(&due.subscription_id) {
+                continue;
+            }
             round.attempted += 1;
             match self.deliver_one(gateway, &due)? {
                 Resolution::Delivered => round.delivered += 1,
                 Resolution::RetryAt(_) => round.retrying += 1,
-                Resolution::Failed | Resolution::DisableSubscription => round.failed += 1,
+                Resolution::Failed => round.failed += 1,
+                Resolution::DisableSubscription => {
+                    round.failed += 1;
+                    gone.push(due.subscription_id);
+                }
             }
         }
         Ok(round)

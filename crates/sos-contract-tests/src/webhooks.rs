@@ -226,7 +226,10 @@ pub fn finalize_emits_seller_events_once<P: Ports>(store: P) {
         .filter(|d| d.event.event_type() == EventType::TierChanged)
         .map(|d| serde_json::from_str(d.event.payload()).unwrap())
         .collect();
-    let body = bodies.iter().find(|b| b["data"]["period"] == "2026-05").unwrap();
+    let body = bodies
+        .iter()
+        .find(|b| b["data"]["period"] == "2026-05")
+        .unwrap();
     assert_eq!(body["data"]["seller_code"], "SEL001");
     assert_eq!(body["data"]["period"], "2026-05");
     assert_eq!(body["data"]["previous_period"], "2026-04");

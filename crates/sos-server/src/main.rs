@@ -3,6 +3,7 @@
 mod bootstrap;
 mod cli;
 mod database;
+mod webhook_worker;
 
 use actix_web::{web, HttpServer};
 use clap::Parser;
@@ -73,6 +74,11 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let key_line = bootstrap::ensure_admin_key(&db.store, &cli.data_dir, preset.as_deref())?;
     let store = db.store.clone();
     let ports: Ports = Arc::new(store.clone());
+    // Built (and, being the last reference, dropped) on this thread, outside any async runtime,
+    // as reqwest's blocking client requires.
+    let gateway: Arc<dyn sos_ports::WebhookGateway> =
+        Arc::new(sos_adapters_webhook::WebhookClient::from_env()?);
+    let workers = webhook_worker::start(ports.clone(), gateway.clone(), webhook_threads());
     let state = web::Data::new(AppState::new(ports, Arc::new(move || store.is_ready())));
     let mut server = HttpServer::new(move || sos_adapters_http::app(state.clone()))
         .shutdown_timeout(30)
@@ -90,8 +96,18 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     println!("{key_line}");
     let outcome =
         actix_web::rt::System::new().block_on(run_until_signal(server.disable_signals().run()));
+    workers.stop();
+    drop(gateway);
     db.shutdown();
     outcome.map_err(Into::into)
+}
+
+/// Webhook delivery threads: `SOS_WEBHOOK_WORKERS`, 4 by default.
+fn webhook_threads() -> usize {
+    std::env::var("SOS_WEBHOOK_WORKERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4)
 }
 
 /// Runs the server until SIGINT or SIGTERM, then drains in-flight requests (graceful stop)
