@@ -18,6 +18,8 @@ SCHEMATHESIS_VERSION=4.32.5
 # The generated client (issue 16): the generator, and ruff for its formatting step.
 CLIENT_GENERATOR_VERSION=0.29.1
 RUFF_VERSION=0.17.6
+# The independent webhook signature check (issue 18).
+STANDARDWEBHOOKS_VERSION=1.1.0
 MAX_EXAMPLES=${SOS_FUZZ_MAX_EXAMPLES:-150}
 BUDGET=${SOS_FUZZ_BUDGET:-420}
 VENV=${SOS_FUZZ_VENV:-target/fuzz-venv}
@@ -50,6 +52,9 @@ if ! "$VENV/bin/openapi-python-client" --version 2>/dev/null | grep -q "$CLIENT_
   || ! "$VENV/bin/ruff" --version 2>/dev/null | grep -q "$RUFF_VERSION"; then
   "$VENV/bin/pip" install -q --disable-pip-version-check \
     "openapi-python-client==$CLIENT_GENERATOR_VERSION" "ruff==$RUFF_VERSION"
+fi
+if ! "$VENV/bin/pip" show standardwebhooks 2>/dev/null | grep -q "^Version: $STANDARDWEBHOOKS_VERSION$"; then
+  "$VENV/bin/pip" install -q --disable-pip-version-check "standardwebhooks==$STANDARDWEBHOOKS_VERSION"
 fi
 
 step "generating a Python client from openapi/openapi.json (warnings fail)"
@@ -115,8 +120,10 @@ cleanup() {
 trap cleanup EXIT
 
 step "starting the release server on $BASE (data in $DATA_DIR)"
+# Webhooks may reach loopback here: the webhook flow's receiver listens there.
 env -u DATABASE_URL -u SOS_SECRET_KEY -u SOS_WORKERS \
   SOS_DATA_DIR="$DATA_DIR" SOS_BIND="127.0.0.1:$PORT" SOS_ADMIN_KEY="$ADMIN_KEY" \
+  SOS_WEBHOOK_ALLOW_HTTP=1 SOS_WEBHOOK_ALLOW_PRIVATE=1 \
   RUST_LOG="${RUST_LOG:-warn}" \
   "$BIN" serve >"$DATA_DIR/server.out" 2>"$DATA_DIR/server.err" &
 SERVER_PID=$!
@@ -162,6 +169,9 @@ cat "$DATA_DIR/server.out"
 
 step "the README flow through the generated client (seeds the data schemathesis starts from)"
 "$VENV/bin/python" .ci/client_flow.py "$CLIENT_DIR" "$BASE" "$ADMIN_KEY"
+
+step "outbound webhooks verified by the standardwebhooks package"
+"$VENV/bin/python" .ci/webhook_flow.py "$BASE" "$ADMIN_KEY"
 
 step "checking the seeded result through plain HTTP"
 seed() { # METHOD PATH BODY EXPECTED-STATUS
