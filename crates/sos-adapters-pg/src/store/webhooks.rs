@@ -660,3 +660,66 @@ impl WebhookStore for PgStore {
         Ok(stats)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::SecretBox;
+    use sos_domain::webhook::{EndpointPolicy, SubscriptionPatch};
+    use sos_pg_local::testing::TestDb;
+
+    #[derive(QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = Text)]
+        secret: String,
+        #[diesel(sql_type = Nullable<Text>)]
+        previous_secret: Option<String>,
+    }
+
+    /// Signing secrets are sealed under the server key at rest and opened for delivery.
+    #[test]
+    fn secrets_are_sealed_at_rest() {
+        let db = TestDb::new();
+        let key = SecretBox::generate_hex().unwrap();
+        let store = PgStore::connect(db.url(), 2)
+            .unwrap()
+            .with_secrets(SecretBox::from_hex(&key).unwrap());
+        let settings = SubscriptionDraft::create(
+            &SubscriptionPatch {
+                subscriber: Some("oms".into()),
+                endpoint_url: Some("https://oms.example.com/hooks".into()),
+                ..SubscriptionPatch::default()
+            },
+            EndpointPolicy::default(),
+        )
+        .unwrap();
+        let first = WebhookSecret::from_bytes([9; 32]);
+        let second = WebhookSecret::from_bytes([10; 32]);
+        let sub = store.create_subscription(&settings, &first, "t").unwrap();
+        let now = Utc::now();
+        store
+            .rotate_secret(sub.id, &second, now + TimeDelta::hours(24), "t")
+            .unwrap();
+        let mut conn = store.conn().unwrap();
+        let stored: Stored =
+            sql_query("SELECT secret, previous_secret FROM webhook_subscription WHERE id = $1")
+                .bind::<BigInt, _>(sub.id)
+                .get_result(&mut *conn)
+                .unwrap();
+        let previous = stored.previous_secret.unwrap();
+        for (sealed, plain) in [(&stored.secret, &second), (&previous, &first)] {
+            assert!(sealed.starts_with("enc:v1:"), "{sealed}");
+            assert!(!sealed.contains(&plain.expose()));
+            assert!(!sealed.contains(&plain.expose()["whsec_".len()..]));
+        }
+        insert_events(
+            &mut conn,
+            &[EventDraft::new(EventType::ScoreFinalized, now, serde_json::json!({}))],
+        )
+        .unwrap();
+        let due = store.claim_due(now, 10, TimeDelta::seconds(5)).unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].secrets.current, second);
+        assert_eq!(due[0].secrets.previous, Some(first));
+    }
+}
