@@ -305,8 +305,7 @@ impl<R: WebhookStore + AuditStore + Random + Clock> Sos<R> {
         let jitter = self
             .ports
             .bytes32()
-            .map(|b| f64::from(u16::from_le_bytes([b[0], b[1]])) / f64::from(u16::MAX))
-            .unwrap_or(0.5);
+            .map_or(32_768, |b| u16::from_le_bytes([b[0], b[1]]));
         let step = next_step(
             AttemptOutcome {
                 status: report.status,

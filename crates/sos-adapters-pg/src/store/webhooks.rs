@@ -714,7 +714,11 @@ mod tests {
         }
         insert_events(
             &mut conn,
-            &[EventDraft::new(EventType::ScoreFinalized, now, serde_json::json!({}))],
+            &[EventDraft::new(
+                EventType::ScoreFinalized,
+                now,
+                serde_json::json!({}),
+            )],
         )
         .unwrap();
         let due = store.claim_due(now, 10, TimeDelta::seconds(5)).unwrap();

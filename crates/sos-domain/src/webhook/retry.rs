@@ -41,14 +41,15 @@ pub enum NextStep {
 }
 
 /// The step after attempt number `attempts_made` (1 for the first) ended with `outcome` at
-/// `now`. `jitter` in `[0, 1]` spreads retries over ±10% of the wait, so receivers coming back
-/// from an outage are not hit by every sender at once.
+/// `now`. `jitter` (any `u16`, from a random source) spreads retries over ±10% of the wait, so
+/// receivers coming back from an outage are not hit by every sender at once: 0 waits 90%,
+/// 32768 the scheduled wait, `u16::MAX` 110%.
 pub fn next_step(
     outcome: AttemptOutcome,
     attempts_made: u32,
     max_attempts: u32,
     now: DateTime<Utc>,
-    jitter: f64,
+    jitter: u16,
 ) -> NextStep {
     match outcome.status {
         Some(200..=299) => return NextStep::Delivered,
@@ -65,9 +66,10 @@ pub fn next_step(
         .or(RETRY_SCHEDULE.last())
         .copied()
         .unwrap_or(TimeDelta::hours(10));
-    let factor = 0.9 + 0.2 * jitter.clamp(0.0, 1.0);
-    let jittered_ms = (scheduled.num_milliseconds() as f64 * factor).round() as i64;
-    let mut wait = TimeDelta::milliseconds(jittered_ms);
+    // -100 to +100 per mille, in whole milliseconds; 32768 is exactly the scheduled wait.
+    let per_mille = 1_000 + i128::from(jitter) * 201 / 65_536 - 100;
+    let jittered_ms = i128::from(scheduled.num_milliseconds()) * per_mille / 1_000;
+    let mut wait = TimeDelta::milliseconds(i64::try_from(jittered_ms).unwrap_or(i64::MAX));
     if let Some(asked) = outcome.retry_after {
         wait = wait.max(asked.min(MAX_RETRY_AFTER));
     }
@@ -78,6 +80,9 @@ pub fn next_step(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    /// Exactly the scheduled wait.
+    const MID: u16 = 32_768;
 
     fn at() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0)
@@ -94,11 +99,11 @@ mod tests {
 
     #[test]
     fn success_gone_and_failures() {
-        assert_eq!(next_step(status(204), 1, 8, at(), 0.5), NextStep::Delivered);
-        assert_eq!(next_step(status(410), 1, 8, at(), 0.5), NextStep::Disable);
+        assert_eq!(next_step(status(204), 1, 8, at(), MID), NextStep::Delivered);
+        assert_eq!(next_step(status(410), 1, 8, at(), MID), NextStep::Disable);
         for code in [400, 404, 429, 500, 503, 301] {
             assert_eq!(
-                next_step(status(code), 1, 8, at(), 0.5),
+                next_step(status(code), 1, 8, at(), MID),
                 NextStep::RetryAt(at() + TimeDelta::seconds(5)),
                 "{code}"
             );
@@ -107,7 +112,7 @@ mod tests {
             status: None,
             retry_after: None,
         };
-        assert_eq!(next_step(timeout, 8, 8, at(), 0.5), NextStep::Failed);
+        assert_eq!(next_step(timeout, 8, 8, at(), MID), NextStep::Failed);
     }
 
     #[test]
@@ -115,14 +120,14 @@ mod tests {
         let expected = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000, 36_000];
         for (i, secs) in expected.into_iter().enumerate() {
             let attempt = u32::try_from(i + 1).unwrap_or(0);
-            let mid = next_step(status(500), attempt, 20, at(), 0.5);
+            let mid = next_step(status(500), attempt, 20, at(), MID);
             assert_eq!(mid, NextStep::RetryAt(at() + TimeDelta::seconds(secs)));
-            let low = next_step(status(500), attempt, 20, at(), 0.0);
+            let low = next_step(status(500), attempt, 20, at(), 0);
             assert_eq!(
                 low,
                 NextStep::RetryAt(at() + TimeDelta::milliseconds(secs * 900))
             );
-            let high = next_step(status(500), attempt, 20, at(), 1.0);
+            let high = next_step(status(500), attempt, 20, at(), u16::MAX);
             assert_eq!(
                 high,
                 NextStep::RetryAt(at() + TimeDelta::milliseconds(secs * 1_100))
@@ -137,17 +142,41 @@ mod tests {
             retry_after: Some(TimeDelta::seconds(secs)),
         };
         assert_eq!(
-            next_step(asked(120), 1, 8, at(), 0.5),
+            next_step(asked(120), 1, 8, at(), MID),
             NextStep::RetryAt(at() + TimeDelta::seconds(120))
         );
         // A shorter Retry-After than the schedule does not hurry the retry.
         assert_eq!(
-            next_step(asked(1), 2, 8, at(), 0.5),
+            next_step(asked(1), 2, 8, at(), MID),
             NextStep::RetryAt(at() + TimeDelta::seconds(300))
         );
         assert_eq!(
-            next_step(asked(10_000_000), 1, 8, at(), 0.5),
+            next_step(asked(10_000_000), 1, 8, at(), MID),
             NextStep::RetryAt(at() + TimeDelta::hours(24))
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_retry_waits_within_ten_percent_of_the_schedule_and_never_less_than_asked(
+            attempt in 1u32..20,
+            jitter in proptest::num::u16::ANY,
+            asked in proptest::option::of(0i64..200_000),
+        ) {
+            let outcome = AttemptOutcome {
+                status: Some(503),
+                retry_after: asked.map(TimeDelta::seconds),
+            };
+            let NextStep::RetryAt(when) = next_step(outcome, attempt, 20, at(), jitter) else {
+                panic!("a 503 before the last attempt is retried");
+            };
+            let index = usize::try_from(attempt - 1).unwrap_or(0).min(RETRY_SCHEDULE.len() - 1);
+            let scheduled = RETRY_SCHEDULE[index].num_milliseconds();
+            let wait = (when - at()).num_milliseconds();
+            proptest::prop_assert!(wait >= scheduled * 9 / 10);
+            let honoured = asked.map_or(0, |secs| (secs * 1_000).min(MAX_RETRY_AFTER.num_milliseconds()));
+            proptest::prop_assert!(wait >= honoured);
+            proptest::prop_assert!(wait <= (scheduled * 11 / 10).max(honoured));
+        }
     }
 }
