@@ -175,6 +175,8 @@ impl ScoreStore for MemoryStore {
                         payments: state.payments.get(&key).cloned(),
                         inventory: state.inventory.get(&key).cloned(),
                         campaigns: campaign_inputs,
+                        // The calculation attaches the period's exceptions itself.
+                        exceptions: Vec::new(),
                     },
                 }
             })

@@ -203,6 +203,7 @@ pub fn calculation_scores_and_records_the_run<P: Ports>(store: P) {
             }],
             actual_order_volume: Some(4800),
         }],
+        exceptions: Vec::new(),
     };
     assert_eq!(known_inputs(&store, &code("SEL001"), feb()), want);
     assert!(

@@ -6,6 +6,7 @@ pub mod component;
 pub mod config;
 pub mod decimal;
 pub mod error;
+pub mod exception;
 pub mod inputs;
 pub mod master;
 pub mod period;

@@ -400,6 +400,7 @@ impl PreviewBody {
                 payments,
                 inventory,
                 campaigns,
+                exceptions: Vec::new(),
             }),
             _ => Err(errors),
         }

@@ -587,6 +587,8 @@ impl ScoreStore for PgStore {
                         payments: payments.remove(&id),
                         inventory: inventory.remove(&id),
                         campaigns,
+                        // The calculation attaches the period's exceptions itself.
+                        exceptions: Vec::new(),
                     };
                     Ok((id, SellerWithInputs { seller, inputs }))
                 })

@@ -45,6 +45,9 @@ pub struct SellerInputs {
     /// The campaigns of the period the seller has a forecast or an actual for.
     #[serde(default)]
     pub campaigns: Vec<CampaignInput>,
+    /// The active exceptions of the seller's period, at most one per component.
+    #[serde(default)]
+    pub exceptions: Vec<crate::exception::ScoreException>,
 }
 
 impl SellerInputs {
@@ -59,6 +62,7 @@ impl SellerInputs {
             payments: None,
             inventory: None,
             campaigns: Vec::new(),
+            exceptions: Vec::new(),
         }
     }
 

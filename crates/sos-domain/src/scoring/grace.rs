@@ -77,6 +77,10 @@ pub fn apply_grace(
     if !reasons.is_empty() {
         for c in Component::ALL {
             let part = components.get_mut(c);
+            // Grace never raises a score an exception set: ops chose that value.
+            if part.exception.is_some() {
+                continue;
+            }
             let Some(before) = part.score.filter(|_| rule.applies_to(c)) else {
                 continue;
             };

@@ -11,6 +11,7 @@ use super::{
 use crate::{
     codes::{SellerCode, TierName},
     component::{Component, PerComponent},
+    exception::AppliedException,
     period::Period,
     surcharge::TriggeredSurcharge,
 };
@@ -59,6 +60,8 @@ pub enum NotApplicableReason {
     MissingFigures,
     /// No campaign of the period has an actual volume yet.
     NoScoredCampaigns,
+    /// An exception left the component out.
+    ExcludedByException,
 }
 
 /// The explanation of one component, whichever it is. Its JSON is the inner explanation alone;
@@ -135,6 +138,9 @@ pub struct ComponentResult {
     pub not_applicable_reason: Option<NotApplicableReason>,
     /// Every input, config value and intermediate figure the rule names.
     pub explanation: ComponentExplanation,
+    /// The exception that overrode what the rule gave, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<AppliedException>,
 }
 
 impl ComponentResult {
@@ -221,6 +227,8 @@ struct StoredComponent<E> {
     #[serde(default)]
     not_applicable_reason: Option<NotApplicableReason>,
     explanation: E,
+    #[serde(default)]
+    exception: Option<AppliedException>,
 }
 
 impl<E> StoredComponent<E> {
@@ -234,6 +242,7 @@ impl<E> StoredComponent<E> {
             max_points: self.max_points,
             not_applicable_reason: self.not_applicable_reason,
             explanation: wrap(self.explanation),
+            exception: self.exception,
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::{
     codes::SellerCode,
     component::{Component, PerComponent},
     config::ResolvedConfig,
+    exception::apply_exceptions,
     inputs::SellerInputs,
     surcharge::{evaluate_rules, MetricValues},
 };
@@ -172,7 +173,9 @@ impl<'c> Scorer<'c> {
             ),
         };
 
-        // Grace, then each component on the 0-100 scale and the weighted total.
+        // Exceptions ops made for the period, then grace, then each component on the 0-100
+        // scale and the weighted total.
+        apply_exceptions(&mut components, &inputs.exceptions);
         let grace = apply_grace(inputs, &config.grace.value, &mut components);
         for c in Component::ALL {
             let part = components.get_mut(c);
@@ -244,5 +247,6 @@ fn component(
         max_points: weight.max_points,
         not_applicable_reason: reason,
         explanation,
+        exception: None,
     }
 }
