@@ -2,6 +2,7 @@
 
 mod auth;
 mod config;
+mod exceptions;
 mod master;
 mod scores;
 mod state;

@@ -56,4 +56,6 @@ pub(crate) struct State {
     pub audit: Vec<AuditEntry>,
 
     pub outbox: crate::webhooks::Outbox,
+
+    pub exceptions: Vec<sos_ports::ExceptionRecord>,
 }

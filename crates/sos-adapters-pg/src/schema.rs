@@ -117,6 +117,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    score_exception (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        period -> Text,
+        component -> Text,
+        reason_type -> Text,
+        note -> Text,
+        effect -> Jsonb,
+        appeal_id -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        created_by -> Text,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     seller (id) {
         id -> Int8,
         seller_code -> Text,
@@ -340,6 +357,7 @@ diesel::table! {
 diesel::joinable!(am_portfolio_period_score -> account_manager (am_id));
 diesel::joinable!(campaign_actual_result -> campaign (campaign_id));
 diesel::joinable!(campaign_actual_result -> seller (seller_id));
+diesel::joinable!(score_exception -> seller (seller_id));
 diesel::joinable!(seller -> account_manager (am_id));
 diesel::joinable!(seller_forecast_submission -> campaign (campaign_id));
 diesel::joinable!(seller_forecast_submission -> seller (seller_id));
@@ -366,6 +384,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     campaign,
     campaign_actual_result,
     finalized_period,
+    score_exception,
     seller,
     seller_forecast_submission,
     seller_score,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sos_domain::{
     config::{resolve_config, ResolvedConfig},
+    exception::ScoreException,
     inputs::SellerInputs,
     score_am_portfolio, score_seller,
     webhook::{self, EventDraft},
@@ -12,9 +13,10 @@ use sos_domain::{
 };
 use sos_ports::{
     CalculationRun, CalculationScope, CalculationTx, Clock, CompletionEvents, ConfigStore,
-    FinalizeEvents, RunStatus, ScoreStore, SellerStore, StoreError, StoredScore,
+    ExceptionFilter, ExceptionStore, FinalizeEvents, RunStatus, ScoreStore, SellerStore,
+    StoreError, StoredScore,
 };
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Sellers loaded, scored and written per round trip. Bounds memory whatever the seller count.
 pub const CALCULATION_CHUNK: usize = 500;
@@ -93,7 +95,7 @@ fn check_scope(scope: &CalculationScope) -> Result<(), CalculateError> {
     Ok(())
 }
 
-impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
+impl<R: ConfigStore + ScoreStore + SellerStore + ExceptionStore + Clock> Sos<R> {
     /// The configuration effective for `period`.
     ///
     /// # Errors
@@ -208,6 +210,19 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
         let period = request.period;
         let now = self.ports.now();
         let mut tally = Tally::default();
+        // The period's active exceptions, by seller: few, so one read serves every chunk.
+        let mut exceptions: HashMap<SellerCode, Vec<ScoreException>> = HashMap::new();
+        for record in self.ports.list_exceptions(&ExceptionFilter {
+            period: Some(period),
+            active_only: true,
+            ..ExceptionFilter::default()
+        })? {
+            exceptions
+                .entry(record.exception.seller_code.clone())
+                .or_default()
+                .push(record.exception);
+        }
+        let exceptions = &exceptions;
         let mut done = 0usize;
         // A pipeline of two: one thread loads and scores the next chunk while this one writes
         // the current chunk, so the store's read and write round trips and the scoring overlap.
@@ -238,6 +253,12 @@ impl<R: ConfigStore + ScoreStore + SellerStore + Clock> Sos<R> {
                     let scored: Vec<StoredScore> = chunk
                         .into_iter()
                         .filter(|s| s.inputs.has_any_data())
+                        .map(|mut s| {
+                            if let Some(own) = exceptions.get(&s.seller.seller_code) {
+                                s.inputs.exceptions.clone_from(own);
+                            }
+                            s
+                        })
                         .map(|s| StoredScore {
                             result: scorer.score(Some(&s.seller.seller_code), &s.inputs),
                             seller_code: s.seller.seller_code,

@@ -199,3 +199,43 @@ impl From<StoreError> for WebhookError {
         }
     }
 }
+
+/// Creating, reading and revoking score exceptions.
+#[derive(Debug, thiserror::Error)]
+pub enum ExceptionError {
+    /// A bad field, or an active exception on the same component; nothing was written.
+    #[error("invalid exception: {0}")]
+    Invalid(ValidationErrors),
+    /// The seller does not exist.
+    #[error("seller {0} not found")]
+    UnknownSeller(SellerCode),
+    /// The period is finalized: only an appeal changes it (409).
+    #[error("period {0} is finalized; a finalized score changes only through an appeal")]
+    Finalized(Period),
+    /// No such exception.
+    #[error("not found")]
+    NotFound,
+    /// The exception was revoked already (409).
+    #[error("exception {0} is already revoked")]
+    AlreadyRevoked(i64),
+    /// The configuration effective for the period cannot be used (422).
+    #[error(transparent)]
+    InvalidConfig(#[from] ResolveError),
+    /// The database cannot be reached; retry.
+    #[error("database unavailable")]
+    Unavailable(String),
+    /// A real fault.
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for ExceptionError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ExceptionError::NotFound,
+            StoreError::Unavailable(m) => ExceptionError::Unavailable(m),
+            StoreError::Conflict(m) => ExceptionError::Unknown(anyhow::anyhow!(m)),
+            StoreError::Unknown(e) => ExceptionError::Unknown(e),
+        }
+    }
+}

@@ -4,13 +4,17 @@ mod audit;
 mod calculate;
 mod configure;
 mod errors;
+mod exceptions;
 mod ingest;
 mod master;
 mod queries;
 mod webhooks;
 
 pub use calculate::{CalculateRequest, CalculationSummary, CALCULATION_CHUNK};
-pub use errors::{CalculateError, ConfigError, IngestError, MasterError, QueryError, WebhookError};
+pub use errors::{
+    CalculateError, ConfigError, ExceptionError, IngestError, MasterError, QueryError, WebhookError,
+};
+pub use exceptions::{CreatedException, NewException};
 pub use ingest::MAX_BATCH;
 pub use webhooks::{DeliveryRound, SubscriptionWithSecret, LEASE_MARGIN, SECRET_OVERLAP};
 

@@ -5,6 +5,7 @@
 
 mod calc;
 mod config;
+mod exceptions;
 pub mod fixtures;
 mod master;
 mod sync;
@@ -21,6 +22,9 @@ pub use calc::{
 pub use config::{
     config_rows_are_soft_deleted_and_seeding_never_overwrites,
     effective_dates_pick_the_config_of_a_period,
+};
+pub use exceptions::{
+    calculation_applies_the_periods_exceptions, exceptions_are_kept_one_active_per_component,
 };
 pub use master::{
     account_managers_crud, api_keys_lifecycle, audit_log_appends_and_lists_newest_first,
@@ -114,6 +118,8 @@ macro_rules! contract_tests {
             deliveries_are_leased_retried_and_recorded,
             concurrent_workers_never_lease_the_same_delivery,
             subscriptions_filter_disable_rotate_replay_and_delete,
+            exceptions_are_kept_one_active_per_component,
+            calculation_applies_the_periods_exceptions,
         );
     };
     ($make:expr, finalize_during_calculation = $finalize:expr $(,)?) => {

@@ -32,6 +32,9 @@ pub enum Scope {
     /// Finalize periods.
     #[serde(rename = "scores:finalize")]
     ScoresFinalize,
+    /// Create and revoke score exceptions.
+    #[serde(rename = "scores:override")]
+    ScoresOverride,
     /// Manage webhook subscriptions, their secrets, deliveries and replays.
     #[serde(rename = "webhooks:manage")]
     WebhooksManage,
@@ -42,7 +45,7 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 11] = [
         Scope::SyncWrite,
         Scope::ConfigRead,
         Scope::ConfigWrite,
@@ -51,6 +54,7 @@ impl Scope {
         Scope::ScoresRead,
         Scope::ScoresCalculate,
         Scope::ScoresFinalize,
+        Scope::ScoresOverride,
         Scope::WebhooksManage,
         Scope::Admin,
     ];
@@ -66,6 +70,7 @@ impl Scope {
             Scope::ScoresRead => "scores:read",
             Scope::ScoresCalculate => "scores:calculate",
             Scope::ScoresFinalize => "scores:finalize",
+            Scope::ScoresOverride => "scores:override",
             Scope::WebhooksManage => "webhooks:manage",
             Scope::Admin => "admin",
         }

@@ -4,6 +4,7 @@ mod auth;
 mod clock;
 mod config;
 mod errors;
+mod exceptions;
 mod master;
 mod scores;
 mod shared;
@@ -14,6 +15,7 @@ pub use auth::{ApiKeyRecord, ApiKeyStore, AuditEntry, AuditStore, Scope};
 pub use clock::{Clock, SystemClock};
 pub use config::ConfigStore;
 pub use errors::{CalculationStoreError, StoreError, SyncStoreError};
+pub use exceptions::{ExceptionFilter, ExceptionRecord, ExceptionStore};
 pub use master::{
     AccountManagerStore, CampaignRecord, CampaignStore, Page, PageRequest, SellerFilter,
     SellerRecord, SellerStore,
@@ -39,6 +41,8 @@ pub use auth::{MockApiKeyStore, MockAuditStore};
 pub use clock::MockClock;
 #[cfg(feature = "mock")]
 pub use config::MockConfigStore;
+#[cfg(feature = "mock")]
+pub use exceptions::MockExceptionStore;
 #[cfg(feature = "mock")]
 pub use master::{MockAccountManagerStore, MockCampaignStore, MockSellerStore};
 #[cfg(feature = "mock")]

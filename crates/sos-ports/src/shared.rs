@@ -24,6 +24,7 @@ pub trait AllPorts:
     + ApiKeyStore
     + AuditStore
     + WebhookStore
+    + ExceptionStore
     + Random
     + Clock
 {
@@ -39,6 +40,7 @@ impl<T> AllPorts for T where
         + ApiKeyStore
         + AuditStore
         + WebhookStore
+        + ExceptionStore
         + Random
         + Clock
         + ?Sized
@@ -352,5 +354,32 @@ impl<T: WebhookStore + ?Sized> WebhookStore for Arc<T> {
     }
     fn webhook_stats(&self, now: DateTime<Utc>) -> Result<WebhookStats, StoreError> {
         (**self).webhook_stats(now)
+    }
+}
+
+impl<T: ExceptionStore + ?Sized> ExceptionStore for Arc<T> {
+    fn create_exception(
+        &self,
+        draft: &sos_domain::exception::ExceptionDraft,
+        actor: &str,
+    ) -> Result<ExceptionRecord, StoreError> {
+        (**self).create_exception(draft, actor)
+    }
+    fn get_exception(&self, id: i64) -> Result<ExceptionRecord, StoreError> {
+        (**self).get_exception(id)
+    }
+    fn list_exceptions(
+        &self,
+        filter: &ExceptionFilter,
+    ) -> Result<Vec<ExceptionRecord>, StoreError> {
+        (**self).list_exceptions(filter)
+    }
+    fn revoke_exception(
+        &self,
+        id: i64,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<ExceptionRecord, StoreError> {
+        (**self).revoke_exception(id, actor, at)
     }
 }

@@ -3,6 +3,7 @@
 mod auth;
 mod calc;
 mod config;
+mod exceptions;
 mod master;
 mod num;
 mod prepared;
