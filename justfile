@@ -40,4 +40,4 @@ fuzz:
 
 # Crash and fault tests (kill -9, database outage, races), printing what they injected.
 faults:
-    cargo test -p sos-server --test faults -- --nocapture
+    cargo test -p sos-server --test faults --test webhook_faults -- --nocapture

@@ -240,6 +240,11 @@ impl<R: WebhookStore + AuditStore + Random + Clock> Sos<R> {
     /// One round of the delivery worker: leases up to `limit` due deliveries, sends each
     /// signed, and records the outcome. A receiver's failure is an outcome, not an error.
     ///
+    /// Every lease starts at the claim and covers one send ([`LEASE_MARGIN`] past the
+    /// subscription's timeout), while the deliveries are sent one after another: a worker
+    /// running against other workers takes `limit` 1, so no delivery waits behind another past
+    /// its lease and gets taken, and sent, by a second worker at the same time.
+    ///
     /// # Errors
     /// Infrastructure errors of the store.
     pub fn deliver_due(

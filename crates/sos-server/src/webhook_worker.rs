@@ -14,8 +14,11 @@ use std::{
     time::Duration,
 };
 
-/// Deliveries leased per round by one thread.
-const PER_ROUND: u32 = 10;
+/// Deliveries leased per round by one thread: one. A lease runs from the claim for one
+/// send (the subscription's timeout plus a margin), and a thread sends what it leased one
+/// after another, so a delivery leased behind others could wait past its lease; another
+/// worker would then take it and both would send it at once.
+const PER_ROUND: u32 = 1;
 
 /// How long an idle thread waits before looking for due deliveries again.
 const IDLE_POLL: Duration = Duration::from_millis(500);
