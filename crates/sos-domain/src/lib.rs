@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod am;
+pub mod appeal;
 pub mod codes;
 pub mod component;
 pub mod config;

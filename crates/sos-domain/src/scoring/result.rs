@@ -26,6 +26,9 @@ pub enum ScoreStatus {
     Scored,
     /// No component could be scored (or only components weighing 0): no total, no tier.
     InsufficientData,
+    /// Scored again in its finalized period after an approved appeal; the original is kept
+    /// in the seller's score history.
+    Recalculated,
 }
 
 impl ScoreStatus {
@@ -34,6 +37,7 @@ impl ScoreStatus {
         match self {
             ScoreStatus::Scored => "scored",
             ScoreStatus::InsufficientData => "insufficient_data",
+            ScoreStatus::Recalculated => "recalculated",
         }
     }
 }
