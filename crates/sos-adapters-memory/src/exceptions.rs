@@ -26,7 +26,10 @@ impl ExceptionStore for MemoryStore {
         }
         let record = ExceptionRecord {
             exception: ScoreException {
-                id: i64::try_from(state.exceptions.len()).unwrap_or(i64::MAX - 1) + 1,
+                id: {
+                    state.next_exception_id += 1;
+                    state.next_exception_id
+                },
                 seller_code: draft.seller_code().clone(),
                 period: draft.period(),
                 component: draft.component(),

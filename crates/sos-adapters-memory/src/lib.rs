@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod appeals;
 mod auth;
 mod config;
 mod exceptions;

@@ -239,10 +239,12 @@ impl ScoreStore for MemoryStore {
         _actor: &str,
         events: &dyn FinalizeEvents,
     ) -> Result<bool, StoreError> {
+        let now = sos_ports::Clock::now(self);
         let mut state = self.state();
         if !state.finalized.insert(period) {
             return Ok(false);
         }
+        state.finalized_at.insert(period, now);
         let mut drafts = Vec::new();
         for ((_, seller), score) in state.scores.iter().filter(|((p, _), _)| *p == period) {
             let previous = state

@@ -58,4 +58,10 @@ pub(crate) struct State {
     pub outbox: crate::webhooks::Outbox,
 
     pub exceptions: Vec<sos_ports::ExceptionRecord>,
+    pub next_exception_id: i64,
+
+    pub appeals: Vec<sos_ports::AppealRecord>,
+    pub finalized_at: HashMap<Period, chrono::DateTime<chrono::Utc>>,
+    /// Results replaced by approved appeals, oldest first.
+    pub superseded: Vec<StoredScore>,
 }

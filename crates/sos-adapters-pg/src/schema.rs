@@ -50,6 +50,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    appeal (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        period -> Text,
+        target -> Text,
+        am_id -> Nullable<Int8>,
+        reason_type -> Text,
+        description -> Text,
+        evidence -> Jsonb,
+        status -> Text,
+        filed_by -> Text,
+        filed_at -> Timestamptz,
+        ops_reviewed_by -> Nullable<Text>,
+        ops_reviewed_at -> Nullable<Timestamptz>,
+        am_reviewed_by -> Nullable<Text>,
+        am_reviewed_at -> Nullable<Timestamptz>,
+        score_adjustment -> Nullable<Numeric>,
+    }
+}
+
+diesel::table! {
+    appeal_step (id) {
+        id -> Int8,
+        appeal_id -> Int8,
+        at -> Timestamptz,
+        actor -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Int8,
         at -> Timestamptz,
@@ -181,6 +214,18 @@ diesel::table! {
         i_score -> Nullable<Numeric>,
         result -> Text,
         calculated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    seller_score_superseded (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        period -> Text,
+        am_id -> Nullable<Int8>,
+        result -> Text,
+        calculated_at -> Timestamptz,
+        superseded_at -> Timestamptz,
     }
 }
 
@@ -355,6 +400,9 @@ diesel::table! {
 }
 
 diesel::joinable!(am_portfolio_period_score -> account_manager (am_id));
+diesel::joinable!(appeal -> account_manager (am_id));
+diesel::joinable!(appeal -> seller (seller_id));
+diesel::joinable!(appeal_step -> appeal (appeal_id));
 diesel::joinable!(campaign_actual_result -> campaign (campaign_id));
 diesel::joinable!(campaign_actual_result -> seller (seller_id));
 diesel::joinable!(score_exception -> seller (seller_id));
@@ -363,6 +411,7 @@ diesel::joinable!(seller_forecast_submission -> campaign (campaign_id));
 diesel::joinable!(seller_forecast_submission -> seller (seller_id));
 diesel::joinable!(seller_score -> account_manager (am_id));
 diesel::joinable!(seller_score -> seller (seller_id));
+diesel::joinable!(seller_score_superseded -> seller (seller_id));
 diesel::joinable!(sos_inventory_health_raw -> seller (seller_id));
 diesel::joinable!(sos_order_operation_raw -> seller (seller_id));
 diesel::joinable!(sos_order_raw -> seller (seller_id));
@@ -379,6 +428,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_manager,
     am_portfolio_period_score,
     api_key,
+    appeal,
+    appeal_step,
     audit_log,
     calculation_run,
     campaign,
@@ -388,6 +439,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     seller,
     seller_forecast_submission,
     seller_score,
+    seller_score_superseded,
     sos_config,
     sos_inventory_health_raw,
     sos_order_operation_raw,

@@ -32,6 +32,15 @@ pub enum Scope {
     /// Finalize periods.
     #[serde(rename = "scores:finalize")]
     ScoresFinalize,
+    /// File appeals.
+    #[serde(rename = "appeals:file")]
+    AppealsFile,
+    /// Decide appeals at the ops level.
+    #[serde(rename = "appeals:review_ops")]
+    AppealsReviewOps,
+    /// Decide appeals at the AM level.
+    #[serde(rename = "appeals:review_am")]
+    AppealsReviewAm,
     /// Create and revoke score exceptions.
     #[serde(rename = "scores:override")]
     ScoresOverride,
@@ -45,7 +54,7 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 11] = [
+    pub const ALL: [Scope; 14] = [
         Scope::SyncWrite,
         Scope::ConfigRead,
         Scope::ConfigWrite,
@@ -55,6 +64,9 @@ impl Scope {
         Scope::ScoresCalculate,
         Scope::ScoresFinalize,
         Scope::ScoresOverride,
+        Scope::AppealsFile,
+        Scope::AppealsReviewOps,
+        Scope::AppealsReviewAm,
         Scope::WebhooksManage,
         Scope::Admin,
     ];
@@ -71,6 +83,9 @@ impl Scope {
             Scope::ScoresCalculate => "scores:calculate",
             Scope::ScoresFinalize => "scores:finalize",
             Scope::ScoresOverride => "scores:override",
+            Scope::AppealsFile => "appeals:file",
+            Scope::AppealsReviewOps => "appeals:review_ops",
+            Scope::AppealsReviewAm => "appeals:review_am",
             Scope::WebhooksManage => "webhooks:manage",
             Scope::Admin => "admin",
         }

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod appeals;
 mod auth;
 mod clock;
 mod config;
@@ -11,6 +12,10 @@ mod shared;
 mod sync;
 mod webhooks;
 
+pub use appeals::{
+    AppealApproval, AppealFilter, AppealRecord, AppealStep, AppealStore, AppealTransition,
+    NewAppealRow,
+};
 pub use auth::{ApiKeyRecord, ApiKeyStore, AuditEntry, AuditStore, Scope};
 pub use clock::{Clock, SystemClock};
 pub use config::ConfigStore;
@@ -35,6 +40,8 @@ pub use webhooks::{
     MAX_LOGGED_BODY,
 };
 
+#[cfg(feature = "mock")]
+pub use appeals::MockAppealStore;
 #[cfg(feature = "mock")]
 pub use auth::{MockApiKeyStore, MockAuditStore};
 #[cfg(feature = "mock")]

@@ -25,6 +25,7 @@ pub trait AllPorts:
     + AuditStore
     + WebhookStore
     + ExceptionStore
+    + AppealStore
     + Random
     + Clock
 {
@@ -41,6 +42,7 @@ impl<T> AllPorts for T where
         + AuditStore
         + WebhookStore
         + ExceptionStore
+        + AppealStore
         + Random
         + Clock
         + ?Sized
@@ -381,5 +383,51 @@ impl<T: ExceptionStore + ?Sized> ExceptionStore for Arc<T> {
         at: DateTime<Utc>,
     ) -> Result<ExceptionRecord, StoreError> {
         (**self).revoke_exception(id, actor, at)
+    }
+}
+
+impl<T: AppealStore + ?Sized> AppealStore for Arc<T> {
+    fn create_appeal(&self, row: &NewAppealRow, actor: &str) -> Result<AppealRecord, StoreError> {
+        (**self).create_appeal(row, actor)
+    }
+    fn get_appeal(&self, id: i64) -> Result<AppealRecord, StoreError> {
+        (**self).get_appeal(id)
+    }
+    fn list_appeals(
+        &self,
+        filter: &AppealFilter,
+        page: PageRequest,
+    ) -> Result<Page<AppealRecord>, StoreError> {
+        (**self).list_appeals(filter, page)
+    }
+    fn appeals_on(
+        &self,
+        seller: &SellerCode,
+        period: Period,
+        target: sos_domain::appeal::AppealTarget,
+    ) -> Result<Vec<sos_domain::appeal::Appeal>, StoreError> {
+        (**self).appeals_on(seller, period, target)
+    }
+    fn open_appeals(&self) -> Result<Vec<sos_domain::appeal::Appeal>, StoreError> {
+        (**self).open_appeals()
+    }
+    fn finalized_at(&self, period: Period) -> Result<Option<DateTime<Utc>>, StoreError> {
+        (**self).finalized_at(period)
+    }
+    fn record_transition(&self, transition: &AppealTransition) -> Result<AppealRecord, StoreError> {
+        (**self).record_transition(transition)
+    }
+    fn reserve_exception_id(&self) -> Result<i64, StoreError> {
+        (**self).reserve_exception_id()
+    }
+    fn apply_approval(&self, approval: &AppealApproval) -> Result<AppealRecord, StoreError> {
+        (**self).apply_approval(approval)
+    }
+    fn superseded_scores(
+        &self,
+        seller: &SellerCode,
+        period: Period,
+    ) -> Result<Vec<StoredScore>, StoreError> {
+        (**self).superseded_scores(seller, period)
     }
 }

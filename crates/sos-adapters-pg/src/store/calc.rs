@@ -118,8 +118,68 @@ impl PgCalculation {
 }
 
 impl PgCalculation {
+    /// Opens the re-scoring of one seller in a finalized period (an approved appeal): waits for
+    /// the period's lock, keeps the current result in `seller_score_superseded`, and removes
+    /// it and its surcharges so [`CalculationTx::write_scores`] writes the new ones.
+    pub(crate) fn begin_rescore(
+        mut conn: PgConn,
+        period: Period,
+        seller_id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+        seller_ids: SellerIds,
+    ) -> Result<Self, CalculationStoreError> {
+        AnsiTransactionManager::begin_transaction(&mut *conn).map_err(store_err)?;
+        let mut tx = Self {
+            conn: Some(conn),
+            pending: None,
+            period,
+            open: true,
+            seller_ids,
+        };
+        // Raw SQL: diesel has no advisory-lock functions.
+        sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<Text, _>(lock_key(period))
+            .execute(tx.conn()?)
+            .map_err(store_err)?;
+        // Raw SQL: an INSERT ... SELECT copying the row as it is.
+        let kept = sql_query(
+            "INSERT INTO seller_score_superseded (seller_id, period, am_id, result, calculated_at, \
+               superseded_at) \
+             SELECT seller_id, period, am_id, result, calculated_at, $3 FROM seller_score \
+             WHERE seller_id = $1 AND period = $2",
+        )
+        .bind::<BigInt, _>(seller_id)
+        .bind::<Text, _>(period.to_string())
+        .bind::<Timestamptz, _>(at)
+        .execute(tx.conn()?)
+        .map_err(store_err)?;
+        if kept == 0 {
+            return Err(CalculationStoreError::Unknown(anyhow::anyhow!(
+                "the seller has no result for {period} to re-score"
+            )));
+        }
+        diesel::delete(surcharge_event::table)
+            .filter(surcharge_event::period.eq(period.to_string()))
+            .filter(surcharge_event::seller_id.eq(seller_id))
+            .execute(tx.conn()?)
+            .map_err(store_err)?;
+        diesel::delete(seller_score::table)
+            .filter(seller_score::period.eq(period.to_string()))
+            .filter(seller_score::seller_id.eq(seller_id))
+            .execute(tx.conn()?)
+            .map_err(store_err)?;
+        Ok(tx)
+    }
+
+    /// Commits a re-scoring, which records no run.
+    pub(crate) fn commit_rescore(mut self) -> Result<(), CalculationStoreError> {
+        AnsiTransactionManager::commit_transaction(&mut **self.conn()?).map_err(store_err)?;
+        self.open = false;
+        Ok(())
+    }
+
     /// The connection, once the write in flight (if any) has finished; its error, if it failed.
-    fn conn(&mut self) -> Result<&mut PgConn, CalculationStoreError> {
+    pub(crate) fn conn(&mut self) -> Result<&mut PgConn, CalculationStoreError> {
         if let Some(pending) = self.pending.take() {
             let (conn, outcome) = pending.join().map_err(|_| {
                 CalculationStoreError::Unknown(anyhow::anyhow!(

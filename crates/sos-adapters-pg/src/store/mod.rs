@@ -1,5 +1,6 @@
 //! [`PgStore`]: every port on PostgreSQL.
 
+mod appeals;
 mod auth;
 mod calc;
 mod config;

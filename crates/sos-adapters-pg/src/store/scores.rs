@@ -677,6 +677,7 @@ impl ScoreStore for PgStore {
         actor: &str,
         events: &dyn FinalizeEvents,
     ) -> Result<bool, StoreError> {
+        let now = sos_ports::Clock::now(self);
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
             // Waits for a running calculation of the period to finish first. Raw SQL: diesel
@@ -687,6 +688,7 @@ impl ScoreStore for PgStore {
             let inserted = diesel::insert_into(finalized_period::table)
                 .values((
                     finalized_period::period.eq(period.to_string()),
+                    finalized_period::finalized_at.eq(now),
                     finalized_period::finalized_by.eq(actor),
                 ))
                 .on_conflict(finalized_period::period)
