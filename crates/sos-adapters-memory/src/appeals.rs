@@ -175,14 +175,6 @@ impl AppealStore for MemoryStore {
             )));
         }
         let e = &a.exception;
-        if state.exceptions.iter().any(|r| {
-            r.is_active()
-                && r.exception.seller_code == e.seller_code
-                && r.exception.period == e.period
-                && r.exception.component == e.component
-        }) {
-            return Err(StoreError::Conflict("score_exception_one_active".into()));
-        }
         let key = (a.rescored.period, a.rescored.seller_code.clone());
         let Some(old) = state.scores.get(&key).cloned() else {
             return Err(StoreError::NotFound);
@@ -193,6 +185,15 @@ impl AppealStore for MemoryStore {
         state.am_scores.retain(|(p, _), _| *p != period);
         for am in &a.am_scores {
             state.am_scores.insert((am.period, am.am_id), am.clone());
+        }
+        for r in state.exceptions.iter_mut().filter(|r| {
+            r.is_active()
+                && r.exception.seller_code == e.seller_code
+                && r.exception.period == e.period
+                && r.exception.component == e.component
+        }) {
+            r.revoked_at = Some(t.step.at);
+            r.revoked_by = Some(t.step.actor.clone());
         }
         state.exceptions.push(ExceptionRecord {
             exception: e.clone(),

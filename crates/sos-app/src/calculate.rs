@@ -299,7 +299,7 @@ impl<R: ConfigStore + ScoreStore + SellerStore + ExceptionStore + Clock> Sos<R> 
         Ok((tally, u32::try_from(am_scores.len()).unwrap_or(u32::MAX)))
     }
 
-    fn score_portfolios(
+    pub(crate) fn score_portfolios(
         &self,
         period: Period,
         sos_by_am: &[(AmId, SellerCode, Option<Decimal>)],

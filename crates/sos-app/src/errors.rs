@@ -239,3 +239,53 @@ impl From<StoreError> for ExceptionError {
         }
     }
 }
+
+/// Filing, reviewing and expiring appeals.
+#[derive(Debug, thiserror::Error)]
+pub enum AppealError {
+    /// A bad field; nothing was written.
+    #[error("invalid appeal: {0}")]
+    Invalid(ValidationErrors),
+    /// The seller does not exist.
+    #[error("seller {0} not found")]
+    UnknownSeller(SellerCode),
+    /// No such appeal.
+    #[error("not found")]
+    NotFound,
+    /// The appeal's state or the filing rules refuse it (409).
+    #[error(transparent)]
+    Refused(sos_domain::appeal::AppealRefusal),
+    /// Separation of duties: this key may not take this step (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The configuration effective for the period cannot be used (422).
+    #[error(transparent)]
+    InvalidConfig(#[from] ResolveError),
+    /// The database cannot be reached; retry.
+    #[error("database unavailable")]
+    Unavailable(String),
+    /// A real fault.
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+impl From<sos_domain::appeal::AppealRefusal> for AppealError {
+    fn from(r: sos_domain::appeal::AppealRefusal) -> Self {
+        if r.is_forbidden() {
+            AppealError::Forbidden(r.to_string())
+        } else {
+            AppealError::Refused(r)
+        }
+    }
+}
+
+impl From<StoreError> for AppealError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppealError::NotFound,
+            StoreError::Unavailable(m) => AppealError::Unavailable(m),
+            StoreError::Conflict(m) => AppealError::Unknown(anyhow::anyhow!(m)),
+            StoreError::Unknown(e) => AppealError::Unknown(e),
+        }
+    }
+}

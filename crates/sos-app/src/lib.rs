@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod appeals;
 mod audit;
 mod calculate;
 mod configure;
@@ -10,9 +11,11 @@ mod master;
 mod queries;
 mod webhooks;
 
+pub use appeals::{AmReview, NewAppeal};
 pub use calculate::{CalculateRequest, CalculationSummary, CALCULATION_CHUNK};
 pub use errors::{
-    CalculateError, ConfigError, ExceptionError, IngestError, MasterError, QueryError, WebhookError,
+    AppealError, CalculateError, ConfigError, ExceptionError, IngestError, MasterError, QueryError,
+    WebhookError,
 };
 pub use exceptions::{CreatedException, NewException};
 pub use ingest::MAX_BATCH;
@@ -24,12 +27,22 @@ pub use webhooks::{DeliveryRound, SubscriptionWithSecret, LEASE_MARGIN, SECRET_O
 #[derive(Debug, Clone)]
 pub struct Sos<R> {
     ports: R,
+    appeal_rules: sos_domain::appeal::AppealRules,
 }
 
 impl<R> Sos<R> {
-    /// Wraps the ports.
+    /// Wraps the ports, with the default appeal settings.
     pub fn new(ports: R) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            appeal_rules: sos_domain::appeal::AppealRules::default(),
+        }
+    }
+
+    /// The same, with other appeal deadlines and window.
+    pub fn with_appeal_rules(mut self, rules: sos_domain::appeal::AppealRules) -> Self {
+        self.appeal_rules = rules;
+        self
     }
 
     /// The ports, for adapters that need direct access (health checks, key bootstrap).

@@ -3,6 +3,7 @@
 // a failed `unwrap`/`expect` is a failed check, exactly as in a `#[test]`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod appeals;
 mod calc;
 mod config;
 mod exceptions;
@@ -11,6 +12,10 @@ mod master;
 mod sync;
 mod webhooks;
 
+pub use appeals::{
+    an_approved_appeal_rescores_the_finalized_period,
+    rejected_and_expired_appeals_close_with_their_event,
+};
 pub use calc::{
     a_write_replaces_the_same_sellers_earlier_result, calculation_is_atomic_when_abandoned,
     calculation_lock_refuses_a_second_writer, calculation_scores_and_records_the_run,
@@ -120,6 +125,8 @@ macro_rules! contract_tests {
             subscriptions_filter_disable_rotate_replay_and_delete,
             exceptions_are_kept_one_active_per_component,
             calculation_applies_the_periods_exceptions,
+            an_approved_appeal_rescores_the_finalized_period,
+            rejected_and_expired_appeals_close_with_their_event,
         );
     };
     ($make:expr, finalize_during_calculation = $finalize:expr $(,)?) => {

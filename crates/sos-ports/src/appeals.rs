@@ -182,8 +182,9 @@ pub trait AppealStore: Send + Sync {
     /// nothing.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] when the appeal is no longer at `from` or an active exception
-    /// already overrides the component; nothing is written.
+    /// [`StoreError::Conflict`] when the appeal is no longer at `from`; nothing is written. An
+    /// active exception on the same component is revoked by the approval's author: the
+    /// appeal's exception replaces it.
     fn apply_approval(&self, approval: &AppealApproval) -> Result<AppealRecord, StoreError>;
 
     /// The results a seller's period had before appeals replaced them, newest first.

@@ -413,6 +413,19 @@ impl AppealStore for PgStore {
         {
             let conn: &mut PgConnection = &mut *tx.conn().map_err(calc_err)?;
             transition(conn, t).map_err(|f| f.0)?;
+            diesel::update(
+                score_exception::table
+                    .filter(score_exception::seller_id.eq(seller_id))
+                    .filter(score_exception::period.eq(e.period.to_string()))
+                    .filter(score_exception::component.eq(text_of(&e.component)?))
+                    .filter(score_exception::revoked_at.is_null()),
+            )
+            .set((
+                score_exception::revoked_at.eq(Some(t.step.at)),
+                score_exception::revoked_by.eq(Some(&t.step.actor)),
+            ))
+            .execute(conn)
+            .map_err(db_err)?;
             diesel::insert_into(score_exception::table)
                 .values((
                     score_exception::id.eq(e.id),
