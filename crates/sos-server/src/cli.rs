@@ -70,7 +70,8 @@ pub enum KeysCommand {
         #[arg(long)]
         name: String,
         /// Scopes (repeat the flag): sync:write, config:read, config:write, master:read,
-        /// master:write, scores:read, scores:calculate, scores:finalize, admin.
+        /// master:write, scores:read, scores:calculate, scores:finalize, webhooks:manage,
+        /// admin.
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
     },

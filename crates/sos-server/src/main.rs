@@ -79,7 +79,11 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let gateway: Arc<dyn sos_ports::WebhookGateway> =
         Arc::new(sos_adapters_webhook::WebhookClient::from_env()?);
     let workers = webhook_worker::start(ports.clone(), gateway.clone(), webhook_threads());
-    let state = web::Data::new(AppState::new(ports, Arc::new(move || store.is_ready())));
+    let state = web::Data::new(AppState::new(
+        ports,
+        gateway.clone(),
+        Arc::new(move || store.is_ready()),
+    ));
     let mut server = HttpServer::new(move || sos_adapters_http::app(state.clone()))
         .shutdown_timeout(30)
         .bind(&args.bind)
