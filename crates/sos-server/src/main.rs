@@ -4,6 +4,7 @@ mod bootstrap;
 mod cli;
 mod database;
 mod webhook_worker;
+mod webhooks;
 
 use actix_web::{web, HttpServer};
 use clap::Parser;
@@ -53,6 +54,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Calculate(ref args)) => calculate(&cli, args),
         Some(Command::Keys(ref cmd)) => keys(&cli, cmd),
+        Some(Command::Webhooks(ref cmd)) => {
+            let db = database::open(cli.database_url.as_deref(), &cli.data_dir, 2)?;
+            let outcome = webhooks::run(&db.store, cmd);
+            db.shutdown();
+            outcome
+        }
     }
 }
 
