@@ -5,7 +5,7 @@
 
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use serde::Serialize;
-use sos_app::{CalculateError, ConfigError, IngestError, MasterError, QueryError};
+use sos_app::{CalculateError, ConfigError, IngestError, MasterError, QueryError, WebhookError};
 use sos_domain::{FieldError, ValidationErrors};
 use std::fmt;
 use utoipa::ToSchema;
@@ -238,6 +238,17 @@ impl From<QueryError> for ApiError {
             QueryError::NotFound => ApiError::not_found("Not found"),
             QueryError::Unavailable(m) => ApiError::unavailable(&m),
             QueryError::Unknown(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<WebhookError> for ApiError {
+    fn from(e: WebhookError) -> Self {
+        match e {
+            WebhookError::Invalid(v) => ApiError::from_validation(&v),
+            WebhookError::NotFound => ApiError::not_found("Not found"),
+            WebhookError::Unavailable(m) => ApiError::unavailable(&m),
+            WebhookError::Unknown(e) => ApiError::internal(&e),
         }
     }
 }

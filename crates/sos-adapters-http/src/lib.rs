@@ -10,7 +10,7 @@ pub mod responses;
 pub mod routes;
 
 use sos_app::Sos;
-use sos_ports::AllPorts;
+use sos_ports::{AllPorts, WebhookGateway};
 use std::sync::Arc;
 
 /// The ports every handler works with.
@@ -22,6 +22,9 @@ pub struct AppState {
     pub sos: Sos<Ports>,
     /// The same ports, for authentication.
     pub ports: Ports,
+    /// The outbound side of webhooks: the endpoint policy and the address check applied when
+    /// a subscription is written. Whoever builds the app supplies it.
+    pub webhooks: Arc<dyn WebhookGateway>,
     /// True when the database answers and migrations are applied (`/readyz`).
     pub ready: Arc<dyn Fn() -> bool + Send + Sync>,
 }
@@ -33,11 +36,17 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// State over `ports`; `ready` answers `/readyz`.
-    pub fn new(ports: Ports, ready: Arc<dyn Fn() -> bool + Send + Sync>) -> Self {
+    /// State over `ports`, checking webhook endpoints with `webhooks`; `ready` answers
+    /// `/readyz`.
+    pub fn new(
+        ports: Ports,
+        webhooks: Arc<dyn WebhookGateway>,
+        ready: Arc<dyn Fn() -> bool + Send + Sync>,
+    ) -> Self {
         Self {
             sos: Sos::new(ports.clone()),
             ports,
+            webhooks,
             ready,
         }
     }

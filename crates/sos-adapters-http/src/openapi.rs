@@ -107,6 +107,7 @@ impl Modify for ResponseDescriptions {
         (name = "master-data", description = "Sellers, campaigns, account managers"),
         (name = "scores", description = "Calculate, finalize, read and explain scores"),
         (name = "admin", description = "API keys and the audit log"),
+        (name = "webhooks", description = "Outbound webhooks: subscriptions, signing secrets, delivery logs and replays"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]
@@ -220,6 +221,7 @@ fn tighten(doc: &mut serde_json::Value) {
         }
     }
     widen_u32(doc);
+    webhook_bodies(doc);
     let mut merge = |pointer: &str, extra: Value| {
         if let (Some(Value::Object(target)), Value::Object(extra)) =
             (doc.pointer_mut(pointer), extra)
@@ -309,6 +311,93 @@ fn tighten(doc: &mut serde_json::Value) {
             }
         }
     }
+}
+
+/// The webhook schemas' bounds, from the domain's rules (`sos_domain::webhook`).
+fn webhook_bodies(doc: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    use sos_domain::webhook::{
+        DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECONDS, MAX_MAX_ATTEMPTS, MAX_SUBSCRIBER_LEN,
+        MAX_TIMEOUT_SECONDS, MAX_URL_LEN, SECRET_PREFIX,
+    };
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut merge = |schema: &str, field: &str, extra: Value| {
+        if let (Some(Value::Object(target)), Value::Object(extra)) = (
+            schemas
+                .get_mut(schema)
+                .and_then(|s| s.pointer_mut(&format!("/properties/{field}"))),
+            extra,
+        ) {
+            target.extend(extra);
+        }
+    };
+    let timeout = json!({"minimum": 1, "maximum": MAX_TIMEOUT_SECONDS});
+    let attempts = json!({"minimum": 1, "maximum": MAX_MAX_ATTEMPTS});
+    for body in ["NewWebhookSubscription", "WebhookSubscriptionPatch"] {
+        merge(
+            body,
+            "subscriber",
+            json!({"minLength": 1, "maxLength": MAX_SUBSCRIBER_LEN, "pattern": NAME_PATTERN}),
+        );
+        merge(
+            body,
+            "endpoint_url",
+            json!({"format": "uri", "maxLength": MAX_URL_LEN}),
+        );
+        merge(
+            body,
+            "event_types",
+            json!({"minItems": 1, "uniqueItems": true}),
+        );
+        merge(body, "timeout_seconds", timeout.clone());
+        merge(body, "max_attempts", attempts.clone());
+    }
+    merge(
+        "NewWebhookSubscription",
+        "timeout_seconds",
+        json!({"default": DEFAULT_TIMEOUT_SECONDS}),
+    );
+    merge(
+        "NewWebhookSubscription",
+        "max_attempts",
+        json!({"default": DEFAULT_MAX_ATTEMPTS}),
+    );
+    merge(
+        "NewWebhookSubscription",
+        "event_types",
+        json!({"default": [sos_domain::webhook::ALL_EVENTS]}),
+    );
+    merge(
+        "NewWebhookSubscription",
+        "is_active",
+        json!({"default": true}),
+    );
+    for view in ["WebhookSubscription", "WebhookSubscriptionWithSecret"] {
+        merge(view, "timeout_seconds", timeout.clone());
+        merge(view, "max_attempts", attempts.clone());
+        merge(view, "event_types", json!({"minItems": 1}));
+    }
+    merge(
+        "WebhookSubscriptionWithSecret",
+        "secret",
+        json!({"pattern": format!("^{SECRET_PREFIX}[A-Za-z0-9+/]{{43}}=$")}),
+    );
+    merge(
+        "WebhookAttempt",
+        "status_code",
+        json!({"minimum": 100, "maximum": 999}),
+    );
+    merge("WebhookAttempt", "attempt", json!({"minimum": 1}));
+    merge(
+        "WebhookAttempt",
+        "response_body",
+        json!({"maxLength": sos_ports::MAX_LOGGED_BODY}),
+    );
 }
 
 /// The seven sync paths and the schema of one record of each.

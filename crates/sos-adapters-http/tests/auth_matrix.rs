@@ -79,10 +79,14 @@ fn api_operations() -> Vec<Op> {
     ops
 }
 
-/// A seeded app with February scored, a key named `victim` and a config row to read, change
-/// and delete (its id returned): every operation has something to succeed on.
+/// A seeded app with webhook subscription 1, February scored (so the subscription has
+/// delivery 1), a key named `victim` and a config row to read, change and delete (its id
+/// returned): every operation has something to succeed on.
 async fn granted_app() -> (TestApp, i64) {
     let app = TestApp::seeded().await;
+    app.post("/api/webhooks", &webhook_body())
+        .await
+        .assert_status(201);
     app.post("/api/sos/monthly/calculate", &json!({"period": "2026-02"}))
         .await
         .assert_status(200);
@@ -100,9 +104,12 @@ async fn granted_app() -> (TestApp, i64) {
 
 /// A request `op` can only succeed on: its path with `config_id`, and a valid body.
 fn valid_request(op: &Op, config_id: i64) -> (String, Option<Value>) {
-    let path = op
+    let mut path = op
         .path
         .replace("score-weights/1", &format!("score-weights/{config_id}"));
+    if op.template == "/api/webhooks/{id}/replay" {
+        path.push_str("?since=2026-01-01T00:00:00Z");
+    }
     let (t, config, _, _) = config_examples().remove(0);
     let body = match (op.method.as_str(), op.template.as_str()) {
         (_, sync) if sync.starts_with("/api/sync/") => seed_examples()
@@ -128,6 +135,8 @@ fn valid_request(op: &Op, config_id: i64) -> (String, Option<Value>) {
         ("POST", "/api/sos/monthly/calculate") => Some(json!({"period": "2026-02"})),
         ("POST", "/api/sos/preview") => Some(preview_example()),
         ("POST", "/api/keys") => Some(json!({"name": "new-key", "scopes": ["scores:read"]})),
+        ("POST", "/api/webhooks") => Some(webhook_body()),
+        ("PATCH", "/api/webhooks/{id}") => Some(json!({"is_active": false})),
         _ => None,
     };
     assert_eq!(

@@ -49,6 +49,7 @@ async fn snapshot(app: &TestApp) -> String {
         "/api/account-managers?include_inactive=true&limit=500",
         "/api/sos/runs?limit=500",
         "/api/audit?limit=1000",
+        "/api/webhooks?limit=500",
     ] {
         let r = app.get(path).await;
         r.assert_status(200);
@@ -84,6 +85,10 @@ async fn hostile_app(store: Store) -> (TestApp, Vec<(&'static str, i64)>) {
         r.assert_status(201);
         ids.push((t, r.json()["id"].as_i64().unwrap()));
     }
+    // Webhook subscription 1, for PATCH.
+    app.post("/api/webhooks", &webhook_body())
+        .await
+        .assert_status(201);
     (app, ids)
 }
 
@@ -234,6 +239,9 @@ fn bodies(config_ids: &[(&'static str, i64)]) -> Vec<(Method, String, Value)> {
         json!({"period": "2026-02", "seller_codes": ["SEL001"], "dry_run": false}),
     ));
     out.push((Method::POST, "/api/sos/preview".into(), preview_example()));
+    let webhook = json!({"subscriber": "oms", "endpoint_url": "https://oms.example.com/hooks", "event_types": ["seller.tier_changed"]});
+    out.push((Method::POST, "/api/webhooks".into(), webhook.clone()));
+    out.push((Method::PATCH, "/api/webhooks/1".into(), webhook));
     out
 }
 

@@ -68,7 +68,7 @@ fn document_is_openapi_3_with_the_bearer_scheme() {
     }
 }
 
-const SCOPES: [&str; 9] = [
+const SCOPES: [&str; 10] = [
     "sync:write",
     "config:read",
     "config:write",
@@ -77,6 +77,7 @@ const SCOPES: [&str; 9] = [
     "scores:read",
     "scores:calculate",
     "scores:finalize",
+    "webhooks:manage",
     "admin",
 ];
 

@@ -94,7 +94,11 @@ async fn served_patterns() -> BTreeSet<String> {
     use actix_web::{dev::Service, test, web};
     use std::{cell::RefCell, rc::Rc, sync::Arc};
     let ports: sos_adapters_http::Ports = Arc::new(sos_adapters_memory::MemoryStore::new());
-    let state = web::Data::new(sos_adapters_http::AppState::new(ports, Arc::new(|| true)));
+    let state = web::Data::new(sos_adapters_http::AppState::new(
+        ports,
+        Arc::new(common::TestGateway::default()),
+        Arc::new(|| true),
+    ));
     let seen = Rc::new(RefCell::new(String::new()));
     let sink = seen.clone();
     let service = test::init_service(sos_adapters_http::app(state).wrap_fn(move |req, srv| {

@@ -1,6 +1,7 @@
 //! Command-line interface.
 
-use clap::{Args, Parser, Subcommand};
+use chrono::{DateTime, Utc};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// SOS: the Seller Operations Score service.
@@ -34,6 +35,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Inspect webhook subscriptions and deliveries, and replay deliveries.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
 }
 
 /// `serve` options.
@@ -70,7 +74,8 @@ pub enum KeysCommand {
         #[arg(long)]
         name: String,
         /// Scopes (repeat the flag): sync:write, config:read, config:write, master:read,
-        /// master:write, scores:read, scores:calculate, scores:finalize, admin.
+        /// master:write, scores:read, scores:calculate, scores:finalize, webhooks:manage,
+        /// admin.
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
     },
@@ -81,4 +86,50 @@ pub enum KeysCommand {
         /// The key's name.
         name: String,
     },
+}
+
+/// `webhooks` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// List subscriptions (never their secrets).
+    List {
+        /// Print the API's JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a subscription's deliveries, newest event first, with their last attempt.
+    Deliveries {
+        /// The subscription's id.
+        subscription: i64,
+        /// Most deliveries shown, 1-500.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=500))]
+        limit: u32,
+        /// Print the API's JSON, every attempt included, instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send deliveries again, with their event ids: one delivery (`--delivery ID`), or every
+    /// event of a subscription since an instant (`SUBSCRIPTION --since RFC3339`).
+    Replay(ReplayArgs),
+}
+
+/// `webhooks replay` options: one delivery, or a subscription since an instant.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").required(true).args(["delivery", "subscription"])))]
+pub struct ReplayArgs {
+    /// Replay this delivery from its first attempt.
+    #[arg(long, conflicts_with_all = ["subscription", "since"])]
+    pub delivery: Option<i64>,
+    /// Replay every event of this subscription since `--since` that its filter matches.
+    #[arg(requires = "since")]
+    pub subscription: Option<i64>,
+    /// The instant, RFC 3339 (`2026-03-01T00:00:00Z`).
+    #[arg(long, requires = "subscription", value_parser = rfc3339)]
+    pub since: Option<DateTime<Utc>>,
+}
+
+fn rfc3339(raw: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 instant such as 2026-03-01T00:00:00Z ({e})"))
 }

@@ -4,6 +4,7 @@ mod bootstrap;
 mod cli;
 mod database;
 mod webhook_worker;
+mod webhooks;
 
 use actix_web::{web, HttpServer};
 use clap::Parser;
@@ -53,6 +54,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Calculate(ref args)) => calculate(&cli, args),
         Some(Command::Keys(ref cmd)) => keys(&cli, cmd),
+        Some(Command::Webhooks(ref cmd)) => {
+            let db = database::open(cli.database_url.as_deref(), &cli.data_dir, 2)?;
+            let outcome = webhooks::run(&db.store, cmd);
+            db.shutdown();
+            outcome
+        }
     }
 }
 
@@ -79,7 +86,11 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let gateway: Arc<dyn sos_ports::WebhookGateway> =
         Arc::new(sos_adapters_webhook::WebhookClient::from_env()?);
     let workers = webhook_worker::start(ports.clone(), gateway.clone(), webhook_threads());
-    let state = web::Data::new(AppState::new(ports, Arc::new(move || store.is_ready())));
+    let state = web::Data::new(AppState::new(
+        ports,
+        gateway.clone(),
+        Arc::new(move || store.is_ready()),
+    ));
     let mut server = HttpServer::new(move || sos_adapters_http::app(state.clone()))
         .shutdown_timeout(30)
         .bind(&args.bind)

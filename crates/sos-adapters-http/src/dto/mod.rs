@@ -7,3 +7,4 @@ pub mod result_schema;
 pub mod scores;
 pub mod shape;
 pub mod sync;
+pub mod webhooks;

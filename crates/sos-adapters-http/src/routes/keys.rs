@@ -52,7 +52,7 @@ pub struct NewKey {
     /// Unique name (1-64 characters).
     pub name: String,
     /// Scopes: sync:write, config:read, config:write, master:read, master:write, scores:read,
-    /// scores:calculate, scores:finalize, admin.
+    /// scores:calculate, scores:finalize, webhooks:manage, admin.
     pub scopes: Vec<String>,
 }
 

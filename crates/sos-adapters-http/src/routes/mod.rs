@@ -6,6 +6,7 @@ pub mod master;
 pub mod ops;
 pub mod scores;
 pub mod sync;
+pub mod webhooks;
 
 use crate::{error::ApiError, openapi::ApiDoc};
 use actix_web::{
@@ -221,6 +222,15 @@ operations! {
         POST "/api/keys" => keys::create_key,
         DELETE "/api/keys/{name}" => keys::revoke_key,
         GET "/api/audit" => keys::audit,
+        POST "/api/webhooks" => webhooks::create_webhook,
+        GET "/api/webhooks" => webhooks::list_webhooks,
+        GET "/api/webhooks/{id}" => webhooks::get_webhook,
+        PATCH "/api/webhooks/{id}" => webhooks::update_webhook,
+        DELETE "/api/webhooks/{id}" => webhooks::delete_webhook,
+        POST "/api/webhooks/{id}/rotate-secret" => webhooks::rotate_webhook_secret,
+        GET "/api/webhooks/{id}/deliveries" => webhooks::list_webhook_deliveries,
+        POST "/api/webhooks/{id}/replay" => webhooks::replay_webhook_since,
+        POST "/api/webhooks/deliveries/{id}/replay" => webhooks::replay_webhook_delivery,
         GET "/healthz" => ops::healthz,
         GET "/readyz" => ops::readyz,
         GET "/metrics" => ops::metrics,

@@ -3,6 +3,7 @@
 use crate::{routes::blocking, AppState};
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
+use sos_ports::{DeliveryStatus, WebhookStats};
 use std::sync::atomic::{AtomicU64, Ordering};
 use utoipa::ToSchema;
 
@@ -55,7 +56,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
-pub async fn metrics() -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let mut text = String::from(
         "# HELP sos_http_responses_total HTTP responses by status class.\n# TYPE sos_http_responses_total counter\n",
     );
@@ -66,9 +67,41 @@ pub async fn metrics() -> HttpResponse {
             counter.load(Ordering::Relaxed)
         ));
     }
+    // Without the database the webhook figures are left out (the log says why); the
+    // counters above still answer.
+    let stats = blocking(move || state.sos.webhook_stats().map_err(|e| e.to_string()))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|stats| stats);
+    match stats {
+        Ok(stats) => text.push_str(&webhook_metrics(&stats)),
+        Err(e) => tracing::warn!(error = %e, "webhook figures left out of /metrics"),
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(text)
+}
+
+/// The webhook lines of `/metrics`.
+fn webhook_metrics(stats: &WebhookStats) -> String {
+    let mut text = String::from(
+        "# HELP sos_webhook_deliveries Webhook deliveries by status.\n# TYPE sos_webhook_deliveries gauge\n",
+    );
+    for (status, count) in [
+        (DeliveryStatus::Pending, stats.pending),
+        (DeliveryStatus::Delivered, stats.delivered),
+        (DeliveryStatus::Failed, stats.failed),
+    ] {
+        text.push_str(&format!(
+            "sos_webhook_deliveries{{status=\"{}\"}} {count}\n",
+            status.as_str()
+        ));
+    }
+    text.push_str(&format!(
+        "# HELP sos_webhook_oldest_pending_seconds Age of the oldest event with a pending delivery (0 when none is pending).\n# TYPE sos_webhook_oldest_pending_seconds gauge\nsos_webhook_oldest_pending_seconds {}\n",
+        stats.oldest_pending_age_seconds.unwrap_or(0.0)
+    ));
+    text
 }
 
 /// This document.

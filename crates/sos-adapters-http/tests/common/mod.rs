@@ -14,13 +14,47 @@ use serde_json::{json, Value};
 use sos_adapters_http::{auth::store_key, AppState, Ports};
 use sos_adapters_memory::MemoryStore;
 use sos_adapters_pg::PgStore;
+use sos_domain::webhook::{EndpointPolicy, EndpointUrl};
 use sos_pg_local::testing::TestDb;
-use sos_ports::Scope;
+use sos_ports::{OutboundRequest, Scope, SendReport, WebhookGateway};
 use std::{
     collections::HashMap,
     rc::Rc,
     sync::{Arc, OnceLock},
+    time::Duration,
 };
+
+/// The webhook gateway of the tests: the given endpoint policy, every endpoint accepted unless
+/// its URL contains `refused` (standing for a host that resolves to a private address), and
+/// nothing ever sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TestGateway {
+    pub policy: EndpointPolicy,
+}
+
+impl WebhookGateway for TestGateway {
+    fn policy(&self) -> EndpointPolicy {
+        self.policy
+    }
+
+    fn check_endpoint(&self, url: &EndpointUrl) -> Result<(), String> {
+        if url.as_str().contains("refused") {
+            Err(sos_domain::webhook::private_refusal("refused.example.com"))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn send(&self, _: &OutboundRequest) -> SendReport {
+        SendReport {
+            status: None,
+            retry_after: None,
+            body: String::new(),
+            error: Some("the test gateway sends nothing".to_owned()),
+            duration: Duration::ZERO,
+        }
+    }
+}
 
 /// The admin key's name (recorded as `created_by`).
 pub const ADMIN_NAME: &str = "test-admin";
@@ -143,15 +177,21 @@ impl TestApp {
 
     /// As [`TestApp::new`], over `store`.
     pub async fn on(store: Store) -> Self {
-        Self::build(store, true).await
+        Self::build(store, true, EndpointPolicy::default()).await
     }
 
     /// As [`TestApp::new`], with `/readyz` answering `ready`.
     pub async fn with_ready(ready: bool) -> Self {
-        Self::build(Store::Memory, ready).await
+        Self::build(Store::Memory, ready, EndpointPolicy::default()).await
     }
 
-    async fn build(store: Store, ready: bool) -> Self {
+    /// As [`TestApp::new`], with webhook endpoints checked under `policy` (the default policy
+    /// takes public `https://` endpoints only).
+    pub async fn with_webhook_policy(policy: EndpointPolicy) -> Self {
+        Self::build(Store::Memory, true, policy).await
+    }
+
+    async fn build(store: Store, ready: bool, policy: EndpointPolicy) -> Self {
         let (ports, db): (Ports, _) = match store {
             Store::Memory => (Arc::new(MemoryStore::new()), None),
             Store::Postgres => {
@@ -160,7 +200,11 @@ impl TestApp {
                 (Arc::new(pg), Some(Rc::new(db)))
             }
         };
-        let state = AppState::new(ports.clone(), Arc::new(move || ready));
+        let state = AppState::new(
+            ports.clone(),
+            Arc::new(TestGateway { policy }),
+            Arc::new(move || ready),
+        );
         state
             .sos
             .seed_default_config()
@@ -635,4 +679,9 @@ pub const HELPDESK_SECRET: &str = "hdsecret-42b8d6f0-NEVER-SHOWN";
 
 pub fn helpdesk_example() -> Value {
     json!({"country_code": "VN", "helpdesk_url": "https://help.example.vn", "api_key": HELPDESK_KEY, "api_secret": HELPDESK_SECRET, "sync_method": "pull", "pull_cron": "0 * * * *", "seller_field_mapping": {"seller_code": "customer"}, "business_hours_start": "08:00:00", "business_hours_end": "17:30:00", "timezone": "Asia/Ho_Chi_Minh"})
+}
+
+/// A webhook subscription to every event, on a public `https://` endpoint.
+pub fn webhook_body() -> Value {
+    json!({"subscriber": "oms", "endpoint_url": "https://oms.example.com/hooks/sos"})
 }

@@ -14,5 +14,6 @@ pub use signature::{sign, signature_header, WebhookSecret, SECRET_PREFIX};
 pub use subscription::{
     is_public_address, private_refusal, EndpointPolicy, EndpointUrl, EventFilter,
     SubscriptionDraft, SubscriptionPatch, ALL_EVENTS, DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_TIMEOUT_SECONDS, MAX_MAX_ATTEMPTS, MAX_TIMEOUT_SECONDS,
+    DEFAULT_TIMEOUT_SECONDS, MAX_MAX_ATTEMPTS, MAX_SUBSCRIBER_LEN, MAX_TIMEOUT_SECONDS,
+    MAX_URL_LEN,
 };

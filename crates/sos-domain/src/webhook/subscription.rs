@@ -76,6 +76,11 @@ impl EndpointUrl {
         if raw.chars().count() > MAX_URL_LEN {
             return Err(format!("must be at most {MAX_URL_LEN} characters"));
         }
+        // The URL parser drops some control characters silently (at either end, tabs and
+        // line breaks anywhere): refused instead, so what is stored is what was sent.
+        if raw.chars().any(char::is_control) {
+            return Err("must not contain control characters".into());
+        }
         let url = url::Url::parse(raw).map_err(|e| format!("is not a URL ({e})"))?;
         match url.scheme() {
             "https" => {}
@@ -457,6 +462,8 @@ mod tests {
             ("https://user:pw@oms.example.com/", "credentials"),
             ("https://oms.example.com/#x", "fragment"),
             ("not a url", "not a URL"),
+            ("https://oms.example.com/hooks\u{0}", "control characters"),
+            ("https://oms.example.com/ho\toks", "control characters"),
         ] {
             let err = SubscriptionDraft::create(&input(url), STRICT).unwrap_err();
             let text = format!("{:?}", err.into_iter().collect::<Vec<_>>());
