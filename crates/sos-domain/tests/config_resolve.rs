@@ -144,7 +144,7 @@ fn resolving_the_seeded_defaults_gives_the_built_in_defaults() {
     // Every seeded row is used, so every id is recorded.
     let ids: Vec<i64> = resolved.config_ids().into_iter().map(|i| i.0).collect();
     assert_eq!(ids, (1..=rows.rows.len() as i64).collect::<Vec<_>>());
-    assert_eq!(rows.rows.len(), 34);
+    assert_eq!(rows.rows.len(), 35);
 }
 
 #[test]
@@ -217,6 +217,11 @@ fn built_in_defaults_have_the_spec_values_and_no_ids() {
                 json!({"all": [{"metric": "tier", "op": "==", "value": "Warning"},
                                {"metric": "previous_tier", "op": "==", "value": "Warning"}]}),
                 json!({"type": "percent_fee", "fee": "fulfillment", "pct": 5})
+            ),
+            (
+                "orders",
+                json!({"metric": "worst_days_late", "op": ">", "value": 30}),
+                json!({"type": "block_orders", "reason": "An invoice is more than 30 days late"})
             ),
         ]
     );
@@ -513,9 +518,9 @@ fn every_effective_surcharge_row_is_a_rule_with_its_id() {
                "effective_from": "2026-03-01"}),
     );
     let feb = rows.resolve("2026-02");
-    assert_eq!(feb.surcharges.len(), 3);
-    assert_eq!(feb.surcharges[2].id, Some(rule));
-    assert_eq!(rows.resolve("2026-01").surcharges.len(), 2);
+    assert_eq!(feb.surcharges.len(), 4);
+    assert_eq!(feb.surcharges[3].id, Some(rule));
+    assert_eq!(rows.resolve("2026-01").surcharges.len(), 3);
     assert!(rows
         .resolve("2026-03")
         .surcharges

@@ -302,6 +302,49 @@ fn two_warning_months_trigger_the_fulfillment_fee() {
     assert!(score(&inputs).surcharges.is_empty());
 }
 
+fn late_payments(worst_days_late: i32) -> sos_domain::inputs::PaymentStats {
+    sos_domain::inputs::PaymentStats::new(sos_domain::inputs::PaymentStatsDraft {
+        total_invoices: 3,
+        invoices_on_time: Some(2),
+        invoices_late_over_20: 1,
+        worst_days_late: Some(worst_days_late),
+        total_outstanding_amount: Some(dec!(2000000)),
+        currency: Some("VND".into()),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn an_invoice_more_than_30_days_late_blocks_orders() {
+    let cfg = config_with_ids();
+    let mut inputs = seed_inputs();
+    inputs.payments = Some(late_payments(45));
+    let r = score_seller(None, &inputs, &cfg);
+    assert_eq!(r.surcharges.len(), 1);
+    let s = &r.surcharges[0];
+    assert_eq!(s.rule_id, Some(ConfigId(1002)));
+    assert_eq!(s.surcharge_type, "orders");
+    assert_eq!(
+        s.action,
+        SurchargeAction::BlockOrders {
+            reason: "An invoice is more than 30 days late".into()
+        }
+    );
+    assert_eq!(
+        serde_json::to_value(s).unwrap(),
+        json!({"rule_id": 1002, "surcharge_type": "orders",
+               "action": {"type": "block_orders", "reason": "An invoice is more than 30 days late"}})
+    );
+    // 31 days blocks, 30 days does not (the rule is `> 30`), nor does a period without figures.
+    inputs.payments = Some(late_payments(31));
+    assert_eq!(score_seller(None, &inputs, &cfg).surcharges.len(), 1);
+    inputs.payments = Some(late_payments(30));
+    assert!(score_seller(None, &inputs, &cfg).surcharges.is_empty());
+    inputs.payments = None;
+    assert!(score_seller(None, &inputs, &cfg).surcharges.is_empty());
+}
+
 // ---------------------------------------------------------------- config ids and JSON
 
 #[test]
@@ -315,7 +358,10 @@ fn every_config_row_used_is_recorded() {
     assert_eq!(ids.o_score, Some(ConfigId(13)));
     assert_eq!(ids.t_score.len(), 4);
     assert_eq!(ids.f_score.len(), 5);
-    assert_eq!(ids.surcharges.to_vec(), [ConfigId(1000), ConfigId(1001)]);
+    assert_eq!(
+        ids.surcharges.to_vec(),
+        [ConfigId(1000), ConfigId(1001), ConfigId(1002)]
+    );
     let o = r.component(Component::O).explanation.as_o().unwrap();
     assert_eq!(o.config.id, Some(ConfigId(13)));
     let p = r.component(Component::P).explanation.as_p().unwrap();

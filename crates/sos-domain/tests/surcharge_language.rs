@@ -200,6 +200,19 @@ fn default_rules_trigger_as_the_spec_says() {
     );
     m.previous_tier = None; // first month: no previous result
     assert!(evaluate_rules(&rules, &m).is_empty());
+    // worst_days_late > 30 blocks orders (and nothing else here), 30 does not.
+    m.worst_days_late = Some(dec!(31));
+    let hit = evaluate_rules(&rules, &m);
+    assert_eq!(
+        hit.iter().map(|t| t.rule_id).collect::<Vec<_>>(),
+        [Some(ConfigId(12))]
+    );
+    assert_eq!(
+        hit[0].action.to_json(),
+        json!({"type": "block_orders", "reason": "An invoice is more than 30 days late"})
+    );
+    m.worst_days_late = Some(dec!(30));
+    assert!(evaluate_rules(&rules, &m).is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,7 +239,8 @@ fn unknown_operator() {
 fn unknown_action_type_and_action_key_errors() {
     let e = action_err(json!({"type": "discount", "pct": 5}));
     assert_eq!(fields(&e), ["type"]);
-    assert!(message(&e, "type").contains("expected one of fee_multiplier, fixed_fee, percent_fee"));
+    assert!(message(&e, "type")
+        .contains("expected one of fee_multiplier, fixed_fee, percent_fee, block_orders"));
     assert_eq!(fields(&action_err(json!({"fee": "storage"}))), ["type"]);
     assert_eq!(fields(&action_err(json!([]))), ["action"]);
     let e = action_err(json!({"type": "fee_multiplier", "fee": "", "value": 0, "pct": 1}));
@@ -235,6 +249,61 @@ fn unknown_action_type_and_action_key_errors() {
     assert_eq!(fields(&e), ["amount", "currency"]);
     let e = action_err(json!({"type": "percent_fee", "fee": "fulfillment", "pct": "5"}));
     assert_eq!(message(&e, "pct"), "must be a number");
+}
+
+#[test]
+fn block_orders_takes_a_reason_checked_like_the_other_texts() {
+    let a = SurchargeAction::parse(
+        &json!({"type": "block_orders", "reason": "Invoices 30+ days late"}),
+    )
+    .unwrap();
+    assert_eq!(
+        a,
+        SurchargeAction::BlockOrders {
+            reason: "Invoices 30+ days late".into()
+        }
+    );
+    assert_eq!(a.block_reason(), Some("Invoices 30+ days late"));
+    assert_eq!(
+        a.to_json(),
+        json!({"type": "block_orders", "reason": "Invoices 30+ days late"})
+    );
+    assert_eq!(SurchargeAction::parse(&a.to_json()).unwrap(), a);
+    assert_eq!(
+        serde_json::from_value::<SurchargeAction>(a.to_json()).unwrap(),
+        a
+    );
+    let fee = SurchargeAction::PercentFee {
+        fee: "fulfillment".into(),
+        pct: dec!(5),
+    };
+    assert_eq!(fee.block_reason(), None);
+
+    let e = action_err(json!({"type": "block_orders"}));
+    assert_eq!(fields(&e), ["reason"]);
+    assert_eq!(message(&e, "reason"), "is required");
+    let limit = "must be non-blank text of at most 200 characters without control characters";
+    for bad in [
+        json!(""),
+        json!("   "),
+        json!("late\u{0}"),
+        json!("x".repeat(201)),
+    ] {
+        let e = action_err(json!({"type": "block_orders", "reason": bad}));
+        assert_eq!(fields(&e), ["reason"], "{bad}");
+        assert_eq!(message(&e, "reason"), limit, "{bad}");
+    }
+    assert!(
+        SurchargeAction::parse(&json!({"type": "block_orders", "reason": "x".repeat(200)})).is_ok()
+    );
+    let e = action_err(json!({"type": "block_orders", "reason": 30}));
+    assert_eq!(message(&e, "reason"), "must be a string");
+    let e = action_err(json!({"type": "block_orders", "reason": "late", "fee": "storage"}));
+    assert_eq!(fields(&e), ["fee"]);
+    assert_eq!(
+        message(&e, "fee"),
+        "unknown key for block_orders; expected reason"
+    );
 }
 
 #[test]

@@ -34,8 +34,10 @@ pub fn default_score_weights() -> PerComponent<ScoreWeightConfig> {
     })
 }
 
-/// The two default surcharge rules: severe aging (`aging_over_180d_pct >= 30`) multiplies the
-/// storage fee by 1.5; two Warning months in a row add 5% to the fulfillment fee.
+/// The default surcharge rules: severe aging (`aging_over_180d_pct >= 30`) multiplies the
+/// storage fee by 1.5; two Warning months in a row add 5% to the fulfillment fee; an invoice
+/// more than 30 days late (`worst_days_late > 30`) blocks the seller's orders
+/// (scoring-rules.md, "Order blocking").
 pub fn default_surcharge_rules() -> Vec<SurchargeConfig> {
     let tier_is = |metric: Metric| Condition::Compare {
         metric,
@@ -72,6 +74,22 @@ pub fn default_surcharge_rules() -> Vec<SurchargeConfig> {
             },
             description: Some(
                 "Two Warning months in a row add 5% to the fulfillment fee".to_owned(),
+            ),
+        },
+        SurchargeConfig {
+            surcharge_type: "orders".to_owned(),
+            trigger_condition: Condition::Compare {
+                metric: Metric::WorstDaysLate,
+                op: CompareOp::Gt,
+                value: ConditionValue::Number(Decimal::from(30)),
+            },
+            action: SurchargeAction::BlockOrders {
+                reason: "An invoice is more than 30 days late".to_owned(),
+            },
+            description: Some(
+                "An invoice more than 30 days late blocks the seller's orders until payments \
+                 show none"
+                    .to_owned(),
             ),
         },
     ]

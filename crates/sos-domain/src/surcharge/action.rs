@@ -4,7 +4,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
-/// What a triggered surcharge rule does. SOS records it; billing applies it.
+/// The longest `reason` a `block_orders` action takes, in characters.
+pub const MAX_BLOCK_REASON_CHARS: usize = 200;
+
+/// What a triggered surcharge rule does. SOS records it; billing applies the fees, and the OMS
+/// stops taking the orders of a seller a `block_orders` rule blocks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SurchargeAction {
     /// Multiply a fee: `{"type":"fee_multiplier","fee":"storage","value":1.5}`.
@@ -27,6 +31,13 @@ pub enum SurchargeAction {
         fee: String,
         /// The percentage, 0-100.
         pct: Decimal,
+    },
+    /// Block the seller's orders while the condition holds:
+    /// `{"type":"block_orders","reason":"Invoices more than 30 days late"}`.
+    BlockOrders {
+        /// Why, as the OMS and the seller see it: non-blank, at most
+        /// [`MAX_BLOCK_REASON_CHARS`] characters, no control characters.
+        reason: String,
     },
 }
 
@@ -80,12 +91,45 @@ fn text(obj: &Map<String, Value>, key: &str, errors: &mut ValidationErrors) -> O
     }
 }
 
+fn reason(obj: &Map<String, Value>, key: &str, errors: &mut ValidationErrors) -> Option<String> {
+    match obj.get(key) {
+        Some(Value::String(s))
+            if !s.trim().is_empty()
+                && !s.chars().any(char::is_control)
+                && s.chars().count() <= MAX_BLOCK_REASON_CHARS =>
+        {
+            Some(s.clone())
+        }
+        Some(Value::String(_)) => {
+            errors.push(
+                key,
+                format!(
+                    "must be non-blank text of at most {MAX_BLOCK_REASON_CHARS} characters without control characters"
+                ),
+            );
+            None
+        }
+        Some(_) => {
+            errors.push(key, "must be a string");
+            None
+        }
+        None => {
+            errors.push(key, "is required");
+            None
+        }
+    }
+}
+
+/// The action types, as the errors list them.
+const TYPES: &str = "fee_multiplier, fixed_fee, percent_fee, block_orders";
+
 impl SurchargeAction {
     /// Parses and checks an action, reporting every problem by key.
     ///
     /// # Errors
     /// An unknown `type`, missing or mistyped keys, unexpected keys, a multiplier `<= 0`, a
-    /// negative amount, a percentage outside 0-100, or a currency that is not 3 letters.
+    /// negative amount, a percentage outside 0-100, a currency that is not 3 letters, or a
+    /// blocking reason that is blank, too long or holds control characters.
     pub fn parse(value: &Value) -> Result<SurchargeAction, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let Value::Object(obj) = value else {
@@ -100,7 +144,7 @@ impl SurchargeAction {
             None => {
                 return Err(ValidationErrors::single(
                     "type",
-                    "is required: one of fee_multiplier, fixed_fee, percent_fee",
+                    format!("is required: one of {TYPES}"),
                 ))
             }
         };
@@ -108,10 +152,11 @@ impl SurchargeAction {
             "fee_multiplier" => &["type", "fee", "value"],
             "fixed_fee" => &["type", "amount", "currency"],
             "percent_fee" => &["type", "fee", "pct"],
+            "block_orders" => &["type", "reason"],
             other => {
                 return Err(ValidationErrors::single(
                     "type",
-                    format!("unknown action type `{other}`; expected one of fee_multiplier, fixed_fee, percent_fee"),
+                    format!("unknown action type `{other}`; expected one of {TYPES}"),
                 ))
             }
         };
@@ -152,6 +197,8 @@ impl SurchargeAction {
                     .zip(currency)
                     .map(|(amount, currency)| SurchargeAction::FixedFee { amount, currency })
             }
+            "block_orders" => reason(obj, "reason", &mut errors)
+                .map(|reason| SurchargeAction::BlockOrders { reason }),
             _ => {
                 let fee = text(obj, "fee", &mut errors);
                 let pct = number(obj, "pct", &mut errors);
@@ -180,6 +227,19 @@ impl SurchargeAction {
             SurchargeAction::PercentFee { fee, pct } => {
                 json!({"type": "percent_fee", "fee": fee, "pct": pct})
             }
+            SurchargeAction::BlockOrders { reason } => {
+                json!({"type": "block_orders", "reason": reason})
+            }
+        }
+    }
+}
+
+impl SurchargeAction {
+    /// The blocking reason of a `block_orders` action; `None` for the fee actions.
+    pub fn block_reason(&self) -> Option<&str> {
+        match self {
+            SurchargeAction::BlockOrders { reason } => Some(reason),
+            _ => None,
         }
     }
 }

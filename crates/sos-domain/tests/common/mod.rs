@@ -33,7 +33,7 @@ pub fn default_config() -> ResolvedConfig {
 
 /// The spec's defaults, each row with an id as a seeded database would give them: weights
 /// 1-5, tiers 6-10, p-score 11-12, o-score 13, t-score 14-17, f-score 18-22, i-score 23,
-/// grace 24, AM KPI weights 25-27, AM bands 28-32, surcharge rules 1000 and 1001.
+/// grace 24, AM KPI weights 25-27, AM bands 28-32, surcharge rules 1000-1002.
 pub fn config_with_ids() -> ResolvedConfig {
     let mut c = default_config();
     let mut next = 0i64;
