@@ -6,6 +6,7 @@ pub mod codes;
 pub mod component;
 pub mod config;
 pub mod decimal;
+pub mod enforcement;
 pub mod error;
 pub mod exception;
 pub mod inputs;

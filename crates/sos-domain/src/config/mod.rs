@@ -14,7 +14,9 @@ pub use defaults::{
     default_surcharge_rules, DEFAULT_EFFECTIVE_FROM,
 };
 pub use params::*;
-pub use resolve::{resolve_config, resolve_helpdesk, select_rows, ResolveError, ResolveProblem};
+pub use resolve::{
+    resolve_config, resolve_helpdesk, resolve_surcharges, select_rows, ResolveError, ResolveProblem,
+};
 pub use resolved::{ConfigId, Resolved, ResolvedConfig};
 pub use sets::{
     check_am_bonus_bands, check_am_kpi_weights, check_f_bands, check_set_conflicts, check_t_bands,

@@ -137,6 +137,23 @@ pub fn select_rows(
     picked
 }
 
+/// The surcharge rules effective on `date`, in id order: every effective row (what
+/// [`resolve_config`] puts in `surcharges`, and what a payments sync evaluates blocking with).
+pub fn resolve_surcharges(rows: &[ConfigRecord], date: NaiveDate) -> Vec<SurchargeRule> {
+    select_rows(rows, ConfigType::Surcharge, date)
+        .into_iter()
+        .filter_map(|r| match &r.body {
+            ConfigBody::Surcharge(s) => Some(SurchargeRule {
+                id: Some(r.id),
+                surcharge_type: s.surcharge_type.clone(),
+                condition: s.trigger_condition.clone(),
+                action: s.action.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The helpdesk row for `country_code` (compared ignoring ASCII case): the latest active
 /// one, or `None` when the country has no helpdesk.
 pub fn resolve_helpdesk<'a>(
@@ -311,18 +328,7 @@ pub fn resolve_config(
     );
     am_bonus_penalty.sort_by_key(|b| (std::cmp::Reverse(b.value.sos_delta_min), b.id));
 
-    let surcharges = select_rows(rows, ConfigType::Surcharge, date)
-        .into_iter()
-        .filter_map(|r| match &r.body {
-            ConfigBody::Surcharge(s) => Some(SurchargeRule {
-                id: Some(r.id),
-                surcharge_type: s.surcharge_type.clone(),
-                condition: s.trigger_condition.clone(),
-                action: s.action.clone(),
-            }),
-            _ => None,
-        })
-        .collect();
+    let surcharges = resolve_surcharges(rows, date);
 
     Ok(ResolvedConfig {
         resolution_date: date,

@@ -222,6 +222,26 @@ impl Condition {
         }
     }
 
+    /// Every metric the condition tests, each once, in the order they first appear.
+    pub fn metrics(&self) -> Vec<Metric> {
+        fn walk(c: &Condition, out: &mut Vec<Metric>) {
+            match c {
+                Condition::All(parts) | Condition::Any(parts) => {
+                    parts.iter().for_each(|p| walk(p, out));
+                }
+                Condition::Not(inner) => walk(inner, out),
+                Condition::Compare { metric, .. } => {
+                    if !out.contains(metric) {
+                        out.push(*metric);
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
+
     /// True when the condition holds for `metrics`. Comparisons against an N/A metric are
     /// false (so `not` of one is true).
     pub fn evaluate(&self, metrics: &MetricValues) -> bool {

@@ -2,7 +2,8 @@
 //! the `webhook-id` header, so the body of an event never changes between attempts.
 
 use crate::{
-    config::ConfigId, surcharge::SurchargeAction, Period, ScoreResult, SellerCode, TierName,
+    config::ConfigId, enforcement::BlockChange, surcharge::SurchargeAction, Period, ScoreResult,
+    SellerCode, TierName,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -225,6 +226,30 @@ pub fn surcharge_events(
             )
         })
         .collect()
+}
+
+/// The `seller.order_blocked` (or, for an unblock, `seller.order_unblocked`) event of a change
+/// of the seller's blocking state. `reasons` and `rule_ids` are the rules blocking (or lifted),
+/// `note` the reason of a manual unblock, `since` the instant of the change.
+pub fn order_blocking_event(seller: &SellerCode, change: &BlockChange) -> EventDraft {
+    let event_type = if change.blocked {
+        EventType::OrderBlocked
+    } else {
+        EventType::OrderUnblocked
+    };
+    EventDraft::new(
+        event_type,
+        change.at,
+        json!({
+            "seller_code": seller,
+            "cause": change.cause,
+            "period": change.period,
+            "reasons": change.reasons,
+            "rule_ids": change.rule_ids,
+            "note": change.note,
+            "since": change.at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        }),
+    )
 }
 
 /// What `calculation.completed` reports of a committed run.

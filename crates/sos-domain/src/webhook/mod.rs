@@ -7,7 +7,8 @@ mod signature;
 mod subscription;
 
 pub use event::{
-    calculation_completed, finalize_events, surcharge_events, EventDraft, EventType, RunFigures,
+    calculation_completed, finalize_events, order_blocking_event, surcharge_events, EventDraft,
+    EventType, RunFigures,
 };
 pub use retry::{next_step, AttemptOutcome, NextStep, RETRY_SCHEDULE};
 pub use signature::{sign, signature_header, WebhookSecret, SECRET_PREFIX};
