@@ -104,10 +104,16 @@ finalized = [json.loads(b)["data"] for _, b in arrived if json.loads(b)["type"] 
 if not any(f["seller_code"] == "SEL001" and f["period"] == "2026-03" for f in finalized):
     fail(f"no seller.score_finalized for SEL001 2026-03: {finalized}")
 
-deliveries = call("GET", f"/api/webhooks/{sub_id}/deliveries")
-statuses = {d["status"] for d in deliveries["items"]}
-if statuses != {"delivered"}:
-    fail(f"delivery statuses {statuses}")
+# The receiver answers before the worker records the answer: wait for the log to say so.
+deadline = time.monotonic() + 30
+while True:
+    deliveries = call("GET", f"/api/webhooks/{sub_id}/deliveries")
+    statuses = {d["status"] for d in deliveries["items"]}
+    if statuses == {"delivered"}:
+        break
+    if time.monotonic() > deadline:
+        fail(f"delivery statuses {statuses} 30 s after the events arrived")
+    time.sleep(0.2)
 call("DELETE", f"/api/webhooks/{sub_id}", expected=204)
 server.shutdown()
 print(f"webhook flow: {len(arrived)} events verified by standardwebhooks "

@@ -5,7 +5,10 @@
 
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use serde::Serialize;
-use sos_app::{CalculateError, ConfigError, IngestError, MasterError, QueryError, WebhookError};
+use sos_app::{
+    AppealError, CalculateError, ConfigError, ExceptionError, IngestError, MasterError, QueryError,
+    WebhookError,
+};
 use sos_domain::{FieldError, ValidationErrors};
 use std::fmt;
 use utoipa::ToSchema;
@@ -249,6 +252,54 @@ impl From<WebhookError> for ApiError {
             WebhookError::NotFound => ApiError::not_found("Not found"),
             WebhookError::Unavailable(m) => ApiError::unavailable(&m),
             WebhookError::Unknown(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+fn config_problem(r: &sos_domain::config::ResolveError) -> ApiError {
+    let details = r
+        .problems
+        .iter()
+        .map(|p| ErrorDetail {
+            field: "config".into(),
+            message: p.to_string(),
+        })
+        .collect();
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, capitalize(&r.to_string()))
+        .with_details(details)
+}
+
+impl From<ExceptionError> for ApiError {
+    fn from(e: ExceptionError) -> Self {
+        match e {
+            ExceptionError::Invalid(v) => ApiError::from_validation(&v),
+            ExceptionError::UnknownSeller(s) => {
+                ApiError::not_found(format!("Seller {s} not found"))
+            }
+            ExceptionError::NotFound => ApiError::not_found("Exception not found"),
+            e @ (ExceptionError::Finalized(_) | ExceptionError::AlreadyRevoked(_)) => {
+                ApiError::new(StatusCode::CONFLICT, capitalize(&e.to_string()))
+            }
+            ExceptionError::InvalidConfig(r) => config_problem(&r),
+            ExceptionError::Unavailable(m) => ApiError::unavailable(&m),
+            ExceptionError::Unknown(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<AppealError> for ApiError {
+    fn from(e: AppealError) -> Self {
+        match e {
+            AppealError::Invalid(v) => ApiError::from_validation(&v),
+            AppealError::UnknownSeller(s) => ApiError::not_found(format!("Seller {s} not found")),
+            AppealError::NotFound => ApiError::not_found("Appeal not found"),
+            AppealError::Refused(r) => {
+                ApiError::new(StatusCode::CONFLICT, capitalize(&r.to_string()))
+            }
+            AppealError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, capitalize(&m)),
+            AppealError::InvalidConfig(r) => config_problem(&r),
+            AppealError::Unavailable(m) => ApiError::unavailable(&m),
+            AppealError::Unknown(e) => ApiError::internal(&e),
         }
     }
 }

@@ -107,6 +107,8 @@ impl Modify for ResponseDescriptions {
         (name = "master-data", description = "Sellers, campaigns, account managers"),
         (name = "scores", description = "Calculate, finalize, read and explain scores"),
         (name = "admin", description = "API keys and the audit log"),
+        (name = "exceptions", description = "Score overrides by ops: set a component's score or leave it out"),
+        (name = "appeals", description = "Appeals on scores through two levels of review"),
         (name = "webhooks", description = "Outbound webhooks: subscriptions, signing secrets, delivery logs and replays"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
@@ -246,6 +248,16 @@ fn tighten(doc: &mut serde_json::Value) {
         "/components/schemas/CalculateBody/properties/period",
         json!({"pattern": PERIOD_PATTERN}),
     );
+    for body in ["NewExceptionBody", "NewAppealBody"] {
+        merge(
+            &format!("/components/schemas/{body}/properties/period"),
+            json!({"pattern": PERIOD_PATTERN}),
+        );
+        merge(
+            &format!("/components/schemas/{body}/properties/seller_code"),
+            json!({"minLength": 1, "maxLength": 64, "pattern": CODE_PATTERN}),
+        );
+    }
     merge(
         "/components/schemas/CalculateBody/properties/seller_codes",
         json!({"minItems": 1, "uniqueItems": true}),
@@ -295,8 +307,11 @@ fn tighten(doc: &mut serde_json::Value) {
                             json!(["active", "suspended", "terminated", "all"]),
                         );
                     }
-                    "status" => {
-                        schema.insert("enum".into(), json!(["scored", "insufficient_data"]));
+                    "status" if path == "/api/sos/monthly/{period}/scores" => {
+                        schema.insert(
+                            "enum".into(),
+                            json!(["scored", "insufficient_data", "recalculated"]),
+                        );
                     }
                     "search" | "warehouse_id" | "entity" | "id" | "name"
                         if matches!(

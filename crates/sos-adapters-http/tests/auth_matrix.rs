@@ -96,10 +96,39 @@ async fn granted_app() -> (TestApp, i64) {
     )
     .await
     .assert_status(201);
+    // Exception 1 (February is not finalized); appeal 1 pending, appeal 2 under review, both
+    // filed by the admin key and the second approved by the ops key, so another key may
+    // review each.
+    app.post(
+        "/api/sos/exceptions",
+        &json!({"seller_code": "SEL001", "period": "2026-02", "component": "o_score",
+            "reason_type": "other", "note": "seeded", "effect": {"type": "exclude"}}),
+    )
+    .await
+    .assert_status(201);
+    for component in ["o_score", "t_score"] {
+        app.post("/api/sos/appeals", &appeal_body(component))
+            .await
+            .assert_status(201);
+    }
+    let ops = app.key(Scope::AppealsReviewOps).to_owned();
+    app.request(
+        Method::POST,
+        "/api/sos/appeals/2/review-ops",
+        Some(&ops),
+        Some(&json!({"decision": "approve"})),
+    )
+    .await
+    .assert_status(200);
     let (t, body, _, _) = config_examples().remove(0);
     let r = app.post(&format!("/api/config/{t}"), &body).await;
     r.assert_status(201);
     (app, r.json()["id"].as_i64().unwrap())
+}
+
+fn appeal_body(component: &str) -> Value {
+    json!({"seller_code": "SEL001", "period": "2026-02", "component": component,
+        "reason_type": "system_sync_error", "description": "the OMS pushed orders twice"})
 }
 
 /// A request `op` can only succeed on: its path with `config_id`, and a valid body.
@@ -109,6 +138,9 @@ fn valid_request(op: &Op, config_id: i64) -> (String, Option<Value>) {
         .replace("score-weights/1", &format!("score-weights/{config_id}"));
     if op.template == "/api/webhooks/{id}/replay" {
         path.push_str("?since=2026-01-01T00:00:00Z");
+    }
+    if op.template == "/api/sos/appeals/{id}/review-am" {
+        path = "/api/sos/appeals/2/review-am".to_owned();
     }
     let (t, config, _, _) = config_examples().remove(0);
     let body = match (op.method.as_str(), op.template.as_str()) {
@@ -137,6 +169,14 @@ fn valid_request(op: &Op, config_id: i64) -> (String, Option<Value>) {
         ("POST", "/api/keys") => Some(json!({"name": "new-key", "scopes": ["scores:read"]})),
         ("POST", "/api/webhooks") => Some(webhook_body()),
         ("PATCH", "/api/webhooks/{id}") => Some(json!({"is_active": false})),
+        ("POST", "/api/sos/exceptions") => Some(json!({"seller_code": "SEL001",
+            "period": "2026-02", "component": "t_score", "reason_type": "force_majeure",
+            "note": "flood", "effect": {"type": "set_score", "value": 90}})),
+        ("POST", "/api/sos/appeals") => Some(appeal_body("i_score")),
+        ("POST", "/api/sos/appeals/{id}/review-ops") => Some(json!({"decision": "reject"})),
+        ("POST", "/api/sos/appeals/{id}/review-am") => {
+            Some(json!({"decision": "partially_approve", "score_adjustment": 90}))
+        }
         _ => None,
     };
     assert_eq!(

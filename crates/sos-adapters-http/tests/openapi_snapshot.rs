@@ -68,7 +68,7 @@ fn document_is_openapi_3_with_the_bearer_scheme() {
     }
 }
 
-const SCOPES: [&str; 10] = [
+const SCOPES: [&str; 14] = [
     "sync:write",
     "config:read",
     "config:write",
@@ -77,6 +77,10 @@ const SCOPES: [&str; 10] = [
     "scores:read",
     "scores:calculate",
     "scores:finalize",
+    "scores:override",
+    "appeals:file",
+    "appeals:review_ops",
+    "appeals:review_am",
     "webhooks:manage",
     "admin",
 ];

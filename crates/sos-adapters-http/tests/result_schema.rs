@@ -11,8 +11,10 @@ use common::*;
 use serde_json::{json, Value};
 
 /// Fields a result omits when they do not apply (`skip_serializing_if`).
-const OMITTABLE: [&str; 6] = [
+const OMITTABLE: [&str; 8] = [
     "am_id",
+    "exception",
+    "appeal_id",
     "calculated_at",
     "tiers",
     "dry_run",

@@ -45,6 +45,11 @@ impl<R> Sos<R> {
         self
     }
 
+    /// The appeal deadlines and window in force.
+    pub fn appeal_rules(&self) -> &sos_domain::appeal::AppealRules {
+        &self.appeal_rules
+    }
+
     /// The ports, for adapters that need direct access (health checks, key bootstrap).
     pub fn ports(&self) -> &R {
         &self.ports

@@ -1,10 +1,10 @@
 //! Reading results, runs and summaries.
 
 use crate::{errors::QueryError, Sos};
-use sos_domain::{AmId, AmPortfolioScore, Period, SellerCode};
+use sos_domain::{scoring::ScoreStatus, AmId, AmPortfolioScore, Period, SellerCode};
 use sos_ports::{
-    CalculationRun, Page, PageRequest, PeriodSummary, ScoreFilter, ScoreStore, SellerStore,
-    StoreError, StoredScore,
+    AppealStore, CalculationRun, Page, PageRequest, PeriodSummary, ScoreFilter, ScoreStore,
+    SellerStore, StoreError, StoredScore,
 };
 
 impl<R: ScoreStore + SellerStore> Sos<R> {
@@ -19,15 +19,6 @@ impl<R: ScoreStore + SellerStore> Sos<R> {
         page: PageRequest,
     ) -> Result<Page<StoredScore>, QueryError> {
         Ok(self.ports.list_scores(period, filter, page)?)
-    }
-
-    /// A seller's results, newest first.
-    ///
-    /// # Errors
-    /// [`QueryError::NotFound`] when the seller does not exist.
-    pub fn seller_history(&self, seller: &SellerCode) -> Result<Vec<StoredScore>, QueryError> {
-        self.ports.get_seller(seller)?;
-        Ok(self.ports.seller_history(seller)?)
     }
 
     /// One result with its explanation.
@@ -87,5 +78,27 @@ impl<R: ScoreStore + SellerStore> Sos<R> {
             StoreError::NotFound => QueryError::NotFound,
             other => other.into(),
         })
+    }
+}
+
+impl<R: ScoreStore + SellerStore + AppealStore> Sos<R> {
+    /// A seller's results, newest period first. A period's results that approved appeals
+    /// replaced follow its current one, newest first, so the original is never lost.
+    ///
+    /// # Errors
+    /// [`QueryError::NotFound`] when the seller does not exist.
+    pub fn seller_history(&self, seller: &SellerCode) -> Result<Vec<StoredScore>, QueryError> {
+        self.ports.get_seller(seller)?;
+        let mut history = Vec::new();
+        for current in self.ports.seller_history(seller)? {
+            let replaced = if current.result.status() == ScoreStatus::Recalculated {
+                self.ports.superseded_scores(seller, current.period)?
+            } else {
+                Vec::new()
+            };
+            history.push(current);
+            history.extend(replaced);
+        }
+        Ok(history)
     }
 }

@@ -38,6 +38,55 @@ pub enum Command {
     /// Inspect webhook subscriptions and deliveries, and replay deliveries.
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
+    /// List and show appeals, and expire the late ones.
+    #[command(subcommand)]
+    Appeals(AppealsCommand),
+    /// List score exceptions.
+    #[command(subcommand)]
+    Exceptions(ExceptionsCommand),
+}
+
+/// `appeals` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AppealsCommand {
+    /// List appeals, newest first.
+    List {
+        /// Only this status: pending, under_review, approved, partially_approved, rejected,
+        /// expired.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this seller's.
+        #[arg(long)]
+        seller: Option<String>,
+        /// Only this period's, `YYYY-MM`.
+        #[arg(long)]
+        period: Option<String>,
+    },
+    /// Show one appeal with its history, as the API's JSON.
+    Show {
+        /// The appeal's id.
+        id: i64,
+    },
+    /// Move every appeal past its review deadline to `expired` (the server does this every
+    /// minute by itself).
+    Expire,
+}
+
+/// `exceptions` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExceptionsCommand {
+    /// List exceptions, newest first.
+    List {
+        /// Only this seller's.
+        #[arg(long)]
+        seller: Option<String>,
+        /// Only this period's, `YYYY-MM`.
+        #[arg(long)]
+        period: Option<String>,
+        /// Only active ones.
+        #[arg(long)]
+        active: bool,
+    },
 }
 
 /// `serve` options.
@@ -74,8 +123,8 @@ pub enum KeysCommand {
         #[arg(long)]
         name: String,
         /// Scopes (repeat the flag): sync:write, config:read, config:write, master:read,
-        /// master:write, scores:read, scores:calculate, scores:finalize, webhooks:manage,
-        /// admin.
+        /// master:write, scores:read, scores:calculate, scores:finalize, scores:override,
+        /// appeals:file, appeals:review_ops, appeals:review_am, webhooks:manage, admin.
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
     },

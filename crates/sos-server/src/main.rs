@@ -3,6 +3,7 @@
 mod bootstrap;
 mod cli;
 mod database;
+mod overrides;
 mod webhook_worker;
 mod webhooks;
 
@@ -54,6 +55,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Calculate(ref args)) => calculate(&cli, args),
         Some(Command::Keys(ref cmd)) => keys(&cli, cmd),
+        Some(Command::Appeals(ref cmd)) => {
+            let db = database::open(cli.database_url.as_deref(), &cli.data_dir, 2)?;
+            let outcome = overrides::appeals(&db.store, cmd);
+            db.shutdown();
+            outcome
+        }
+        Some(Command::Exceptions(ref cmd)) => {
+            let db = database::open(cli.database_url.as_deref(), &cli.data_dir, 2)?;
+            let outcome = overrides::exceptions(&db.store, cmd);
+            db.shutdown();
+            outcome
+        }
         Some(Command::Webhooks(ref cmd)) => {
             let db = database::open(cli.database_url.as_deref(), &cli.data_dir, 2)?;
             let outcome = webhooks::run(&db.store, cmd);
@@ -86,6 +99,7 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let gateway: Arc<dyn sos_ports::WebhookGateway> =
         Arc::new(sos_adapters_webhook::WebhookClient::from_env()?);
     let workers = webhook_worker::start(ports.clone(), gateway.clone(), webhook_threads());
+    let expiry = overrides::start_expiry(ports.clone());
     let state = web::Data::new(AppState::new(
         ports,
         gateway.clone(),
@@ -108,6 +122,7 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let outcome =
         actix_web::rt::System::new().block_on(run_until_signal(server.disable_signals().run()));
     workers.stop();
+    expiry.stop();
     drop(gateway);
     db.shutdown();
     outcome.map_err(Into::into)

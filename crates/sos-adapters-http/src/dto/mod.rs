@@ -3,6 +3,7 @@
 pub mod config;
 pub mod master;
 pub mod number;
+pub mod overrides;
 pub mod result_schema;
 pub mod scores;
 pub mod shape;

@@ -20,6 +20,9 @@ pub enum ScoreStatus {
     Scored,
     /// Data exists but no component could be scored.
     InsufficientData,
+    /// Scored again in its finalized period after an approved appeal; the original is in
+    /// the seller's history.
+    Recalculated,
 }
 
 /// A component's status.
@@ -44,6 +47,60 @@ pub enum NotApplicableReason {
     MissingFigures,
     /// No campaign was scorable yet.
     NoScoredCampaigns,
+    /// An exception left the component out.
+    ExcludedByException,
+}
+
+/// Why a component is overridden.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionReason {
+    /// The synced data was wrong or incomplete.
+    SystemSyncError,
+    /// Events outside the seller's control.
+    ForceMajeure,
+    /// The warehouse caused the figures.
+    WarehouseFault,
+    /// A marketplace changed how it ranks or routes orders.
+    MarketplaceAlgorithmChange,
+    /// Anything else; the note says what.
+    Other,
+    /// An approved appeal (set by the appeal only).
+    Appeal,
+}
+
+/// What an exception does to its component.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ExceptionEffect {
+    /// The component scores `value` (0 to its `max_points`, 2 dp at most).
+    SetScore {
+        /// The score (exact decimal).
+        value: f64,
+    },
+    /// The component is left out, its weight shared among the others.
+    Exclude,
+}
+
+/// The exception that overrode a component, as its result shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppliedException {
+    /// The exception's id.
+    pub id: i64,
+    /// Why.
+    pub reason_type: ExceptionReason,
+    /// The author's note.
+    pub note: String,
+    /// The key that made it.
+    pub author: String,
+    /// What it did.
+    pub effect: ExceptionEffect,
+    /// The appeal it came from; absent for exceptions made by hand.
+    pub appeal_id: Option<i64>,
+    /// The status the rule gave.
+    pub original_status: ComponentStatus,
+    /// The score the rule gave (exact decimal); null when it was not applicable.
+    pub original_score: Option<f64>,
 }
 
 /// A component's name, as the keys of `components` and `config_ids.score_weights`.
@@ -498,6 +555,8 @@ macro_rules! component {
             pub not_applicable_reason: Option<NotApplicableReason>,
             /// Every input, config value and intermediate figure.
             pub explanation: $explanation,
+            /// The exception that overrode what the rule gave; absent when none did.
+            pub exception: Option<AppliedException>,
         }
     };
 }

@@ -4,6 +4,7 @@ pub mod config;
 pub mod keys;
 pub mod master;
 pub mod ops;
+pub mod overrides;
 pub mod scores;
 pub mod sync;
 pub mod webhooks;
@@ -218,6 +219,15 @@ operations! {
         GET "/api/sos/am/{am_id}/scores/{period}" => scores::am_score,
         GET "/api/sos/runs" => scores::runs,
         POST "/api/sos/preview" => scores::preview,
+        POST "/api/sos/exceptions" => overrides::create_exception,
+        GET "/api/sos/exceptions" => overrides::list_exceptions,
+        GET "/api/sos/exceptions/{id}" => overrides::get_exception,
+        DELETE "/api/sos/exceptions/{id}" => overrides::revoke_exception,
+        POST "/api/sos/appeals" => overrides::file_appeal,
+        GET "/api/sos/appeals" => overrides::list_appeals,
+        GET "/api/sos/appeals/{id}" => overrides::get_appeal,
+        POST "/api/sos/appeals/{id}/review-ops" => overrides::review_appeal_ops,
+        POST "/api/sos/appeals/{id}/review-am" => overrides::review_appeal_am,
         GET "/api/keys" => keys::list_keys,
         POST "/api/keys" => keys::create_key,
         DELETE "/api/keys/{name}" => keys::revoke_key,

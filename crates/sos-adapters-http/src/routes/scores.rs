@@ -101,10 +101,10 @@ pub async fn period_scores(
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let status = match q.status.as_deref() {
         None => None,
-        Some(s @ ("scored" | "insufficient_data")) => Some(s.to_owned()),
+        Some(s @ ("scored" | "insufficient_data" | "recalculated")) => Some(s.to_owned()),
         Some(other) => {
             return Err(bad(format!(
-                "status must be scored or insufficient_data, got `{other}`"
+                "status must be scored, insufficient_data or recalculated, got `{other}`"
             )))
         }
     };
