@@ -68,7 +68,7 @@ fn document_is_openapi_3_with_the_bearer_scheme() {
     }
 }
 
-const SCOPES: [&str; 14] = [
+const SCOPES: [&str; 16] = [
     "sync:write",
     "config:read",
     "config:write",
@@ -82,6 +82,8 @@ const SCOPES: [&str; 14] = [
     "appeals:review_ops",
     "appeals:review_am",
     "webhooks:manage",
+    "enforcement:read",
+    "enforcement:write",
     "admin",
 ];
 

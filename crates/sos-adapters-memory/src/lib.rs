@@ -3,6 +3,7 @@
 mod appeals;
 mod auth;
 mod config;
+mod enforcement;
 mod exceptions;
 mod master;
 mod scores;

@@ -1,15 +1,16 @@
 //! Results, runs and the calculation lock in memory.
 
-use crate::{master::paginate, MemoryStore};
+use crate::{enforcement::apply_trigger, master::paginate, MemoryStore};
 use sos_domain::{
     decimal::round2,
+    enforcement::Trigger,
     inputs::{CampaignInput, ForecastVersion, SellerInputs},
     master::SellerStatus,
     webhook::EventDraft,
     AmId, AmPortfolioScore, Component, Decimal, PerComponent, Period, SellerCode,
 };
 use sos_ports::{
-    AmInputs, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx,
+    AmInputs, BlockVerdict, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx,
     CompletionEvents, FinalizeEvents, Page, PageRequest, PeriodSummary, ScoreFilter, ScoreStore,
     SellerWithInputs, StoreError, StoredScore, TierCount,
 };
@@ -24,6 +25,7 @@ struct MemoryCalculation {
     scores: Vec<StoredScore>,
     am_scores: Vec<AmPortfolioScore>,
     events: Vec<EventDraft>,
+    verdicts: Vec<BlockVerdict>,
 }
 
 impl Drop for MemoryCalculation {
@@ -69,6 +71,11 @@ impl CalculationTx for MemoryCalculation {
         Ok(())
     }
 
+    fn write_blocking(&mut self, verdicts: &[BlockVerdict]) -> Result<(), CalculationStoreError> {
+        self.verdicts.extend_from_slice(verdicts);
+        Ok(())
+    }
+
     fn commit(
         mut self: Box<Self>,
         run: &CalculationRun,
@@ -93,6 +100,7 @@ impl CalculationTx for MemoryCalculation {
         for a in am_scores {
             state.am_scores.insert((period, a.am_id), a);
         }
+        let (actor, finished_at) = (run.triggered_by.clone(), run.finished_at);
         let mut run = run.clone();
         run.id = i64::try_from(state.runs.len()).unwrap_or(i64::MAX - 1) + 1;
         let id = run.id;
@@ -100,6 +108,14 @@ impl CalculationTx for MemoryCalculation {
         let mut events = std::mem::take(&mut self.events);
         events.extend(completion.events(id));
         state.outbox.publish(&events);
+        for v in std::mem::take(&mut self.verdicts) {
+            let trigger = Trigger::Calculation {
+                period,
+                hits: v.hits,
+            };
+            // A calculation is never refused; only a manual unblock is.
+            let _ = apply_trigger(&mut state, &v.seller, trigger, &actor, finished_at);
+        }
         Ok(id)
     }
 }
@@ -221,6 +237,7 @@ impl ScoreStore for MemoryStore {
             scores: Vec::new(),
             am_scores: Vec::new(),
             events: Vec::new(),
+            verdicts: Vec::new(),
         }))
     }
 

@@ -64,4 +64,9 @@ pub(crate) struct State {
     pub finalized_at: HashMap<Period, chrono::DateTime<chrono::Utc>>,
     /// Results replaced by approved appeals, oldest first.
     pub superseded: Vec<StoredScore>,
+
+    /// Blocking states of the sellers ever blocked.
+    pub enforcement: HashMap<SellerCode, sos_domain::enforcement::Enforcement>,
+    /// Changes between blocked and unblocked, oldest first.
+    pub block_history: Vec<sos_ports::BlockRecord>,
 }

@@ -1,7 +1,7 @@
 //! The seven sync stores in memory. References are checked before anything changes, so a
 //! batch is all or nothing.
 
-use crate::{state::ForecastRow, MemoryStore};
+use crate::{enforcement::apply_trigger, state::ForecastRow, MemoryStore};
 use sos_domain::{
     inputs::{OrderStats, PaymentStats, RawInvoice},
     AmId, CampaignCode, Period, SellerCode,
@@ -31,7 +31,7 @@ fn references(
             campaigns.extend(v.iter().map(|r| &r.campaign));
         }
         SyncBatch::Tickets(v) => sellers.extend(v.iter().map(|r| &r.seller)),
-        SyncBatch::Payments(v) => sellers.extend(v.iter().map(|r| &r.seller)),
+        SyncBatch::Payments { records, .. } => sellers.extend(records.iter().map(|r| &r.seller)),
         SyncBatch::Inventory(v) => sellers.extend(v.iter().map(|r| &r.seller)),
         SyncBatch::Revenue(v) => ams.extend(v.iter().map(|r| r.am_id())),
     }
@@ -151,7 +151,10 @@ impl SyncStore for MemoryStore {
                         .insert((r.seller.clone(), r.period), r.stats.clone());
                 }
             }
-            SyncBatch::Payments(v) => {
+            SyncBatch::Payments {
+                records: v,
+                blocking,
+            } => {
                 // Every aggregate is computed before anything changes, so a record that cannot
                 // be aggregated leaves the whole batch unwritten.
                 let mut invoices_after: HashMap<
@@ -185,6 +188,32 @@ impl SyncStore for MemoryStore {
                 state.invoices.extend(invoices_after);
                 for (key, stats) in aggregates {
                     state.payments.insert(key, stats);
+                }
+                // Each seller's blocking, decided again on its most recent payment month.
+                let touched: BTreeSet<SellerCode> = v.iter().map(|r| r.seller.clone()).collect();
+                for seller in touched {
+                    let latest = state
+                        .payments
+                        .iter()
+                        .filter(|((s, _), _)| *s == seller)
+                        .max_by_key(|((_, p), _)| *p)
+                        .map(|((_, p), stats)| {
+                            blocking.rules.trigger(
+                                *p,
+                                stats.worst_days_late(),
+                                stats.total_outstanding_amount(),
+                            )
+                        });
+                    if let Some(trigger) = latest {
+                        // A sync is never refused; only a manual unblock is.
+                        let _ = apply_trigger(
+                            &mut state,
+                            &seller,
+                            trigger,
+                            &blocking.actor,
+                            blocking.at,
+                        );
+                    }
                 }
             }
             SyncBatch::Inventory(v) => {

@@ -185,6 +185,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    seller_enforcement (seller_id) {
+        seller_id -> Int8,
+        blocked -> Bool,
+        hits -> Jsonb,
+        since -> Nullable<Timestamptz>,
+        payment_period -> Nullable<Text>,
+        manual_hold -> Bool,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    seller_enforcement_change (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        blocked -> Bool,
+        cause -> Text,
+        period -> Nullable<Text>,
+        reasons -> Array<Text>,
+        rule_ids -> Array<Int8>,
+        note -> Nullable<Text>,
+        actor -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     seller_forecast_submission (id) {
         id -> Int8,
         seller_id -> Int8,
@@ -407,6 +434,8 @@ diesel::joinable!(campaign_actual_result -> campaign (campaign_id));
 diesel::joinable!(campaign_actual_result -> seller (seller_id));
 diesel::joinable!(score_exception -> seller (seller_id));
 diesel::joinable!(seller -> account_manager (am_id));
+diesel::joinable!(seller_enforcement -> seller (seller_id));
+diesel::joinable!(seller_enforcement_change -> seller (seller_id));
 diesel::joinable!(seller_forecast_submission -> campaign (campaign_id));
 diesel::joinable!(seller_forecast_submission -> seller (seller_id));
 diesel::joinable!(seller_score -> account_manager (am_id));
@@ -437,6 +466,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     finalized_period,
     score_exception,
     seller,
+    seller_enforcement,
+    seller_enforcement_change,
     seller_forecast_submission,
     seller_score,
     seller_score_superseded,

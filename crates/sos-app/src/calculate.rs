@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sos_domain::{
     config::{resolve_config, ResolvedConfig},
+    enforcement,
     exception::ScoreException,
     inputs::SellerInputs,
     score_am_portfolio, score_seller,
@@ -12,9 +13,9 @@ use sos_domain::{
     AmId, AmPortfolioScore, Decimal, Period, ScoreResult, Scorer, SellerCode, ValidationErrors,
 };
 use sos_ports::{
-    CalculationRun, CalculationScope, CalculationTx, Clock, CompletionEvents, ConfigStore,
-    ExceptionFilter, ExceptionStore, FinalizeEvents, RunStatus, ScoreStore, SellerStore,
-    StoreError, StoredScore,
+    BlockVerdict, CalculationRun, CalculationScope, CalculationTx, Clock, CompletionEvents,
+    ConfigStore, ExceptionFilter, ExceptionStore, FinalizeEvents, RunStatus, ScoreStore,
+    SellerStore, StoreError, StoredScore,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -279,6 +280,7 @@ impl<R: ConfigStore + ScoreStore + SellerStore + ExceptionStore + Clock> Sos<R> 
                 if let Some(tx) = tx.as_deref_mut() {
                     tx.write_scores(&scored)?;
                     tx.write_events(&surcharge_events_of(&scored, now))?;
+                    tx.write_blocking(&verdicts_of(&scored, config))?;
                 }
                 done += scored.len();
                 on_progress(done);
@@ -354,6 +356,18 @@ fn surcharge_events_of(scored: &[StoredScore], at: DateTime<Utc>) -> Vec<EventDr
     scored
         .iter()
         .flat_map(|s| webhook::surcharge_events(&s.seller_code, &s.result, at))
+        .collect()
+}
+
+/// What order blocking needs of a chunk: every seller scored, with the `block_orders` rules
+/// its result triggered.
+fn verdicts_of(scored: &[StoredScore], config: &ResolvedConfig) -> Vec<BlockVerdict> {
+    scored
+        .iter()
+        .map(|s| BlockVerdict {
+            seller: s.seller_code.clone(),
+            hits: enforcement::calculation_hits(&config.surcharges, &s.result.surcharges),
+        })
         .collect()
 }
 

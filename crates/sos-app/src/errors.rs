@@ -289,3 +289,36 @@ impl From<StoreError> for AppealError {
         }
     }
 }
+
+/// Reading a seller's order blocking, and unblocking it by hand.
+#[derive(Debug, thiserror::Error)]
+pub enum EnforcementError {
+    /// A bad field; nothing was written.
+    #[error("invalid unblock: {0}")]
+    Invalid(ValidationErrors),
+    /// The seller does not exist.
+    #[error("Seller {0} not found")]
+    UnknownSeller(SellerCode),
+    /// No rule blocks the seller, so there is nothing to unblock (409).
+    #[error("Seller {0} is not blocked; there is nothing to unblock")]
+    NotBlocked(SellerCode),
+    /// The database cannot be reached; retry.
+    #[error("database unavailable")]
+    Unavailable(String),
+    /// A real fault.
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for EnforcementError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(m) => EnforcementError::Unavailable(m),
+            StoreError::NotFound => {
+                EnforcementError::Unknown(anyhow::anyhow!("a record was not found"))
+            }
+            StoreError::Conflict(m) => EnforcementError::Unknown(anyhow::anyhow!(m)),
+            StoreError::Unknown(e) => EnforcementError::Unknown(e),
+        }
+    }
+}

@@ -2,10 +2,13 @@
 
 use crate::{errors::IngestError, Sos};
 use sos_domain::{
-    config::{select_rows, ConfigBody, ConfigType, OScoreConfig},
+    config::{resolve_surcharges, select_rows, ConfigBody, ConfigType, OScoreConfig},
+    enforcement::PaymentRules,
     ValidationErrors,
 };
-use sos_ports::{Clock, ConfigStore, RawOrdersRecord, SyncBatch, SyncStore};
+use sos_ports::{
+    Clock, ConfigStore, PaymentBlocking, PaymentRecord, RawOrdersRecord, SyncBatch, SyncStore,
+};
 use std::collections::HashMap;
 
 /// Most records one sync call may carry.
@@ -41,7 +44,7 @@ fn keys(batch: &SyncBatch) -> Vec<String> {
             .iter()
             .map(|r| format!("{}|{}", r.seller, r.period))
             .collect(),
-        SyncBatch::Payments(v) => v
+        SyncBatch::Payments { records: v, .. } => v
             .iter()
             .map(|r| format!("{}|{}", r.seller, r.period))
             .collect(),
@@ -121,6 +124,32 @@ impl<R: SyncStore + ConfigStore + Clock> Sos<R> {
             records,
             max_delay_minutes,
             now,
+        };
+        self.ingest(&batch)
+    }
+
+    /// Ingests payments and, in the same transaction, decides each seller's order blocking
+    /// again on its most recent payment month with the `block_orders` rules on payment metrics
+    /// only that are effective today (see `sos_domain::enforcement`). `actor` is the API key
+    /// that syncs.
+    ///
+    /// # Errors
+    /// As [`Sos::ingest`].
+    pub fn ingest_payments(
+        &self,
+        records: Vec<PaymentRecord>,
+        actor: &str,
+    ) -> Result<usize, IngestError> {
+        let now = self.ports.now();
+        let rows = self.ports.all_config()?;
+        let rules = PaymentRules::from_rules(&resolve_surcharges(&rows, now.date_naive()));
+        let batch = SyncBatch::Payments {
+            records,
+            blocking: PaymentBlocking {
+                rules,
+                actor: actor.to_owned(),
+                at: now,
+            },
         };
         self.ingest(&batch)
     }

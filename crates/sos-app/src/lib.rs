@@ -4,6 +4,7 @@ mod appeals;
 mod audit;
 mod calculate;
 mod configure;
+mod enforcement;
 mod errors;
 mod exceptions;
 mod ingest;
@@ -14,8 +15,8 @@ mod webhooks;
 pub use appeals::{AmReview, NewAppeal};
 pub use calculate::{CalculateRequest, CalculationSummary, CALCULATION_CHUNK};
 pub use errors::{
-    AppealError, CalculateError, ConfigError, ExceptionError, IngestError, MasterError, QueryError,
-    WebhookError,
+    AppealError, CalculateError, ConfigError, EnforcementError, ExceptionError, IngestError,
+    MasterError, QueryError, WebhookError,
 };
 pub use exceptions::{CreatedException, NewException};
 pub use ingest::MAX_BATCH;

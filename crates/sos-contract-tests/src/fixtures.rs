@@ -16,7 +16,7 @@ use sos_domain::{
 };
 use sos_ports::{
     CalculationScope, CampaignActualRecord, ForecastRecord, InventoryRecord, OrderRecord,
-    PaymentInput, PaymentRecord, SyncBatch, TicketRecord,
+    PaymentBlocking, PaymentInput, PaymentRecord, SyncBatch, TicketRecord,
 };
 
 /// The actor every check writes as.
@@ -210,6 +210,19 @@ pub fn invoices_record(
     }
 }
 
+/// A payments batch that evaluates no order-blocking rule (the checks of order blocking use
+/// `Sos::ingest_payments`, which evaluates the configured ones).
+pub fn payments_batch(records: Vec<PaymentRecord>) -> SyncBatch {
+    SyncBatch::Payments {
+        records,
+        blocking: PaymentBlocking {
+            rules: sos_domain::enforcement::PaymentRules::default(),
+            actor: ACTOR.to_owned(),
+            at: Utc::now(),
+        },
+    }
+}
+
 /// The seed's inventory figures on `snapshot_date`.
 pub fn seed_inventory(snapshot_date: &str) -> InventorySnapshot {
     InventorySnapshot::new(InventorySnapshotDraft {
@@ -290,7 +303,7 @@ pub fn seed_full_inputs<P: Ports>(store: &P, seller: &SellerCode) {
     );
     apply(
         store,
-        &SyncBatch::Payments(vec![invoices_record(seller, feb(), seed_invoices())]),
+        &payments_batch(vec![invoices_record(seller, feb(), seed_invoices())]),
     );
     apply(
         store,

@@ -6,6 +6,7 @@
 mod appeals;
 mod calc;
 mod config;
+mod enforcement;
 mod exceptions;
 pub mod fixtures;
 mod master;
@@ -27,6 +28,11 @@ pub use calc::{
 pub use config::{
     config_rows_are_soft_deleted_and_seeding_never_overwrites,
     effective_dates_pick_the_config_of_a_period,
+};
+pub use enforcement::{
+    a_calculation_blocks_and_a_manual_unblock_holds_until_the_next,
+    a_payments_sync_blocks_and_unblocks_on_the_latest_month,
+    a_payments_sync_leaves_rules_on_other_metrics_to_calculations,
 };
 pub use exceptions::{
     calculation_applies_the_periods_exceptions, exceptions_are_kept_one_active_per_component,
@@ -127,6 +133,9 @@ macro_rules! contract_tests {
             calculation_applies_the_periods_exceptions,
             an_approved_appeal_rescores_the_finalized_period,
             rejected_and_expired_appeals_close_with_their_event,
+            a_payments_sync_blocks_and_unblocks_on_the_latest_month,
+            a_calculation_blocks_and_a_manual_unblock_holds_until_the_next,
+            a_payments_sync_leaves_rules_on_other_metrics_to_calculations,
         );
     };
     ($make:expr, finalize_during_calculation = $finalize:expr $(,)?) => {

@@ -224,7 +224,7 @@ pub fn sync_payment_aggregate_upsert_is_idempotent<P: Ports>(store: P) {
         period: feb(),
         input: PaymentInput::Aggregate(seed_payment_aggregate()),
     };
-    let batch = SyncBatch::Payments(vec![record]);
+    let batch = payments_batch(vec![record]);
     apply(&store, &batch);
     apply(&store, &batch);
     let stored = known_inputs(&store, s, feb()).payments.unwrap();
@@ -240,7 +240,7 @@ pub fn sync_payment_aggregate_upsert_is_idempotent<P: Ports>(store: P) {
 pub fn sync_payment_invoices_are_kept_by_invoice_id<P: Ports>(store: P) {
     let sellers = seed_master(&store, 2);
     let (s, other) = (&sellers[0], &sellers[1]);
-    let batch = SyncBatch::Payments(vec![invoices_record(s, feb(), seed_invoices())]);
+    let batch = payments_batch(vec![invoices_record(s, feb(), seed_invoices())]);
     apply(&store, &batch);
     apply(&store, &batch);
     let stored = known_inputs(&store, s, feb()).payments.unwrap();
@@ -264,7 +264,7 @@ pub fn sync_payment_invoices_are_kept_by_invoice_id<P: Ports>(store: P) {
     let inv001 = seed_invoices()[0].clone();
     apply(
         &store,
-        &SyncBatch::Payments(vec![invoices_record(s, feb(), vec![inv001])]),
+        &payments_batch(vec![invoices_record(s, feb(), vec![inv001])]),
     );
     let stored = known_inputs(&store, s, feb()).payments.unwrap();
     assert_eq!(stored.total_invoices(), 3);
@@ -274,7 +274,7 @@ pub fn sync_payment_invoices_are_kept_by_invoice_id<P: Ports>(store: P) {
     let inv004 = invoice("INV004", 25, dec!(1000000));
     apply(
         &store,
-        &SyncBatch::Payments(vec![invoices_record(s, feb(), vec![inv004.clone()])]),
+        &payments_batch(vec![invoices_record(s, feb(), vec![inv004.clone()])]),
     );
     let stored = known_inputs(&store, s, feb()).payments.unwrap();
     assert_eq!(stored.total_invoices(), 4);
@@ -286,7 +286,7 @@ pub fn sync_payment_invoices_are_kept_by_invoice_id<P: Ports>(store: P) {
     let inv003_paid = invoice("INV003", 0, dec!(7000000.50));
     apply(
         &store,
-        &SyncBatch::Payments(vec![invoices_record(s, feb(), vec![inv003_paid.clone()])]),
+        &payments_batch(vec![invoices_record(s, feb(), vec![inv003_paid.clone()])]),
     );
     let mut all = seed_invoices();
     all[2] = inv003_paid;
@@ -303,11 +303,11 @@ pub fn sync_payment_invoices_are_kept_by_invoice_id<P: Ports>(store: P) {
     // Invoices are kept per seller and period: the same ids elsewhere are other invoices.
     apply(
         &store,
-        &SyncBatch::Payments(vec![invoices_record(other, feb(), seed_invoices())]),
+        &payments_batch(vec![invoices_record(other, feb(), seed_invoices())]),
     );
     apply(
         &store,
-        &SyncBatch::Payments(vec![invoices_record(
+        &payments_batch(vec![invoices_record(
             s,
             mar(),
             vec![invoice("INV001", 3, dec!(10))],
@@ -643,7 +643,7 @@ pub fn batch_with_unknown_seller_writes_nothing_of_any_kind<P: Ports>(store: P) 
             .map(|seller| tickets_record(seller, feb(), worse_tickets.clone()))
             .collect(),
     ));
-    expect_unknown(SyncBatch::Payments(
+    expect_unknown(payments_batch(
         [&ghosts[0], s, &ghosts[1]]
             .into_iter()
             .map(|seller| invoices_record(seller, feb(), vec![invoice("INV009", 30, dec!(1))]))
@@ -685,7 +685,7 @@ pub fn failed_batch_writes_nothing<P: Ports>(store: P) {
     let (a, b) = (&sellers[0], &sellers[1]);
     apply(
         &store,
-        &SyncBatch::Payments(vec![invoices_record(a, feb(), seed_invoices())]),
+        &payments_batch(vec![invoices_record(a, feb(), seed_invoices())]),
     );
     let before = known_inputs(&store, a, feb()).payments;
     let bad = PaymentRecord {
@@ -696,7 +696,7 @@ pub fn failed_batch_writes_nothing<P: Ports>(store: P) {
             currency: Some("dong".to_owned()),
         },
     };
-    let batch = SyncBatch::Payments(vec![
+    let batch = payments_batch(vec![
         invoices_record(a, feb(), vec![invoice("INV004", 30, dec!(1000000))]),
         bad,
     ]);
@@ -713,7 +713,7 @@ pub fn failed_batch_writes_nothing<P: Ports>(store: P) {
     // Nor were its invoices kept: sending the seed invoices again gives the seed aggregate.
     apply(
         &store,
-        &SyncBatch::Payments(vec![invoices_record(a, feb(), seed_invoices())]),
+        &payments_batch(vec![invoices_record(a, feb(), seed_invoices())]),
     );
     assert_eq!(known_inputs(&store, a, feb()).payments, before);
 }

@@ -7,12 +7,12 @@
 //!   and its blocking rules become the ones that held, except that the rules on payment metrics
 //!   only keep what a payments sync found on a later payment month than `P` (see below). It
 //!   also ends a manual hold.
-//! - A **payments sync** evaluates the `block_orders` rules whose every metric is a payment
-//!   metric (`worst_days_late`, `total_outstanding_amount`: [`PAYMENT_METRICS`]) on the seller's
-//!   most recent payment month after the sync, with the figures that month's aggregate gives.
-//!   Their hits replace the earlier hits of payment-only rules; the hits of rules on other
-//!   metrics (or on a mix) stay as the last calculation left them, since a sync cannot know
-//!   those metrics. During a manual hold a sync changes nothing.
+//! - A **payments sync** evaluates the `block_orders` rules in effect whose every metric is a
+//!   payment metric (`worst_days_late`, `total_outstanding_amount`: [`PAYMENT_METRICS`]) on the
+//!   seller's most recent payment month after the sync, with the figures that month's aggregate
+//!   gives. Their hits replace their own earlier hits; the hits of rules on other metrics (or
+//!   on a mix), which a sync cannot know, and of rules no longer in effect stay as the last
+//!   calculation left them. During a manual hold a sync changes nothing.
 //! - A **manual unblock** lifts every hit and holds the seller unblocked until the next
 //!   calculation.
 //!
@@ -115,9 +115,40 @@ impl PaymentRules {
         &self.rules
     }
 
+    /// The sync's trigger for a seller whose most recent payment month is `period`, with that
+    /// month's figures.
+    pub fn trigger(
+        &self,
+        period: Period,
+        worst_days_late: Option<i32>,
+        total_outstanding_amount: Option<Decimal>,
+    ) -> Trigger {
+        Trigger::Sync {
+            period,
+            evaluated: self.rules.iter().map(|r| r.id).collect(),
+            hits: self.hits_on(worst_days_late, total_outstanding_amount),
+        }
+    }
+
     /// The rules that hold on `payment`, as hits.
     pub fn hits(&self, payment: &PaymentStats) -> Vec<BlockHit> {
-        let metrics = payment_metrics(payment);
+        self.hits_on(
+            payment.worst_days_late(),
+            payment.total_outstanding_amount(),
+        )
+    }
+
+    /// The rules that hold on a payment aggregate's figures, as hits.
+    pub fn hits_on(
+        &self,
+        worst_days_late: Option<i32>,
+        total_outstanding_amount: Option<Decimal>,
+    ) -> Vec<BlockHit> {
+        let metrics = MetricValues {
+            worst_days_late: worst_days_late.map(Decimal::from),
+            total_outstanding_amount,
+            ..MetricValues::default()
+        };
         self.rules
             .iter()
             .filter(|r| r.condition.evaluate(&metrics))
@@ -248,10 +279,13 @@ pub enum Trigger {
         hits: Vec<BlockHit>,
     },
     /// A payments sync touched the seller: `period` is its most recent payment month after the
-    /// sync and `hits` the payment-only rules that hold on it ([`PaymentRules::hits`]).
+    /// sync, `evaluated` the rules the sync evaluated on it and `hits` those that hold
+    /// ([`PaymentRules::trigger`]).
     Sync {
         /// The seller's most recent payment month.
         period: Period,
+        /// The rules evaluated: their earlier hits are replaced; the others stay.
+        evaluated: Vec<Option<ConfigId>>,
         /// The rules that hold on it.
         hits: Vec<BlockHit>,
     },
@@ -367,15 +401,19 @@ pub fn decide(
             };
             (next, BlockCause::Calculation, Some(period), None)
         }
-        Trigger::Sync { period, hits } => {
-            if current.manual_hold {
+        Trigger::Sync {
+            period,
+            evaluated,
+            hits,
+        } => {
+            if current.manual_hold || evaluated.is_empty() {
                 return Ok(None);
             }
             let next = Enforcement {
                 hits: current
                     .hits
                     .iter()
-                    .filter(|h| !h.payment_only)
+                    .filter(|h| !evaluated.contains(&h.rule_id))
                     .cloned()
                     .chain(hits)
                     .collect(),

@@ -56,9 +56,11 @@ fn calc(p: &str, hits: Vec<BlockHit>) -> Trigger {
     }
 }
 
+/// A sync that evaluated the default blocking rule (1002).
 fn sync(p: &str, hits: Vec<BlockHit>) -> Trigger {
     Trigger::Sync {
         period: period(p),
+        evaluated: vec![Some(ConfigId(1002))],
         hits,
     }
 }
@@ -118,6 +120,14 @@ fn a_calculation_blocks_and_a_later_one_unblocks() {
         })
     );
     assert_eq!(d.change.as_ref().unwrap().action(), "block");
+    // Nor does a sync that holds nothing, or one that evaluates no rule.
+    assert_eq!(apply(&never, sync("2026-02", Vec::new()), t1()), None);
+    let nothing = Trigger::Sync {
+        period: period("2026-02"),
+        evaluated: Vec::new(),
+        hits: Vec::new(),
+    };
+    assert_eq!(apply(&d.next, nothing, t1()), None);
     assert_eq!(d.next.reasons(), [LATE]);
     assert_eq!(d.next.rule_ids(), [ConfigId(1002)]);
 
@@ -364,6 +374,14 @@ fn payment_rules_keep_the_payment_only_blocking_rules_and_evaluate_them() {
         ]
     );
     assert!(pr.hits(&payment(30, dec!(2000000))).is_empty());
+    assert_eq!(
+        pr.trigger(period("2026-03"), Some(45), Some(dec!(5))),
+        Trigger::Sync {
+            period: period("2026-03"),
+            evaluated: vec![Some(ConfigId(1002)), Some(ConfigId(51))],
+            hits: vec![late_hit()],
+        }
+    );
     assert!(PaymentRules::default()
         .hits(&payment(45, dec!(1)))
         .is_empty());

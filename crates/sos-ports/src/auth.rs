@@ -47,6 +47,12 @@ pub enum Scope {
     /// Manage webhook subscriptions, their secrets, deliveries and replays.
     #[serde(rename = "webhooks:manage")]
     WebhooksManage,
+    /// Read whether a seller's orders are blocked (the OMS; `sync:write` may too).
+    #[serde(rename = "enforcement:read")]
+    EnforcementRead,
+    /// Unblock a seller's orders by hand.
+    #[serde(rename = "enforcement:write")]
+    EnforcementWrite,
     /// Manage keys; implies every other scope.
     #[serde(rename = "admin")]
     Admin,
@@ -54,7 +60,7 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 14] = [
+    pub const ALL: [Scope; 16] = [
         Scope::SyncWrite,
         Scope::ConfigRead,
         Scope::ConfigWrite,
@@ -68,6 +74,8 @@ impl Scope {
         Scope::AppealsReviewOps,
         Scope::AppealsReviewAm,
         Scope::WebhooksManage,
+        Scope::EnforcementRead,
+        Scope::EnforcementWrite,
         Scope::Admin,
     ];
 
@@ -87,6 +95,8 @@ impl Scope {
             Scope::AppealsReviewOps => "appeals:review_ops",
             Scope::AppealsReviewAm => "appeals:review_am",
             Scope::WebhooksManage => "webhooks:manage",
+            Scope::EnforcementRead => "enforcement:read",
+            Scope::EnforcementWrite => "enforcement:write",
             Scope::Admin => "admin",
         }
     }

@@ -4,6 +4,7 @@ mod appeals;
 mod auth;
 mod clock;
 mod config;
+mod enforcement;
 mod errors;
 mod exceptions;
 mod master;
@@ -19,6 +20,9 @@ pub use appeals::{
 pub use auth::{ApiKeyRecord, ApiKeyStore, AuditEntry, AuditStore, Scope};
 pub use clock::{Clock, SystemClock};
 pub use config::ConfigStore;
+pub use enforcement::{
+    BlockRecord, BlockVerdict, EnforcementStore, PaymentBlocking, UnblockError, ENFORCEMENT_ENTITY,
+};
 pub use errors::{CalculationStoreError, StoreError, SyncStoreError};
 pub use exceptions::{ExceptionFilter, ExceptionRecord, ExceptionStore};
 pub use master::{
@@ -48,6 +52,8 @@ pub use auth::{MockApiKeyStore, MockAuditStore};
 pub use clock::MockClock;
 #[cfg(feature = "mock")]
 pub use config::MockConfigStore;
+#[cfg(feature = "mock")]
+pub use enforcement::MockEnforcementStore;
 #[cfg(feature = "mock")]
 pub use exceptions::MockExceptionStore;
 #[cfg(feature = "mock")]

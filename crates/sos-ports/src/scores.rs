@@ -1,6 +1,7 @@
 //! Score results, calculation runs, surcharge events and AM portfolio scores.
 
 use crate::{
+    enforcement::BlockVerdict,
     errors::{CalculationStoreError, StoreError},
     master::{Page, PageRequest},
 };
@@ -197,14 +198,25 @@ pub trait CalculationTx: Send {
     fn write_am_scores(&mut self, scores: &[AmPortfolioScore])
         -> Result<(), CalculationStoreError>;
 
+    /// Records which sellers this calculation scored and the `block_orders` rules each result
+    /// triggered. At commit, in this transaction, each seller's order blocking is decided again
+    /// from them (a [`sos_domain::enforcement::Trigger::Calculation`] of the period, by the
+    /// run's `triggered_by` at its `finished_at`), with the writes described in
+    /// [`crate::EnforcementStore`]. Call it with every chunk of results.
+    ///
+    /// # Errors
+    /// Infrastructure errors only.
+    fn write_blocking(&mut self, verdicts: &[BlockVerdict]) -> Result<(), CalculationStoreError>;
+
     /// Puts events in the outbox, in this transaction: they exist only if it commits.
     ///
     /// # Errors
     /// Infrastructure errors only.
     fn write_events(&mut self, events: &[EventDraft]) -> Result<(), CalculationStoreError>;
 
-    /// Records the run, puts the events `completion` builds from the run's id in the outbox,
-    /// and makes every write visible at once. Returns the run id.
+    /// Records the run, decides order blocking from the verdicts written, puts the events
+    /// `completion` builds from the run's id in the outbox, and makes every write visible at
+    /// once. Returns the run id.
     ///
     /// # Errors
     /// Infrastructure errors; on error nothing is written.

@@ -26,6 +26,7 @@ pub trait AllPorts:
     + WebhookStore
     + ExceptionStore
     + AppealStore
+    + EnforcementStore
     + Random
     + Clock
 {
@@ -43,6 +44,7 @@ impl<T> AllPorts for T where
         + WebhookStore
         + ExceptionStore
         + AppealStore
+        + EnforcementStore
         + Random
         + Clock
         + ?Sized
@@ -429,5 +431,26 @@ impl<T: AppealStore + ?Sized> AppealStore for Arc<T> {
         period: Period,
     ) -> Result<Vec<StoredScore>, StoreError> {
         (**self).superseded_scores(seller, period)
+    }
+}
+
+impl<T: EnforcementStore + ?Sized> EnforcementStore for Arc<T> {
+    fn get_enforcement(
+        &self,
+        seller: &SellerCode,
+    ) -> Result<sos_domain::enforcement::Enforcement, StoreError> {
+        (**self).get_enforcement(seller)
+    }
+    fn enforcement_history(&self, seller: &SellerCode) -> Result<Vec<BlockRecord>, StoreError> {
+        (**self).enforcement_history(seller)
+    }
+    fn unblock_seller(
+        &self,
+        seller: &SellerCode,
+        reason: &str,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<sos_domain::enforcement::Enforcement, UnblockError> {
+        (**self).unblock_seller(seller, reason, actor, at)
     }
 }

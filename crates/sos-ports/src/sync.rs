@@ -1,6 +1,6 @@
 //! The seven sync stores, written through one atomic batch method.
 
-use crate::errors::SyncStoreError;
+use crate::{errors::SyncStoreError, PaymentBlocking};
 use chrono::{DateTime, Utc};
 use sos_domain::{
     inputs::{
@@ -129,8 +129,15 @@ pub enum SyncBatch {
     CampaignActuals(Vec<CampaignActualRecord>),
     /// `/api/sync/tickets`.
     Tickets(Vec<TicketRecord>),
-    /// `/api/sync/payments`.
-    Payments(Vec<PaymentRecord>),
+    /// `/api/sync/payments`. In the same transaction, each seller's order blocking is decided
+    /// again on its most recent payment month, with `blocking`'s rules (see
+    /// [`crate::EnforcementStore`]).
+    Payments {
+        /// The records.
+        records: Vec<PaymentRecord>,
+        /// The rules a payments sync evaluates, who syncs and when.
+        blocking: PaymentBlocking,
+    },
     /// `/api/sync/inventory`.
     Inventory(Vec<InventoryRecord>),
     /// `/api/sync/revenue` (`am_portfolio_period_score` revenue columns).
@@ -146,7 +153,7 @@ impl SyncBatch {
             SyncBatch::Forecasts(v) => v.len(),
             SyncBatch::CampaignActuals(v) => v.len(),
             SyncBatch::Tickets(v) => v.len(),
-            SyncBatch::Payments(v) => v.len(),
+            SyncBatch::Payments { records, .. } => records.len(),
             SyncBatch::Inventory(v) => v.len(),
             SyncBatch::Revenue(v) => v.len(),
         }

@@ -621,6 +621,12 @@ pub enum SurchargeAction {
         /// The percentage (exact decimal).
         pct: f64,
     },
+    /// Block the seller's orders while the condition holds.
+    BlockOrders {
+        /// Why, as the OMS and the seller see it: non-blank, no control characters.
+        #[schema(min_length = 1, max_length = 200)]
+        reason: String,
+    },
 }
 
 /// A surcharge rule that triggered.

@@ -286,7 +286,9 @@ pub async fn sync_tickets(
     write(state, SyncBatch::Tickets(records), is_batch).await
 }
 
-/// Push payments: Format A (aggregate) or Format B (`invoices`).
+/// Push payments: Format A (aggregate) or Format B (`invoices`). In the same transaction, each
+/// seller's order blocking is decided again on its latest payment month with the
+/// `block_orders` rules on payment figures (by default, an invoice more than 30 days late).
 #[utoipa::path(
     post, path = "/api/sync/payments", tag = "sync",
     request_body(content = PaymentSync, description = "One object or an array of up to 1,000."),
@@ -305,7 +307,7 @@ pub async fn sync_payments(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Scope::SyncWrite)?;
+    let actor = caller.require(Scope::SyncWrite)?.to_owned();
     let (items, is_batch) = split(&req, &body)?;
     let records = convert_items(
         items,
@@ -313,7 +315,11 @@ pub async fn sync_payments(
         Some(&SEED_MISSING),
         PaymentSync::into_record,
     )?;
-    write(state, SyncBatch::Payments(records), is_batch).await
+    let count = blocking(move || state.sos.ingest_payments(records, &actor)).await??;
+    Ok(HttpResponse::Ok().json(SyncAccepted {
+        success: true,
+        count: is_batch.then_some(count),
+    }))
 }
 
 /// Push an inventory snapshot; a newer snapshot of the month wins.

@@ -13,8 +13,8 @@ use diesel::{
 use sos_domain::webhook::EventDraft;
 use sos_domain::{AmId, AmPortfolioScore, Component, Decimal, Period, ScoreResult, SellerCode};
 use sos_ports::{
-    CalculationRun, CalculationScope, CalculationStoreError, CalculationTx, CompletionEvents,
-    StoredScore,
+    BlockVerdict, CalculationRun, CalculationScope, CalculationStoreError, CalculationTx,
+    CompletionEvents, StoredScore,
 };
 
 /// The advisory-lock key of a period's calculation. `finalize_period` takes the same key, so
@@ -45,6 +45,8 @@ pub(crate) struct PgCalculation {
     open: bool,
     /// The store's seller-id cache: results are written by seller id, with no join on codes.
     seller_ids: SellerIds,
+    /// The sellers scored and the blocking rules each triggered, decided at commit.
+    verdicts: Vec<BlockVerdict>,
 }
 
 #[derive(QueryableByName)]
@@ -67,6 +69,7 @@ impl PgCalculation {
             period,
             open: true,
             seller_ids,
+            verdicts: Vec::new(),
         };
         // Raw SQL: diesel has no advisory-lock functions.
         let locked: Flag =
@@ -135,6 +138,7 @@ impl PgCalculation {
             period,
             open: true,
             seller_ids,
+            verdicts: Vec::new(),
         };
         // Raw SQL: diesel has no advisory-lock functions.
         sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
@@ -461,6 +465,11 @@ impl CalculationTx for PgCalculation {
         super::webhooks::insert_events(self.conn()?, events).map_err(store_err)
     }
 
+    fn write_blocking(&mut self, verdicts: &[BlockVerdict]) -> Result<(), CalculationStoreError> {
+        self.verdicts.extend_from_slice(verdicts);
+        Ok(())
+    }
+
     fn commit(
         mut self: Box<Self>,
         run: &CalculationRun,
@@ -469,6 +478,20 @@ impl CalculationTx for PgCalculation {
         let id =
             super::scores::insert_run(self.conn()?, run).map_err(CalculationStoreError::from)?;
         super::webhooks::insert_events(self.conn()?, &completion.events(id)).map_err(store_err)?;
+        let verdicts = std::mem::take(&mut self.verdicts);
+        let (period, cache) = (self.period, self.seller_ids.clone());
+        let conn = self.conn()?;
+        let ids = lookup_seller_ids(&cache, conn, verdicts.iter().map(|v| &v.seller))
+            .map_err(store_err)?;
+        super::enforcement::after_calculation(
+            conn,
+            period,
+            verdicts,
+            &ids,
+            &run.triggered_by,
+            run.finished_at,
+        )
+        .map_err(store_err)?;
         AnsiTransactionManager::commit_transaction(&mut **self.conn()?).map_err(store_err)?;
         self.open = false;
         Ok(id)

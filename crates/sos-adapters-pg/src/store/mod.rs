@@ -4,6 +4,7 @@ mod appeals;
 mod auth;
 mod calc;
 mod config;
+mod enforcement;
 mod exceptions;
 mod master;
 mod num;

@@ -457,7 +457,10 @@ impl PgStore {
                 .bind::<Array<Nullable<BigInt>>, _>(bucket(|b| b.over_16h))
                 .execute(conn)?;
             }
-            SyncBatch::Payments(v) => {
+            SyncBatch::Payments {
+                records: v,
+                blocking,
+            } => {
                 let ids = self.seller_ids(conn, &v.iter().map(|r| &r.seller).collect())?;
                 let mut rows = Vec::with_capacity(v.len());
                 let mut sorted: Vec<_> = v.iter().collect();
@@ -473,6 +476,13 @@ impl PgStore {
                     rows.push((id, r.period, stats));
                 }
                 upsert_payments(conn, &rows)?;
+                super::enforcement::after_payments(
+                    conn,
+                    &ids,
+                    &blocking.rules,
+                    &blocking.actor,
+                    blocking.at,
+                )?;
             }
             SyncBatch::Inventory(v) => {
                 let ids = self.seller_ids(conn, &v.iter().map(|r| &r.seller).collect())?;

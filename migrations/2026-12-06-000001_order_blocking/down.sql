@@ -1,0 +1,2 @@
+DROP TABLE seller_enforcement_change;
+DROP TABLE seller_enforcement;
