@@ -37,7 +37,7 @@ pub struct SellerBody {
     #[serde(default)]
     pub onboarded_at: Option<NaiveDate>,
     /// The seller's account manager (must exist).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub am_id: Option<i64>,
 }
 

@@ -97,12 +97,13 @@ pub struct OrderSync {
 #[serde(deny_unknown_fields)]
 pub struct OrderFigures {
     /// Orders in the period.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub total_orders: u32,
     /// Orders pushed within the allowed delay.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub orders_within_30min: Option<u32>,
     /// Orders pushed late.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub orders_late: Option<u32>,
     /// Average push time in minutes.
     #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
@@ -250,8 +251,10 @@ pub struct ForecastSync {
     #[serde(default)]
     pub submitted_at: Option<DateTime<Utc>>,
     /// The forecast order volume.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub forecasted_order_volume: u32,
-    /// Per-SKU volumes.
+    /// Per-SKU volumes (`{"SKU001": 2000}`): any JSON object, kept as sent, with no NUL
+    /// character in its keys and strings and only numbers a decimal holds exactly.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub forecasted_sku_breakdown: Option<Value>,
@@ -300,8 +303,10 @@ pub struct CampaignActualSync {
     /// The campaign (must exist).
     pub campaign_code: String,
     /// The actual order volume.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub actual_order_volume: u32,
-    /// Per-SKU volumes.
+    /// Per-SKU volumes (`{"SKU001": 2000}`): any JSON object, kept as sent, with no NUL
+    /// character in its keys and strings and only numbers a decimal holds exactly.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub actual_sku_breakdown: Option<Value>,
@@ -338,14 +343,18 @@ impl CampaignActualSync {
 #[serde(deny_unknown_fields)]
 pub struct BreakdownDto {
     /// Under 4 hours.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub under_4h: u32,
     /// 4 to 8 hours.
     #[serde(rename = "4h_8h")]
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub from_4h_to_8h: u32,
     /// 8 to 16 hours.
     #[serde(rename = "8h_16h")]
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub from_8h_to_16h: u32,
     /// 16 hours or more.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub over_16h: u32,
 }
 
@@ -367,7 +376,7 @@ pub struct TicketSync {
 #[serde(deny_unknown_fields)]
 pub struct TicketFigures {
     /// Tickets in the period.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub total_tickets: Option<u32>,
     /// Average first-answer time in hours.
     #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
@@ -421,6 +430,7 @@ pub struct InvoiceDto {
     /// Accounting's invoice id.
     pub invoice_id: String,
     /// Days paid after the due date; 0 or less is on time.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub days_late: i32,
     /// Amount outstanding.
     #[schema(value_type = f64, minimum = 0)]
@@ -447,25 +457,25 @@ pub struct PaymentSync {
 #[serde(deny_unknown_fields)]
 pub struct PaymentFigures {
     /// Format A: invoices in the period.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub total_invoices: Option<u32>,
     /// Format A: paid on time (default: total minus the late buckets).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub invoices_on_time: Option<u32>,
     /// Format A: 1-7 days late.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub invoices_late_1_7: Option<u32>,
     /// Format A: 8-15 days late.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub invoices_late_7_15: Option<u32>,
     /// Format A: 16-20 days late.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub invoices_late_15_20: Option<u32>,
     /// Format A: 21 or more days late.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub invoices_late_over_20: Option<u32>,
     /// Format A: worst lateness in days.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub worst_days_late: Option<i32>,
     /// Format A: amount outstanding.
     #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
@@ -648,6 +658,7 @@ impl InventorySync {
 #[schema(example = json!({"am_id": 1, "period": "2026-02", "revenue_target": 500000000, "revenue_actual": 450000000}))]
 pub struct RevenueSync {
     /// The account manager.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub am_id: i64,
     /// `YYYY-MM`.
     pub period: String,
