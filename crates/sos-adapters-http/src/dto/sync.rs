@@ -79,8 +79,22 @@ fn check_json_text(errors: &mut ValidationErrors, field: &str, value: &Option<Va
     }
 }
 
+/// The key of a period-keyed sync body (its other fields are its figures).
+#[derive(Debug, Deserialize)]
+struct SellerPeriod {
+    seller_code: String,
+    period: String,
+}
+
+/// The key of the inventory sync body.
+#[derive(Debug, Deserialize)]
+struct SellerKey {
+    seller_code: String,
+}
+
 /// `POST /api/sync/orders`, pre-aggregated form (seed).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "Value")]
 #[schema(example = json!({"seller_code": "SEL001", "period": "2026-02", "total_orders": 150, "orders_within_30min": 140, "orders_late": 10, "avg_push_time_minutes": 18.5}))]
 pub struct OrderSync {
     /// The seller.
@@ -88,8 +102,21 @@ pub struct OrderSync {
     /// `YYYY-MM`.
     pub period: String,
     /// The figures.
-    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    #[serde(flatten)]
     pub figures: OrderFigures,
+}
+
+impl TryFrom<Value> for OrderSync {
+    type Error = serde::de::value::Error;
+
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        let (key, figures) = crate::dto::shape::split::<SellerPeriod, OrderFigures>(value)?;
+        Ok(Self {
+            seller_code: key.seller_code,
+            period: key.period,
+            figures,
+        })
+    }
 }
 
 /// A period's order figures: the order sync without its key, and the preview's `orders`.
@@ -360,6 +387,7 @@ pub struct BreakdownDto {
 
 /// `POST /api/sync/tickets`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "Value")]
 #[schema(example = json!({"seller_code": "SEL001", "period": "2026-02", "total_tickets": 25, "avg_response_time_hours": 3.5, "breakdown": {"under_4h": 18, "4h_8h": 4, "8h_16h": 2, "over_16h": 1}}))]
 pub struct TicketSync {
     /// The seller.
@@ -367,8 +395,21 @@ pub struct TicketSync {
     /// `YYYY-MM`.
     pub period: String,
     /// The figures.
-    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    #[serde(flatten)]
     pub figures: TicketFigures,
+}
+
+impl TryFrom<Value> for TicketSync {
+    type Error = serde::de::value::Error;
+
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        let (key, figures) = crate::dto::shape::split::<SellerPeriod, TicketFigures>(value)?;
+        Ok(Self {
+            seller_code: key.seller_code,
+            period: key.period,
+            figures,
+        })
+    }
 }
 
 /// A period's ticket figures: the ticket sync without its key, and the preview's `tickets`.
@@ -440,6 +481,7 @@ pub struct InvoiceDto {
 
 /// `POST /api/sync/payments`: Format A (aggregate) or Format B (`invoices`).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "Value")]
 #[schema(example = json!({"seller_code": "SEL001", "period": "2026-02", "total_invoices": 10, "invoices_on_time": 7, "invoices_late_1_7": 2, "invoices_late_7_15": 1, "invoices_late_15_20": 0, "invoices_late_over_20": 0, "worst_days_late": 12, "total_outstanding_amount": 15000000, "currency": "VND"}))]
 pub struct PaymentSync {
     /// The seller.
@@ -447,8 +489,21 @@ pub struct PaymentSync {
     /// `YYYY-MM`.
     pub period: String,
     /// The figures.
-    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    #[serde(flatten)]
     pub figures: PaymentFigures,
+}
+
+impl TryFrom<Value> for PaymentSync {
+    type Error = serde::de::value::Error;
+
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        let (key, figures) = crate::dto::shape::split::<SellerPeriod, PaymentFigures>(value)?;
+        Ok(Self {
+            seller_code: key.seller_code,
+            period: key.period,
+            figures,
+        })
+    }
 }
 
 /// A period's payment figures, Format A (aggregate) or Format B (`invoices`): the payment sync
@@ -573,13 +628,26 @@ impl PaymentSync {
 
 /// `POST /api/sync/inventory`: a snapshot; its period is the month of `snapshot_date`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "Value")]
 #[schema(example = json!({"seller_code": "SEL001", "snapshot_date": "2026-02-28", "total_cbm": 150.5, "total_sku_qty": 12000, "aging_over_90d_cbm": 22.3, "aging_over_90d_sku_qty": 1800, "aging_over_180d_cbm": 5.1, "aging_over_180d_pct": 3.4}))]
 pub struct InventorySync {
     /// The seller.
     pub seller_code: String,
     /// The snapshot.
-    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    #[serde(flatten)]
     pub figures: InventoryFigures,
+}
+
+impl TryFrom<Value> for InventorySync {
+    type Error = serde::de::value::Error;
+
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        let (key, figures) = crate::dto::shape::split::<SellerKey, InventoryFigures>(value)?;
+        Ok(Self {
+            seller_code: key.seller_code,
+            figures,
+        })
+    }
 }
 
 /// An inventory snapshot: the inventory sync without its seller, and the preview's `inventory`.
