@@ -363,6 +363,21 @@ async fn payments_reject_bad_invoices_and_mixed_formats() {
     r.assert_status(400);
     assert_eq!(fields(&r), vec!["invoices[1]"], "{}", r.text());
 
+    // Format B carries none of Format A's figures.
+    for field in ["invoices_on_time", "invoices_late_1_7", "worst_days_late"] {
+        let mut mixed = payments_format_b_example();
+        mixed[field] = json!(1);
+        let r = app.post("/api/sync/payments", &mixed).await;
+        r.assert_status(400);
+        assert_eq!(fields(&r), vec!["invoices"], "{field}");
+        assert!(r.error().contains("not both"), "{}", r.text());
+    }
+    let mut null_figures = payments_format_b_example();
+    null_figures["invoices_on_time"] = Value::Null;
+    app.post("/api/sync/payments", &null_figures)
+        .await
+        .assert_status(200);
+
     let mut currency = payments_example();
     currency["currency"] = json!("dong");
     let r = app.post("/api/sync/payments", &currency).await;
@@ -463,6 +478,25 @@ async fn raw_orders_are_validated() {
         .await;
     r.assert_status(400);
     assert!(r.error().contains("mix"), "{}", r.text());
+
+    // An order's UTC month is its period: periods run from 2000-01 to 9999-12.
+    for created in [
+        "1999-12-31T23:59:59Z",
+        "2000-01-01T00:30:00+01:00",
+        "1198-09-21T06:19:34-19:15",
+    ] {
+        let mut old = raw_orders();
+        old["orders"][0]["created_at"] = json!(created);
+        old["orders"][0]["pushed_at"] = Value::Null;
+        let r = app.post("/api/sync/orders", &old).await;
+        r.assert_status(400);
+        assert_eq!(
+            fields(&r),
+            vec!["orders[0].created_at"],
+            "{created}: {}",
+            r.text()
+        );
+    }
 
     let mut unknown = raw_orders();
     unknown["seller_code"] = json!("SEL404");

@@ -10,7 +10,7 @@ use sos_domain::{
 use sos_ports::{CampaignRecord, SellerRecord};
 use utoipa::{IntoParams, ToSchema};
 
-/// A seller as written (`POST /api/sellers`, `PUT /api/sellers/{seller_code}`).
+/// A seller as written.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"seller_code": "SEL001", "company_name": "Acme Cosmetics", "contract_type": "B2C", "country_code": "VN", "warehouse_id": "WH-HCM-01", "status": "active", "onboarded_at": "2025-06-01", "am_id": 1}))]

@@ -179,13 +179,14 @@ impl OrderSync {
 pub struct RawOrderItem {
     /// The OMS's order id.
     pub order_id: String,
-    /// When the order was created (RFC 3339).
+    /// When the order was created (RFC 3339). Its month in UTC is the order's period, so its
+    /// UTC year is 2000-9999.
     pub created_at: DateTime<Utc>,
     /// When it was pushed to the warehouse; null while it has not been.
     #[serde(default)]
     pub pushed_at: Option<DateTime<Utc>>,
     /// `pending`, `pushed`, `fulfilled` or `cancelled`.
-    #[schema(value_type = String, example = "pushed")]
+    #[schema(value_type = super::result_schema::RawOrderStatus, example = "pushed")]
     pub status: RawOrderStatus,
 }
 
@@ -227,7 +228,7 @@ impl RawOrderSync {
         for (i, o) in self.orders.iter().enumerate() {
             let bad_id = o.order_id.trim().is_empty()
                 || o.order_id.chars().any(char::is_control)
-                || o.order_id.len() > 128;
+                || o.order_id.chars().count() > 128;
             if bad_id {
                 errors.push(
                     format!("orders[{i}].order_id"),
@@ -237,6 +238,12 @@ impl RawOrderSync {
                 errors.push(
                     format!("orders[{i}].order_id"),
                     format!("duplicate order_id {}", o.order_id),
+                );
+            }
+            if Period::new(chrono::Datelike::year(&o.created_at), 1).is_err() {
+                errors.push(
+                    format!("orders[{i}].created_at"),
+                    "must fall in the years 2000-9999 (UTC): its month is the order's period",
                 );
             }
             if o.pushed_at.is_some_and(|p| p < o.created_at) {
@@ -551,15 +558,23 @@ impl PaymentFigures {
     /// Every broken rule, including figures that mix both formats.
     pub fn into_input(self) -> Result<PaymentInput, ValidationErrors> {
         let mut errors = ValidationErrors::new();
+        let format_a_given = self.total_invoices.is_some()
+            || self.invoices_on_time.is_some()
+            || self.invoices_late_1_7.is_some()
+            || self.invoices_late_7_15.is_some()
+            || self.invoices_late_15_20.is_some()
+            || self.invoices_late_over_20.is_some()
+            || self.worst_days_late.is_some()
+            || self.total_outstanding_amount.is_some();
         let input = match (self.invoices, self.total_invoices) {
-            (Some(_), Some(_)) => {
+            (Some(_), _) if format_a_given => {
                 errors.push(
                     "invoices",
                     "send either Format A (total_invoices, ...) or Format B (invoices), not both",
                 );
                 None
             }
-            (Some(invoices), None) => {
+            (Some(invoices), _) => {
                 if invoices.is_empty() {
                     errors.push("invoices", "must hold at least one invoice");
                 }
