@@ -263,10 +263,9 @@ pub fn payment_formats(payment: &Value) -> (Value, Value) {
         props.retain(|k, _| !PAYMENT_FORMAT_A_ONLY.contains(&k.as_str()));
         if let Some(Value::Object(inv)) = props.get_mut("invoices") {
             inv.insert("type".into(), json!("array"));
-            inv.insert("minItems".into(), json!(1));
             inv.insert(
                 "description".into(),
-                json!("The invoices, kept by `invoice_id` and aggregated by SOS."),
+                json!("The invoices, kept by `invoice_id` and aggregated by SOS. An empty list adds none: a period with no invoices stored has zero counts, and F is N/A."),
             );
         }
     }

@@ -316,6 +316,50 @@ async fn payments_format_b_is_aggregated_from_the_invoices() {
     assert_num(&p.json()["components"]["f_score"]["score"], 76.67);
 }
 
+/// Format B with an empty `invoices` list is a period with no invoices: stored with zero
+/// counts and F is N/A, exactly as Format A with zero counts.
+#[actix_web::test]
+async fn payments_format_b_without_invoices_is_a_period_with_none() {
+    let f_score_after = |payment: Value| async move {
+        let app = TestApp::new().await;
+        app.seed_master().await;
+        app.post("/api/sync/orders", &orders_example())
+            .await
+            .assert_status(200);
+        let r = app.post("/api/sync/payments", &payment).await;
+        r.assert_status(200);
+        assert_eq!(r.json(), json!({"success": true}), "{payment}");
+        result(&app).await["components"]["f_score"].clone()
+    };
+    let empty_b = f_score_after(
+        json!({"seller_code": "SEL001", "period": "2026-02", "invoices": [], "currency": "VND"}),
+    )
+    .await;
+    assert_eq!(empty_b["status"], "not_applicable", "{empty_b}");
+    assert_eq!(empty_b["score"], Value::Null);
+    assert_eq!(empty_b["explanation"]["total_invoices"], json!(0));
+    // No invoices outstand nothing: the sum of none is 0.
+    let zero_a = f_score_after(json!({"seller_code": "SEL001", "period": "2026-02",
+        "total_invoices": 0, "total_outstanding_amount": 0, "currency": "VND"}))
+    .await;
+    assert_eq!(empty_b, zero_a);
+
+    // The preview reads an empty list the same way.
+    let mut preview = preview_example();
+    preview["payments"] = json!({"invoices": []});
+    let p = app_preview(&preview).await;
+    assert_eq!(p["components"]["f_score"]["status"], "not_applicable");
+    assert_eq!(p["components"]["f_score"]["score"], Value::Null);
+}
+
+/// The preview's answer to `body`, on a fresh app.
+async fn app_preview(body: &Value) -> Value {
+    let app = TestApp::seeded().await;
+    let r = app.post("/api/sos/preview", body).await;
+    r.assert_status(200);
+    r.json()
+}
+
 #[actix_web::test]
 async fn payments_reject_bad_invoices_and_mixed_formats() {
     let app = TestApp::seeded().await;

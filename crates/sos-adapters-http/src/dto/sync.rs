@@ -575,9 +575,7 @@ impl PaymentFigures {
                 None
             }
             (Some(invoices), _) => {
-                if invoices.is_empty() {
-                    errors.push("invoices", "must hold at least one invoice");
-                }
+                // An empty list adds no invoice: a period with none is stored with zero counts.
                 let raw: Vec<RawInvoice> = invoices
                     .into_iter()
                     .map(|i| RawInvoice {
