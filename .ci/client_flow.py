@@ -72,6 +72,7 @@ from sos_client.models import (  # noqa: E402
     PaymentFormatB,
     PreviewBody,
     RawOrderItem,
+    RawOrderStatus,
     RawOrderSync,
     RevenueSync,
     RunStatus,
@@ -165,9 +166,9 @@ synced(sync_revenue.sync_detailed(client=client, body=RevenueSync(
 # Raw orders fall in the month they were created (March here, so February stays the seed's).
 synced(sync_orders.sync_detailed(client=client, body=RawOrderSync(seller_code="SEL001", orders=[
     RawOrderItem(order_id="O-1", created_at=dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc),
-                 pushed_at=dt.datetime(2026, 3, 2, 10, 10, tzinfo=dt.timezone.utc), status="pushed"),
+                 pushed_at=dt.datetime(2026, 3, 2, 10, 10, tzinfo=dt.timezone.utc), status=RawOrderStatus.PUSHED),
     RawOrderItem(order_id="O-2", created_at=dt.datetime(2026, 3, 2, 11, 0, tzinfo=dt.timezone.utc),
-                 pushed_at=None, status="pending"),
+                 pushed_at=None, status=RawOrderStatus.PENDING),
 ])))
 
 # Calculate, then read the stored result through typed attributes.

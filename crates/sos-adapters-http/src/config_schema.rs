@@ -128,7 +128,7 @@ fn types() -> Vec<(&'static str, &'static str, &'static str, Vec<Field>)> {
         ("helpdesk", "HelpdeskConfig", "A country's helpdesk connection (no effective dates; secrets are write-only and read back as `********`).", vec![
             Field("country_code", json!({"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2."}), true),
             Field("helpdesk_url", json!({"type": "string", "minLength": 1, "maxLength": 2048,
-                "pattern": r"^[hH][tT][tT][pP][sS]?://\S+$", "description": "An http(s) URL with a host."}), true),
+                "pattern": r"^[hH][tT][tT][pP][sS]?://[^\s\x00-\x1f\x7f-\x9f]+$", "description": "An http(s) URL with a host."}), true),
             Field("api_key", json!({"type": "string", "minLength": 1, "maxLength": 512, "pattern": NAME_PATTERN, "description": "Write-only."}), true),
             Field("api_secret", json!({"type": "string", "minLength": 1, "maxLength": 512, "pattern": NAME_PATTERN, "description": "Write-only."}), true),
             Field("sync_method", choice(&["pull", "push"], "How tickets arrive."), false),
@@ -166,7 +166,11 @@ pub fn add_schemas(schemas: &mut Map<String, Value>) -> Vec<(&'static str, Strin
     for (path, name, description, fields) in types() {
         let dated = !matches!(path, "p-score" | "helpdesk");
         let (mut props, mut required) = (Map::new(), Vec::new());
-        for Field(field, schema, is_required) in fields {
+        for Field(field, mut schema, is_required) in fields {
+            if schema["type"] == "number" {
+                // What an exact decimal holds: 28 decimal places at most.
+                schema["multipleOf"] = crate::request_schema::decimal_step();
+            }
             if is_required {
                 required.push(json!(field));
                 props.insert(field.into(), schema);

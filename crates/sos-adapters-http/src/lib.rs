@@ -6,6 +6,7 @@ pub mod config_schema;
 pub mod dto;
 pub mod error;
 pub mod openapi;
+pub mod request_schema;
 pub mod responses;
 pub mod routes;
 

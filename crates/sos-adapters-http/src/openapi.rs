@@ -198,9 +198,18 @@ pub fn document_json() -> String {
 ///   [`CODE_PATTERN`], ids `minimum: 1`, config types and status filters their values, free
 ///   text no control characters.
 /// - flattened bodies become one object (see [`merge_flattened`]).
+/// - the fields of master data, sync and preview bodies get the rules the server applies, and
+///   sellers and campaigns separate create and update bodies (see [`crate::request_schema`]).
 fn tighten(doc: &mut serde_json::Value) {
     use serde_json::{json, Value};
     merge_flattened(doc);
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        crate::request_schema::tighten(schemas);
+    }
+    update_bodies(doc);
     sync_bodies(doc);
     config_bodies(doc);
     fn widen_u32(v: &mut Value) {
@@ -415,6 +424,21 @@ fn webhook_bodies(doc: &mut serde_json::Value) {
     );
 }
 
+/// The update operations of sellers and campaigns take their update schemas (the code optional;
+/// see [`crate::request_schema`]).
+fn update_bodies(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    for (path, schema) in [
+        ("~1api~1sellers~1{seller_code}", "SellerUpdate"),
+        ("~1api~1campaigns~1{campaign_code}", "CampaignUpdate"),
+    ] {
+        let pointer = format!("/paths/{path}/put/requestBody/content/application~1json/schema");
+        if let Some(target) = doc.pointer_mut(&pointer) {
+            *target = json!({"$ref": format!("#/components/schemas/{schema}")});
+        }
+    }
+}
+
 /// The seven sync paths and the schema of one record of each.
 const SYNC_KINDS: [(&str, &str); 7] = [
     ("/api/sync/orders", "OrderSync"),
@@ -426,24 +450,13 @@ const SYNC_KINDS: [(&str, &str); 7] = [
     ("/api/sync/revenue", "RevenueSync"),
 ];
 
-/// Payment fields only Format A (the aggregate) has.
-const PAYMENT_FORMAT_A_ONLY: [&str; 8] = [
-    "total_invoices",
-    "invoices_on_time",
-    "invoices_late_1_7",
-    "invoices_late_7_15",
-    "invoices_late_15_20",
-    "invoices_late_over_20",
-    "worst_days_late",
-    "total_outstanding_amount",
-];
-
 /// Each sync body becomes what the handler reads: `oneOf` one record or an array of 1 to
 /// [`sos_app::MAX_BATCH`] (`<Kind>Batch`); orders also take the raw form (`RawOrderSync`, alone
 /// or in an array), payments are Format A (`PaymentFormatA`) or Format B (`PaymentFormatB`).
 /// The branches exclude each other: an object is not an array, the raw form is closed and lacks
-/// the aggregate's required `period`, and a payment with both `total_invoices` and `invoices`
-/// matches both formats, which `oneOf` refuses as the server does.
+/// the aggregate's required `period`, and each payment format refuses the other's fields
+/// ([`crate::request_schema::payment_formats`]), so a payment with both matches neither, which
+/// the server refuses too.
 fn sync_bodies(doc: &mut serde_json::Value) {
     use serde_json::{json, Value};
     let Some(schemas) = doc
@@ -452,34 +465,8 @@ fn sync_bodies(doc: &mut serde_json::Value) {
     else {
         return;
     };
-    if let Some(payment) = schemas.get("PaymentSync").cloned() {
-        let mut a = payment.clone();
-        if let Some(props) = a["properties"].as_object_mut() {
-            props.remove("invoices");
-            // Format A's key: a null total is no Format A at all.
-            if let Some(Value::Object(total)) = props.get_mut("total_invoices") {
-                total.insert("type".into(), json!("integer"));
-            }
-        }
-        if let Some(req) = a["required"].as_array_mut() {
-            req.push(json!("total_invoices"));
-        }
-        a["description"] = json!("Format A: the period's aggregate figures.");
-        if let Some(m) = a.as_object_mut() {
-            m.remove("example");
-        }
-        let mut b = payment;
-        if let Some(props) = b["properties"].as_object_mut() {
-            props.retain(|k, _| !PAYMENT_FORMAT_A_ONLY.contains(&k.as_str()));
-            if let Some(Value::Object(inv)) = props.get_mut("invoices") {
-                inv.insert("type".into(), json!("array"));
-                inv.insert("minItems".into(), json!(1));
-            }
-        }
-        if let Some(req) = b["required"].as_array_mut() {
-            req.push(json!("invoices"));
-        }
-        b["description"] = json!("Format B: the period's invoices, aggregated by SOS.");
+    if let Some(payment) = schemas.get("PaymentSync") {
+        let (a, mut b) = crate::request_schema::payment_formats(payment);
         b["example"] = json!({"seller_code": "SEL001", "period": "2026-02", "currency": "VND",
             "invoices": [{"invoice_id": "INV001", "days_late": 0, "amount": 5000000},
                          {"invoice_id": "INV002", "days_late": 3, "amount": 2000000}]});

@@ -24,7 +24,7 @@ use sos_adapters_http::{
     routes::{Operation, OPERATIONS},
 };
 use sos_domain::Period;
-use sos_ports::{CalculationScope, ScoreStore};
+use sos_ports::{CalculationScope, Scope, ScoreStore};
 
 // ----------------------------------------------------------------------------------------------
 // The state, read back.
@@ -50,6 +50,8 @@ async fn snapshot(app: &TestApp) -> String {
         "/api/sos/runs?limit=500",
         "/api/audit?limit=1000",
         "/api/webhooks?limit=500",
+        "/api/sos/exceptions",
+        "/api/sos/appeals?limit=500",
     ] {
         let r = app.get(path).await;
         r.assert_status(200);
@@ -89,6 +91,34 @@ async fn hostile_app(store: Store) -> (TestApp, Vec<(&'static str, i64)>) {
     app.post("/api/webhooks", &webhook_body())
         .await
         .assert_status(201);
+    // February scored, appeal 1 pending and appeal 2 under review, filed by another key than
+    // the admin key the cases are sent with, so the admin key may review them.
+    app.post("/api/sos/monthly/calculate", &json!({"period": "2026-02"}))
+        .await
+        .assert_status(200);
+    let filer = app.key(Scope::AppealsFile).to_owned();
+    for component in ["t_score", "i_score"] {
+        app.request(
+            Method::POST,
+            "/api/sos/appeals",
+            Some(&filer),
+            Some(
+                &json!({"seller_code": "SEL001", "period": "2026-02", "component": component,
+                "reason_type": "other", "description": "seeded"}),
+            ),
+        )
+        .await
+        .assert_status(201);
+    }
+    let ops = app.key(Scope::AppealsReviewOps).to_owned();
+    app.request(
+        Method::POST,
+        "/api/sos/appeals/2/review-ops",
+        Some(&ops),
+        Some(&json!({"decision": "approve"})),
+    )
+    .await
+    .assert_status(200);
     (app, ids)
 }
 
@@ -242,6 +272,29 @@ fn bodies(config_ids: &[(&'static str, i64)]) -> Vec<(Method, String, Value)> {
     let webhook = json!({"subscriber": "oms", "endpoint_url": "https://oms.example.com/hooks", "event_types": ["seller.tier_changed"]});
     out.push((Method::POST, "/api/webhooks".into(), webhook.clone()));
     out.push((Method::PATCH, "/api/webhooks/1".into(), webhook));
+    out.push((
+        Method::POST,
+        "/api/sos/exceptions".into(),
+        json!({"seller_code": "SEL001", "period": "2026-03", "component": "o_score",
+            "reason_type": "other", "note": "the scanner was down", "effect": {"type": "exclude"}}),
+    ));
+    out.push((
+        Method::POST,
+        "/api/sos/appeals".into(),
+        json!({"seller_code": "SEL001", "period": "2026-02", "component": "o_score",
+            "reason_type": "other", "description": "double push",
+            "evidence": [{"label": "incident", "url": "https://status.example.com/42"}]}),
+    ));
+    out.push((
+        Method::POST,
+        "/api/sos/appeals/1/review-ops".into(),
+        json!({"decision": "reject", "note": "the data is right"}),
+    ));
+    out.push((
+        Method::POST,
+        "/api/sos/appeals/2/review-am".into(),
+        json!({"decision": "reject", "note": "the data is right"}),
+    ));
     out
 }
 

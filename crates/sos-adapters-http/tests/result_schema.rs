@@ -34,11 +34,16 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     }
 }
 
-fn type_matches(t: &str, v: &Value) -> bool {
+/// Whether `v` is of JSON Schema type `t`. A request may spell an integer `2.0` (JSON Schema's
+/// reading); an answer writes integers plainly.
+fn type_matches(t: &str, v: &Value, complete: bool) -> bool {
     match t {
         "null" => v.is_null(),
         "boolean" => v.is_boolean(),
         "string" => v.is_string(),
+        "integer" if !complete => {
+            v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
         "integer" => v.is_i64() || v.is_u64(),
         "number" => v.is_number(),
         "array" => v.is_array(),
@@ -94,15 +99,26 @@ fn check(
             errors.push(format!("{path}: matches no anyOf branch"));
         }
     }
+    if let Some(not) = schema.get("not") {
+        let mut e = Vec::new();
+        check(doc, not, value, path, complete, &mut e);
+        if e.is_empty() {
+            errors.push(format!("{path}: matches what `not` refuses"));
+        }
+    }
     for part in schema["allOf"].as_array().into_iter().flatten() {
         check(doc, part, value, path, complete, errors);
     }
     match &schema["type"] {
-        Value::String(t) if !type_matches(t, value) => {
+        Value::String(t) if !type_matches(t, value, complete) => {
             errors.push(format!("{path}: {value} is not {t}"));
             return;
         }
-        Value::Array(ts) if !ts.iter().any(|t| type_matches(t.as_str().unwrap(), value)) => {
+        Value::Array(ts)
+            if !ts
+                .iter()
+                .any(|t| type_matches(t.as_str().unwrap(), value, complete)) =>
+        {
             errors.push(format!("{path}: {value} is none of {ts:?}"));
             return;
         }
@@ -131,6 +147,26 @@ fn check(
     if let (Some(text), Some(min)) = (value.as_str(), schema["minLength"].as_u64()) {
         if (text.chars().count() as u64) < min {
             errors.push(format!("{path}: shorter than {min}"));
+        }
+    }
+    if let (Value::Number(n), Some(step)) = (value, schema.get("multipleOf")) {
+        // The document's steps are powers of ten (`1e-28`): count the decimal places.
+        let places = |text: &str| -> i64 {
+            let (mantissa, exponent) = text
+                .to_ascii_lowercase()
+                .split_once('e')
+                .map(|(m, e)| (m.to_owned(), e.parse::<i64>().unwrap()))
+                .unwrap_or((text.to_owned(), 0));
+            let fraction = mantissa.split_once('.').map_or("", |(_, f)| f);
+            i64::try_from(fraction.trim_end_matches('0').len()).unwrap() - exponent
+        };
+        let step = step.to_string();
+        assert!(
+            step.starts_with("1e-"),
+            "multipleOf {step} is not a power of ten"
+        );
+        if places(&n.to_string()) > places(&step) {
+            errors.push(format!("{path}: {n} is not a multiple of {step}"));
         }
     }
     if let Some(n) = value.as_f64() {
@@ -380,6 +416,11 @@ async fn every_sync_form_the_document_states_is_accepted_and_its_answer_matches(
     let mut january = payments_format_b_example();
     january["period"] = json!("2026-01");
     bodies.push(("/api/sync/payments", json!([payments_example(), january])));
+    // A period with no invoices.
+    bodies.push((
+        "/api/sync/payments",
+        json!({"seller_code": "SEL001", "period": "2026-03", "invoices": []}),
+    ));
     bodies.push(("/api/sync/orders", raw_orders_example()));
     bodies.push(("/api/sync/orders", json!([raw_orders_example()])));
     for (path, body) in bodies {
@@ -408,6 +449,8 @@ async fn sync_bodies_the_document_refuses_the_server_refuses() {
     neither.as_object_mut().unwrap().remove("total_invoices");
     let mut mixed = orders_example();
     mixed["orders"] = raw_orders_example()["orders"].clone();
+    let mut format_b_with_a_figure = payments_format_b_example();
+    format_b_with_a_figure["invoices_late_1_7"] = json!(1);
     let cases = [
         ("/api/sync/payments", both),
         ("/api/sync/payments", neither),
@@ -417,10 +460,7 @@ async fn sync_bodies_the_document_refuses_the_server_refuses() {
             "/api/sync/revenue",
             Value::Array(vec![revenue_example(); 1001]),
         ),
-        (
-            "/api/sync/payments",
-            json!({"seller_code": "SEL001", "period": "2026-02", "invoices": []}),
-        ),
+        ("/api/sync/payments", format_b_with_a_figure),
     ];
     for (path, body) in cases {
         let shown: String = body.to_string().chars().take(120).collect();
@@ -440,6 +480,407 @@ async fn sync_bodies_the_document_refuses_the_server_refuses() {
         .await;
     r.assert_status(400);
     assert_eq!(r.json()["details"][0]["field"], "[1].period");
+}
+
+/// The request body schema the document gives `method path`.
+fn request_body_schema(method: &str, path: &str) -> Value {
+    let doc = sos_adapters_http::openapi::document();
+    doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"].clone()
+}
+
+/// `body` with `field` set to `value` (a `/`-separated pointer; `null` removes the field).
+fn with(body: Value, field: &str, value: Value) -> Value {
+    let mut body = body;
+    let (parent, name) = field.rsplit_once('/').unwrap_or(("", field));
+    let target = if parent.is_empty() {
+        &mut body
+    } else {
+        body.pointer_mut(&format!("/{parent}")).unwrap()
+    };
+    match (target, value) {
+        (Value::Object(m), Value::Null) => {
+            m.remove(name);
+        }
+        (Value::Object(m), v) => {
+            m.insert(name.to_owned(), v);
+        }
+        (Value::Array(items), v) => items[name.parse::<usize>().unwrap()] = v,
+        (other, _) => panic!("{field} is not in {other}"),
+    }
+    body
+}
+
+/// The master data and sync rules the document states are the server's: what the document
+/// refuses the server refuses, and what it accepts (numbers spelled any way JSON allows, an AM
+/// without an id, the longest order id) the server accepts.
+#[actix_web::test]
+async fn master_and_sync_rules_the_document_states_are_the_servers() {
+    let app = TestApp::new().await;
+    app.seed_master().await;
+    let seller = || seller_body("SEL002");
+    let am = |email: &str| json!({"name": "X", "email": email});
+    let big: Value = serde_json::from_str("79228162514264330000000000000").unwrap();
+    let max_money = || json!(sos_domain::inputs::MAX_MONEY);
+    // (method, path, body with `field` set to `value`; null removes it)
+    let refused: Vec<(&str, &str, Value, &str, Value)> = vec![
+        ("post", "/api/sellers", seller(), "seller_code", Value::Null),
+        (
+            "post",
+            "/api/sellers",
+            seller(),
+            "seller_code",
+            json!("SEL 2 "),
+        ),
+        (
+            "post",
+            "/api/sellers",
+            seller(),
+            "seller_code",
+            json!("A/B"),
+        ),
+        (
+            "post",
+            "/api/sellers",
+            seller(),
+            "company_name",
+            json!("  "),
+        ),
+        (
+            "post",
+            "/api/sellers",
+            seller(),
+            "company_name",
+            json!("x".repeat(201)),
+        ),
+        ("post", "/api/sellers", seller(), "contract_type", json!("")),
+        (
+            "post",
+            "/api/sellers",
+            seller(),
+            "country_code",
+            json!("vn"),
+        ),
+        (
+            "post",
+            "/api/sellers",
+            seller(),
+            "warehouse_id",
+            json!("WH\u{1}"),
+        ),
+        ("post", "/api/sellers", seller(), "am_id", json!(0)),
+        (
+            "put",
+            "/api/sellers/SEL001",
+            seller(),
+            "company_name",
+            json!(""),
+        ),
+        (
+            "post",
+            "/api/campaigns",
+            campaign_body(),
+            "campaign_code",
+            Value::Null,
+        ),
+        (
+            "post",
+            "/api/campaigns",
+            campaign_body(),
+            "name",
+            json!("\t"),
+        ),
+        (
+            "post",
+            "/api/account-managers",
+            am("a@b"),
+            "id",
+            Value::Null,
+        ),
+        (
+            "post",
+            "/api/account-managers",
+            am("a@.b.c"),
+            "id",
+            Value::Null,
+        ),
+        (
+            "post",
+            "/api/account-managers",
+            am("@b.c"),
+            "id",
+            Value::Null,
+        ),
+        (
+            "post",
+            "/api/account-managers",
+            am("a b@c.d"),
+            "id",
+            Value::Null,
+        ),
+        ("post", "/api/account-managers", am("a@b.c"), "id", json!(0)),
+        (
+            "post",
+            "/api/account-managers",
+            am("a@b.c"),
+            "name",
+            json!(""),
+        ),
+        (
+            "post",
+            "/api/sync/orders",
+            orders_example(),
+            "period",
+            json!("1999-12"),
+        ),
+        (
+            "post",
+            "/api/sync/orders",
+            orders_example(),
+            "seller_code",
+            json!(""),
+        ),
+        (
+            "post",
+            "/api/sync/orders",
+            orders_example(),
+            "total_orders",
+            json!(1.5),
+        ),
+        (
+            "post",
+            "/api/sync/orders",
+            raw_orders_example(),
+            "orders",
+            json!([]),
+        ),
+        (
+            "post",
+            "/api/sync/orders",
+            raw_orders_example(),
+            "orders/0/order_id",
+            json!(" "),
+        ),
+        (
+            "post",
+            "/api/sync/orders",
+            raw_orders_example(),
+            "orders/0/order_id",
+            json!("é".repeat(129)),
+        ),
+        (
+            "post",
+            "/api/sync/orders",
+            raw_orders_example(),
+            "orders/0/status",
+            json!("lost"),
+        ),
+        (
+            "post",
+            "/api/sync/forecasts",
+            forecast_example(),
+            "notes",
+            json!("a\u{1}b"),
+        ),
+        (
+            "post",
+            "/api/sync/forecasts",
+            forecast_example(),
+            "campaign_code",
+            json!(" CAMP"),
+        ),
+        (
+            "post",
+            "/api/sync/tickets",
+            tickets_example(),
+            "breakdown/under_4h",
+            json!(-1),
+        ),
+        (
+            "post",
+            "/api/sync/payments",
+            payments_example(),
+            "currency",
+            json!("vnd"),
+        ),
+        (
+            "post",
+            "/api/sync/payments",
+            payments_example(),
+            "worst_days_late",
+            json!(1u64 << 31),
+        ),
+        (
+            "post",
+            "/api/sync/payments",
+            payments_format_b_example(),
+            "invoices/0/invoice_id",
+            json!(""),
+        ),
+        (
+            "post",
+            "/api/sync/payments",
+            payments_format_b_example(),
+            "invoices/0/amount",
+            json!(1e-29),
+        ),
+        (
+            "post",
+            "/api/sync/payments",
+            payments_format_b_example(),
+            "invoices/1/amount",
+            json!(2e15),
+        ),
+        (
+            "post",
+            "/api/sync/inventory",
+            inventory_example(),
+            "snapshot_date",
+            json!("1999-12-31"),
+        ),
+        (
+            "post",
+            "/api/sync/inventory",
+            inventory_example(),
+            "total_cbm",
+            json!(1e29),
+        ),
+        (
+            "post",
+            "/api/sync/revenue",
+            revenue_example(),
+            "am_id",
+            json!(0),
+        ),
+        (
+            "post",
+            "/api/sync/revenue",
+            revenue_example(),
+            "revenue_target",
+            json!(1.5e15),
+        ),
+        (
+            "post",
+            "/api/sos/preview",
+            preview_example(),
+            "previous_tier",
+            json!(""),
+        ),
+        (
+            "post",
+            "/api/sos/preview",
+            preview_example(),
+            "payments/total_invoices",
+            json!(1),
+        ),
+    ];
+    for (method, path, body, field, value) in refused {
+        let body = with(body, field, value);
+        let template = path.replace("SEL001", "{seller_code}");
+        let what = format!(
+            "{method} {path} with {field} = {}",
+            body.pointer(&format!("/{field}")).unwrap_or(&Value::Null)
+        );
+        assert!(
+            !violations(&request_body_schema(method, &template), &body).is_empty(),
+            "the document accepts {what}"
+        );
+        let m = actix_web::http::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let r = app.request(m, path, Some(ADMIN_KEY), Some(&body)).await;
+        assert_eq!(r.status.as_u16(), 400, "{what}: {}", r.text());
+    }
+
+    let accepted: Vec<(&str, Value, &str, Value, u16)> = vec![
+        ("/api/account-managers", am("x@y.z"), "id", Value::Null, 201),
+        (
+            "/api/account-managers",
+            am("a@b@c.d"),
+            "id",
+            Value::Null,
+            201,
+        ),
+        ("/api/sellers", seller(), "am_id", json!(1.0), 201),
+        (
+            "/api/sync/orders",
+            orders_example(),
+            "total_orders",
+            json!(150.0),
+            200,
+        ),
+        (
+            "/api/sync/orders",
+            orders_example(),
+            "orders_late",
+            json!(1e1),
+            200,
+        ),
+        (
+            "/api/sync/orders",
+            raw_orders_example(),
+            "orders/0/order_id",
+            json!("é".repeat(128)),
+            200,
+        ),
+        (
+            "/api/sync/tickets",
+            tickets_example(),
+            "breakdown/under_4h",
+            json!(18.0),
+            200,
+        ),
+        (
+            "/api/sync/inventory",
+            inventory_example(),
+            "total_sku_qty",
+            big,
+            200,
+        ),
+        (
+            "/api/sync/payments",
+            payments_example(),
+            "total_outstanding_amount",
+            max_money(),
+            200,
+        ),
+        (
+            "/api/sync/payments",
+            payments_format_b_example(),
+            "invoices/0/amount",
+            json!(1e-28),
+            200,
+        ),
+        (
+            "/api/sync/revenue",
+            revenue_example(),
+            "revenue_actual",
+            max_money(),
+            200,
+        ),
+        (
+            "/api/sync/revenue",
+            revenue_example(),
+            "revenue_target",
+            json!(0.1),
+            200,
+        ),
+        (
+            "/api/sync/forecasts",
+            forecast_example(),
+            "notes",
+            json!("line one\nline two"),
+            200,
+        ),
+    ];
+    for (path, body, field, value, status) in accepted {
+        let body = with(body, field, value);
+        let what = format!(
+            "{path} with {field} = {}",
+            body.pointer(&format!("/{field}")).unwrap_or(&Value::Null)
+        );
+        let errors = violations(&request_body_schema("post", path), &body);
+        assert!(errors.is_empty(), "the document refuses {what}: {errors:?}");
+        let r = app.post(path, &body).await;
+        assert_eq!(r.status.as_u16(), status, "{what}: {}", r.text());
+    }
 }
 
 /// The schema name of a config type's body (`score-weights` -> `ScoreWeightsConfig`).

@@ -316,6 +316,50 @@ async fn payments_format_b_is_aggregated_from_the_invoices() {
     assert_num(&p.json()["components"]["f_score"]["score"], 76.67);
 }
 
+/// Format B with an empty `invoices` list is a period with no invoices: stored with zero
+/// counts and F is N/A, exactly as Format A with zero counts.
+#[actix_web::test]
+async fn payments_format_b_without_invoices_is_a_period_with_none() {
+    let f_score_after = |payment: Value| async move {
+        let app = TestApp::new().await;
+        app.seed_master().await;
+        app.post("/api/sync/orders", &orders_example())
+            .await
+            .assert_status(200);
+        let r = app.post("/api/sync/payments", &payment).await;
+        r.assert_status(200);
+        assert_eq!(r.json(), json!({"success": true}), "{payment}");
+        result(&app).await["components"]["f_score"].clone()
+    };
+    let empty_b = f_score_after(
+        json!({"seller_code": "SEL001", "period": "2026-02", "invoices": [], "currency": "VND"}),
+    )
+    .await;
+    assert_eq!(empty_b["status"], "not_applicable", "{empty_b}");
+    assert_eq!(empty_b["score"], Value::Null);
+    assert_eq!(empty_b["explanation"]["total_invoices"], json!(0));
+    // No invoices outstand nothing: the sum of none is 0.
+    let zero_a = f_score_after(json!({"seller_code": "SEL001", "period": "2026-02",
+        "total_invoices": 0, "total_outstanding_amount": 0, "currency": "VND"}))
+    .await;
+    assert_eq!(empty_b, zero_a);
+
+    // The preview reads an empty list the same way.
+    let mut preview = preview_example();
+    preview["payments"] = json!({"invoices": []});
+    let p = app_preview(&preview).await;
+    assert_eq!(p["components"]["f_score"]["status"], "not_applicable");
+    assert_eq!(p["components"]["f_score"]["score"], Value::Null);
+}
+
+/// The preview's answer to `body`, on a fresh app.
+async fn app_preview(body: &Value) -> Value {
+    let app = TestApp::seeded().await;
+    let r = app.post("/api/sos/preview", body).await;
+    r.assert_status(200);
+    r.json()
+}
+
 #[actix_web::test]
 async fn payments_reject_bad_invoices_and_mixed_formats() {
     let app = TestApp::seeded().await;
@@ -362,6 +406,21 @@ async fn payments_reject_bad_invoices_and_mixed_formats() {
     let r = app.post("/api/sync/payments", &positional).await;
     r.assert_status(400);
     assert_eq!(fields(&r), vec!["invoices[1]"], "{}", r.text());
+
+    // Format B carries none of Format A's figures.
+    for field in ["invoices_on_time", "invoices_late_1_7", "worst_days_late"] {
+        let mut mixed = payments_format_b_example();
+        mixed[field] = json!(1);
+        let r = app.post("/api/sync/payments", &mixed).await;
+        r.assert_status(400);
+        assert_eq!(fields(&r), vec!["invoices"], "{field}");
+        assert!(r.error().contains("not both"), "{}", r.text());
+    }
+    let mut null_figures = payments_format_b_example();
+    null_figures["invoices_on_time"] = Value::Null;
+    app.post("/api/sync/payments", &null_figures)
+        .await
+        .assert_status(200);
 
     let mut currency = payments_example();
     currency["currency"] = json!("dong");
@@ -463,6 +522,25 @@ async fn raw_orders_are_validated() {
         .await;
     r.assert_status(400);
     assert!(r.error().contains("mix"), "{}", r.text());
+
+    // An order's UTC month is its period: periods run from 2000-01 to 9999-12.
+    for created in [
+        "1999-12-31T23:59:59Z",
+        "2000-01-01T00:30:00+01:00",
+        "1198-09-21T06:19:34-19:15",
+    ] {
+        let mut old = raw_orders();
+        old["orders"][0]["created_at"] = json!(created);
+        old["orders"][0]["pushed_at"] = Value::Null;
+        let r = app.post("/api/sync/orders", &old).await;
+        r.assert_status(400);
+        assert_eq!(
+            fields(&r),
+            vec!["orders[0].created_at"],
+            "{created}: {}",
+            r.text()
+        );
+    }
 
     let mut unknown = raw_orders();
     unknown["seller_code"] = json!("SEL404");

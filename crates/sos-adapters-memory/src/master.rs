@@ -217,6 +217,10 @@ impl AccountManagerStore for MemoryStore {
             .ok_or(StoreError::NotFound)
     }
 
+    fn highest_am_id(&self) -> Result<Option<AmId>, StoreError> {
+        Ok(self.state().ams.keys().next_back().copied())
+    }
+
     fn list_ams(
         &self,
         include_inactive: bool,

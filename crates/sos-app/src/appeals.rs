@@ -206,6 +206,7 @@ where
         note: Option<&str>,
         actor: &str,
     ) -> Result<AppealRecord, AppealError> {
+        appeal::check_note(note).map_err(AppealError::Invalid)?;
         let old = self.ports.get_appeal(id)?;
         let now = self.ports.now();
         let status = appeal::review_ops(&old.appeal, decision, actor, now, &self.appeal_rules)?;
@@ -230,6 +231,7 @@ where
         review: &AmReview,
         actor: &str,
     ) -> Result<AppealRecord, AppealError> {
+        appeal::check_note(review.note.as_deref()).map_err(AppealError::Invalid)?;
         let old = self.ports.get_appeal(id)?;
         let now = self.ports.now();
         let a = &old.appeal;

@@ -3,13 +3,17 @@
 use crate::{audit, errors::MasterError, Sos};
 use sos_domain::{
     inputs::Campaign,
-    master::{AccountManager, Seller, SellerStatus},
+    master::{AccountManager, NewAccountManager, Seller, SellerStatus},
     AmId, CampaignCode, SellerCode,
 };
 use sos_ports::{
     AccountManagerStore, AuditStore, CampaignRecord, CampaignStore, Clock, Page, PageRequest,
-    SellerFilter, SellerRecord, SellerStore,
+    SellerFilter, SellerRecord, SellerStore, StoreError,
 };
+
+/// How often an AM created without an id is retried when another writer took its next free
+/// id first.
+const NEXT_ID_ATTEMPTS: u32 = 20;
 
 fn json<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
     serde_json::to_value(value).ok()
@@ -192,27 +196,53 @@ impl<R: CampaignStore + AuditStore + Clock> Sos<R> {
 }
 
 impl<R: AccountManagerStore + AuditStore + Clock> Sos<R> {
-    /// Registers an AM.
+    /// Registers an AM under the id it is given, or, without one, under the next free id: one
+    /// above the highest in use (1 for the first AM). The answer carries the id.
     ///
     /// # Errors
-    /// [`MasterError::Invalid`]; [`MasterError::Conflict`] for a taken id.
+    /// [`MasterError::Invalid`]; [`MasterError::Conflict`] for a taken id, or when no id is
+    /// left above the highest.
     pub fn create_am(
         &self,
-        am: &AccountManager,
+        am: NewAccountManager,
         actor: &str,
     ) -> Result<AccountManager, MasterError> {
         am.validate().map_err(MasterError::Invalid)?;
-        let row = self.ports.create_am(am, actor)?;
+        // A next free id another writer takes first is a conflict: pick again.
+        let mut attempts_left = NEXT_ID_ATTEMPTS;
+        let row = loop {
+            let id = match am.id {
+                Some(id) => id,
+                None => self.next_am_id()?,
+            };
+            match self.ports.create_am(&am.clone().with_id(id), actor) {
+                Err(StoreError::Conflict(_)) if am.id.is_none() && attempts_left > 1 => {
+                    attempts_left -= 1;
+                }
+                result => break result?,
+            }
+        };
         audit::record(
             &self.ports,
             actor,
             "account_manager".into(),
-            am.id.to_string(),
+            row.id.to_string(),
             "create",
             None,
             json(&row),
         );
         Ok(row)
+    }
+
+    fn next_am_id(&self) -> Result<AmId, MasterError> {
+        match self.ports.highest_am_id()? {
+            None => Ok(AmId::FIRST),
+            Some(highest) => highest.next().ok_or_else(|| {
+                MasterError::Conflict(format!(
+                    "no account manager id is left above {highest}; give an id"
+                ))
+            }),
+        }
     }
 
     /// Replaces an AM's fields.

@@ -82,12 +82,13 @@ fn seeded() -> Sos<MemoryStore> {
     let sos = Sos::new(store.clone());
     sos.seed_default_config().unwrap();
     sos.create_am(
-        &AccountManager {
+        AccountManager {
             id: AmId::new(1).unwrap(),
             name: "AM".into(),
             email: None,
             is_active: true,
-        },
+        }
+        .into(),
         "test",
     )
     .unwrap();

@@ -38,8 +38,9 @@ pub use exceptions::{
     calculation_applies_the_periods_exceptions, exceptions_are_kept_one_active_per_component,
 };
 pub use master::{
-    account_managers_crud, api_keys_lifecycle, audit_log_appends_and_lists_newest_first,
-    campaigns_crud, seller_listing_filters_and_pages, sellers_create_update_and_conflicts,
+    account_managers_crud, account_managers_without_an_id_get_the_next_free_one,
+    api_keys_lifecycle, audit_log_appends_and_lists_newest_first, campaigns_crud,
+    seller_listing_filters_and_pages, sellers_create_update_and_conflicts,
 };
 pub use sync::{
     batch_with_unknown_seller_writes_nothing_of_any_kind, failed_batch_writes_nothing,
@@ -122,6 +123,7 @@ macro_rules! contract_tests {
             seller_listing_filters_and_pages,
             campaigns_crud,
             account_managers_crud,
+            account_managers_without_an_id_get_the_next_free_one,
             api_keys_lifecycle,
             audit_log_appends_and_lists_newest_first,
             events_exist_only_when_their_cause_commits,

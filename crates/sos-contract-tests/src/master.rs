@@ -1,10 +1,10 @@
 //! Master data (sellers, campaigns, AMs), API keys and the audit log.
 
 use crate::{fixtures::*, Ports};
-use sos_app::Sos;
+use sos_app::{MasterError, Sos};
 use sos_domain::{
     inputs::CampaignType,
-    master::{AccountManager, Seller, SellerStatus},
+    master::{AccountManager, NewAccountManager, Seller, SellerStatus},
     SellerCode,
 };
 use sos_ports::{AuditEntry, PageRequest, Scope, SellerFilter, StoreError};
@@ -440,6 +440,71 @@ pub fn account_managers_crud<P: Ports>(store: P) {
         .map(|a| a.am.id.get())
         .collect();
     assert_eq!(loaded, [1, 3], "inactive AMs are not scored");
+}
+
+/// An AM registered without an id gets one above the highest in use (1 in an empty store,
+/// deactivated AMs included), also when several are registered at once; a given id is
+/// honoured and a taken one is a conflict.
+pub fn account_managers_without_an_id_get_the_next_free_one<P: Ports>(store: P) {
+    let sos = Sos::new(store.clone());
+    let new = |id: Option<i64>, name: &str| NewAccountManager {
+        id: id.map(am_id),
+        name: name.to_owned(),
+        email: None,
+        is_active: true,
+    };
+    assert_eq!(store.highest_am_id().unwrap(), None);
+    let first = sos.create_am(new(None, "First"), ACTOR).unwrap();
+    assert_eq!(first.id, am_id(1));
+    assert_eq!(store.get_am(am_id(1)).unwrap(), first);
+    assert_eq!(
+        sos.create_am(new(Some(40), "Forty"), ACTOR).unwrap().id,
+        am_id(40)
+    );
+    assert_eq!(store.highest_am_id().unwrap(), Some(am_id(40)));
+    assert_eq!(
+        sos.create_am(new(None, "Next"), ACTOR).unwrap().id,
+        am_id(41)
+    );
+    sos.deactivate_am(am_id(41), ACTOR).unwrap();
+    assert_eq!(
+        sos.create_am(new(None, "After"), ACTOR).unwrap().id,
+        am_id(42)
+    );
+
+    // Writers racing for the next id each get their own.
+    let racing: Vec<i64> = std::thread::scope(|scope| {
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let sos = Sos::new(store.clone());
+                scope.spawn(move || {
+                    (0..3)
+                        .map(|i| {
+                            let name = format!("Writer {w} AM {i}");
+                            sos.create_am(new(None, &name), ACTOR).unwrap().id.get()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        writers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    let mut ids = racing.clone();
+    ids.sort_unstable();
+    assert_eq!(ids, (43..=54).collect::<Vec<_>>(), "{racing:?}");
+
+    assert!(matches!(
+        sos.create_am(new(Some(40), "Again"), ACTOR),
+        Err(MasterError::Conflict(_))
+    ));
+    sos.create_am(new(Some(i64::MAX), "Last"), ACTOR).unwrap();
+    assert!(matches!(
+        sos.create_am(new(None, "No id left"), ACTOR),
+        Err(MasterError::Conflict(_))
+    ));
 }
 
 /// API keys: unique names and prefixes, lookup by prefix (revoked too), revoke once, touch,

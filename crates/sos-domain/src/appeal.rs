@@ -231,23 +231,27 @@ pub fn check_filing_fields(
     let description = description.trim();
     if description.is_empty() {
         errors.push("description", "must say what is wrong with the score");
-    } else if description.chars().count() > 5_000 {
-        errors.push("description", "must be at most 5000 characters");
+    } else {
+        crate::text::check_text(&mut errors, "description", description, 5_000, true);
     }
     if evidence.len() > 20 {
         errors.push("evidence", "must list at most 20 links");
     }
     for (i, e) in evidence.iter().enumerate() {
-        if e.label.trim().is_empty() || e.label.chars().count() > 200 {
+        if e.label.trim().is_empty() {
             errors.push(
                 format!("evidence[{i}].label"),
                 "must be 1 to 200 characters",
             );
+        } else {
+            let field = format!("evidence[{i}].label");
+            crate::text::check_text(&mut errors, &field, &e.label, 200, true);
         }
         let ok = url::Url::parse(&e.url)
             .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
             .unwrap_or(false);
-        if !ok || e.url.chars().count() > 2_000 {
+        // The URL parser drops some control characters silently; refuse them first.
+        if !ok || e.url.chars().count() > 2_000 || e.url.chars().any(char::is_control) {
             errors.push(
                 format!("evidence[{i}].url"),
                 "must be an http(s) URL of at most 2000 characters",
@@ -396,6 +400,22 @@ pub fn review_am(
         AmDecision::PartiallyApprove => AppealStatus::PartiallyApproved,
         AmDecision::Reject => AppealStatus::Rejected,
     })
+}
+
+/// Checks a reviewer's note: at most 2000 characters, no control characters.
+///
+/// # Errors
+/// When it breaks either rule.
+pub fn check_note(note: Option<&str>) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    if let Some(n) = note {
+        crate::text::check_text(&mut errors, "note", n, 2_000, false);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// Checks the AM review's adjustment: required unless rejecting, within `[0, max_points]`, at

@@ -134,6 +134,14 @@ impl AmId {
     pub fn get(self) -> i64 {
         self.0
     }
+
+    /// The lowest id: the first AM's when none is given.
+    pub const FIRST: AmId = AmId(1);
+
+    /// The id one above this one; `None` past the largest.
+    pub fn next(self) -> Option<AmId> {
+        self.0.checked_add(1).map(AmId)
+    }
 }
 
 impl fmt::Display for AmId {

@@ -121,8 +121,8 @@ impl ExceptionDraft {
         let note = note.trim();
         if note.is_empty() {
             errors.push("note", "must say why the component is overridden");
-        } else if note.chars().count() > MAX_NOTE_LEN {
-            errors.push("note", format!("must be at most {MAX_NOTE_LEN} characters"));
+        } else {
+            crate::text::check_text(&mut errors, "note", note, MAX_NOTE_LEN, true);
         }
         if reason_type == ExceptionReason::Appeal && appeal_id.is_none() {
             errors.push(

@@ -125,20 +125,69 @@ impl AccountManager {
     /// # Errors
     /// Every broken rule, by field.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut errors = ValidationErrors::new();
-        check_text(&mut errors, "name", &self.name, 200, true);
-        if let Some(e) = &self.email {
-            check_text(&mut errors, "email", e, 254, true);
-            let plausible = e.split_once('@').is_some_and(|(l, d)| {
-                !l.is_empty()
-                    && d.contains('.')
-                    && !d.starts_with('.')
-                    && !e.contains(char::is_whitespace)
-            });
-            if !plausible {
-                errors.push("email", "must be an e-mail address such as am@example.com");
-            }
-        }
-        errors.into_result(())
+        check_am(&self.name, self.email.as_deref())
     }
+}
+
+/// An account manager to register: under the id it is given, or (`id` `None`) under the next
+/// free one, which the use case picks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccountManager {
+    /// The id asked for, if any.
+    pub id: Option<AmId>,
+    /// Full name.
+    pub name: String,
+    /// Work e-mail.
+    pub email: Option<String>,
+    /// False to register it deactivated.
+    pub is_active: bool,
+}
+
+impl NewAccountManager {
+    /// Checks the fields as [`AccountManager::validate`] does.
+    ///
+    /// # Errors
+    /// Every broken rule, by field.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        check_am(&self.name, self.email.as_deref())
+    }
+
+    /// The account manager under `id`.
+    pub fn with_id(self, id: AmId) -> AccountManager {
+        AccountManager {
+            id,
+            name: self.name,
+            email: self.email,
+            is_active: self.is_active,
+        }
+    }
+}
+
+impl From<AccountManager> for NewAccountManager {
+    fn from(am: AccountManager) -> Self {
+        Self {
+            id: Some(am.id),
+            name: am.name,
+            email: am.email,
+            is_active: am.is_active,
+        }
+    }
+}
+
+fn check_am(name: &str, email: Option<&str>) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    check_text(&mut errors, "name", name, 200, true);
+    if let Some(e) = email {
+        check_text(&mut errors, "email", e, 254, true);
+        let plausible = e.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty()
+                && d.contains('.')
+                && !d.starts_with('.')
+                && !e.contains(char::is_whitespace)
+        });
+        if !plausible {
+            errors.push("email", "must be an e-mail address such as am@example.com");
+        }
+    }
+    errors.into_result(())
 }

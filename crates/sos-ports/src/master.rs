@@ -184,6 +184,12 @@ pub trait AccountManagerStore: Send + Sync {
     /// [`StoreError::NotFound`] when no AM has the id.
     fn get_am(&self, id: AmId) -> Result<AccountManager, StoreError>;
 
+    /// The highest id in use, deactivated AMs included; `None` when there is no AM.
+    ///
+    /// # Errors
+    /// Infrastructure errors only.
+    fn highest_am_id(&self) -> Result<Option<AmId>, StoreError>;
+
     /// AMs ordered by id; inactive ones only when asked.
     ///
     /// # Errors

@@ -108,6 +108,9 @@ impl<T: AccountManagerStore + ?Sized> AccountManagerStore for Arc<T> {
     fn get_am(&self, id: AmId) -> Result<AccountManager, StoreError> {
         (**self).get_am(id)
     }
+    fn highest_am_id(&self) -> Result<Option<AmId>, StoreError> {
+        (**self).highest_am_id()
+    }
     fn list_ams(
         &self,
         include_inactive: bool,

@@ -4,13 +4,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sos_domain::{
     inputs::{Campaign, CampaignType},
-    master::{AccountManager, Seller, SellerStatus},
+    master::{AccountManager, NewAccountManager, Seller, SellerStatus},
     AmId, CampaignCode, SellerCode, ValidationErrors,
 };
 use sos_ports::{CampaignRecord, SellerRecord};
 use utoipa::{IntoParams, ToSchema};
 
-/// A seller as written (`POST /api/sellers`, `PUT /api/sellers/{seller_code}`).
+/// A seller as written.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"seller_code": "SEL001", "company_name": "Acme Cosmetics", "contract_type": "B2C", "country_code": "VN", "warehouse_id": "WH-HCM-01", "status": "active", "onboarded_at": "2025-06-01", "am_id": 1}))]
@@ -37,7 +37,7 @@ pub struct SellerBody {
     #[serde(default)]
     pub onboarded_at: Option<NaiveDate>,
     /// The seller's account manager (must exist).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub am_id: Option<i64>,
 }
 
@@ -271,8 +271,10 @@ impl From<CampaignRecord> for CampaignView {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"id": 1, "name": "Nguyen Van A", "email": "a.nguyen@example.com"}))]
 pub struct AmBody {
-    /// Numeric id as the accounting system knows it; on PUT it may be left out or must equal the path.
-    #[serde(default)]
+    /// Numeric id as the accounting system knows it. On create it may be left out: the next free
+    /// id (one above the highest in use) is assigned and answered. On PUT it may be left out or
+    /// must equal the path.
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     #[schema(minimum = 1)]
     pub id: Option<i64>,
     /// Full name.
@@ -286,25 +288,35 @@ pub struct AmBody {
 }
 
 impl AmBody {
-    /// The domain AM.
+    /// The AM to register: under the body's `id`, or without one under the next free id.
     ///
     /// # Errors
     /// Every broken rule.
-    pub fn into_am(self, path_id: Option<i64>) -> Result<AccountManager, ValidationErrors> {
+    pub fn into_new_am(self) -> Result<NewAccountManager, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let id = match (path_id, self.id) {
-            (Some(p), Some(b)) if p != b => {
-                errors.push("id", "must equal the id in the path");
-                None
-            }
-            (Some(p), _) => Some(p),
-            (None, Some(b)) => Some(b),
-            (None, None) => {
-                errors.push("id", "is required");
-                None
-            }
+        let id = self
+            .id
+            .map(|i| AmId::new(i).map_err(|m| errors.push("id", m)).ok());
+        let am = NewAccountManager {
+            id: id.flatten(),
+            name: self.name,
+            email: self.email,
+            is_active: self.is_active.unwrap_or(true),
         };
-        let id = id.and_then(|i| AmId::new(i).map_err(|m| errors.push("id", m)).ok());
+        errors.collect(am.validate());
+        errors.into_result(am)
+    }
+
+    /// The AM with the id in the path (`PUT`); a body `id` must equal it.
+    ///
+    /// # Errors
+    /// Every broken rule.
+    pub fn into_am(self, path_id: i64) -> Result<AccountManager, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if self.id.is_some_and(|b| b != path_id) {
+            errors.push("id", "must equal the id in the path");
+        }
+        let id = AmId::new(path_id).map_err(|m| errors.push("id", m)).ok();
         let am = id.map(|id| AccountManager {
             id,
             name: self.name,

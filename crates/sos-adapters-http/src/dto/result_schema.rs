@@ -133,6 +133,20 @@ pub enum CampaignType {
     MiniCampaign,
 }
 
+/// Where a raw order stands (`RawOrderItem.status`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawOrderStatus {
+    /// Created, not yet handed to the warehouse.
+    Pending,
+    /// Handed to the warehouse.
+    Pushed,
+    /// Shipped or delivered.
+    Fulfilled,
+    /// Cancelled: left out of the O-score.
+    Cancelled,
+}
+
 /// A campaign's state in P.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

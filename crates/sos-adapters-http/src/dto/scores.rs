@@ -268,6 +268,7 @@ pub struct PreviewForecast {
     /// When it was sent.
     pub submitted_at: DateTime<Utc>,
     /// The forecast volume.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub forecasted_order_volume: u32,
 }
 
@@ -284,7 +285,7 @@ pub struct PreviewCampaign {
     #[serde(default, deserialize_with = "crate::dto::shape::objects")]
     pub forecasts: Vec<PreviewForecast>,
     /// Actual volume; null while pending.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub actual_order_volume: Option<u32>,
 }
 

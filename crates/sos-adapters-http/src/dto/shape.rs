@@ -7,8 +7,8 @@
 //! error carries its sub-path between two [`SUBPATH`] marks at the start of its message, which
 //! [`crate::body::from_value`] folds back into the field name (`orders[1].order_id`).
 //!
-//! [`flat`] does the same for a flattened struct: the figures a sync body shares with the
-//! preview.
+//! [`split`] does the same for a body with a flattened struct: the figures a sync body shares
+//! with the preview.
 
 use serde::{
     de::{DeserializeOwned, Visitor},
@@ -164,23 +164,34 @@ fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
     fields
 }
 
-/// A flattened struct: `#[serde(flatten, deserialize_with = "crate::dto::shape::flat")]`.
+/// A body made of a key `K` (its own fields) and figures `F` that stand alone elsewhere (the
+/// preview's parts): the host of a `#[serde(flatten)]` field reads itself through this, with
+/// `#[serde(try_from = "serde_json::Value")]`.
 ///
-/// serde hands a flattened field its host's other entries, buffered: buffered numbers lose
-/// `arbitrary_precision` (a `u32` then fails) and a failing field loses its path. So the
-/// entries `T` names are read back as JSON and deserialized as a nested object is. The host's
-/// unknown entries are left out, so `T` may refuse unknown fields where it stands alone (the
-/// preview) while its host ignores them (the sync body).
+/// serde's own flattening buffers the host's entries, and the buffer loses numbers: an integer
+/// past `u64` cannot be buffered at all, `arbitrary_precision` text is lost, and a failing
+/// field loses its path. Here the entries `F` names are read as a nested object is, with their
+/// paths, and the rest (the key, and unknown entries, which the host ignores) as `K`; so `F` may
+/// refuse unknown fields where it stands alone while its host ignores them.
 ///
 /// # Errors
-/// As [`object`].
-pub fn flat<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
-    let Value::Object(mut entries) = Value::deserialize(d)? else {
+/// Anything but an object, or entries that do not fit `K` or `F`.
+pub fn split<K: DeserializeOwned, F: DeserializeOwned>(
+    value: Value,
+) -> Result<(K, F), serde::de::value::Error> {
+    let Value::Object(entries) = value else {
         return Err(serde::de::Error::custom("must be a JSON object"));
     };
-    let names = field_names::<T>();
-    entries.retain(|k, _| names.contains(&k.as_str()));
-    nested(Value::Object(entries))
+    let names = field_names::<F>();
+    let (figures, key): (
+        serde_json::Map<String, Value>,
+        serde_json::Map<String, Value>,
+    ) = entries
+        .into_iter()
+        .partition(|(k, _)| names.contains(&k.as_str()));
+    let key = nested(Value::Object(key))?;
+    let figures = nested(Value::Object(figures))?;
+    Ok((key, figures))
 }
 
 #[cfg(test)]
@@ -213,22 +224,23 @@ mod tests {
     }
 
     #[derive(Debug, Deserialize)]
-    struct Host {
+    struct Key {
         key: String,
-        #[serde(flatten, deserialize_with = "flat")]
-        inner: Inner,
     }
 
     #[test]
-    fn flattened_structs_keep_numbers_and_paths_and_ignore_the_hosts_extras() {
-        let host = |v: Value| serde_path_to_error::deserialize::<_, Host>(v);
-        let ok = host(json!({"key": "k", "a": 4_294_967_295u32, "extra": 1})).unwrap();
-        assert_eq!((ok.key.as_str(), ok.inner.a), ("k", 4_294_967_295));
-        let e = host(json!({"key": "k", "a": "x"})).unwrap_err();
-        let message = e.into_inner().to_string();
+    fn split_bodies_keep_numbers_and_paths_and_ignore_the_hosts_extras() {
+        let host = |v: Value| split::<Key, Inner>(v).map_err(|e| e.to_string());
+        let (key, inner) = host(json!({"key": "k", "a": 4_294_967_295u32, "extra": 1})).unwrap();
+        assert_eq!((key.key.as_str(), inner.a), ("k", 4_294_967_295));
+        let big: Value =
+            serde_json::from_str(r#"{"key": "k", "a": 79228162514264330000000000000}"#).unwrap();
+        let message = host(big).unwrap_err();
         assert_eq!(split_subpath(&message).map(|(p, _)| p), Some("a"));
-        let e = host(json!({"key": "k"})).unwrap_err();
-        assert_eq!(e.into_inner().to_string(), "missing field `a`");
+        let message = host(json!({"key": "k", "a": "x"})).unwrap_err();
+        assert_eq!(split_subpath(&message).map(|(p, _)| p), Some("a"));
+        assert_eq!(host(json!({"key": "k"})).unwrap_err(), "missing field `a`");
+        assert_eq!(host(json!([1])).unwrap_err(), "must be a JSON object");
         assert_eq!(field_names::<Inner>(), ["a"]);
     }
 

@@ -79,8 +79,22 @@ fn check_json_text(errors: &mut ValidationErrors, field: &str, value: &Option<Va
     }
 }
 
+/// The key of a period-keyed sync body (its other fields are its figures).
+#[derive(Debug, Deserialize)]
+struct SellerPeriod {
+    seller_code: String,
+    period: String,
+}
+
+/// The key of the inventory sync body.
+#[derive(Debug, Deserialize)]
+struct SellerKey {
+    seller_code: String,
+}
+
 /// `POST /api/sync/orders`, pre-aggregated form (seed).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "Value")]
 #[schema(example = json!({"seller_code": "SEL001", "period": "2026-02", "total_orders": 150, "orders_within_30min": 140, "orders_late": 10, "avg_push_time_minutes": 18.5}))]
 pub struct OrderSync {
     /// The seller.
@@ -88,8 +102,21 @@ pub struct OrderSync {
     /// `YYYY-MM`.
     pub period: String,
     /// The figures.
-    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    #[serde(flatten)]
     pub figures: OrderFigures,
+}
+
+impl TryFrom<Value> for OrderSync {
+    type Error = serde::de::value::Error;
+
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        let (key, figures) = crate::dto::shape::split::<SellerPeriod, OrderFigures>(value)?;
+        Ok(Self {
+            seller_code: key.seller_code,
+            period: key.period,
+            figures,
+        })
+    }
 }
 
 /// A period's order figures: the order sync without its key, and the preview's `orders`.
@@ -97,12 +124,13 @@ pub struct OrderSync {
 #[serde(deny_unknown_fields)]
 pub struct OrderFigures {
     /// Orders in the period.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub total_orders: u32,
     /// Orders pushed within the allowed delay.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub orders_within_30min: Option<u32>,
     /// Orders pushed late.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub orders_late: Option<u32>,
     /// Average push time in minutes.
     #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
@@ -151,13 +179,14 @@ impl OrderSync {
 pub struct RawOrderItem {
     /// The OMS's order id.
     pub order_id: String,
-    /// When the order was created (RFC 3339).
+    /// When the order was created (RFC 3339). Its month in UTC is the order's period, so its
+    /// UTC year is 2000-9999.
     pub created_at: DateTime<Utc>,
     /// When it was pushed to the warehouse; null while it has not been.
     #[serde(default)]
     pub pushed_at: Option<DateTime<Utc>>,
     /// `pending`, `pushed`, `fulfilled` or `cancelled`.
-    #[schema(value_type = String, example = "pushed")]
+    #[schema(value_type = super::result_schema::RawOrderStatus, example = "pushed")]
     pub status: RawOrderStatus,
 }
 
@@ -199,7 +228,7 @@ impl RawOrderSync {
         for (i, o) in self.orders.iter().enumerate() {
             let bad_id = o.order_id.trim().is_empty()
                 || o.order_id.chars().any(char::is_control)
-                || o.order_id.len() > 128;
+                || o.order_id.chars().count() > 128;
             if bad_id {
                 errors.push(
                     format!("orders[{i}].order_id"),
@@ -209,6 +238,12 @@ impl RawOrderSync {
                 errors.push(
                     format!("orders[{i}].order_id"),
                     format!("duplicate order_id {}", o.order_id),
+                );
+            }
+            if Period::new(chrono::Datelike::year(&o.created_at), 1).is_err() {
+                errors.push(
+                    format!("orders[{i}].created_at"),
+                    "must fall in the years 2000-9999 (UTC): its month is the order's period",
                 );
             }
             if o.pushed_at.is_some_and(|p| p < o.created_at) {
@@ -250,8 +285,10 @@ pub struct ForecastSync {
     #[serde(default)]
     pub submitted_at: Option<DateTime<Utc>>,
     /// The forecast order volume.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub forecasted_order_volume: u32,
-    /// Per-SKU volumes.
+    /// Per-SKU volumes (`{"SKU001": 2000}`): any JSON object, kept as sent, with no NUL
+    /// character in its keys and strings and only numbers a decimal holds exactly.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub forecasted_sku_breakdown: Option<Value>,
@@ -300,8 +337,10 @@ pub struct CampaignActualSync {
     /// The campaign (must exist).
     pub campaign_code: String,
     /// The actual order volume.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub actual_order_volume: u32,
-    /// Per-SKU volumes.
+    /// Per-SKU volumes (`{"SKU001": 2000}`): any JSON object, kept as sent, with no NUL
+    /// character in its keys and strings and only numbers a decimal holds exactly.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub actual_sku_breakdown: Option<Value>,
@@ -338,19 +377,24 @@ impl CampaignActualSync {
 #[serde(deny_unknown_fields)]
 pub struct BreakdownDto {
     /// Under 4 hours.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub under_4h: u32,
     /// 4 to 8 hours.
     #[serde(rename = "4h_8h")]
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub from_4h_to_8h: u32,
     /// 8 to 16 hours.
     #[serde(rename = "8h_16h")]
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub from_8h_to_16h: u32,
     /// 16 hours or more.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub over_16h: u32,
 }
 
 /// `POST /api/sync/tickets`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "Value")]
 #[schema(example = json!({"seller_code": "SEL001", "period": "2026-02", "total_tickets": 25, "avg_response_time_hours": 3.5, "breakdown": {"under_4h": 18, "4h_8h": 4, "8h_16h": 2, "over_16h": 1}}))]
 pub struct TicketSync {
     /// The seller.
@@ -358,8 +402,21 @@ pub struct TicketSync {
     /// `YYYY-MM`.
     pub period: String,
     /// The figures.
-    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    #[serde(flatten)]
     pub figures: TicketFigures,
+}
+
+impl TryFrom<Value> for TicketSync {
+    type Error = serde::de::value::Error;
+
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        let (key, figures) = crate::dto::shape::split::<SellerPeriod, TicketFigures>(value)?;
+        Ok(Self {
+            seller_code: key.seller_code,
+            period: key.period,
+            figures,
+        })
+    }
 }
 
 /// A period's ticket figures: the ticket sync without its key, and the preview's `tickets`.
@@ -367,7 +424,7 @@ pub struct TicketSync {
 #[serde(deny_unknown_fields)]
 pub struct TicketFigures {
     /// Tickets in the period.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub total_tickets: Option<u32>,
     /// Average first-answer time in hours.
     #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
@@ -421,6 +478,7 @@ pub struct InvoiceDto {
     /// Accounting's invoice id.
     pub invoice_id: String,
     /// Days paid after the due date; 0 or less is on time.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub days_late: i32,
     /// Amount outstanding.
     #[schema(value_type = f64, minimum = 0)]
@@ -430,6 +488,7 @@ pub struct InvoiceDto {
 
 /// `POST /api/sync/payments`: Format A (aggregate) or Format B (`invoices`).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "Value")]
 #[schema(example = json!({"seller_code": "SEL001", "period": "2026-02", "total_invoices": 10, "invoices_on_time": 7, "invoices_late_1_7": 2, "invoices_late_7_15": 1, "invoices_late_15_20": 0, "invoices_late_over_20": 0, "worst_days_late": 12, "total_outstanding_amount": 15000000, "currency": "VND"}))]
 pub struct PaymentSync {
     /// The seller.
@@ -437,8 +496,21 @@ pub struct PaymentSync {
     /// `YYYY-MM`.
     pub period: String,
     /// The figures.
-    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    #[serde(flatten)]
     pub figures: PaymentFigures,
+}
+
+impl TryFrom<Value> for PaymentSync {
+    type Error = serde::de::value::Error;
+
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        let (key, figures) = crate::dto::shape::split::<SellerPeriod, PaymentFigures>(value)?;
+        Ok(Self {
+            seller_code: key.seller_code,
+            period: key.period,
+            figures,
+        })
+    }
 }
 
 /// A period's payment figures, Format A (aggregate) or Format B (`invoices`): the payment sync
@@ -447,25 +519,25 @@ pub struct PaymentSync {
 #[serde(deny_unknown_fields)]
 pub struct PaymentFigures {
     /// Format A: invoices in the period.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub total_invoices: Option<u32>,
     /// Format A: paid on time (default: total minus the late buckets).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub invoices_on_time: Option<u32>,
     /// Format A: 1-7 days late.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub invoices_late_1_7: Option<u32>,
     /// Format A: 8-15 days late.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub invoices_late_7_15: Option<u32>,
     /// Format A: 16-20 days late.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub invoices_late_15_20: Option<u32>,
     /// Format A: 21 or more days late.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub invoices_late_over_20: Option<u32>,
     /// Format A: worst lateness in days.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::number::opt_whole")]
     pub worst_days_late: Option<i32>,
     /// Format A: amount outstanding.
     #[serde(default, deserialize_with = "crate::dto::number::opt_decimal")]
@@ -486,18 +558,24 @@ impl PaymentFigures {
     /// Every broken rule, including figures that mix both formats.
     pub fn into_input(self) -> Result<PaymentInput, ValidationErrors> {
         let mut errors = ValidationErrors::new();
+        let format_a_given = self.total_invoices.is_some()
+            || self.invoices_on_time.is_some()
+            || self.invoices_late_1_7.is_some()
+            || self.invoices_late_7_15.is_some()
+            || self.invoices_late_15_20.is_some()
+            || self.invoices_late_over_20.is_some()
+            || self.worst_days_late.is_some()
+            || self.total_outstanding_amount.is_some();
         let input = match (self.invoices, self.total_invoices) {
-            (Some(_), Some(_)) => {
+            (Some(_), _) if format_a_given => {
                 errors.push(
                     "invoices",
                     "send either Format A (total_invoices, ...) or Format B (invoices), not both",
                 );
                 None
             }
-            (Some(invoices), None) => {
-                if invoices.is_empty() {
-                    errors.push("invoices", "must hold at least one invoice");
-                }
+            (Some(invoices), _) => {
+                // An empty list adds no invoice: a period with none is stored with zero counts.
                 let raw: Vec<RawInvoice> = invoices
                     .into_iter()
                     .map(|i| RawInvoice {
@@ -563,13 +641,26 @@ impl PaymentSync {
 
 /// `POST /api/sync/inventory`: a snapshot; its period is the month of `snapshot_date`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "Value")]
 #[schema(example = json!({"seller_code": "SEL001", "snapshot_date": "2026-02-28", "total_cbm": 150.5, "total_sku_qty": 12000, "aging_over_90d_cbm": 22.3, "aging_over_90d_sku_qty": 1800, "aging_over_180d_cbm": 5.1, "aging_over_180d_pct": 3.4}))]
 pub struct InventorySync {
     /// The seller.
     pub seller_code: String,
     /// The snapshot.
-    #[serde(flatten, deserialize_with = "crate::dto::shape::flat")]
+    #[serde(flatten)]
     pub figures: InventoryFigures,
+}
+
+impl TryFrom<Value> for InventorySync {
+    type Error = serde::de::value::Error;
+
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        let (key, figures) = crate::dto::shape::split::<SellerKey, InventoryFigures>(value)?;
+        Ok(Self {
+            seller_code: key.seller_code,
+            figures,
+        })
+    }
 }
 
 /// An inventory snapshot: the inventory sync without its seller, and the preview's `inventory`.
@@ -648,6 +739,7 @@ impl InventorySync {
 #[schema(example = json!({"am_id": 1, "period": "2026-02", "revenue_target": 500000000, "revenue_actual": 450000000}))]
 pub struct RevenueSync {
     /// The account manager.
+    #[serde(deserialize_with = "crate::dto::number::whole")]
     pub am_id: i64,
     /// `YYYY-MM`.
     pub period: String,

@@ -289,7 +289,7 @@ pub async fn list_ams(
     Ok(HttpResponse::Ok().json(AmPage::from(found)))
 }
 
-/// Register an account manager.
+/// Register an account manager, under the body's `id` or, without one, the next free id.
 #[utoipa::path(post, path = "/api/account-managers", tag = "master-data", request_body = AmBody,
     responses(
         (status = 201, body = AmView),
@@ -305,9 +305,9 @@ pub async fn create_am(
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::MasterWrite)?.to_owned();
     let am = parse_object::<AmBody>(&req, &body)?
-        .into_am(None)
+        .into_new_am()
         .map_err(|e| ApiError::from_validation(&e))?;
-    let row = blocking(move || state.sos.create_am(&am, &actor)).await??;
+    let row = blocking(move || state.sos.create_am(am, &actor)).await??;
     Ok(HttpResponse::Created().json(AmView::from(row)))
 }
 
@@ -345,7 +345,7 @@ pub async fn update_am(
     let raw = path.into_inner();
     am_id(raw)?;
     let am = parse_object::<AmBody>(&req, &body)?
-        .into_am(Some(raw))
+        .into_am(raw)
         .map_err(|e| ApiError::from_validation(&e))?;
     let row = blocking(move || state.sos.update_am(&am, &actor))
         .await?

@@ -458,6 +458,17 @@ impl AccountManagerStore for PgStore {
         row.into_am()
     }
 
+    fn highest_am_id(&self) -> Result<Option<AmId>, StoreError> {
+        let mut conn = self.conn()?;
+        let highest: Option<i64> = account_manager::table
+            .select(diesel::dsl::max(account_manager::id))
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
+        highest
+            .map(|id| AmId::new(id).map_err(|m| StoreError::Unknown(anyhow::anyhow!(m))))
+            .transpose()
+    }
+
     fn list_ams(
         &self,
         include_inactive: bool,

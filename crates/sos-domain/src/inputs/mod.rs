@@ -76,6 +76,20 @@ impl SellerInputs {
     }
 }
 
+/// Largest money amount a sync figure takes (an invoice amount, an outstanding total, a revenue
+/// figure): the config's [`crate::config::MAX_AMOUNT`], far past any real figure, so the sum of
+/// a period's invoices is always exact.
+pub const MAX_MONEY: i64 = crate::config::MAX_AMOUNT;
+
+/// Checks a money amount is within `0..=MAX_MONEY`, recording a problem for `field` otherwise.
+pub(crate) fn check_money(errors: &mut ValidationErrors, field: &str, value: Option<Decimal>) {
+    if let Some(v) = value {
+        if (v.is_sign_negative() && !v.is_zero()) || v > Decimal::from(MAX_MONEY) {
+            errors.push(field, format!("must be between 0 and {MAX_MONEY}"));
+        }
+    }
+}
+
 /// Checks a decimal is `>= 0`, recording a problem for `field` otherwise.
 pub(crate) fn check_non_negative(
     errors: &mut ValidationErrors,

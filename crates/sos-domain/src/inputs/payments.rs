@@ -55,8 +55,8 @@ impl PaymentStats {
     /// Validates a Format A aggregate, deriving `invoices_on_time` when absent.
     ///
     /// # Errors
-    /// When the buckets add up to more than `total_invoices`, the amount is negative, or the
-    /// currency is not three letters. Every problem is listed.
+    /// When the buckets add up to more than `total_invoices`, the amount is outside
+    /// `0..=MAX_MONEY`, or the currency is not three letters. Every problem is listed.
     pub fn new(draft: PaymentStatsDraft) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let late = u64::from(draft.invoices_late_1_7)
@@ -87,7 +87,7 @@ impl PaymentStats {
                 u32::try_from(total.saturating_sub(late)).unwrap_or(0)
             }
         };
-        super::check_non_negative(
+        super::check_money(
             &mut errors,
             "total_outstanding_amount",
             draft.total_outstanding_amount,
@@ -113,7 +113,8 @@ impl PaymentStats {
     /// Aggregates raw invoices (Format B): days <= 0 on time; 1-7; 8-15; 16-20; 21 and more.
     ///
     /// # Errors
-    /// When an invoice id is blank or repeated, or an amount is negative. Fields are named
+    /// When an invoice id is blank or repeated, or an amount is outside `0..=MAX_MONEY` (their
+    /// sum, the period's outstanding total, may be larger). Fields are named
     /// `invoices[i].field`.
     pub fn from_invoices(
         invoices: &[RawInvoice],
@@ -141,9 +142,11 @@ impl PaymentStats {
                     format!("duplicate invoice_id {}", inv.invoice_id),
                 );
             }
-            if inv.amount.is_sign_negative() && !inv.amount.is_zero() {
-                errors.push(format!("invoices[{i}].amount"), "must be >= 0");
-            }
+            super::check_money(
+                &mut errors,
+                &format!("invoices[{i}].amount"),
+                Some(inv.amount),
+            );
             draft.total_invoices = draft.total_invoices.saturating_add(1);
             match inv.days_late {
                 d if d <= 0 => on_time += 1,
@@ -157,14 +160,23 @@ impl PaymentStats {
                     .worst_days_late
                     .map_or(inv.days_late, |w| w.max(inv.days_late)),
             );
-            amount += inv.amount;
+            match amount.checked_add(inv.amount) {
+                Some(sum) => amount = sum,
+                None => errors.push(
+                    format!("invoices[{i}].amount"),
+                    "brings the outstanding total past the largest decimal",
+                ),
+            }
         }
         draft.invoices_on_time = Some(on_time);
-        draft.total_outstanding_amount = Some(amount);
         if !errors.is_empty() {
             return Err(errors);
         }
-        Self::new(draft)
+        // Each amount is checked; their sum, a period's total, may pass `MAX_MONEY`.
+        Self::new(draft).map(|stats| Self {
+            total_outstanding_amount: Some(amount),
+            ..stats
+        })
     }
 
     /// Invoices in the period.

@@ -12,10 +12,10 @@ pub struct RevenueRecord {
 }
 
 impl RevenueRecord {
-    /// Validates the figures: both `>= 0`.
+    /// Validates the figures: both within `0..=MAX_MONEY`.
     ///
     /// # Errors
-    /// Every negative figure, by field.
+    /// Every figure out of range, by field.
     pub fn new(
         am_id: AmId,
         period: Period,
@@ -23,8 +23,8 @@ impl RevenueRecord {
         revenue_actual: Decimal,
     ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        super::check_non_negative(&mut errors, "revenue_target", Some(revenue_target));
-        super::check_non_negative(&mut errors, "revenue_actual", Some(revenue_actual));
+        super::check_money(&mut errors, "revenue_target", Some(revenue_target));
+        super::check_money(&mut errors, "revenue_actual", Some(revenue_actual));
         errors.into_result(Self {
             am_id,
             period,
