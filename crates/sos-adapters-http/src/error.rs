@@ -6,8 +6,8 @@
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use serde::Serialize;
 use sos_app::{
-    AppealError, CalculateError, ConfigError, ExceptionError, IngestError, MasterError, QueryError,
-    WebhookError,
+    AppealError, CalculateError, ConfigError, EnforcementError, ExceptionError, IngestError,
+    MasterError, QueryError, WebhookError,
 };
 use sos_domain::{FieldError, ValidationErrors};
 use std::fmt;
@@ -300,6 +300,20 @@ impl From<AppealError> for ApiError {
             AppealError::InvalidConfig(r) => config_problem(&r),
             AppealError::Unavailable(m) => ApiError::unavailable(&m),
             AppealError::Unknown(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<EnforcementError> for ApiError {
+    fn from(e: EnforcementError) -> Self {
+        match e {
+            EnforcementError::Invalid(v) => ApiError::from_validation(&v),
+            e @ EnforcementError::UnknownSeller(_) => ApiError::not_found(e.to_string()),
+            e @ EnforcementError::NotBlocked(_) => {
+                ApiError::new(StatusCode::CONFLICT, e.to_string())
+            }
+            EnforcementError::Unavailable(m) => ApiError::unavailable(&m),
+            EnforcementError::Unknown(e) => ApiError::internal(&e),
         }
     }
 }

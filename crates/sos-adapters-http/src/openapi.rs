@@ -109,6 +109,7 @@ impl Modify for ResponseDescriptions {
         (name = "admin", description = "API keys and the audit log"),
         (name = "exceptions", description = "Score overrides by ops: set a component's score or leave it out"),
         (name = "appeals", description = "Appeals on scores through two levels of review"),
+        (name = "enforcement", description = "Order blocking: whether the OMS may accept a seller's orders, and the manual unblock"),
         (name = "webhooks", description = "Outbound webhooks: subscriptions, signing secrets, delivery logs and replays"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )

@@ -1,4 +1,4 @@
-//! The rules of the master data, sync and preview bodies, written into their schemas where a
+//! The rules of the master data, sync, preview and unblock bodies, written into their schemas where a
 //! JSON Schema can state them: codes, periods and dates as the domain parses them, text as
 //! `sos_domain::text::check_text` and the e-mail check accept it, list sizes, enums, and decimals
 //! as [`crate::dto::number`] reads them. What stays in prose is a rule between fields (a sum
@@ -16,7 +16,7 @@ use crate::openapi::{CODE_PATTERN, NAME_PATTERN, PERIOD_PATTERN};
 use serde_json::{json, Map, Value};
 
 /// The request schemas written from DTOs whose fields this module constrains.
-const REQUEST_SCHEMAS: [&str; 21] = [
+const REQUEST_SCHEMAS: [&str; 22] = [
     "SellerBody",
     "CampaignBody",
     "AmBody",
@@ -38,6 +38,7 @@ const REQUEST_SCHEMAS: [&str; 21] = [
     "PreviewBody",
     "PreviewCampaign",
     "PreviewForecast",
+    "UnblockBody",
 ];
 
 /// The control characters `check_text` refuses (all but tab, line feed and carriage return).
@@ -111,6 +112,7 @@ fn field_rule(schema: &str, field: &str) -> Option<Value> {
         }
         (_, "snapshot_date") => json!({"pattern": PERIOD_DATE_PATTERN}),
         ("RawOrderItem", "created_at") => json!({"pattern": PERIOD_INSTANT_PATTERN}),
+        ("UnblockBody", "reason") => text(sos_domain::enforcement::MAX_UNBLOCK_REASON_CHARS as u32),
         _ => return None,
     })
 }

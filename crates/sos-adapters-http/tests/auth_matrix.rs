@@ -80,8 +80,8 @@ fn api_operations() -> Vec<Op> {
 }
 
 /// A seeded app with webhook subscription 1, February scored (so the subscription has
-/// delivery 1), a key named `victim` and a config row to read, change and delete (its id
-/// returned): every operation has something to succeed on.
+/// delivery 1), a key named `victim`, SEL001 blocked, and a config row to read, change and
+/// delete (its id returned): every operation has something to succeed on.
 async fn granted_app() -> (TestApp, i64) {
     let app = TestApp::seeded().await;
     app.post("/api/webhooks", &webhook_body())
@@ -96,6 +96,14 @@ async fn granted_app() -> (TestApp, i64) {
     )
     .await
     .assert_status(201);
+    // SEL001 blocked by its March payments (an invoice 45 days late), so it can be unblocked.
+    app.post(
+        "/api/sync/payments",
+        &json!({"seller_code": "SEL001", "period": "2026-03", "currency": "VND",
+            "invoices": [{"invoice_id": "INV045", "days_late": 45, "amount": 2000000}]}),
+    )
+    .await
+    .assert_status(200);
     // Exception 1 (February is not finalized); appeal 1 pending, appeal 2 under review, both
     // filed by the admin key and the second approved by the ops key, so another key may
     // review each.
@@ -176,6 +184,9 @@ fn valid_request(op: &Op, config_id: i64) -> (String, Option<Value>) {
         ("POST", "/api/sos/appeals/{id}/review-ops") => Some(json!({"decision": "reject"})),
         ("POST", "/api/sos/appeals/{id}/review-am") => {
             Some(json!({"decision": "partially_approve", "score_adjustment": 90}))
+        }
+        ("POST", "/api/sellers/{seller_code}/unblock") => {
+            Some(json!({"reason": "Paid at the counter"}))
         }
         _ => None,
     };

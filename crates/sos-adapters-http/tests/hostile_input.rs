@@ -119,6 +119,14 @@ async fn hostile_app(store: Store) -> (TestApp, Vec<(&'static str, i64)>) {
     )
     .await
     .assert_status(200);
+    // SEL001 blocked by an invoice 45 days late in March, so it can be unblocked.
+    app.post(
+        "/api/sync/payments",
+        &json!({"seller_code": "SEL001", "period": "2026-03", "currency": "VND",
+            "invoices": [{"invoice_id": "INV045", "days_late": 45, "amount": 2000000}]}),
+    )
+    .await
+    .assert_status(200);
     (app, ids)
 }
 
@@ -294,6 +302,11 @@ fn bodies(config_ids: &[(&'static str, i64)]) -> Vec<(Method, String, Value)> {
         Method::POST,
         "/api/sos/appeals/2/review-am".into(),
         json!({"decision": "reject", "note": "the data is right"}),
+    ));
+    out.push((
+        Method::POST,
+        "/api/sellers/SEL001/unblock".into(),
+        json!({"reason": "Paid at the counter"}),
     ));
     out
 }

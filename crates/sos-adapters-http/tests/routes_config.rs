@@ -174,7 +174,7 @@ async fn default_config_is_seeded_for_every_type_but_helpdesk() {
         ("t-score", 4),
         ("f-score", 5),
         ("i-score", 1),
-        ("surcharge", 2),
+        ("surcharge", 3),
         ("am-bonus-penalty", 5),
         ("am-kpi-weight", 3),
         ("grace-period", 1),

@@ -124,7 +124,8 @@ pub enum KeysCommand {
         name: String,
         /// Scopes (repeat the flag): sync:write, config:read, config:write, master:read,
         /// master:write, scores:read, scores:calculate, scores:finalize, scores:override,
-        /// appeals:file, appeals:review_ops, appeals:review_am, webhooks:manage, admin.
+        /// appeals:file, appeals:review_ops, appeals:review_am, webhooks:manage,
+        /// enforcement:read, enforcement:write, admin.
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
     },

@@ -752,6 +752,61 @@ fn quick_start_over_http_survives_a_restart() {
     assert_eq!(r.json()["company_name"], "Acme Cosmetics");
     assert_sel001_result(&server, key);
 
+    // Order blocking, as the OMS and accounting see it: a seller with an invoice 45 days late
+    // is blocked after the sync, and unblocked when a sync shows it paid.
+    let r = server.call(
+        "POST",
+        "/api/keys",
+        Some(key),
+        Some(json!({"name": "oms", "scopes": ["enforcement:read"]})),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let oms = r.json()["key"].as_str().unwrap().to_owned();
+    let enforcement = |server: &Server| {
+        let r = server.call("GET", "/api/sellers/SEL001/enforcement", Some(&oms), None);
+        assert_eq!(r.status, 200, "{r:?}");
+        r.json()
+    };
+    let open = json!({"blocked": false, "reasons": [], "since": null, "rule_ids": []});
+    assert_eq!(enforcement(&server), open);
+    let invoices = |days_late: i32, amount: i64| {
+        json!({"seller_code": "SEL001", "period": "2026-03", "currency": "VND",
+            "invoices": [{"invoice_id": "INV045", "days_late": days_late, "amount": amount}]})
+    };
+    let r = server.call(
+        "POST",
+        "/api/sync/payments",
+        Some(key),
+        Some(invoices(45, 2_000_000)),
+    );
+    assert_eq!((r.status, r.json()), (200, json!({"success": true})));
+    let blocked = enforcement(&server);
+    assert_eq!(blocked["blocked"], json!(true), "{blocked}");
+    assert_eq!(
+        blocked["reasons"],
+        json!(["An invoice is more than 30 days late"])
+    );
+    assert_eq!(blocked["rule_ids"].as_array().map(Vec::len), Some(1));
+    assert!(blocked["since"].is_string(), "{blocked}");
+    let r = server.call(
+        "POST",
+        "/api/sync/payments",
+        Some(key),
+        Some(invoices(0, 0)),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let unblocked = enforcement(&server);
+    assert_eq!(unblocked["blocked"], json!(false), "{unblocked}");
+    assert_eq!(unblocked["reasons"], json!([]));
+    assert!(unblocked["since"].as_str() >= blocked["since"].as_str());
+    let r = server.call(
+        "POST",
+        "/api/sellers/SEL001/unblock",
+        Some(&oms),
+        Some(json!({"reason": "x"})),
+    );
+    assert_eq!(r.status, 403, "{r:?}");
+
     // The calculate CLI beside the running server: it reuses the cluster and leaves it running.
     let mut cli = sos_command(&dir);
     cli.args(["calculate", "--period", "2026-02", "--dry-run"]);

@@ -1,6 +1,7 @@
 //! Request and response bodies, and their conversion into domain values.
 
 pub mod config;
+pub mod enforcement;
 pub mod master;
 pub mod number;
 pub mod overrides;

@@ -637,8 +637,12 @@ pub enum SurchargeAction {
     },
     /// Block the seller's orders while the condition holds.
     BlockOrders {
-        /// Why, as the OMS and the seller see it: non-blank, no control characters.
-        #[schema(min_length = 1, max_length = 200)]
+        /// Why, as the OMS and the seller see it: not blank, no control characters.
+        #[schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x1f\x7f-\x9f\s][^\x00-\x1f\x7f-\x9f]*$"
+        )]
         reason: String,
     },
 }

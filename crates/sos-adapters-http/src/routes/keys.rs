@@ -52,7 +52,8 @@ pub struct NewKey {
     /// Unique name (1-64 characters).
     pub name: String,
     /// Scopes: sync:write, config:read, config:write, master:read, master:write, scores:read,
-    /// scores:calculate, scores:finalize, webhooks:manage, admin.
+    /// scores:calculate, scores:finalize, scores:override, appeals:file, appeals:review_ops,
+    /// appeals:review_am, webhooks:manage, enforcement:read, enforcement:write, admin.
     pub scopes: Vec<String>,
 }
 
@@ -187,7 +188,8 @@ pub async fn revoke_key(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// `seller`, `campaign`, `account_manager` or `config:<type>`.
+    /// `seller`, `campaign`, `account_manager`, `config:<type>`, `enforcement` (a seller's
+    /// blocks and unblocks, by seller code), ...
     pub entity: Option<String>,
     /// The entity's id or code.
     pub id: Option<String>,

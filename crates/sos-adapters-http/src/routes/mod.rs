@@ -1,6 +1,7 @@
 //! Route registration, shared handler helpers and the fallbacks (404, 405).
 
 pub mod config;
+pub mod enforcement;
 pub mod keys;
 pub mod master;
 pub mod ops;
@@ -200,6 +201,8 @@ operations! {
         GET "/api/sellers/{seller_code}" => master::get_seller,
         PUT "/api/sellers/{seller_code}" => master::update_seller,
         DELETE "/api/sellers/{seller_code}" => master::deactivate_seller,
+        GET "/api/sellers/{seller_code}/enforcement" => enforcement::get_enforcement,
+        POST "/api/sellers/{seller_code}/unblock" => enforcement::unblock_seller,
         GET "/api/campaigns" => master::list_campaigns,
         POST "/api/campaigns" => master::create_campaign,
         GET "/api/campaigns/{campaign_code}" => master::get_campaign,
