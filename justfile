@@ -14,7 +14,7 @@ lint:
     cargo clippy --workspace --all-targets -- -D warnings
 
 # The benchmark: the release server against PostgreSQL's own limits on this machine, in one run
-# (about 6 minutes plus the build). Prints the table and writes it into docs/performance.md.
+# (about 7 minutes plus the build). Prints the table and writes it into docs/performance.md.
 bench:
     @ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || command -v pgbench >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
     cargo build --release -p sos-server -p sos-bench

@@ -207,6 +207,83 @@ pub fn run_load<F>(
 where
     F: Fn(&mut crate::domain::Lcg, &mut Vec<u8>) + Sync,
 {
+    run_requests(
+        addr,
+        key,
+        connections,
+        warmup,
+        measure,
+        |rng, target, buf| {
+            target.push_str(path);
+            body(rng, buf);
+            "POST"
+        },
+    )
+}
+
+/// Runs `connections` threads, each sending GET to the paths `path` writes (given the thread's
+/// random generator): back to back when `rate` is `None`, else paced so that all of them
+/// together offer `rate` requests per second, each latency counted from the instant its request
+/// was due (so a slow answer that delays the next request counts against that one too).
+/// `warmup` unmeasured, then `measure`.
+///
+/// # Errors
+/// When no connection can be made at all.
+pub fn run_get_load<F>(
+    addr: SocketAddr,
+    key: &str,
+    connections: usize,
+    rate: Option<f64>,
+    warmup: Duration,
+    measure: Duration,
+    path: F,
+) -> Result<LoadResult>
+where
+    F: Fn(&mut crate::domain::Lcg, &mut String) + Sync,
+{
+    run_paced(
+        addr,
+        key,
+        connections,
+        rate,
+        warmup,
+        measure,
+        |rng, target, _| {
+            path(rng, target);
+            "GET"
+        },
+    )
+}
+
+fn run_requests<F>(
+    addr: SocketAddr,
+    key: &str,
+    connections: usize,
+    warmup: Duration,
+    measure: Duration,
+    request: F,
+) -> Result<LoadResult>
+where
+    F: Fn(&mut crate::domain::Lcg, &mut String, &mut Vec<u8>) -> &'static str + Sync,
+{
+    run_paced(addr, key, connections, None, warmup, measure, request)
+}
+
+/// The load loop: each request's method comes back from `request`, which writes its path and
+/// its body (none when it writes no byte). With a `rate`, requests are sent when due (see
+/// [`run_get_load`]).
+fn run_paced<F>(
+    addr: SocketAddr,
+    key: &str,
+    connections: usize,
+    rate: Option<f64>,
+    warmup: Duration,
+    measure: Duration,
+    request: F,
+) -> Result<LoadResult>
+where
+    F: Fn(&mut crate::domain::Lcg, &mut String, &mut Vec<u8>) -> &'static str + Sync,
+{
     let barrier = Barrier::new(connections + 1);
     let start_at: Mutex<Option<Instant>> = Mutex::new(None);
     let first_error: Mutex<Option<String>> = Mutex::new(None);
@@ -214,12 +291,13 @@ where
     let results = std::thread::scope(|scope| -> Result<Vec<(u64, u64, Vec<u32>)>> {
         let mut handles = Vec::with_capacity(connections);
         for t in 0..connections {
-            let (barrier, start_at, first_error, failed, body) =
-                (&barrier, &start_at, &first_error, &failed, &body);
+            let (barrier, start_at, first_error, failed, request) =
+                (&barrier, &start_at, &first_error, &failed, &request);
             handles.push(scope.spawn(move || {
                 let mut client = Client::new(addr, key);
                 let mut rng = crate::domain::Lcg(0x5eed_0000 + t as u64 * 7919);
                 let mut buf = Vec::with_capacity(1024);
+                let mut target = String::with_capacity(128);
                 // Connect before the clock starts.
                 if let Err(e) = client.send("GET", "/healthz", None) {
                     failed.store(true, Ordering::Relaxed);
@@ -233,14 +311,29 @@ where
                 let (measure_from, until) = (t0 + warmup, t0 + warmup + measure);
                 let (mut ok, mut errors) = (0u64, 0u64);
                 let mut latencies = Vec::with_capacity(64 * 1024);
+                // Each connection's share of the rate, its first request offset so that the
+                // connections interleave.
+                let interval = rate.map(|r| Duration::from_secs_f64(connections as f64 / r));
+                let mut due = interval.map(|i| t0 + i.mul_f64(t as f64 / connections as f64));
                 loop {
                     buf.clear();
-                    body(&mut rng, &mut buf);
-                    let sent = Instant::now();
+                    target.clear();
+                    let method = request(&mut rng, &mut target, &mut buf);
+                    if let Some(at) = due {
+                        let now = Instant::now();
+                        if at > now {
+                            std::thread::sleep(at - now);
+                        }
+                    }
+                    let sent = due.unwrap_or_else(Instant::now);
+                    if let (Some(at), Some(i)) = (due.as_mut(), interval) {
+                        *at += i;
+                    }
                     if sent >= until {
                         break;
                     }
-                    let outcome = client.send("POST", path, Some(&buf));
+                    let body = (!buf.is_empty()).then_some(buf.as_slice());
+                    let outcome = client.send(method, &target, body);
                     let done = Instant::now();
                     let measured = sent >= measure_from;
                     match outcome {

@@ -28,6 +28,12 @@ const INGEST_SELLERS: u32 = 100_000;
 const BATCH: usize = 1_000;
 /// Distinct batches (seller sets) both sides cycle through.
 const BATCH_SETS: usize = 16;
+/// One seller in this many is blocked in the enforcement phase.
+const BLOCKED_EVERY: u32 = 50;
+/// The OMS's load on the enforcement read, requests per second (issue 19).
+const ENFORCEMENT_RATE: f64 = 5_000.0;
+/// Connections that offer it.
+const ENFORCEMENT_PACED_CONNS: usize = 16;
 
 /// Holds SOS (the release server) against PostgreSQL's own limits, in one run.
 #[derive(Debug, Parser)]
@@ -54,6 +60,9 @@ struct Args {
     /// Connection counts of the batch ingest phase.
     #[arg(long = "batch-conns", value_delimiter = ',', default_values_t = [1usize, 4])]
     batch_conns: Vec<usize>,
+    /// Connection counts of the enforcement read phase.
+    #[arg(long = "enforcement-conns", value_delimiter = ',', default_values_t = [16usize, 64])]
+    enforcement_conns: Vec<usize>,
     /// The release `sos-server` binary (default: next to this one).
     #[arg(long)]
     server: Option<PathBuf>,
@@ -75,6 +84,8 @@ enum Phase {
     Batch,
     /// `sos-server calculate` against the I/O floor.
     Calc,
+    /// `GET /api/sellers/{code}/enforcement`, the OMS's check before each order.
+    Enforcement,
 }
 
 fn main() {
@@ -122,7 +133,10 @@ fn run(args: Args) -> Result<()> {
         );
     }
 
-    let needs_db = wants(Phase::Ingest) || wants(Phase::Batch) || wants(Phase::Calc);
+    let needs_db = wants(Phase::Ingest)
+        || wants(Phase::Batch)
+        || wants(Phase::Calc)
+        || wants(Phase::Enforcement);
     let mut pg_version = String::new();
     if needs_db {
         let server = match &args.server {
@@ -177,10 +191,14 @@ fn run(args: Args) -> Result<()> {
                 rows.extend(bench.calc_phase(target)?);
             }
         }
-        if wants(Phase::Ingest) || wants(Phase::Batch) {
+        if wants(Phase::Ingest) || wants(Phase::Batch) || wants(Phase::Enforcement) {
             let target = seeded.max(INGEST_SELLERS);
             bench.seed_to(&mut seeded, target)?;
-            let (r, n) = bench.server_phases(wants(Phase::Ingest), wants(Phase::Batch))?;
+            let (r, n) = bench.server_phases(
+                wants(Phase::Ingest),
+                wants(Phase::Batch),
+                wants(Phase::Enforcement),
+            )?;
             rows.extend(r);
             notes.extend(n);
         }
@@ -200,10 +218,17 @@ fn run(args: Args) -> Result<()> {
 
     // The order of the issue's table, whatever order the phases ran in.
     let rank = |r: &Row| {
-        ["Domain", "Single", "Batch", "Monthly", "Server"]
-            .iter()
-            .position(|p| r.phase.starts_with(p))
-            .unwrap_or(usize::MAX)
+        [
+            "Domain",
+            "Single",
+            "Batch",
+            "Enforcement",
+            "Monthly",
+            "Server",
+        ]
+        .iter()
+        .position(|p| r.phase.starts_with(p))
+        .unwrap_or(usize::MAX)
     };
     rows.sort_by_key(rank);
     let generated = render(&rows, &notes, &pg_version, load_start, &args);
@@ -387,7 +412,12 @@ impl Bench<'_> {
         Ok(rows)
     }
 
-    fn server_phases(&self, ingest: bool, batch: bool) -> Result<(Vec<Row>, Vec<String>)> {
+    fn server_phases(
+        &self,
+        ingest: bool,
+        batch: bool,
+        enforcement: bool,
+    ) -> Result<(Vec<Row>, Vec<String>)> {
         let port = free_port()?;
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
         let key = format!("sos_{:08x}_{:064x}", std::process::id(), random_u128()?);
@@ -424,11 +454,15 @@ impl Bench<'_> {
 
         // Every seller once: fills the server's seller-id cache (as on a server that has run
         // for a while) and creates the rows both sides then update.
-        say(format!(
-            "warm-up: {INGEST_SELLERS} sellers in batches of {BATCH}"
-        ));
         let mut client = http::Client::new(addr, &key);
-        let all: Vec<u32> = (1..=INGEST_SELLERS).collect();
+        let all: Vec<u32> = if ingest || batch {
+            say(format!(
+                "warm-up: {INGEST_SELLERS} sellers in batches of {BATCH}"
+            ));
+            (1..=INGEST_SELLERS).collect()
+        } else {
+            Vec::new()
+        };
         for chunk in all.chunks(BATCH) {
             let r = client.send(
                 "POST",
@@ -609,6 +643,10 @@ impl Bench<'_> {
             }
         }
 
+        if enforcement {
+            rows.extend(self.enforcement_phase(addr, &key, &pgb_dir, &mut notes)?);
+        }
+
         std::thread::sleep(Duration::from_secs(1));
         let after = procs::status_bytes(pid, "VmRSS").unwrap_or(0);
         server.stop(Duration::from_secs(30));
@@ -629,6 +667,133 @@ impl Bench<'_> {
             mb(after),
         ));
         Ok((rows, notes))
+    }
+}
+
+impl Bench<'_> {
+    /// `GET /api/sellers/{code}/enforcement` on random sellers among `INGEST_SELLERS`, one in
+    /// `BLOCKED_EVERY` of them blocked, against pgbench running the two lookups the request
+    /// makes (the API key by its prefix, the seller's state by its code).
+    fn enforcement_phase(
+        &self,
+        addr: SocketAddr,
+        key: &str,
+        pgb_dir: &Path,
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<Row>> {
+        self.db
+            .execute(&pg::enforcement_seed_sql(INGEST_SELLERS, BLOCKED_EVERY))?;
+        self.db.execute("VACUUM ANALYZE seller_enforcement")?;
+        // The answers are right: a blocked seller and one never blocked.
+        let mut client = http::Client::new(addr, key);
+        for (n, blocked) in [(BLOCKED_EVERY, true), (BLOCKED_EVERY + 1, false)] {
+            let r = client.send("GET", &format!("/api/sellers/SEL{n:06}/enforcement"), None)?;
+            let body = String::from_utf8_lossy(&r.body);
+            if r.status != 200 || !body.contains(&format!("\"blocked\":{blocked}")) {
+                bail!("enforcement of SEL{n:06}: HTTP {} {}", r.status, body);
+            }
+        }
+        let script = self.work.join("enforcement.sql");
+        std::fs::write(&script, pg::pgbench_enforcement_script(INGEST_SELLERS))?;
+        let prefix = key.split('_').nth(1).unwrap_or_default().to_owned();
+        let defines = vec![("prefix".to_owned(), prefix)];
+        let warm = Duration::from_secs_f64(self.args.warmup);
+        let measure = Duration::from_secs_f64(self.args.seconds);
+        let secs = self.args.seconds.round().max(1.0) as u64;
+        let path = |rng: &mut Lcg, path: &mut String| {
+            let n = 1 + rng.below(INGEST_SELLERS);
+            path.push_str(&format!("/api/sellers/SEL{n:06}/enforcement"));
+        };
+        let mut rows = Vec::new();
+        // The goal's load: 5,000 requests per second offered, latency from when each was due.
+        let conns = ENFORCEMENT_PACED_CONNS;
+        let paced = http::run_get_load(
+            addr,
+            key,
+            conns,
+            Some(ENFORCEMENT_RATE),
+            warm,
+            measure,
+            path,
+        )?;
+        let (p50, p99) = (paced.quantile_ms(0.5), paced.quantile_ms(0.99));
+        say(format!(
+            "enforcement at {} req/s offered, {conns} conn: {} req/s answered, p50 {p50:.2} ms, p99 {p99:.2} ms, p99.9 {:.2} ms ({} errors)",
+            thousands(ENFORCEMENT_RATE),
+            thousands(paced.per_sec()),
+            paced.quantile_ms(0.999),
+            paced.errors
+        ));
+        note_errors(
+            notes,
+            &format!("enforcement read at {} req/s", thousands(ENFORCEMENT_RATE)),
+            &paced,
+            0,
+        );
+        rows.push(
+            Row::new(
+                format!(
+                    "Enforcement read, {} req/s offered, {conns} conn",
+                    thousands(ENFORCEMENT_RATE)
+                ),
+                "`GET /api/sellers/{code}/enforcement` answered req/s (p50, p99, p99.9 from when due)",
+                format!(
+                    "{}/s ({p50:.2} ms, {p99:.2} ms, {:.2} ms)",
+                    thousands(paced.per_sec()),
+                    paced.quantile_ms(0.999)
+                ),
+            )
+            .goal(">= 5,000 req/s", paced.per_sec() >= 0.99 * ENFORCEMENT_RATE)
+            .goal("p99 < 10 ms", p99 < 10.0),
+        );
+        // Capacity: back to back, against pgbench running the same two lookups.
+        for &conns in &self.args.enforcement_conns {
+            let ours = http::run_get_load(addr, key, conns, None, warm, measure, path)?;
+            self.db
+                .pgbench(std::slice::from_ref(&script), &defines, conns, 1, None)?;
+            let base = self.db.pgbench(
+                std::slice::from_ref(&script),
+                &defines,
+                conns,
+                secs,
+                Some(pgb_dir),
+            )?;
+            let ratio = ours.per_sec() / base.tps;
+            let (p50, p99) = (ours.quantile_ms(0.5), ours.quantile_ms(0.99));
+            say(format!(
+                "enforcement {conns} conn: ours {} req/s p50 {p50:.2} ms p99 {p99:.2} ms ({} errors), pgbench {} tx/s, {ratio:.2}x",
+                thousands(ours.per_sec()),
+                ours.errors,
+                thousands(base.tps)
+            ));
+            note_errors(
+                notes,
+                &format!("enforcement read, {conns} conn"),
+                &ours,
+                base.failed,
+            );
+            rows.push(
+                Row::new(
+                    format!("Enforcement read, back to back, {conns} conn"),
+                    "`GET /api/sellers/{code}/enforcement` req/s (p50, p99)",
+                    format!(
+                        "{}/s ({p50:.2} ms, {p99:.2} ms)",
+                        thousands(ours.per_sec())
+                    ),
+                )
+                .baseline(
+                    format!(
+                        "pgbench -M prepared, the key and state lookups, {} tx/s ({:.2} ms, {:.2} ms)",
+                        thousands(base.tps),
+                        http::quantile_ms(&base.latencies_us, 0.5),
+                        http::quantile_ms(&base.latencies_us, 0.99)
+                    ),
+                    ratio,
+                )
+                .goal(">= 5,000 req/s", ours.per_sec() >= ENFORCEMENT_RATE),
+            );
+        }
+        Ok(rows)
     }
 }
 

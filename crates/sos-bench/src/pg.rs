@@ -424,3 +424,27 @@ avg_push_time_minutes = EXCLUDED.avg_push_time_minutes, updated_at = now();
 "
     )
 }
+
+/// Blocks one seller in `every` among the first `sellers` (as a sync of an invoice more than 30
+/// days late would), with the state the stores write.
+pub fn enforcement_seed_sql(sellers: u32, every: u32) -> String {
+    format!(
+        "INSERT INTO seller_enforcement (seller_id, blocked, hits, since, payment_period, manual_hold) \
+SELECT id, true, '[{{\"rule_id\": null, \"reason\": \"An invoice is more than 30 days late\", \"payment_only\": true}}]', \
+now(), '{CALC_PERIOD}', false FROM seller WHERE id <= {sellers} AND id % {every} = 0 \
+ON CONFLICT (seller_id) DO NOTHING;"
+    )
+}
+
+/// The two lookups of `GET /api/sellers/{code}/enforcement` as a pgbench script: the API key
+/// by its prefix (`-D prefix=...`), then the seller's state by its code, as the adapter writes
+/// them.
+pub fn pgbench_enforcement_script(sellers: u32) -> String {
+    format!(
+        "\\set n random(1, {sellers})
+SELECT id, name, prefix, key_hash, scopes, created_at, last_used_at, revoked_at FROM api_key WHERE prefix = :prefix LIMIT 1;
+SELECT s.id, e.hits, e.since, e.payment_period, e.manual_hold FROM seller s LEFT JOIN seller_enforcement e ON e.seller_id = s.id \
+WHERE s.seller_code = 'SEL' || lpad(:n::text, 6, '0') LIMIT 1;
+"
+    )
+}
