@@ -257,6 +257,13 @@ pub(crate) fn db_err(e: DieselError) -> StoreError {
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
             info,
         ) => StoreError::Unavailable(info.message().to_owned()),
+        // libpq reports a server that dies mid-statement as an unknown error: it is still a
+        // lost database (503, retry), not a fault.
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+            if lost_connection(info.message()) =>
+        {
+            StoreError::Unavailable(info.message().to_owned())
+        }
         DieselError::DatabaseError(
             DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
             info,
@@ -267,6 +274,23 @@ pub(crate) fn db_err(e: DieselError) -> StoreError {
         ),
         other => StoreError::Unknown(anyhow::Error::new(other)),
     }
+}
+
+/// True for the messages of a connection the server dropped or shut down.
+fn lost_connection(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    [
+        "server closed the connection",
+        "terminating connection",
+        "connection to server",
+        "could not receive data",
+        "could not send data",
+        "no connection to the server",
+        "the database system is shutting down",
+        "the database system is in recovery mode",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
 }
 
 /// Runs `f` in a transaction; `E` must absorb driver errors.
