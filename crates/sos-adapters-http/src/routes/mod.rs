@@ -35,6 +35,17 @@ pub(crate) async fn blocking<T: Send + 'static>(
 ///
 /// # Errors
 /// 400 naming the bad parameter.
+/// A row id from the path: 1 or more.
+pub(crate) fn path_id(raw: i64) -> Result<i64, ApiError> {
+    if raw < 1 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "id must be 1 or more",
+        ));
+    }
+    Ok(raw)
+}
+
 pub(crate) fn page_request(page: Option<u32>, limit: Option<u32>) -> Result<PageRequest, ApiError> {
     let page = page.unwrap_or(1);
     let limit = limit.unwrap_or(20);

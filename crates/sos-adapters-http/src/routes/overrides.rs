@@ -9,23 +9,13 @@ use crate::{
     },
     error::{ApiError, ErrorBody},
     responses::{BadInput, Guarded, JsonBody, Missing},
-    routes::{blocking, page_request},
+    routes::{blocking, page_request, path_id},
     AppState,
 };
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use sos_app::{AmReview, AppealError, ExceptionError, NewAppeal, NewException};
 use sos_domain::{appeal::Evidence, AmId, Period, SellerCode, ValidationErrors};
 use sos_ports::{AppealFilter, ExceptionFilter, Scope};
-
-fn id(raw: i64) -> Result<i64, ApiError> {
-    if raw < 1 {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "id must be 1 or more",
-        ));
-    }
-    Ok(raw)
-}
 
 /// The seller code and period of a body or query, each problem named.
 fn seller_and_period(
@@ -138,7 +128,7 @@ pub async fn get_exception(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::ScoresRead)?;
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     let found = blocking(move || state.sos.get_exception(id))
         .await?
         .map_err(exception_not_found(id))?;
@@ -157,7 +147,7 @@ pub async fn revoke_exception(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::ScoresOverride)?.to_owned();
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     let revoked = blocking(move || state.sos.revoke_exception(id, &actor))
         .await?
         .map_err(exception_not_found(id))?;
@@ -267,7 +257,7 @@ pub async fn get_appeal(
         Scope::AppealsReviewOps,
         Scope::AppealsReviewAm,
     ])?;
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     let st = state.clone();
     let found = blocking(move || st.sos.get_appeal(id))
         .await?
@@ -291,7 +281,7 @@ pub async fn review_appeal_ops(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::AppealsReviewOps)?.to_owned();
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     let b = parse_object::<OpsReviewBody>(&req, &body)?;
     let st = state.clone();
     let reviewed = blocking(move || {
@@ -322,7 +312,7 @@ pub async fn review_appeal_am(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::AppealsReviewAm)?.to_owned();
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     let b = parse_object::<AmReviewBody>(&req, &body)?;
     let review = AmReview {
         decision: b.decision,

@@ -10,7 +10,7 @@ use crate::{
     },
     error::ApiError,
     responses::{BadInput, Guarded, JsonBody, Missing},
-    routes::{blocking, page_request},
+    routes::{blocking, page_request, path_id},
     AppState,
 };
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
@@ -18,17 +18,6 @@ use chrono::{DateTime, Utc};
 use sos_app::WebhookError;
 use sos_domain::{webhook::SubscriptionPatch, ValidationErrors};
 use sos_ports::Scope;
-
-/// A path id: 1 or more.
-fn id(raw: i64) -> Result<i64, ApiError> {
-    if raw < 1 {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "id must be 1 or more",
-        ));
-    }
-    Ok(raw)
-}
 
 /// `NotFound` named: `Webhook subscription 5 not found`.
 fn not_found(what: &'static str, id: i64) -> impl Fn(WebhookError) -> ApiError {
@@ -87,7 +76,7 @@ pub async fn get_webhook(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::WebhooksManage)?;
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     let found = blocking(move || state.sos.get_subscription(id))
         .await?
         .map_err(not_found(SUBSCRIPTION, id))?;
@@ -107,7 +96,7 @@ pub async fn update_webhook(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::WebhooksManage)?.to_owned();
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     let patch = SubscriptionPatch::from(parse_object::<WebhookSubscriptionPatch>(&req, &body)?);
     let updated = blocking(move || {
         state
@@ -129,7 +118,7 @@ pub async fn delete_webhook(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::WebhooksManage)?.to_owned();
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     blocking(move || state.sos.delete_subscription(id, &actor))
         .await?
         .map_err(not_found(SUBSCRIPTION, id))?;
@@ -148,7 +137,7 @@ pub async fn rotate_webhook_secret(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::WebhooksManage)?.to_owned();
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     let rotated = blocking(move || state.sos.rotate_secret(id, &actor))
         .await?
         .map_err(not_found(SUBSCRIPTION, id))?;
@@ -167,7 +156,7 @@ pub async fn list_webhook_deliveries(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::WebhooksManage)?;
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     let page = page_request(query.page, query.limit)?;
     let found = blocking(move || state.sos.list_deliveries(id, page))
         .await?
@@ -187,7 +176,7 @@ pub async fn replay_webhook_delivery(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::WebhooksManage)?.to_owned();
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     let replayed = blocking(move || state.sos.replay_delivery(id, &actor))
         .await?
         .map_err(not_found(DELIVERY, id))?;
@@ -230,7 +219,7 @@ pub async fn replay_webhook_since(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.require(Scope::WebhooksManage)?.to_owned();
-    let id = id(path.into_inner())?;
+    let id = path_id(path.into_inner())?;
     let since = since(&req)?;
     let deliveries = blocking(move || state.sos.replay_since(id, since, &actor))
         .await?

@@ -1,6 +1,6 @@
 //! Appeals on PostgreSQL, and the one transaction that applies an approved appeal.
 
-use super::{calc::PgCalculation, db_err, lookup_seller_ids, PgStore, TxFail};
+use super::{calc::PgCalculation, db_err, enum_of, enum_text, lookup_seller_ids, PgStore, TxFail};
 use crate::schema::{
     appeal, appeal_step, finalized_period, score_exception, seller, seller_score_superseded,
 };
@@ -18,17 +18,6 @@ use std::collections::HashMap;
 
 fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unknown(anyhow::anyhow!("a stored appeal is invalid: {e}"))
-}
-
-fn text_of<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    match serde_json::to_value(value).map_err(bad)? {
-        serde_json::Value::String(s) => Ok(s),
-        other => Err(bad(other)),
-    }
-}
-
-fn parse_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(bad)
 }
 
 fn calc_err(e: CalculationStoreError) -> StoreError {
@@ -113,8 +102,8 @@ impl AppealRow {
             id: self.id,
             seller_code: SellerCode::parse(self.seller_code.clone()).map_err(bad)?,
             period: Period::parse(&self.period).map_err(bad)?,
-            target: parse_text::<AppealTarget>(&self.target)?,
-            status: parse_text::<AppealStatus>(&self.status)?,
+            target: enum_of::<AppealTarget>(&self.target)?,
+            status: enum_of::<AppealStatus>(&self.status)?,
             filed_by: self.filed_by.clone(),
             filed_at: self.filed_at,
             ops_reviewed_by: self.ops_reviewed_by.clone(),
@@ -158,8 +147,8 @@ fn load_records(
         history.entry(s.appeal_id).or_default().push(AppealStep {
             at: s.at,
             actor: s.actor,
-            from: s.from_status.as_deref().map(parse_text).transpose()?,
-            to: parse_text(&s.to_status)?,
+            from: s.from_status.as_deref().map(enum_of).transpose()?,
+            to: enum_of(&s.to_status)?,
             note: s.note,
         });
     }
@@ -168,7 +157,7 @@ fn load_records(
             Ok(AppealRecord {
                 appeal: r.appeal()?,
                 am_id: r.am_id.map(AmId::new).transpose().map_err(bad)?,
-                reason_type: parse_text(&r.reason_type)?,
+                reason_type: enum_of(&r.reason_type)?,
                 description: r.description,
                 evidence: serde_json::from_value(r.evidence).map_err(bad)?,
                 score_adjustment: r.score_adjustment,
@@ -193,8 +182,8 @@ fn load_one(conn: &mut PgConnection, id: i64) -> Result<AppealRecord, StoreError
 
 /// Moves the appeal from `t.from` to `t.step.to` and logs the step; Conflict when it moved on.
 fn transition(conn: &mut PgConnection, t: &AppealTransition) -> Result<(), TxFail> {
-    let to = text_of(&t.step.to)?;
-    let from = text_of(&t.from)?;
+    let to = enum_text(&t.step.to)?;
+    let from = enum_text(&t.from)?;
     let target = appeal::table
         .filter(appeal::id.eq(t.appeal_id))
         .filter(appeal::status.eq(&from));
@@ -260,9 +249,9 @@ impl AppealStore for PgStore {
                     .values((
                         appeal::seller_id.eq(seller_id),
                         appeal::period.eq(row.period.to_string()),
-                        appeal::target.eq(text_of(&row.target)?),
+                        appeal::target.eq(enum_text(&row.target)?),
                         appeal::am_id.eq(row.am_id.map(AmId::get)),
-                        appeal::reason_type.eq(text_of(&row.reason_type)?),
+                        appeal::reason_type.eq(enum_text(&row.reason_type)?),
                         appeal::description.eq(&row.description),
                         appeal::evidence.eq(serde_json::to_value(&row.evidence).map_err(bad)?),
                         appeal::status.eq(AppealStatus::Pending.as_str()),
@@ -339,7 +328,7 @@ impl AppealStore for PgStore {
             .inner_join(seller::table)
             .filter(seller::seller_code.eq(seller_code.as_str()))
             .filter(appeal::period.eq(period.to_string()))
-            .filter(appeal::target.eq(text_of(&target)?))
+            .filter(appeal::target.eq(enum_text(&target)?))
             .order(appeal::id)
             .select(COLUMNS)
             .load(&mut *conn)
@@ -417,7 +406,7 @@ impl AppealStore for PgStore {
                 score_exception::table
                     .filter(score_exception::seller_id.eq(seller_id))
                     .filter(score_exception::period.eq(e.period.to_string()))
-                    .filter(score_exception::component.eq(text_of(&e.component)?))
+                    .filter(score_exception::component.eq(enum_text(&e.component)?))
                     .filter(score_exception::revoked_at.is_null()),
             )
             .set((
@@ -431,8 +420,8 @@ impl AppealStore for PgStore {
                     score_exception::id.eq(e.id),
                     score_exception::seller_id.eq(seller_id),
                     score_exception::period.eq(e.period.to_string()),
-                    score_exception::component.eq(text_of(&e.component)?),
-                    score_exception::reason_type.eq(text_of(&e.reason_type)?),
+                    score_exception::component.eq(enum_text(&e.component)?),
+                    score_exception::reason_type.eq(enum_text(&e.reason_type)?),
                     score_exception::note.eq(&e.note),
                     score_exception::effect.eq(serde_json::to_value(e.effect).map_err(bad)?),
                     score_exception::appeal_id.eq(e.appeal_id),

@@ -1,6 +1,6 @@
 //! Score exceptions on PostgreSQL.
 
-use super::{db_err, lookup_seller_ids, PgStore};
+use super::{db_err, enum_of, enum_text, lookup_seller_ids, PgStore};
 use crate::schema::{score_exception, seller};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -12,17 +12,6 @@ use sos_ports::{Clock, ExceptionFilter, ExceptionRecord, ExceptionStore, StoreEr
 
 fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unknown(anyhow::anyhow!("a stored exception is invalid: {e}"))
-}
-
-fn text_of<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    match serde_json::to_value(value).map_err(bad)? {
-        serde_json::Value::String(s) => Ok(s),
-        other => Err(bad(other)),
-    }
-}
-
-fn parse_text<T: serde::de::DeserializeOwned>(text: String) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text)).map_err(bad)
 }
 
 #[derive(Queryable)]
@@ -78,8 +67,8 @@ impl ExceptionRow {
                 id: self.id,
                 seller_code: SellerCode::parse(self.seller_code).map_err(bad)?,
                 period: Period::parse(&self.period).map_err(bad)?,
-                component: parse_text::<Component>(self.component)?,
-                reason_type: parse_text::<ExceptionReason>(self.reason_type)?,
+                component: enum_of::<Component>(&self.component)?,
+                reason_type: enum_of::<ExceptionReason>(&self.reason_type)?,
                 note: self.note,
                 effect: serde_json::from_value::<ExceptionEffect>(self.effect).map_err(bad)?,
                 created_by: self.created_by,
@@ -117,8 +106,8 @@ impl ExceptionStore for PgStore {
             .values((
                 score_exception::seller_id.eq(seller_id),
                 score_exception::period.eq(draft.period().to_string()),
-                score_exception::component.eq(text_of(&draft.component())?),
-                score_exception::reason_type.eq(text_of(&draft.reason_type())?),
+                score_exception::component.eq(enum_text(&draft.component())?),
+                score_exception::reason_type.eq(enum_text(&draft.reason_type())?),
                 score_exception::note.eq(draft.note()),
                 score_exception::effect.eq(serde_json::to_value(draft.effect()).map_err(bad)?),
                 score_exception::appeal_id.eq(draft.appeal_id()),

@@ -293,6 +293,22 @@ fn lost_connection(message: &str) -> bool {
     .any(|p| m.contains(p))
 }
 
+/// A unit enum's wire name (`o_score`, `pending`), as text columns store it.
+pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        other => Err(StoreError::Unknown(anyhow::anyhow!(
+            "not a unit enum: {other:?}"
+        ))),
+    }
+}
+
+/// The unit enum a text column names.
+pub(crate) fn enum_of<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|e| StoreError::Unknown(anyhow::anyhow!("stored data is invalid: {text:?}: {e}")))
+}
+
 /// Runs `f` in a transaction; `E` must absorb driver errors.
 pub(crate) fn in_tx<T, E>(
     conn: &mut PgConnection,
